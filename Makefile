@@ -1,0 +1,39 @@
+# The two commands of the README. Each creates or refreshes a local virtual environment in
+# .venv, so a fresh machine needs nothing but Python 3.11 and network access to PyPI.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+INSTALL_INPUTS := pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml)
+
+.PHONY: demo test lint typecheck unit bench clean
+
+$(STAMP): $(INSTALL_INPUTS)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## demo: load the example ledger, check it and print what it holds
+demo: $(STAMP)
+	$(BIN)/python examples/summarise.py examples/ledger.jsonl
+
+## test: everything CI runs: lint, format check, types, the test suite
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -q
+
+## bench: the benchmarks (slow; not part of the test command)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_import.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

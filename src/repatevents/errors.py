@@ -1,0 +1,237 @@
+"""Errors raised by repatevents.
+
+Every error the library raises on purpose derives from :class:`RepateventsError`; each subclass
+also inherits the builtin that fits it, so ``except ValueError`` keeps working for callers who do
+not know this library::
+
+    RepateventsError
+    ├── ValidationError (ValueError)          bad input: names the field, the value and the rule
+    │   ├── UnknownCountryError (LookupError) a country name or code not in the table
+    │   └── UnknownPlaceError (LookupError)   a place id not in the table
+    ├── StoreError                            the event log refused or could not do something
+    │   ├── ConcurrencyError                  the log moved on since the writer last read it
+    │   ├── DuplicateEventError (ValueError)  an event id already stored with other content
+    │   ├── IntegrityError                    a stored record does not match its hash
+    │   └── CorruptLogError                   a stored file cannot be read back (torn, garbled)
+    ├── PluginError                           a plugin could not be loaded or registered
+    │   └── UnknownExporterError (LookupError)
+    └── ExportError                           an exporter failed; no file was written
+
+Errors carry their context as attributes (``field``, ``value``, ``position`` …) so that programs
+can act on them without parsing messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "ConcurrencyError",
+    "CorruptLogError",
+    "DuplicateEventError",
+    "ExportError",
+    "FieldProblem",
+    "IntegrityError",
+    "PluginError",
+    "RepateventsError",
+    "StoreError",
+    "UnknownCountryError",
+    "UnknownExporterError",
+    "UnknownPlaceError",
+    "ValidationError",
+]
+
+
+class RepateventsError(Exception):
+    """Base class of every error repatevents raises on purpose."""
+
+
+@attrs.frozen
+class FieldProblem:
+    """One thing wrong with one field of one input record.
+
+    Attributes:
+        field: dotted path of the field inside the record (``people.women``), or ``""`` for the
+            record as a whole.
+        value: the offending value, as it was given.
+        rule: what was expected, as a short sentence fragment.
+        line: 1-based line (or row) of the input the record came from, when known.
+    """
+
+    field: str
+    value: Any
+    rule: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        if not self.field:
+            return f"{where}the record is invalid: {self.rule}"
+        return f"{where}{self.field}: {self.value!r} is invalid: {self.rule}"
+
+
+class ValidationError(RepateventsError, ValueError):
+    """Input that cannot be true or cannot be read was rejected.
+
+    Nothing is recorded when this is raised. ``problems`` lists every problem found (an import
+    validates a whole file before it records anything, so it can report them all at once).
+    """
+
+    problems: tuple[FieldProblem, ...]
+
+    def __init__(self, problems: Sequence[FieldProblem] | FieldProblem) -> None:
+        if isinstance(problems, FieldProblem):
+            problems = (problems,)
+        self.problems = tuple(problems)
+        if not self.problems:
+            raise TypeError("ValidationError needs at least one problem")
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        if len(self.problems) == 1:
+            return str(self.problems[0])
+        lines = [f"{len(self.problems)} problems:"] + [f"  {p}" for p in self.problems]
+        return "\n".join(lines)
+
+    @property
+    def field(self) -> str:
+        """The field of the first problem."""
+        return self.problems[0].field
+
+    @property
+    def value(self) -> Any:
+        """The offending value of the first problem."""
+        return self.problems[0].value
+
+    @property
+    def rule(self) -> str:
+        """The rule the first problem broke."""
+        return self.problems[0].rule
+
+    @property
+    def line(self) -> int | None:
+        """The input line of the first problem, when known."""
+        return self.problems[0].line
+
+    def at_line(self, line: int, prefix: str = "") -> ValidationError:
+        """Return a copy whose problems are located at ``line``, fields prefixed by ``prefix``."""
+        return type(self)._from_problems(
+            [
+                attrs.evolve(
+                    p,
+                    line=line,
+                    field=_join(prefix, p.field),
+                )
+                for p in self.problems
+            ]
+        )
+
+    @classmethod
+    def _from_problems(cls, problems: Sequence[FieldProblem]) -> ValidationError:
+        # Subclasses take other constructor arguments; a located copy is a plain ValidationError.
+        return ValidationError(problems)
+
+
+def _join(prefix: str, field: str) -> str:
+    if not prefix:
+        return field
+    if not field:
+        return prefix
+    return f"{prefix}.{field}"
+
+
+class UnknownCountryError(ValidationError, LookupError):
+    """A country name or code that is not in the country table.
+
+    ``suggestions`` holds the closest known names, best first.
+    """
+
+    def __init__(self, query: str, suggestions: Sequence[str], field: str = "country") -> None:
+        self.query = query
+        self.suggestions = tuple(suggestions)
+        rule = "not a known ISO 3166-1 country code, name or alias"
+        if self.suggestions:
+            rule += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(FieldProblem(field=field, value=query, rule=rule))
+
+
+class UnknownPlaceError(ValidationError, LookupError):
+    """A place id that is not in the place table."""
+
+    def __init__(self, query: str, suggestions: Sequence[str], field: str = "place") -> None:
+        self.query = query
+        self.suggestions = tuple(suggestions)
+        rule = "not a known place id"
+        if self.suggestions:
+            rule += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(FieldProblem(field=field, value=query, rule=rule))
+
+
+class StoreError(RepateventsError):
+    """The event store refused an operation or could not complete it."""
+
+
+class ConcurrencyError(StoreError):
+    """The log's head was not where the writer expected it; nothing was written."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"expected the log to end at position {expected}, but it ends at {actual}; "
+            "read the new events and try again"
+        )
+
+
+class DuplicateEventError(StoreError, ValueError):
+    """An event id is already stored with different content; nothing was written."""
+
+    def __init__(self, event_id: object, position: int) -> None:
+        self.event_id = event_id
+        self.position = position
+        super().__init__(
+            f"event id {str(event_id)!r} is already stored at position {position} with "
+            "different content; a change to a recorded event must be a new correction event"
+        )
+
+
+class IntegrityError(StoreError):
+    """A stored record does not match its hash: the log was changed after it was written."""
+
+    def __init__(self, position: int, reason: str) -> None:
+        self.position = position
+        self.reason = reason
+        super().__init__(f"record at position {position} fails verification: {reason}")
+
+
+class CorruptLogError(StoreError):
+    """A stored file cannot be read back: a torn write, a garbled line or a wrong format."""
+
+    def __init__(self, path: str, reason: str, position: int | None = None) -> None:
+        self.path = path
+        self.reason = reason
+        self.position = position
+        where = f" at position {position}" if position is not None else ""
+        super().__init__(f"{path}{where}: {reason}")
+
+
+class PluginError(RepateventsError):
+    """A plugin could not be loaded, or registered something invalid."""
+
+
+class UnknownExporterError(PluginError, LookupError):
+    """No exporter is registered under the requested name."""
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        self.known = tuple(known)
+        super().__init__(
+            f"no exporter is named {name!r}; known exporters: {', '.join(self.known) or 'none'}"
+        )
+
+
+class ExportError(RepateventsError):
+    """An exporter failed; the target file was left as it was."""

@@ -1,0 +1,295 @@
+"""Fuzzy dates: when something happened, as precisely as the source said it.
+
+A report says "on Thursday", "in March", "7-9 May" or "February this year". A fuzzy date keeps the
+earliest and latest day it can mean, the precision, and the words. Relative words are resolved
+against the publication date of the source (the anchor). The text form is ISO 8601 / EDTF-style:
+``2023-12-07``, ``2021-03``, ``2019``, ``2019-05-07/2019-05-09``, and open intervals
+``../2024-05-10`` (on or before) and ``2021/..`` (on or after).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import enum
+import re
+from typing import Any
+
+import attrs
+
+__all__ = ["FuzzyDate", "Precision"]
+
+
+class Precision(enum.Enum):
+    """How precisely a date is known."""
+
+    DAY = "day"
+    DAYS = "days"
+    MONTH = "month"
+    YEAR = "year"
+
+
+def _optional_date(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (type(value) is not dt.date):
+        raise TypeError(f"{attribute.name} must be a datetime.date or None, got {value!r}")
+
+
+@attrs.frozen
+class FuzzyDate:
+    """A date known to lie between ``earliest`` and ``latest`` (both inclusive).
+
+    ``earliest`` is ``None`` for "on or before ``latest``" and ``latest`` is ``None`` for "on or
+    after ``earliest``"; one of them is always set. Build one with :meth:`parse`, :meth:`day`,
+    :meth:`month`, :meth:`year` or :meth:`between`.
+
+    Attributes:
+        earliest: the first day the date can be, or ``None`` when unbounded.
+        latest: the last day the date can be, or ``None`` when unbounded.
+        precision: day, days (a span), month or year.
+        raw: the report's own words ("February this year"), when they differ from the value.
+    """
+
+    earliest: dt.date | None = attrs.field(validator=_optional_date)
+    latest: dt.date | None = attrs.field(validator=_optional_date)
+    precision: Precision = attrs.field(validator=attrs.validators.instance_of(Precision))
+    raw: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(str))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.earliest is None and self.latest is None:
+            raise ValueError("a date needs at least one bound (earliest or latest)")
+        if self.earliest is not None and self.latest is not None and self.earliest > self.latest:
+            raise ValueError(f"earliest ({self.earliest}) is after latest ({self.latest})")
+        if self.precision is Precision.DAY and self.earliest != self.latest:
+            raise ValueError("a date with day precision has earliest == latest")
+
+    # -- constructors -------------------------------------------------------------------------
+    @classmethod
+    def day(cls, value: dt.date, raw: str | None = None) -> FuzzyDate:
+        """Return the fuzzy date of one known day."""
+        return cls(value, value, Precision.DAY, raw)
+
+    @classmethod
+    def month(cls, year: int, month: int, raw: str | None = None) -> FuzzyDate:
+        """Return the fuzzy date "some day in ``month`` of ``year``".
+
+        Raises:
+            ValueError: the month is not 1..12.
+        """
+        last = calendar.monthrange(year, month)[1]
+        return cls(dt.date(year, month, 1), dt.date(year, month, last), Precision.MONTH, raw)
+
+    @classmethod
+    def year(cls, year: int, raw: str | None = None) -> FuzzyDate:
+        """Return the fuzzy date "some day in ``year``"."""
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), Precision.YEAR, raw)
+
+    @classmethod
+    def between(
+        cls, earliest: dt.date | None, latest: dt.date | None, raw: str | None = None
+    ) -> FuzzyDate:
+        """Return a span of days, or an open interval when one bound is ``None``."""
+        if earliest is not None and earliest == latest:
+            return cls.day(earliest, raw)
+        return cls(earliest, latest, Precision.DAYS, raw)
+
+    @classmethod
+    def parse(cls, text: str, anchor: dt.date | None = None) -> FuzzyDate:
+        """Read a date from ISO / EDTF-style text, or from a report's words given an anchor.
+
+        Understood without an anchor: ``2023-12-07``, ``2021-03``, ``2019``,
+        ``2019-05-07/2019-05-09`` (either side may be a month or a year), ``../2024-05-10``,
+        ``2021/..``, ``7 December 2023``, ``March 2021``, ``7-9 May 2019``. With ``anchor`` (the
+        date the source was published) also: ``Thursday`` or ``on Thursday`` (the last such day
+        on or before the anchor), ``7 December`` and ``March`` (the last such date on or before
+        the anchor), ``February this year``, ``last year``, ``last month``, ``this month``,
+        ``yesterday``, ``today``, ``recently`` (on or before the anchor). When the words are not
+        plain ISO text they are kept in ``raw``.
+
+        Raises:
+            ValueError: the text is not a date this parser understands, names an impossible day
+                ("2023-02-30"), or is relative and no anchor was given.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"a date must be text such as '2023-12-07', got {text!r}")
+        stripped = text.strip()
+        iso = _parse_iso(stripped)
+        if iso is not None:
+            return iso
+        words = " ".join(stripped.lower().replace(",", " ").split())
+        words = re.sub(r"^(on|in|during|since|around|about|early|mid|late)\s+", "", words)
+        value = _parse_words(words, anchor)
+        if value is None:
+            hint = "" if anchor is not None else " (relative words need the publication date)"
+            raise ValueError(f"{text!r} is not a date this library can read{hint}")
+        return attrs.evolve(value, raw=stripped)
+
+    # -- derived ------------------------------------------------------------------------------
+    def to_text(self) -> str:
+        """Return the ISO 8601 / EDTF-style text of the value (without the raw words)."""
+        if self.precision is Precision.DAY:
+            assert self.earliest is not None
+            return self.earliest.isoformat()
+        if self.precision is Precision.MONTH:
+            assert self.earliest is not None
+            return self.earliest.isoformat()[:7]
+        if self.precision is Precision.YEAR:
+            assert self.earliest is not None
+            return str(self.earliest.year)
+        start = self.earliest.isoformat() if self.earliest else ".."
+        end = self.latest.isoformat() if self.latest else ".."
+        return f"{start}/{end}"
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def surely_by(self, day: dt.date) -> bool:
+        """Whether the date has certainly happened by ``day`` (its latest day is on or before)."""
+        return self.latest is not None and self.latest <= day
+
+    def possibly_by(self, day: dt.date) -> bool:
+        """Whether the date may have happened by ``day`` (its earliest day is on or before)."""
+        return self.earliest is None or self.earliest <= day
+
+    @property
+    def sort_key(self) -> tuple[dt.date, dt.date]:
+        """A key that orders dates by their latest, then earliest, possible day."""
+        return (self.latest or dt.date.max, self.earliest or dt.date.min)
+
+
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ISO_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_ISO_YEAR = re.compile(r"(\d{4})")
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+
+
+def _iso_part(text: str) -> FuzzyDate | None:
+    """Parse one side of an ISO interval; raise ValueError for an impossible calendar date."""
+    if m := _ISO_DAY.fullmatch(text):
+        y, mo, d = (int(g) for g in m.groups())
+        return FuzzyDate.day(_make_date(y, mo, d, text))
+    if m := _ISO_MONTH.fullmatch(text):
+        y, mo = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12:
+            raise ValueError(f"{text!r} has no month {mo} (months run from 01 to 12)")
+        return FuzzyDate.month(y, mo)
+    if _ISO_YEAR.fullmatch(text):
+        return FuzzyDate.year(int(text))
+    return None
+
+
+def _make_date(year: int, month: int, day: int, text: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a day of the calendar") from None
+
+
+def _parse_iso(text: str) -> FuzzyDate | None:
+    if "/" not in text:
+        return _iso_part(text)
+    start_text, _, end_text = text.partition("/")
+    start = None if start_text == ".." else _iso_part(start_text)
+    end = None if end_text == ".." else _iso_part(end_text)
+    if (start is None and start_text != "..") or (end is None and end_text != ".."):
+        return None
+    if start is None and end is None:
+        raise ValueError(f"{text!r} is open at both ends; a date needs at least one bound")
+    earliest = start.earliest if start else None
+    latest = end.latest if end else None
+    if earliest is not None and latest is not None and earliest > latest:
+        raise ValueError(f"{text!r} ends before it starts")
+    return FuzzyDate(earliest, latest, Precision.DAYS)
+
+
+def _year_word(word: str) -> int | None:
+    return int(word) if re.fullmatch(r"\d{4}", word) else None
+
+
+def _last_on_or_before(anchor: dt.date, month: int, day: int | None) -> FuzzyDate:
+    """The latest (day of) ``month`` that is on or before the anchor."""
+    year = anchor.year
+    if day is None:
+        if month > anchor.month:
+            year -= 1
+        return FuzzyDate.month(year, month)
+    if (month, day) > (anchor.month, anchor.day):
+        year -= 1
+    return FuzzyDate.day(_make_date(year, month, day, f"{day} {calendar.month_name[month]}"))
+
+
+def _parse_words(words: str, anchor: dt.date | None) -> FuzzyDate | None:
+    tokens = words.split()
+    # "7 december 2023", "7-9 may 2019", "december 7 2023", "march 2021", with or without year.
+    m = re.fullmatch(r"(\d{1,2})(?:\s*(?:-|–|to)\s*(\d{1,2}))?\s+([a-z]+)\.?(?:\s+(\d{4}))?", words)
+    if m is None:
+        m2 = re.fullmatch(r"([a-z]+)\.?\s+(\d{1,2})(?:\s*(?:-|–|to)\s*(\d{1,2}))?(?:\s+(\d{4}))?", words)
+        if m2 and m2.group(1) in _MONTHS:
+            m = m2
+            first, last, month_word, year_word = m2.group(2), m2.group(3), m2.group(1), m2.group(4)
+        else:
+            first = last = month_word = year_word = None
+    else:
+        first, last, month_word, year_word = m.group(1), m.group(2), m.group(3), m.group(4)
+    if m is not None and month_word in _MONTHS:
+        month = _MONTHS[month_word]
+        d1 = int(first) if first else None
+        if year_word is not None:
+            year = int(year_word)
+        elif anchor is not None:
+            year = _last_on_or_before(anchor, month, d1).earliest.year  # type: ignore[union-attr]
+        else:
+            return None
+        assert d1 is not None
+        start = _make_date(year, month, d1, words)
+        if last is None:
+            return FuzzyDate.day(start)
+        end = _make_date(year, month, int(last), words)
+        if end < start:
+            raise ValueError(f"{words!r} ends before it starts")
+        return FuzzyDate.between(start, end)
+    # "march 2021", "march", "february this year", "february last year"
+    if tokens and tokens[0] in _MONTHS and len(tokens) <= 3:
+        month = _MONTHS[tokens[0]]
+        rest = tokens[1:]
+        if len(rest) == 1 and (year := _year_word(rest[0])) is not None:
+            return FuzzyDate.month(year, month)
+        if anchor is None:
+            return None
+        if not rest:
+            return _last_on_or_before(anchor, month, None)
+        if rest == ["this", "year"]:
+            return FuzzyDate.month(anchor.year, month)
+        if rest == ["last", "year"]:
+            return FuzzyDate.month(anchor.year - 1, month)
+        return None
+    if len(tokens) == 1 and (year := _year_word(tokens[0])) is not None:
+        return FuzzyDate.year(year)
+    if anchor is None:
+        return None
+    if words in _WEEKDAYS or (words.startswith("last ") and words[5:] in _WEEKDAYS):
+        weekday = _WEEKDAYS[words.removeprefix("last ")]
+        back = (anchor.weekday() - weekday) % 7
+        if words.startswith("last ") and back == 0:
+            back = 7
+        return FuzzyDate.day(anchor - dt.timedelta(days=back))
+    if words == "today":
+        return FuzzyDate.day(anchor)
+    if words == "yesterday":
+        return FuzzyDate.day(anchor - dt.timedelta(days=1))
+    if words in ("this year", "earlier this year"):
+        return FuzzyDate.between(dt.date(anchor.year, 1, 1), anchor)
+    if words == "last year":
+        return FuzzyDate.year(anchor.year - 1)
+    if words in ("this month", "earlier this month"):
+        return FuzzyDate.between(anchor.replace(day=1), anchor)
+    if words == "last month":
+        first = anchor.replace(day=1) - dt.timedelta(days=1)
+        return FuzzyDate.month(first.year, first.month)
+    if words in ("recently", "lately", "earlier"):
+        return FuzzyDate.between(None, anchor)
+    return None

@@ -1,0 +1,435 @@
+"""The events of the ledger: each one a claim by a source, never edited once recorded.
+
+A correction or a retraction is an event of its own that points at the event it supersedes.
+Every event has an ``id``; when none is given it is derived from the content, so recording the
+same report twice (importing the same file again) records nothing new.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Callable
+from typing import Any, ClassVar, NoReturn, TypeAlias
+
+import attrs
+
+from ..errors import FieldProblem, ValidationError
+from ._countries import to_country_code
+from ._dates import FuzzyDate
+from ._estimate import Estimate
+from ._people import People
+from ._places import Origin, lookup_place
+from ._source import Source
+
+__all__ = [
+    "EVENT_TYPES",
+    "CumulativeTotalReported",
+    "DateRole",
+    "Event",
+    "FigureAdjudicated",
+    "InflowKind",
+    "InflowReported",
+    "OperationReported",
+    "OutflowKind",
+    "OutflowReported",
+    "PopulationScope",
+    "Report",
+    "ReportCorrected",
+    "ReportRetracted",
+    "ReportsLinked",
+    "StockObserved",
+]
+
+#: Namespace of ids derived from content (uuid5). Never change it: ids of recorded events use it.
+ID_NAMESPACE = uuid.UUID("5c1f0a52-6d0e-4f5e-9a57-2f7b0e3c9d41")
+
+
+class DateRole(enum.Enum):
+    """What the date of an operation report marks."""
+
+    HANDOVER = "handover"
+    ARRIVAL = "arrival"
+    OPERATION = "operation"
+    ANNOUNCED = "announced"
+    UNKNOWN = "unknown"
+
+
+class PopulationScope(enum.Enum):
+    """Who a stock observation counts."""
+
+    ALL = "all"
+    FOREIGNERS = "foreigners"
+    NON_SYRIANS = "non-syrians"
+    NATIONALS = "nationals"
+
+
+class OutflowKind(enum.Enum):
+    """Ways people leave a camp other than a repatriation operation."""
+
+    RELEASE = "release"
+    TRANSFER = "transfer"
+    ESCAPE = "escape"
+    DEATH = "death"
+    OTHER = "other"
+
+
+class InflowKind(enum.Enum):
+    """Ways people arrive in a camp."""
+
+    BIRTH = "birth"
+    ARRIVAL = "arrival"
+    TRANSFER = "transfer"
+    OTHER = "other"
+
+
+# -- field helpers ----------------------------------------------------------------------------
+def _country(field: str) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        return to_country_code(value, field=field)
+
+    return convert
+
+
+def _optional_country(field: str) -> Callable[[Any], str | None]:
+    convert = _country(field)
+
+    def optional(value: Any) -> str | None:
+        return None if value is None else convert(value)
+
+    return optional
+
+
+def _place(field: str) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        return lookup_place(value, field=field).id
+
+    return convert
+
+
+def _optional_place(field: str) -> Callable[[Any], str | None]:
+    convert = _place(field)
+
+    def optional(value: Any) -> str | None:
+        return None if value is None else convert(value)
+
+    return optional
+
+
+def _of(kind: type) -> Any:
+    return attrs.validators.instance_of(kind)
+
+
+def _opt(kind: type) -> Any:
+    return attrs.validators.optional(attrs.validators.instance_of(kind))
+
+
+def _to_people(value: Any) -> People:
+    # A plain number where a group is expected means the total.
+    if isinstance(value, People):
+        return value
+    if isinstance(value, (int, str, Estimate)) and not isinstance(value, bool):
+        return People(total=value)
+    raise TypeError(f"expected a group of people (People, a count or report text), got {value!r}")
+
+
+def _to_tuple(value: Any) -> tuple[Any, ...]:
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"expected a list, got {value!r}")
+    return tuple(value)
+
+
+def _reject(field: str, value: Any, rule: str) -> NoReturn:
+    raise ValidationError(FieldProblem(field, value, rule))
+
+
+def _positive_ordinal(instance: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and (type(value) is not int or value < 1):
+        _reject(attribute.name, value, "an ordinal counts operations from 1 ('third' is 3)")
+
+
+def _to_by_nationality(value: Any) -> tuple[tuple[str, Estimate], ...]:
+    items = value.items() if isinstance(value, dict) else value
+    out = []
+    for code, count in items:
+        field = f"by_nationality.{code}"
+        estimate = People(total=count).total
+        assert estimate is not None
+        out.append((to_country_code(code, field=field), estimate))
+    return tuple(sorted(out))
+
+
+def _derive_id(event: Any) -> uuid.UUID:
+    # Imported here because the codec imports this module.
+    from ._codec import canonical_content
+
+    return uuid.uuid5(ID_NAMESPACE, canonical_content(event).decode("utf-8"))
+
+
+def _id_field() -> Any:
+    return attrs.field(
+        default=attrs.Factory(_derive_id, takes_self=True), validator=_of(uuid.UUID), eq=True
+    )
+
+
+def _source_field() -> Any:
+    return attrs.field(validator=_of(Source))
+
+
+def _notes_field() -> Any:
+    return attrs.field(default=None, validator=_opt(str))
+
+
+# -- reports: claims about people and numbers --------------------------------------------------
+@attrs.frozen(kw_only=True)
+class OperationReported:
+    """A report of one repatriation operation: a group of people taken from a place to a country.
+
+    Attributes:
+        country: the receiving state (ISO 3166-1 alpha-3; names and aliases are converted).
+        people: who was taken, as reported.
+        date: when, as precisely as the report says; ``date_role`` says what the date marks.
+        origin: the place id they were taken from (``"al-hol"``, ``"syria-or-iraq"`` …).
+        date_role: handover, arrival, the whole operation, the announcement, or unknown.
+        nationality: the people's nationality where it differs from the receiving state.
+        facilitators: states and agencies that helped (``"United States"``, ``"UNICEF"``).
+        operation_name: the operation's own name (``"Jusan"``, ``"Aikol-2"``).
+        ordinal: the source's count of this country's operations ("the third operation" is 3).
+        operation_key: a key shared by every report of the same operation.
+        source, notes, id: as for every event.
+    """
+
+    TYPE: ClassVar[str] = "operation-reported"
+
+    source: Source = _source_field()
+    country: str = attrs.field(converter=_country("country"))
+    people: People = attrs.field(converter=_to_people)
+    date: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
+    origin: str = attrs.field(converter=_place("origin"))
+    date_role: DateRole = attrs.field(default=DateRole.UNKNOWN, validator=_of(DateRole))
+    nationality: str | None = attrs.field(default=None, converter=_optional_country("nationality"))
+    facilitators: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
+    operation_name: str | None = attrs.field(default=None, validator=_opt(str))
+    ordinal: int | None = attrs.field(default=None, validator=_positive_ordinal)
+    operation_key: str | None = attrs.field(default=None, validator=_opt(str))
+    notes: str | None = _notes_field()
+    id: uuid.UUID = _id_field()
+
+    @property
+    def origin_scope(self) -> Origin:
+        """The origin scope (Syria, Iraq, either) of the place the people were taken from."""
+        return lookup_place(self.origin).origin
+
+
+@attrs.frozen(kw_only=True)
+class CumulativeTotalReported:
+    """A claim about a sum: how many a country has taken back over a window.
+
+    Attributes:
+        country: the receiving state.
+        people: the total claimed, with any breakdown.
+        until: the end of the window (the date the total is "as of").
+        since: the start of the window, or ``None`` for "since the first operation".
+        origin: the origin scope the total covers (Syria, Iraq, either, other).
+        counter: whose count it is (``"AANES"``, ``"Kyrgyz government"``), when it differs from
+            the speaker; non-monotonic claims are checked per counter.
+        nationality: the people's nationality where it differs from the receiving state.
+    """
+
+    TYPE: ClassVar[str] = "cumulative-total-reported"
+
+    source: Source = _source_field()
+    country: str = attrs.field(converter=_country("country"))
+    people: People = attrs.field(converter=_to_people)
+    until: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
+    since: FuzzyDate | None = attrs.field(default=None, validator=_opt(FuzzyDate))
+    origin: Origin = attrs.field(default=Origin.SYRIA_OR_IRAQ, validator=_of(Origin))
+    counter: str | None = attrs.field(default=None, validator=_opt(str))
+    nationality: str | None = attrs.field(default=None, converter=_optional_country("nationality"))
+    notes: str | None = _notes_field()
+    id: uuid.UUID = _id_field()
+
+
+@attrs.frozen(kw_only=True)
+class StockObserved:
+    """A population at a date: a camp's residents, or a country's nationals still held.
+
+    Attributes:
+        place: the place id observed (a camp, the prisons, or a vaguer place).
+        date: when the population was observed.
+        people: the population, with households in ``people.families`` where given.
+        scope: everyone, foreigners (neither Syrian nor Iraqi), non-Syrians, or the nationals of
+            ``country``.
+        country: whose nationals are counted, when ``scope`` is ``nationals``.
+        by_nationality: counts per nationality (alpha-3 code to estimate), where given.
+    """
+
+    TYPE: ClassVar[str] = "stock-observed"
+
+    source: Source = _source_field()
+    place: str = attrs.field(converter=_place("place"))
+    date: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
+    people: People = attrs.field(converter=_to_people)
+    scope: PopulationScope = attrs.field(default=PopulationScope.ALL, validator=_of(PopulationScope))
+    country: str | None = attrs.field(default=None, converter=_optional_country("country"))
+    by_nationality: tuple[tuple[str, Estimate], ...] = attrs.field(
+        default=(), converter=_to_by_nationality
+    )
+    notes: str | None = _notes_field()
+    id: uuid.UUID = _id_field()
+
+    def __attrs_post_init__(self) -> None:
+        if (self.scope is PopulationScope.NATIONALS) != (self.country is not None):
+            _reject(
+                "country",
+                self.country,
+                "a stock with scope 'nationals' names the country, and only such a stock does",
+            )
+
+
+@attrs.frozen(kw_only=True)
+class OutflowReported:
+    """People leaving a camp other than by a repatriation operation: release, escape, death …"""
+
+    TYPE: ClassVar[str] = "outflow-reported"
+
+    source: Source = _source_field()
+    place: str = attrs.field(converter=_place("place"))
+    date: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
+    people: People = attrs.field(converter=_to_people)
+    kind: OutflowKind = attrs.field(validator=_of(OutflowKind))
+    nationality: str | None = attrs.field(default=None, converter=_optional_country("nationality"))
+    destination: str | None = attrs.field(default=None, validator=_opt(str))
+    notes: str | None = _notes_field()
+    id: uuid.UUID = _id_field()
+
+
+@attrs.frozen(kw_only=True)
+class InflowReported:
+    """People arriving in a camp: births, new arrivals, transfers in."""
+
+    TYPE: ClassVar[str] = "inflow-reported"
+
+    source: Source = _source_field()
+    place: str = attrs.field(converter=_place("place"))
+    date: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
+    people: People = attrs.field(converter=_to_people)
+    kind: InflowKind = attrs.field(validator=_of(InflowKind))
+    nationality: str | None = attrs.field(default=None, converter=_optional_country("nationality"))
+    notes: str | None = _notes_field()
+    id: uuid.UUID = _id_field()
+
+
+Report: TypeAlias = (
+    OperationReported | CumulativeTotalReported | StockObserved | OutflowReported | InflowReported
+)
+_REPORT_CLASSES = (
+    OperationReported,
+    CumulativeTotalReported,
+    StockObserved,
+    OutflowReported,
+    InflowReported,
+)
+
+
+# -- analyst events: statements about other events ---------------------------------------------
+def _at_least_two(instance: Any, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+    for item in value:
+        if not isinstance(item, uuid.UUID):
+            _reject(attribute.name, item, "report ids are UUIDs")
+    if len(value) < 2 or len(set(value)) != len(value):
+        _reject(attribute.name, [str(v) for v in value], "a link names two or more different reports")
+
+
+@attrs.frozen(kw_only=True)
+class ReportsLinked:
+    """An assertion that reports describe the same operation, or (``linked=False``) that an
+    earlier assertion no longer holds. Links are reversible; nothing is merged in the log."""
+
+    TYPE: ClassVar[str] = "reports-linked"
+
+    source: Source = _source_field()
+    reports: tuple[uuid.UUID, ...] = attrs.field(converter=_to_tuple, validator=_at_least_two)
+    linked: bool = attrs.field(default=True, validator=_of(bool))
+    reason: str | None = attrs.field(default=None, validator=_opt(str))
+    notes: str | None = _notes_field()
+    id: uuid.UUID = _id_field()
+
+
+@attrs.frozen(kw_only=True)
+class FigureAdjudicated:
+    """An analyst's choice of the recommended figure for the operation a report belongs to."""
+
+    TYPE: ClassVar[str] = "figure-adjudicated"
+
+    source: Source = _source_field()
+    report: uuid.UUID = attrs.field(validator=_of(uuid.UUID))
+    people: People = attrs.field(converter=_to_people)
+    rationale: str | None = attrs.field(default=None, validator=_opt(str))
+    notes: str | None = _notes_field()
+    id: uuid.UUID = _id_field()
+
+
+def _report_instance(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, _REPORT_CLASSES):
+        _reject(attribute.name, type(value).__name__, "a correction's replacement is a report")
+
+
+@attrs.frozen(kw_only=True)
+class ReportCorrected:
+    """A correction: ``replacement`` supersedes the report ``supersedes`` from now on.
+
+    The replacement is a complete report of the same type; the original stays in the log and
+    is still what the ledger knew before the correction was recorded.
+    """
+
+    TYPE: ClassVar[str] = "report-corrected"
+
+    source: Source = _source_field()
+    supersedes: uuid.UUID = attrs.field(validator=_of(uuid.UUID))
+    replacement: Report = attrs.field(validator=_report_instance)
+    reason: str | None = attrs.field(default=None, validator=_opt(str))
+    notes: str | None = _notes_field()
+    id: uuid.UUID = _id_field()
+
+
+@attrs.frozen(kw_only=True)
+class ReportRetracted:
+    """A retraction: the report ``retracts`` no longer counts from now on."""
+
+    TYPE: ClassVar[str] = "report-retracted"
+
+    source: Source = _source_field()
+    retracts: uuid.UUID = attrs.field(validator=_of(uuid.UUID))
+    reason: str | None = attrs.field(default=None, validator=_opt(str))
+    notes: str | None = _notes_field()
+    id: uuid.UUID = _id_field()
+
+
+Event: TypeAlias = (
+    OperationReported
+    | CumulativeTotalReported
+    | StockObserved
+    | OutflowReported
+    | InflowReported
+    | ReportsLinked
+    | FigureAdjudicated
+    | ReportCorrected
+    | ReportRetracted
+)
+
+#: Every event class by its stable type name.
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.TYPE: cls
+    for cls in (
+        OperationReported,
+        CumulativeTotalReported,
+        StockObserved,
+        OutflowReported,
+        InflowReported,
+        ReportsLinked,
+        FigureAdjudicated,
+        ReportCorrected,
+        ReportRetracted,
+    )
+}
