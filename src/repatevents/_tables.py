@@ -1,0 +1,138 @@
+"""Tables: the contract between projections and exporters.
+
+Projections produce tables of typed, titled columns, each with an HXL tag; exporters write
+tables and never read the ledger. Cells hold ``None`` for "not reported" (never zero).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+__all__ = ["Column", "ColumnType", "ExportMetadata", "Table"]
+
+
+class ColumnType(enum.Enum):
+    """The type of every cell in a column (``None`` is always allowed: not reported)."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    NUMBER = "number"
+    DATE = "date"
+    BOOLEAN = "boolean"
+
+
+_PYTHON_TYPES: dict[ColumnType, tuple[type, ...]] = {
+    ColumnType.TEXT: (str,),
+    ColumnType.INTEGER: (int,),
+    ColumnType.NUMBER: (int, float),
+    ColumnType.DATE: (dt.date,),
+    ColumnType.BOOLEAN: (bool,),
+}
+
+
+@attrs.frozen
+class Column:
+    """One column of a table.
+
+    Attributes:
+        name: a machine name (``total_best``), unique in its table.
+        title: a human title (``Total (best)``).
+        type: the type of its cells.
+        hxl: the HXL hashtag with attributes (``#affected+total+best``), or ``""``.
+        description: what the column holds, for data dictionaries.
+    """
+
+    name: str
+    title: str
+    type: ColumnType
+    hxl: str = ""
+    description: str = ""
+
+
+@attrs.frozen
+class Table:
+    """A named table of rows; every row has one cell per column, of the column's type.
+
+    Raises:
+        ValueError: at construction, for a row of the wrong length or a cell of the wrong type.
+    """
+
+    name: str
+    title: str
+    columns: tuple[Column, ...] = attrs.field(converter=tuple)
+    rows: tuple[tuple[Any, ...], ...] = attrs.field(converter=lambda rows: tuple(map(tuple, rows)))
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"table {self.name!r} has duplicate column names")
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.columns):
+                raise ValueError(
+                    f"table {self.name!r} row {i} has {len(row)} cells for "
+                    f"{len(self.columns)} columns"
+                )
+            for column, cell in zip(self.columns, row, strict=True):
+                if cell is None:
+                    continue
+                expected = _PYTHON_TYPES[column.type]
+                # bool is an int, but a boolean in an integer column is a projection bug.
+                wrong_bool = isinstance(cell, bool) and column.type is not ColumnType.BOOLEAN
+                if wrong_bool or not isinstance(cell, expected):
+                    raise ValueError(
+                        f"table {self.name!r} row {i} column {column.name!r}: {cell!r} is not "
+                        f"of type {column.type.value}"
+                    )
+
+    def column(self, name: str) -> Column:
+        """Return the column called ``name``."""
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"table {self.name!r} has no column {name!r}")
+
+    def records(self) -> list[dict[str, Any]]:
+        """Return the rows as dicts keyed by column name."""
+        names = [c.name for c in self.columns]
+        return [dict(zip(names, row, strict=True)) for row in self.rows]
+
+
+@attrs.frozen
+class ExportMetadata:
+    """What an export was made from, written beside the tables by every exporter.
+
+    Attributes:
+        ledger_position: the log position the projections reflect.
+        as_of: the "as of" date of the projections, or ``None`` for all dates.
+        known_at: the "known at" clock, as text, or ``None`` for everything recorded.
+        policy: the name of the figure-choice policy.
+        generated_at: when the export was made (UTC); exporters that promise byte-identical
+            output for identical input take it from here, never from the clock.
+        sources: the sources behind the figures (publisher, url …), one mapping each.
+        title: a title for the whole export.
+    """
+
+    ledger_position: int
+    as_of: dt.date | None
+    known_at: str | None
+    policy: str
+    generated_at: dt.datetime
+    sources: tuple[Mapping[str, Any], ...] = ()
+    title: str = "repatevents export"
+
+    def items(self) -> Sequence[tuple[str, str]]:
+        """Return the metadata as (key, text) pairs, for a metadata sheet or header."""
+        return [
+            ("title", self.title),
+            ("ledger_position", str(self.ledger_position)),
+            ("as_of", self.as_of.isoformat() if self.as_of else "all dates"),
+            ("known_at", self.known_at or "everything recorded"),
+            ("policy", self.policy),
+            ("generated_at", self.generated_at.isoformat()),
+        ]

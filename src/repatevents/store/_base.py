@@ -1,0 +1,104 @@
+"""The store interface: an append-only log of events, each wrapped in an envelope.
+
+Every backend (in memory, SQLite, JSON Lines, or a third party's) implements
+:class:`EventStore` and passes the contract suite in :mod:`repatevents.testing`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from ..events import Event
+
+__all__ = ["Envelope", "EventStore"]
+
+
+@attrs.frozen
+class Envelope:
+    """A stored event with the store's metadata around it (the event itself never holds these).
+
+    Attributes:
+        position: 1-based place of the record in the log; positions have no gaps.
+        recorded_at: when the store recorded it (UTC, timezone-aware).
+        schema_version: the schema version the event was written in.
+        hash: hex SHA-256 over the previous record's hash and this record's canonical bytes.
+        event: the event, upcast to the current schema.
+    """
+
+    position: int
+    recorded_at: dt.datetime
+    schema_version: int
+    hash: str
+    event: Event
+
+
+@runtime_checkable
+class EventStore(Protocol):
+    """An append-only, verifiable log of events.
+
+    Positions start at 1; ``head()`` is 0 for an empty log. Nothing is ever updated or deleted.
+    """
+
+    def append(self, events: Sequence[Event], *, expected_position: int | None = None) -> int:
+        """Append a batch atomically (all or none) and return the new head position.
+
+        An event whose id is already stored with the same content is skipped (a no-op).
+
+        Args:
+            events: the batch, in order.
+            expected_position: when given, the head the writer last saw; if the log has moved
+                on, nothing is written.
+
+        Raises:
+            ConcurrencyError: ``expected_position`` is not the current head.
+            DuplicateEventError: an id is already stored with different content.
+        """
+        ...
+
+    def read(self, after: int = 0, *, upto: int | None = None) -> Iterator[Envelope]:
+        """Yield envelopes in order from position ``after + 1`` to ``upto`` (inclusive).
+
+        Streams: the whole log is never loaded into memory at once.
+        """
+        ...
+
+    def head(self) -> int:
+        """Return the position of the last record (0 when empty)."""
+        ...
+
+    def verify(self) -> int:
+        """Walk the whole log checking every hash; return the number of records checked.
+
+        Raises:
+            IntegrityError: naming the first position whose record does not match its hash.
+        """
+        ...
+
+    def get_checkpoint(self, name: str) -> tuple[int, bytes] | None:
+        """Return a saved projection checkpoint (position, state) or ``None``.
+
+        Checkpoints are caches kept beside the log, never part of it.
+        """
+        ...
+
+    def put_checkpoint(self, name: str, position: int, state: bytes) -> None:
+        """Save a projection checkpoint, replacing an older one of the same name."""
+        ...
+
+    def close(self) -> None:
+        """Release files and connections. Idempotent."""
+        ...
+
+    def __enter__(self) -> EventStore: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
