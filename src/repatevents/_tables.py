@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -54,6 +54,15 @@ class Column:
     description: str = ""
 
 
+def _to_columns(columns: Iterable[Column]) -> tuple[Column, ...]:
+    # A typed converter: with ``converter=tuple`` mypy's attrs plugin rejects every argument.
+    return tuple(columns)
+
+
+def _to_rows(rows: Iterable[Iterable[Any]]) -> tuple[tuple[Any, ...], ...]:
+    return tuple(map(tuple, rows))
+
+
 @attrs.frozen
 class Table:
     """A named table of rows; every row has one cell per column, of the column's type.
@@ -64,8 +73,8 @@ class Table:
 
     name: str
     title: str
-    columns: tuple[Column, ...] = attrs.field(converter=tuple)
-    rows: tuple[tuple[Any, ...], ...] = attrs.field(converter=lambda rows: tuple(map(tuple, rows)))
+    columns: tuple[Column, ...] = attrs.field(converter=_to_columns)
+    rows: tuple[tuple[Any, ...], ...] = attrs.field(converter=_to_rows)
     description: str = ""
 
     def __attrs_post_init__(self) -> None:
