@@ -17,6 +17,9 @@ not know this library::
     │   └── UnknownExporterError (LookupError)
     └── ExportError                           an exporter failed; no file was written
 
+    RepateventsWarning (UserWarning)          something was skipped but the rest works (a broken
+                                              plugin is listed as failed, not loaded)
+
 Errors carry their context as attributes (``field``, ``value``, ``position`` …) so that programs
 can act on them without parsing messages.
 """
@@ -37,6 +40,7 @@ __all__ = [
     "IntegrityError",
     "PluginError",
     "RepateventsError",
+    "RepateventsWarning",
     "StoreError",
     "UnknownCountryError",
     "UnknownExporterError",
@@ -234,4 +238,22 @@ class UnknownExporterError(PluginError, LookupError):
 
 
 class ExportError(RepateventsError):
-    """An exporter failed; the target file was left as it was."""
+    """An exporter failed; the target file was left as it was.
+
+    ``exporter`` names the exporter and ``path`` the target, when known.
+    """
+
+    def __init__(
+        self, message: str, *, exporter: str | None = None, path: str | None = None
+    ) -> None:
+        self.exporter = exporter
+        self.path = path
+        super().__init__(message)
+
+
+class RepateventsWarning(UserWarning):
+    """Something was skipped so that everything else keeps working.
+
+    Raised as a warning, never as an error: for example a plugin that fails to import, or that
+    registers an invalid exporter, is listed as failed and the other plugins still work.
+    """
