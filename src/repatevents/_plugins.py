@@ -1,0 +1,370 @@
+"""The plugin manager: built-in and installed plugins, loaded in one place, failures recorded.
+
+``get_plugin_manager()`` builds a fresh manager each time it is called (nothing is kept in module
+state): it registers the built-in plugin, then the plugins installed under the ``repatevents``
+entry point group, then runs pluggy's check for hooks no specification knows. A plugin that
+cannot be imported, that implements an unknown hook or a hook with wrong arguments, or that
+registers an invalid exporter is unregistered, reported with a ``RepateventsWarning`` and listed
+as failed; everything else keeps working.
+
+Set ``REPATEVENTS_DISABLE_PLUGINS`` to ``all`` to load no installed plugin, or to a
+comma-separated list of entry point names to skip those (the built-in exporters always load).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import os
+import warnings
+from typing import Any, Literal
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError, RepateventsWarning
+from .exporters._base import Exporter
+
+__all__ = [
+    "BUILTIN_PLUGIN",
+    "DISABLE_PLUGINS_ENV",
+    "ENTRY_POINT_GROUP",
+    "PluginInfo",
+    "RepateventsPluginManager",
+    "describe_plugins",
+    "get_plugin_manager",
+    "list_plugins",
+    "registered_exporters",
+]
+
+ENTRY_POINT_GROUP = hookspecs.PROJECT_NAME
+"""The entry point group installed plugins declare themselves in."""
+
+DISABLE_PLUGINS_ENV = "REPATEVENTS_DISABLE_PLUGINS"
+"""``all``, or comma-separated entry point names of installed plugins not to load."""
+
+BUILTIN_PLUGIN = "builtin"
+"""The name the built-in plugin (CSV and GeoJSON exporters) is registered under."""
+
+_BUILTIN_MODULE = "repatevents.exporters._builtin"
+
+Status = Literal["loaded", "failed", "disabled"]
+
+
+@attrs.frozen
+class PluginInfo:
+    """What one plugin is and what became of it.
+
+    Attributes:
+        name: the plugin's name (its entry point name, or ``builtin``).
+        status: ``loaded``, ``failed`` or ``disabled``.
+        builtin: whether it ships with repatevents.
+        distribution: the installed package it came from, when known.
+        version: that package's version, when known.
+        hooks: the hooks it implements (empty unless loaded).
+        exporters: the names of the exporters it registered (empty unless loaded).
+        error: why it failed, for a failed plugin.
+    """
+
+    name: str
+    status: Status
+    builtin: bool = False
+    distribution: str | None = None
+    version: str | None = None
+    hooks: tuple[str, ...] = ()
+    exporters: tuple[str, ...] = ()
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the information as a JSON-ready dict."""
+        return {
+            "name": self.name,
+            "status": self.status,
+            "builtin": self.builtin,
+            "distribution": self.distribution,
+            "version": self.version,
+            "hooks": list(self.hooks),
+            "exporters": list(self.exporters),
+            "error": self.error,
+        }
+
+
+class RepateventsPluginManager(pluggy.PluginManager):
+    """A pluggy plugin manager with repatevents' hooks that remembers failed plugins."""
+
+    def __init__(self) -> None:
+        super().__init__(hookspecs.PROJECT_NAME)
+        self.add_hookspecs(hookspecs)
+        self._origins: dict[str, tuple[str | None, str | None]] = {}
+        self._failed: dict[str, PluginInfo] = {}
+        self._disabled: dict[str, PluginInfo] = {}
+
+    def fail(self, name: str, error: str, plugin: object | None = None) -> None:
+        """Unregister plugin ``name``, record why and warn, so the rest keeps working.
+
+        Args:
+            name: the plugin's name.
+            error: what went wrong, as a sentence fragment naming the problem.
+            plugin: the plugin object, when it was registered.
+        """
+        if plugin is not None and self.is_registered(plugin):
+            self.unregister(plugin)
+        distribution, version = self._origins.get(name, (None, None))
+        self._failed[name] = PluginInfo(
+            name=name,
+            status="failed",
+            distribution=distribution,
+            version=version,
+            error=error,
+        )
+        source = f" (from {distribution} {version})" if distribution else ""
+        warnings.warn(
+            f"repatevents plugin {name!r}{source} failed and is not used: {error}",
+            RepateventsWarning,
+            stacklevel=3,
+        )
+
+    def failed(self) -> list[PluginInfo]:
+        """Return the plugins that failed, by name."""
+        return [self._failed[name] for name in sorted(self._failed)]
+
+    def disabled(self) -> list[PluginInfo]:
+        """Return the installed plugins that were switched off, by name."""
+        return [self._disabled[name] for name in sorted(self._disabled)]
+
+    def origin(self, name: str) -> tuple[str | None, str | None]:
+        """Return the (distribution, version) plugin ``name`` was installed from, if known."""
+        return self._origins.get(name, (None, None))
+
+    def origins(self) -> dict[str, tuple[str | None, str | None]]:
+        """Return the (distribution, version) of every installed plugin seen, by name."""
+        return dict(self._origins)
+
+    def _set_origin(self, name: str, distribution: str | None, version: str | None) -> None:
+        self._origins[name] = (distribution, version)
+
+    def _set_disabled(self, name: str, distribution: str | None, version: str | None) -> None:
+        self._disabled[name] = PluginInfo(
+            name=name, status="disabled", distribution=distribution, version=version
+        )
+
+
+def get_plugin_manager(*, load_entrypoints: bool = True) -> RepateventsPluginManager:
+    """Build a plugin manager with the built-in plugin and, by default, the installed ones.
+
+    Args:
+        load_entrypoints: load the plugins installed under the ``repatevents`` entry point
+            group (minus those ``REPATEVENTS_DISABLE_PLUGINS`` switches off); false gives the
+            built-in plugin only, as tests want.
+
+    Returns:
+        A new manager; plugins that failed are listed by ``failed()``, not registered.
+
+    Warns:
+        RepateventsWarning: once for each plugin that failed, naming it and the problem.
+    """
+    manager = RepateventsPluginManager()
+    manager.register(importlib.import_module(_BUILTIN_MODULE), name=BUILTIN_PLUGIN)
+    manager._set_origin(BUILTIN_PLUGIN, hookspecs.PROJECT_NAME, _own_version())
+    if load_entrypoints:
+        _load_entrypoints(manager, _disabled_names(os.environ.get(DISABLE_PLUGINS_ENV, "")))
+    check_hooks(manager)
+    return manager
+
+
+def _own_version() -> str | None:
+    try:
+        return importlib.metadata.version(hookspecs.PROJECT_NAME)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _disabled_names(value: str) -> set[str] | Literal["all"]:
+    names = {name.strip() for name in value.split(",") if name.strip()}
+    if any(name.lower() == "all" for name in names):
+        return "all"
+    return names
+
+
+def _load_entrypoints(
+    manager: RepateventsPluginManager, disabled: set[str] | Literal["all"]
+) -> None:
+    entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    for entry_point in sorted(entry_points, key=lambda e: (e.name, e.value)):
+        dist = entry_point.dist
+        distribution = dist.name if dist is not None else None
+        version = dist.version if dist is not None else None
+        name = entry_point.name
+        if name in manager.origins():
+            # Keep the first plugin of a name; record the clash under a name of its own.
+            clash = f"{name} ({distribution or entry_point.value})"
+            manager._set_origin(clash, distribution, version)
+            manager.fail(clash, f"another plugin already has the name {name!r}")
+            continue
+        manager._set_origin(name, distribution, version)
+        if disabled == "all" or name in disabled:
+            manager._set_disabled(name, distribution, version)
+            continue
+        try:
+            plugin = entry_point.load()
+        except Exception as error:  # a broken plugin must not stop the others
+            manager.fail(name, f"importing {entry_point.value!r} raised {_describe(error)}")
+            continue
+        try:
+            manager.register(plugin, name=name)
+        except (ValueError, pluggy.PluginValidationError) as error:
+            manager.fail(name, f"registering it raised {_describe(error)}")
+
+
+def check_hooks(manager: RepateventsPluginManager) -> None:
+    """Fail every plugin implementing a hook that no specification defines (a typo).
+
+    Runs pluggy's ``check_pending`` until it passes, unregistering each offending plugin.
+
+    Raises:
+        pluggy.PluginValidationError: when the built-in plugin is the offender (a bug).
+    """
+    while True:
+        try:
+            manager.check_pending()
+        except pluggy.PluginValidationError as error:
+            name = manager.get_name(error.plugin) or repr(error.plugin)
+            if name == BUILTIN_PLUGIN:
+                raise
+            hooks = sorted(
+                caller.name
+                for caller in manager.get_hookcallers(error.plugin) or []
+                if not caller.has_spec()
+            )
+            manager.fail(
+                name, f"it implements unknown hook(s) {', '.join(hooks)}", plugin=error.plugin
+            )
+        else:
+            return
+
+
+def registered_exporters(manager: RepateventsPluginManager) -> dict[str, Exporter]:
+    """Return every valid exporter the manager's plugins register, by name.
+
+    Calls each plugin's ``register_exporters`` hook, the built-in plugin's first. A plugin whose
+    hook raises or registers an invalid exporter (not an ``Exporter``, or a name an earlier
+    plugin took) fails as a whole: it is unregistered with a warning and none of its exporters
+    is returned.
+
+    Args:
+        manager: the plugin manager to ask.
+
+    Returns:
+        The exporters, keyed by name, in registration order.
+    """
+    return {name: exporter for name, (_, exporter) in _collect_exporters(manager).items()}
+
+
+def _collect_exporters(manager: RepateventsPluginManager) -> dict[str, tuple[str, Exporter]]:
+    collected: dict[str, tuple[str, Exporter]] = {}
+    implementations = manager.hook.register_exporters.get_hookimpls()
+    ordered = sorted(implementations, key=lambda impl: impl.plugin_name != BUILTIN_PLUGIN)
+    for implementation in ordered:
+        plugin_name = implementation.plugin_name
+        pending: dict[str, Exporter] = {}
+
+        def register(
+            exporter: Exporter,
+            pending: dict[str, Exporter] = pending,
+            plugin_name: str = plugin_name,
+        ) -> None:
+            if not isinstance(exporter, Exporter):
+                raise PluginError(
+                    f"plugin {plugin_name!r} registered {exporter!r}, which is not a "
+                    "repatevents.exporters.Exporter"
+                )
+            owner = collected.get(exporter.name, (None,))[0]
+            if owner is not None or exporter.name in pending:
+                raise PluginError(
+                    f"plugin {plugin_name!r} registered exporter name {exporter.name!r}, which "
+                    f"plugin {owner or plugin_name!r} already registered"
+                )
+            pending[exporter.name] = exporter
+
+        arguments: dict[str, object] = {"register": register, "plugin_manager": manager}
+        try:
+            implementation.function(
+                **{k: v for k, v in arguments.items() if k in implementation.argnames}
+            )
+        except Exception as error:  # one plugin's bug must not take the others down
+            if plugin_name == BUILTIN_PLUGIN:
+                raise
+            manager.fail(
+                plugin_name,
+                f"its register_exporters hook raised {_describe(error)}",
+                plugin=implementation.plugin,
+            )
+            continue
+        collected.update((name, (plugin_name, e)) for name, e in pending.items())
+    return collected
+
+
+def list_plugins(manager: RepateventsPluginManager | None = None) -> list[PluginInfo]:
+    """Return every plugin the manager knows: loaded, failed and disabled, built-in first.
+
+    Args:
+        manager: the manager to describe; ``None`` builds one with ``get_plugin_manager()``.
+
+    Returns:
+        One ``PluginInfo`` per plugin, the built-in one first, then by name.
+    """
+    if manager is None:
+        manager = get_plugin_manager()
+    owners: dict[str, list[str]] = {}
+    for exporter_name, (plugin_name, _) in _collect_exporters(manager).items():
+        owners.setdefault(plugin_name, []).append(exporter_name)
+    loaded = []
+    for name, plugin in manager.list_name_plugin():
+        if plugin is None:  # a blocked name
+            continue
+        distribution, version = manager.origin(name)
+        loaded.append(
+            PluginInfo(
+                name=name,
+                status="loaded",
+                builtin=name == BUILTIN_PLUGIN,
+                distribution=distribution,
+                version=version,
+                hooks=tuple(sorted(c.name for c in manager.get_hookcallers(plugin) or [])),
+                exporters=tuple(owners.get(name, ())),
+            )
+        )
+    everything = loaded + manager.failed() + manager.disabled()
+    return sorted(everything, key=lambda info: (not info.builtin, info.name))
+
+
+def describe_plugins(manager: RepateventsPluginManager | None = None) -> dict[str, Any]:
+    """Return the plugins and exporters as a JSON-ready dict, for ``repatevents plugins``.
+
+    Args:
+        manager: the manager to describe; ``None`` builds one with ``get_plugin_manager()``.
+
+    Returns:
+        ``{"plugins": [...], "exporters": [...]}``: each plugin as ``PluginInfo.to_dict()``,
+        each exporter with its name, extension, media type, description and plugin.
+    """
+    if manager is None:
+        manager = get_plugin_manager()
+    plugins = list_plugins(manager)
+    exporters = [
+        {
+            "name": name,
+            "extension": exporter.extension,
+            "media_type": exporter.media_type,
+            "description": exporter.description,
+            "plugin": plugin_name,
+        }
+        for name, (plugin_name, exporter) in sorted(_collect_exporters(manager).items())
+    ]
+    return {"plugins": [info.to_dict() for info in plugins], "exporters": exporters}
+
+
+def _describe(error: BaseException) -> str:
+    message = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {message[0]}" if message else type(error).__name__

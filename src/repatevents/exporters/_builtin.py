@@ -1,0 +1,27 @@
+"""The built-in plugin: registers the CSV and GeoJSON exporters through the public hook.
+
+It is an ordinary plugin, registered by the plugin manager before any installed one, so the
+built-in formats go through the same checks as a third-party format and keep their names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pluggy
+
+from ..hookspecs import hookimpl
+from ._base import Exporter
+from ._csv import CSV_EXPORTER
+from ._geojson import geojson_exporter
+
+__all__ = ["register_exporters"]
+
+
+@hookimpl
+def register_exporters(
+    register: Callable[[Exporter], None], plugin_manager: pluggy.PluginManager
+) -> None:
+    """Register the CSV and GeoJSON exporters."""
+    register(CSV_EXPORTER)
+    register(geojson_exporter(plugin_manager))

@@ -1,0 +1,115 @@
+"""The CSV exporter: one RFC 4180 file per table, UTF-8, safe to open in a spreadsheet.
+
+Cells are written as their plain values: integers and numbers in Python's shortest exact form,
+dates in ISO 8601 (``2023-12-07``), booleans as ``true`` / ``false`` and ``None`` ("not
+reported") as an empty cell, never ``0``. Lines end in CRLF as RFC 4180 says; a field is quoted
+only when it must be.
+
+Source names and notes are free text from the internet, and a spreadsheet runs a cell that
+starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return before one) as a formula.
+Every text cell that starts with one of these characters is therefore written with a leading
+single quote (``'=HYPERLINK(…)``), the neutralisation OWASP recommends; number cells are never
+changed, so ``-3`` in a number column stays a number.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Mapping
+from typing import Any, BinaryIO
+
+from .._tables import ColumnType, ExportMetadata, Table
+from ._base import Exporter
+
+__all__ = ["CSV_EXPORTER", "neutralise", "write_csv"]
+
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_BOM = "\ufeff".encode()
+
+
+def neutralise(text: str) -> str:
+    """Return ``text`` with a leading single quote if a spreadsheet would run it as a formula.
+
+    Args:
+        text: a text cell.
+
+    Returns:
+        ``text`` unchanged, or ``"'" + text`` when it starts with ``=``, ``+``, ``-``, ``@``, a
+        tab or a carriage return.
+    """
+    if text.startswith(_FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def write_csv(
+    tables: Mapping[str, Table],
+    metadata: ExportMetadata,
+    stream: BinaryIO,
+    /,
+    *,
+    bom: bool = False,
+    hxl: bool = False,
+    titles: bool = False,
+) -> None:
+    """Write one table as CSV to ``stream``.
+
+    Args:
+        tables: exactly one table (the host calls this once per table).
+        metadata: unused: the host writes it as a table of its own (``metadata``).
+        stream: where the bytes go.
+        bom: start with a UTF-8 byte order mark, which Excel needs to read UTF-8.
+        hxl: add a second header row of HXL hashtags (``#country+code``) below the names.
+        titles: write the columns' human titles instead of their machine names as the header.
+
+    Raises:
+        ValueError: when given other than exactly one table.
+    """
+    if len(tables) != 1:
+        raise ValueError(
+            f"the CSV exporter writes one table per file, but was given {len(tables)} tables "
+            f"({', '.join(tables) or 'none'})"
+        )
+    (table,) = tables.values()
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    header = [c.title if titles else c.name for c in table.columns]
+    writer.writerow([neutralise(name) for name in header])
+    if hxl:
+        writer.writerow([neutralise(c.hxl) for c in table.columns])
+    types = [c.type for c in table.columns]
+    for row in table.rows:
+        writer.writerow([_cell(kind, value) for kind, value in zip(types, row, strict=True)])
+    if bom:
+        stream.write(_BOM)
+    stream.write(text.getvalue().encode("utf-8"))
+
+
+def _cell(kind: ColumnType, value: Any) -> str:
+    if value is None:
+        return ""
+    if kind is ColumnType.TEXT:
+        return neutralise(value)
+    if kind is ColumnType.BOOLEAN:
+        return "true" if value else "false"
+    if kind is ColumnType.DATE:
+        # A datetime is a date too; a DATE column shows the day only.
+        day: dt.date = value.date() if isinstance(value, dt.datetime) else value
+        return day.isoformat()
+    # repr is the shortest text that reads back to the same float; int is exact at any size.
+    return repr(value)
+
+
+CSV_EXPORTER = Exporter(
+    name="csv",
+    extension="csv",
+    media_type="text/csv",
+    description=(
+        "One RFC 4180 CSV file per table, UTF-8 (optionally with a BOM and an HXL hashtag "
+        "row), text cells protected against formula injection."
+    ),
+    write=write_csv,
+    one_file_per_table=True,
+)

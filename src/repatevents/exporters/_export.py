@@ -1,0 +1,179 @@
+"""Exporting: choose an exporter by name, choose tables, write the file(s) atomically."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from .._tables import ExportMetadata, Table
+from ..errors import ExportError, FieldProblem, UnknownExporterError, ValidationError
+from ._base import Exporter, metadata_table
+from ._write import write_atomically
+
+if TYPE_CHECKING:
+    from .._plugins import RepateventsPluginManager
+
+__all__ = ["export_tables", "target_paths"]
+
+DEFAULT_STEM = "repatevents"
+"""The file name (without extension) used when the target is a folder."""
+
+
+def export_tables(
+    format_name: str,
+    tables: Mapping[str, Table],
+    metadata: ExportMetadata,
+    path: str | Path,
+    *,
+    table_names: Sequence[str] | None = None,
+    plugin_manager: RepateventsPluginManager | None = None,
+    **options: Any,
+) -> list[Path]:
+    """Write ``tables`` with the exporter called ``format_name``, atomically.
+
+    Where the files go:
+
+    - an exporter that writes all tables into one file (GeoJSON, XLSX) writes ``path``, or
+      ``path/repatevents.<extension>`` when ``path`` is an existing folder;
+    - an exporter that writes one file per table (CSV) writes ``path`` itself when one table is
+      chosen and ``path`` has a suffix; otherwise one file per table plus a ``metadata`` file:
+      ``<stem>-<table>.<extension>`` beside ``path`` (``out/figures.csv`` gives
+      ``out/figures-totals.csv`` …), or ``<table>.<extension>`` inside ``path`` when it is a
+      folder or has no suffix (the folder is created).
+
+    Every file is first written to a temporary file in its folder and fsynced; the targets are
+    replaced only once every file was written. An exporter that fails leaves no partial file and
+    no changed file.
+
+    Args:
+        format_name: the exporter's name (``csv``, ``geojson``, or one a plugin registers).
+        tables: the tables, by name (``operations``, ``totals`` …).
+        metadata: what the tables were made from.
+        path: the target file or folder.
+        table_names: the tables to write, in order; ``None`` writes all of them.
+        plugin_manager: where exporters come from; ``None`` builds one with
+            ``get_plugin_manager()`` (loading installed plugins).
+        **options: passed to the exporter's write function (``bom=True`` for CSV …).
+
+    Returns:
+        The paths written, in order.
+
+    Raises:
+        UnknownExporterError: no exporter is called ``format_name``.
+        ValidationError: ``table_names`` names a table that is not in ``tables``, or none.
+        ExportError: the exporter or the file system failed; nothing was changed.
+    """
+    from .._plugins import get_plugin_manager, registered_exporters
+
+    manager = plugin_manager if plugin_manager is not None else get_plugin_manager()
+    exporters = registered_exporters(manager)
+    exporter = exporters.get(format_name)
+    if exporter is None:
+        raise UnknownExporterError(format_name, sorted(exporters))
+    chosen = _choose(tables, table_names)
+    target = Path(path)
+    jobs = _jobs(exporter, chosen, metadata, target, options)
+    folder = jobs[0][0].parent
+    created = _make_folder(folder, target) if folder == target else None
+    try:
+        write_atomically([(file, job) for file, job in jobs])
+    except Exception as error:
+        if created is not None:
+            created.rmdir()
+        raise ExportError(
+            f"the {exporter.name!r} exporter could not write {str(target)!r}: "
+            f"{type(error).__name__}: {error}; no file was changed",
+            exporter=exporter.name,
+            path=str(target),
+        ) from error
+    return [file for file, _ in jobs]
+
+
+def target_paths(exporter: Exporter, table_names: Sequence[str], path: Path) -> list[Path]:
+    """Return the files ``export_tables`` writes for these tables (see its rules).
+
+    Args:
+        exporter: the exporter.
+        table_names: the chosen tables, in order.
+        path: the target the user gave.
+
+    Returns:
+        The target files, in the order they are written.
+    """
+    extension = f".{exporter.extension}"
+    if not exporter.one_file_per_table:
+        return [path / f"{DEFAULT_STEM}{extension}" if path.is_dir() else path]
+    if len(table_names) == 1 and path.suffix and not path.is_dir():
+        return [path]
+    names = [*table_names, "metadata"]
+    if path.is_dir() or not path.suffix:
+        return [path / f"{name}{extension}" for name in names]
+    return [path.with_name(f"{path.stem}-{name}{extension}") for name in names]
+
+
+def _make_folder(folder: Path, target: Path) -> Path | None:
+    # Only the target folder itself is created (its parent must exist), and only it is removed
+    # again if the export fails, so a failed export leaves the file system as it was.
+    if folder.is_dir():
+        return None
+    if not folder.parent.is_dir():
+        raise ExportError(
+            f"cannot write into {str(target)!r}: the folder {str(folder.parent)!r} does not exist",
+            path=str(target),
+        )
+    folder.mkdir()
+    return folder
+
+
+def _choose(tables: Mapping[str, Table], names: Sequence[str] | None) -> dict[str, Table]:
+    if names is None:
+        return dict(tables)
+    if isinstance(names, str):
+        names = [names]
+    problems = [
+        FieldProblem(
+            field="tables",
+            value=name,
+            rule=f"not a table of this export; expected one of {', '.join(tables) or 'none'}",
+        )
+        for name in names
+        if name not in tables
+    ]
+    if not names:
+        problems.append(FieldProblem("tables", [], "choose at least one table"))
+    if problems:
+        raise ValidationError(problems)
+    return {name: tables[name] for name in dict.fromkeys(names)}
+
+
+Job = functools.partial[None]
+
+
+def _jobs(
+    exporter: Exporter,
+    tables: dict[str, Table],
+    metadata: ExportMetadata,
+    path: Path,
+    options: dict[str, Any],
+) -> list[tuple[Path, Job]]:
+    files = target_paths(exporter, list(tables), path)
+    if not exporter.one_file_per_table:
+        return [(files[0], functools.partial(_fill, exporter, tables, metadata, options))]
+    if len(files) > len(tables):
+        tables = {**tables, "metadata": metadata_table(metadata)}
+    return [
+        (file, functools.partial(_fill, exporter, {name: table}, metadata, options))
+        for file, (name, table) in zip(files, tables.items(), strict=True)
+    ]
+
+
+def _fill(
+    exporter: Exporter,
+    tables: Mapping[str, Table],
+    metadata: ExportMetadata,
+    options: dict[str, Any],
+    stream: BinaryIO,
+) -> None:
+    exporter.write(tables, metadata, stream, **options)

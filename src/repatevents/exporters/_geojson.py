@@ -1,0 +1,362 @@
+"""The GeoJSON exporter: countries, camps and flows as an RFC 7946 FeatureCollection.
+
+Features, in this order, each sorted by id:
+
+- one ``Point`` per receiving country in the ``totals`` table, at the country's label point (or
+  the geometry a ``country_geometry`` plugin supplies), carrying the totals and, when the
+  ``remaining`` table has a row for the country, its remaining estimate (``remaining_*``);
+- one ``Point`` per camp in the ``remaining`` table, carrying the camp's remaining estimate;
+- with ``flows=True``, one ``LineString`` per (camp, receiving country) pair in the
+  ``operations`` table, from the camp to the country, carrying the people moved (the sums of
+  the operations' low / best / high totals) and the number of operations.
+
+Only aggregates are written: a feature's properties are the numbers, dates and booleans of its
+rows plus the ids and names of the country or place, never a text cell (free text could name a
+person). Coordinates are longitude before latitude, rounded to 6 decimals; there is no ``crs``
+member; a non-finite number fails the export instead of writing NaN. A place or country with no
+known location is kept, with a ``null`` geometry as RFC 7946 allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, BinaryIO
+
+import pluggy
+
+from .._tables import Column, ColumnType, ExportMetadata, Table
+from ..errors import UnknownCountryError, UnknownPlaceError
+from ..events import lookup_country, lookup_place
+from ._base import Exporter
+
+__all__ = ["geojson_exporter", "write_geojson"]
+
+Geometry = dict[str, Any]
+GeometryLookup = Callable[[str], Mapping[str, Any] | None]
+
+_COUNTRY_COLUMNS = ("country", "country_code", "receiving_country")
+_PLACE_COLUMNS = ("place", "camp", "place_id", "origin", "origin_place")
+_VALUE_TYPES = (ColumnType.INTEGER, ColumnType.NUMBER, ColumnType.DATE, ColumnType.BOOLEAN)
+_GEOMETRY_DEPTH = {
+    "Point": 0,
+    "MultiPoint": 1,
+    "LineString": 1,
+    "MultiLineString": 2,
+    "Polygon": 2,
+    "MultiPolygon": 3,
+}
+_DECIMALS = 6
+
+
+def geojson_exporter(plugin_manager: pluggy.PluginManager | None = None) -> Exporter:
+    """Return the GeoJSON exporter, asking ``plugin_manager``'s plugins for country geometry.
+
+    Args:
+        plugin_manager: the manager whose ``country_geometry`` hook is asked first; ``None``
+            uses the built-in label points only.
+
+    Returns:
+        The ``geojson`` exporter.
+    """
+    lookup: GeometryLookup | None = None
+    if plugin_manager is not None:
+        hook = plugin_manager.hook
+
+        def lookup(code: str) -> Mapping[str, Any] | None:
+            result: Mapping[str, Any] | None = hook.country_geometry(code=code)
+            return result
+
+    def write(
+        tables: Mapping[str, Table],
+        metadata: ExportMetadata,
+        stream: BinaryIO,
+        /,
+        *,
+        flows: bool = False,
+    ) -> None:
+        write_geojson(tables, metadata, stream, flows=flows, country_geometry=lookup)
+
+    return Exporter(
+        name="geojson",
+        extension="geojson",
+        media_type="application/geo+json",
+        description=(
+            "An RFC 7946 FeatureCollection: countries with their totals and remaining "
+            "estimates, camps with theirs, and optionally flows from camps to countries."
+        ),
+        write=write,
+    )
+
+
+def write_geojson(
+    tables: Mapping[str, Table],
+    metadata: ExportMetadata,
+    stream: BinaryIO,
+    /,
+    *,
+    flows: bool = False,
+    country_geometry: GeometryLookup | None = None,
+) -> None:
+    """Write the ``totals``, ``remaining`` and ``operations`` tables as a FeatureCollection.
+
+    Tables with other names are ignored: they have no place on a map.
+
+    Args:
+        tables: the tables to draw from.
+        metadata: written as the collection's ``metadata`` member.
+        stream: where the UTF-8 JSON goes.
+        flows: add a LineString per (camp, country) pair from the ``operations`` table.
+        country_geometry: asked first for each country's geometry.
+
+    Raises:
+        ValueError: a non-finite number, or a geometry from a plugin that is not valid GeoJSON.
+    """
+    locate = _CountryLocator(country_geometry)
+    features = _country_features(tables, locate) + _camp_features(tables)
+    if flows and "operations" in tables:
+        features += _flow_features(tables["operations"], locate)
+    collection = {
+        "type": "FeatureCollection",
+        "metadata": dict(metadata.items()),
+        "features": features,
+    }
+    text = json.dumps(collection, ensure_ascii=False, allow_nan=False, indent=1)
+    stream.write(text.encode("utf-8") + b"\n")
+
+
+class _CountryLocator:
+    """Geometry and names of countries: a plugin's answer first, the built-in point second."""
+
+    def __init__(self, lookup: GeometryLookup | None) -> None:
+        self._lookup = lookup
+        self._cache: dict[str, tuple[Geometry | None, list[float] | None]] = {}
+
+    def name(self, code: str) -> str | None:
+        try:
+            name: str = lookup_country(code).name
+        except UnknownCountryError:
+            return None
+        return name
+
+    def geometry(self, code: str) -> Geometry | None:
+        return self._locate(code)[0]
+
+    def point(self, code: str) -> list[float] | None:
+        return self._locate(code)[1]
+
+    def _locate(self, code: str) -> tuple[Geometry | None, list[float] | None]:
+        if code not in self._cache:
+            builtin = _builtin_point(code)
+            supplied = self._lookup(code) if self._lookup is not None else None
+            if supplied is None:
+                fallback: Geometry | None = None
+                if builtin is not None:
+                    fallback = {"type": "Point", "coordinates": builtin}
+                self._cache[code] = (fallback, builtin)
+            else:
+                geometry = _checked_geometry(supplied, code)
+                point = geometry["coordinates"] if geometry["type"] == "Point" else builtin
+                self._cache[code] = (geometry, point)
+        return self._cache[code]
+
+
+def _builtin_point(code: str) -> list[float] | None:
+    try:
+        label_point = lookup_country(code).label_point
+    except UnknownCountryError:
+        return None
+    if label_point is None:
+        return None
+    lon, lat = label_point
+    return _position([lon, lat], f"country {code!r}")
+
+
+def _checked_geometry(geometry: Mapping[str, Any], code: str) -> Geometry:
+    where = f"the geometry supplied for country {code!r}"
+    kind = geometry.get("type") if isinstance(geometry, Mapping) else None
+    if kind not in _GEOMETRY_DEPTH:
+        raise ValueError(
+            f"{where} has type {kind!r}; expected one of {', '.join(sorted(_GEOMETRY_DEPTH))}"
+        )
+    if "crs" in geometry:
+        raise ValueError(f"{where} has a 'crs' member, which RFC 7946 removed; use WGS 84")
+    coordinates = _coordinates(geometry.get("coordinates"), _GEOMETRY_DEPTH[kind], where)
+    return {"type": kind, "coordinates": coordinates}
+
+
+def _coordinates(value: Any, depth: int, where: str) -> Any:
+    if depth == 0:
+        return _position(value, where)
+    if not isinstance(value, list | tuple) or not value:
+        raise ValueError(f"{where} has coordinates {value!r}; expected a non-empty array")
+    return [_coordinates(item, depth - 1, where) for item in value]
+
+
+def _position(value: Any, where: str) -> list[float]:
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) not in (2, 3)
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    ):
+        raise ValueError(f"{where} has position {value!r}; expected [longitude, latitude]")
+    lon, lat = float(value[0]), float(value[1])
+    if not (math.isfinite(lon) and math.isfinite(lat)) or abs(lon) > 180 or abs(lat) > 90:
+        raise ValueError(
+            f"{where} has position {value!r}; expected longitude in [-180, 180] and latitude "
+            "in [-90, 90], longitude first"
+        )
+    return [round(lon, _DECIMALS), round(lat, _DECIMALS)]
+
+
+def _country_features(tables: Mapping[str, Table], locate: _CountryLocator) -> list[Any]:
+    totals = _rows_by_key(tables.get("totals"), _COUNTRY_COLUMNS)
+    remaining = _remaining_rows(tables.get("remaining"), countries=True)
+    features = []
+    for code in sorted(totals):
+        properties: dict[str, Any] = {"kind": "country", "country": code}
+        properties["name"] = locate.name(code)
+        properties.update(totals[code])
+        properties.update(_prefixed(remaining.get(code, {})))
+        features.append(_feature(f"country/{code}", locate.geometry(code), properties))
+    return features
+
+
+def _camp_features(tables: Mapping[str, Table]) -> list[Any]:
+    remaining = _remaining_rows(tables.get("remaining"), countries=False)
+    features = []
+    for place_id in sorted(remaining):
+        properties: dict[str, Any] = {"kind": "camp", "place": place_id}
+        geometry: Geometry | None = None
+        try:
+            place = lookup_place(place_id)
+        except UnknownPlaceError:
+            properties["name"] = None
+        else:
+            properties["name"] = place.name
+            if place.lon is not None and place.lat is not None:
+                point = _position([place.lon, place.lat], f"place {place_id!r}")
+                geometry = {"type": "Point", "coordinates": point}
+        properties.update(_prefixed(remaining[place_id]))
+        features.append(_feature(f"camp/{place_id}", geometry, properties))
+    return features
+
+
+def _flow_features(operations: Table, locate: _CountryLocator) -> list[Any]:
+    country = _key_column(operations, _COUNTRY_COLUMNS)
+    origin = _key_column(operations, _PLACE_COLUMNS)
+    if country is None or origin is None:
+        return []
+    names = [c.name for c in operations.columns]
+    bounds = [b for b in ("low", "best", "high") if f"total_{b}" in names]
+    sums: dict[tuple[str, str], dict[str, Any]] = {}
+    for record in operations.records():
+        place_id, code = record[origin.name], record[country.name]
+        if place_id is None or code is None:
+            continue
+        flow = sums.setdefault((place_id, code), {"operations": 0})
+        flow["operations"] += 1
+        for bound in bounds:
+            value = record[f"total_{bound}"]
+            key = f"people_{bound}"
+            # A bound that one operation did not report leaves the flow's bound unknown.
+            if value is None or (key in flow and flow[key] is None):
+                flow[key] = None
+            else:
+                flow[key] = flow.get(key, 0) + value
+    features = []
+    for (place_id, code), values in sorted(sums.items()):
+        start = _place_point(place_id)
+        end = locate.point(code)
+        if start is None or end is None:
+            continue
+        properties = {"kind": "flow", "from": place_id, "to": code, **values}
+        for key, value in properties.items():
+            _check_finite(value, f"flow {place_id} -> {code}", key)
+        geometry = {"type": "LineString", "coordinates": [start, end]}
+        features.append(_feature(f"flow/{place_id}/{code}", geometry, properties))
+    return features
+
+
+def _place_point(place_id: str) -> list[float] | None:
+    try:
+        place = lookup_place(place_id)
+    except UnknownPlaceError:
+        return None
+    if place.lon is None or place.lat is None:
+        return None
+    return _position([place.lon, place.lat], f"place {place_id!r}")
+
+
+def _feature(feature_id: str, geometry: Geometry | None, properties: dict[str, Any]) -> Any:
+    return {"type": "Feature", "id": feature_id, "geometry": geometry, "properties": properties}
+
+
+def _key_column(table: Table, names: Sequence[str]) -> Column | None:
+    for name in names:
+        for column in table.columns:
+            if column.name == name:
+                return column
+    return None
+
+
+def _rows_by_key(table: Table | None, key_names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    if table is None:
+        return {}
+    key = _key_column(table, key_names)
+    if key is None:
+        return {}
+    result: dict[str, dict[str, Any]] = {}
+    for i, record in enumerate(table.records()):
+        value = record[key.name]
+        if value is None:
+            continue
+        result.setdefault(value, {}).update(_values(table, record, i))
+    return result
+
+
+def _remaining_rows(table: Table | None, *, countries: bool) -> dict[str, dict[str, Any]]:
+    # A remaining row is a camp's when it names a place and a country's when it names only a
+    # country; a table with no place column holds countries only.
+    if table is None:
+        return {}
+    place = _key_column(table, _PLACE_COLUMNS)
+    country = _key_column(table, _COUNTRY_COLUMNS)
+    result: dict[str, dict[str, Any]] = {}
+    for i, record in enumerate(table.records()):
+        place_id = record[place.name] if place is not None else None
+        code = record[country.name] if country is not None else None
+        if countries and place_id is None and code is not None:
+            result.setdefault(code, {}).update(_values(table, record, i))
+        elif not countries and place_id is not None:
+            result.setdefault(place_id, {}).update(_values(table, record, i))
+    return result
+
+
+def _values(table: Table, record: Mapping[str, Any], index: int) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for column in table.columns:
+        if column.type not in _VALUE_TYPES:
+            continue
+        value = record[column.name]
+        _check_finite(value, f"table {table.name!r} row {index}", column.name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        values[column.name] = value
+    return values
+
+
+def _check_finite(value: Any, where: str, column: str) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(
+            f"{where} column {column!r} holds {value!r}; GeoJSON has no NaN or infinity"
+        )
+
+
+def _prefixed(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        (name if name.startswith("remaining") else f"remaining_{name}"): value
+        for name, value in values.items()
+    }
