@@ -1,0 +1,302 @@
+"""The GeoJSON exporter: RFC 7946, country and camp points, flows, and the geometry hook."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+import jsonschema
+import pytest
+
+from repatevents._plugins import RepateventsPluginManager, get_plugin_manager
+from repatevents._tables import Column, ColumnType, Table
+from repatevents.errors import ExportError
+from repatevents.exporters import export_tables
+from repatevents.hookspecs import hookimpl
+from repatevents.testing import (
+    ExporterContract,
+    registered_plugin,
+    sample_metadata,
+    sample_tables,
+)
+
+SCHEMA = json.loads(
+    (Path(__file__).parent / "data" / "geojson-featurecollection.schema.json").read_text()
+)
+# Generous boxes around each country (lon_min, lat_min, lon_max, lat_max): a point with
+# latitude and longitude swapped falls outside both.
+SYRIA_BBOX = (35.5, 32.3, 42.5, 37.4)
+IRAQ_BBOX = (38.7, 29.0, 48.7, 37.4)
+
+
+class TestGeojsonContract(ExporterContract):
+    """The GeoJSON exporter passes the exporter contract."""
+
+    exporter_name = "geojson"
+    writes_text_cells = False
+
+
+class TestGeojsonWithFlowsContract(ExporterContract):
+    """The GeoJSON exporter with flows passes the exporter contract."""
+
+    exporter_name = "geojson"
+    writes_text_cells = False
+    options: ClassVar[Mapping[str, Any]] = {"flows": True}
+
+
+def _reject_constant(name: str) -> None:
+    raise AssertionError(f"the GeoJSON holds {name}")
+
+
+def _read(path: Path) -> Any:
+    return json.loads(
+        path.read_text(encoding="utf-8"),
+        parse_constant=_reject_constant,
+        parse_float=Decimal,
+    )
+
+
+def _export(
+    tmp_path: Path,
+    *,
+    tables: Mapping[str, Table] | None = None,
+    manager: RepateventsPluginManager | None = None,
+    **options: Any,
+) -> Any:
+    (path,) = export_tables(
+        "geojson",
+        sample_tables() if tables is None else tables,
+        sample_metadata(),
+        tmp_path / "map.geojson",
+        plugin_manager=manager or get_plugin_manager(load_entrypoints=False),
+        **options,
+    )
+    return _read(path)
+
+
+def _by_id(collection: Any) -> dict[str, Any]:
+    return {feature["id"]: feature for feature in collection["features"]}
+
+
+def _positions(coordinates: Any) -> Iterator[list[Decimal]]:
+    if coordinates and isinstance(coordinates[0], Decimal | int):
+        yield coordinates
+    else:
+        for item in coordinates:
+            yield from _positions(item)
+
+
+def _inside(position: list[Decimal], bbox: tuple[float, float, float, float]) -> bool:
+    lon, lat = float(position[0]), float(position[1])
+    return bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3]
+
+
+@pytest.fixture
+def collection(tmp_path: Path) -> Any:
+    """The sample tables exported with flows."""
+    return _export(tmp_path, flows=True)
+
+
+def test_validates_against_the_geojson_schema(collection: Any) -> None:
+    """The FeatureCollection is valid GeoJSON by the schema."""
+    jsonschema.Draft7Validator(SCHEMA).validate(json.loads(json.dumps(collection, default=float)))
+
+
+def test_every_feature_has_an_id_and_properties(collection: Any) -> None:
+    """Each Feature carries a unique string id and a properties object."""
+    ids = [feature["id"] for feature in collection["features"]]
+    assert len(set(ids)) == len(ids)
+    assert all(isinstance(feature["properties"], dict) for feature in collection["features"])
+
+
+def test_no_crs_member_anywhere(collection: Any) -> None:
+    """RFC 7946 removed crs; it appears nowhere in the file."""
+    assert "crs" not in json.dumps(collection, default=str)
+
+
+def test_coordinates_have_at_most_six_decimals(collection: Any) -> None:
+    """No coordinate has more than 6 digits after the point."""
+    for feature in collection["features"]:
+        if feature["geometry"] is None:
+            continue
+        for position in _positions(feature["geometry"]["coordinates"]):
+            for value in position:
+                assert -int(Decimal(value).as_tuple().exponent) <= 6
+
+
+def test_camp_points_are_in_syria_or_iraq_longitude_first(collection: Any) -> None:
+    """Camp points fall in Syria's or Iraq's box, which swapped coordinates would leave."""
+    camps = [f for f in collection["features"] if f["properties"]["kind"] == "camp"]
+    located = [f for f in camps if f["geometry"] is not None]
+    assert [f["id"] for f in located] == ["camp/ain-issa", "camp/al-hol", "camp/roj"]
+    for feature in located:
+        position = feature["geometry"]["coordinates"]
+        assert _inside(position, SYRIA_BBOX) or _inside(position, IRAQ_BBOX)
+
+
+def test_country_features_carry_totals_and_remaining(collection: Any) -> None:
+    """KAZ's point carries its totals and its remaining estimate, absent figures as null."""
+    kaz = _by_id(collection)["country/KAZ"]
+    properties = kaz["properties"]
+    assert kaz["geometry"]["type"] == "Point"
+    assert (
+        properties["kind"],
+        properties["country"],
+        properties["name"],
+    ) == ("country", "KAZ", "Kazakhstan")
+    assert (
+        properties["total_low"],
+        properties["total_best"],
+        properties["total_high"],
+    ) == (278, 278, 285)
+    assert properties["first_date"] == "2019-01-06"
+    assert properties["people_per_family"] is None
+    assert (
+        properties["remaining_low"],
+        properties["remaining_best"],
+        properties["remaining_high"],
+        properties["remaining_clamped"],
+    ) == (0, 12, 40, True)
+    assert "remaining_best" not in _by_id(collection)["country/UZB"]["properties"]
+
+
+def test_camp_features_carry_remaining_estimates(collection: Any) -> None:
+    """al-Hol's point carries its remaining range; a camp with no baseline has nulls."""
+    camps = _by_id(collection)
+    assert tuple(
+        camps["camp/al-hol"]["properties"][f"remaining_{b}"] for b in ("low", "best", "high")
+    ) == (41_980, 43_120, 44_050)
+    assert camps["camp/ain-issa"]["properties"]["remaining_best"] is None
+
+
+def test_flows_sum_the_people_moved_from_camp_to_country(collection: Any) -> None:
+    """Each (camp, country) LineString sums its operations; an unknown bound stays unknown."""
+    features = _by_id(collection)
+    kaz = features["flow/al-hol/KAZ"]
+    assert kaz["geometry"]["type"] == "LineString"
+    assert tuple(
+        kaz["properties"][k] for k in ("people_low", "people_best", "people_high", "operations")
+    ) == (278, 278, 285, 2)
+    start, end = kaz["geometry"]["coordinates"]
+    assert _inside(start, SYRIA_BBOX)
+    assert end == features["country/KAZ"]["geometry"]["coordinates"]
+    assert features["flow/al-hol/KGZ"]["properties"]["people_high"] is None
+    # Kosovo's operation came from "Syria (unspecified)", which has no point to draw from.
+    assert "flow/syria/XKX" not in features
+
+
+def test_flows_are_left_out_by_default(tmp_path: Path) -> None:
+    """Without flows=True there are no LineStrings."""
+    kinds = {f["properties"]["kind"] for f in _export(tmp_path)["features"]}
+    assert {"country", "camp"} == kinds
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_only_aggregates_never_text_cells(collection: Any) -> None:
+    """No text cell of any table (notes, publishers, messages) reaches the map."""
+    written = set(_strings(collection["features"]))
+    # Ids and country names are looked up from reference data, not taken from cells.
+    keys = ("country", "country_name", "origin", "place")
+    cells = {
+        record[column.name]
+        for table in sample_tables().values()
+        for column in table.columns
+        if column.type is ColumnType.TEXT and column.name not in keys
+        for record in table.records()
+    }
+    assert set() == written & cells
+
+
+def test_metadata_member(collection: Any) -> None:
+    """The collection names the ledger position, clocks and policy it was made from."""
+    assert collection["metadata"]["ledger_position"] == "28"
+    assert collection["metadata"]["policy"] == "conservative"
+
+
+def test_nan_fails_the_export(tmp_path: Path) -> None:
+    """A NaN in a number column is an ExportError, never a NaN in the file."""
+    table = Table(
+        "totals",
+        "Totals",
+        [
+            Column("country", "Country", ColumnType.TEXT),
+            Column("ratio", "Ratio", ColumnType.NUMBER),
+        ],
+        [("KAZ", math.nan)],
+    )
+    with pytest.raises(ExportError, match="NaN"):
+        _export(tmp_path, tables={"totals": table})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_country_is_kept_without_geometry(tmp_path: Path) -> None:
+    """A code with no known location is a feature with a null geometry."""
+    table = Table(
+        "totals",
+        "Totals",
+        [
+            Column("country", "Country", ColumnType.TEXT),
+            Column("total_best", "Total", ColumnType.INTEGER),
+        ],
+        [("ZZZ", 3)],
+    )
+    feature = _by_id(_export(tmp_path, tables={"totals": table}))["country/ZZZ"]
+    assert (
+        feature["geometry"],
+        feature["properties"]["name"],
+        feature["properties"]["total_best"],
+    ) == (None, None, 3)
+
+
+class _Borders:
+    """A geometry plugin: a polygon for Kazakhstan, nothing for the others."""
+
+    @hookimpl
+    def country_geometry(self, code: str) -> dict[str, Any] | None:
+        if code != "KAZ":
+            return None
+        ring = [[50.1234567, 45.0], [80.0, 45.0], [80.0, 55.0], [50.1234567, 45.0]]
+        return {"type": "Polygon", "coordinates": [ring]}
+
+
+class _Swapped:
+    """A broken geometry plugin: latitude first, out of range."""
+
+    @hookimpl
+    def country_geometry(self, code: str) -> dict[str, Any] | None:
+        return {"type": "Point", "coordinates": [48.0, 167.0]}
+
+
+def test_country_geometry_hook_supplies_borders(tmp_path: Path) -> None:
+    """A plugin's polygon replaces the label point; others keep the built-in point."""
+    with registered_plugin(_Borders()) as manager:
+        collection = _export(tmp_path, manager=manager, flows=True)
+    features = _by_id(collection)
+    kaz = features["country/KAZ"]["geometry"]
+    assert kaz["type"] == "Polygon"
+    assert Decimal("50.123457") == kaz["coordinates"][0][0][0]
+    assert features["country/UZB"]["geometry"]["type"] == "Point"
+    # A flow needs a point: it ends at the built-in label point, not inside the polygon.
+    assert features["flow/al-hol/KAZ"]["geometry"]["type"] == "LineString"
+    jsonschema.Draft7Validator(SCHEMA).validate(json.loads(json.dumps(collection, default=float)))
+
+
+def test_invalid_plugin_geometry_fails_the_export(tmp_path: Path) -> None:
+    """A geometry with latitude first (out of range) is an ExportError naming the country."""
+    with registered_plugin(_Swapped()) as manager, pytest.raises(ExportError, match="FRA"):
+        _export(tmp_path, manager=manager)
+    assert list(tmp_path.iterdir()) == []
