@@ -366,5 +366,6 @@ def describe_plugins(manager: RepateventsPluginManager | None = None) -> dict[st
 
 
 def _describe(error: BaseException) -> str:
-    message = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {message[0]}" if message else type(error).__name__
+    # pluggy's validation messages span lines; a warning reads better as one.
+    message = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__

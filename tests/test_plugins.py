@@ -1,0 +1,337 @@
+"""The plugin manager: entry points, failed and disabled plugins, the listing, the test kit."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pluggy
+import pytest
+
+from repatevents._plugins import (
+    BUILTIN_PLUGIN,
+    DISABLE_PLUGINS_ENV,
+    RepateventsPluginManager,
+    describe_plugins,
+    get_plugin_manager,
+    list_plugins,
+    registered_exporters,
+)
+from repatevents.errors import RepateventsWarning, UnknownExporterError
+from repatevents.exporters import Exporter, export_tables
+from repatevents.hookspecs import hookimpl
+from repatevents.testing import (
+    plugin_manager_fixture,
+    registered_plugin,
+    sample_metadata,
+    sample_tables,
+)
+
+Install = Callable[[str, dict[str, str]], None]
+
+GOOD = """
+from repatevents.exporters import Exporter
+from repatevents.hookspecs import hookimpl
+
+def write(tables, metadata, stream, /):
+    stream.write(("\\n".join(tables) + "\\n").encode())
+
+@hookimpl
+def register_exporters(register):
+    register(Exporter(name="names", extension="txt", media_type="text/plain",
+                      description="The table names.", write=write))
+"""
+
+FAILS_TO_IMPORT = """
+raise ImportError("No module named 'xlsxwriter_missing_dependency'")
+"""
+
+DUPLICATE_NAME = """
+from repatevents.exporters import Exporter
+from repatevents.hookspecs import hookimpl
+
+@hookimpl
+def register_exporters(register):
+    register(Exporter(name="csv", extension="csv", media_type="text/csv",
+                      description="Another CSV.", write=lambda t, m, s, /: None))
+"""
+
+WRONG_TYPE = """
+from repatevents.hookspecs import hookimpl
+
+@hookimpl
+def register_exporters(register):
+    register({"name": "dict-exporter"})
+"""
+
+UNKNOWN_HOOK = """
+from repatevents.hookspecs import hookimpl
+
+@hookimpl
+def register_exporter(register):  # misspelt: the hook is register_exporters
+    pass
+"""
+
+WRONG_ARGUMENTS = """
+from repatevents.hookspecs import hookimpl
+
+@hookimpl
+def register_exporters(register, ledger):
+    pass
+"""
+
+RAISES = """
+from repatevents.hookspecs import hookimpl
+
+@hookimpl
+def register_exporters(register):
+    raise RuntimeError("plugin bug")
+"""
+
+
+@pytest.fixture
+def install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Install]:
+    """Install fake distributions with ``repatevents`` entry points on sys.path."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv(DISABLE_PLUGINS_ENV, raising=False)
+    modules: list[str] = []
+
+    def install(distribution: str, plugins: dict[str, str]) -> None:
+        lines = ["[repatevents]"]
+        for entry_point, source in plugins.items():
+            module = f"fake_{distribution}_{entry_point}".replace("-", "_")
+            (tmp_path / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+            lines.append(f"{entry_point} = {module}")
+            modules.append(module)
+        info = tmp_path / f"{distribution.replace('-', '_')}-1.2.3.dist-info"
+        info.mkdir()
+        metadata = f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.2.3\n"
+        (info / "METADATA").write_text(metadata, encoding="utf-8")
+        (info / "entry_points.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        importlib.invalidate_caches()
+
+    yield install
+    for module in modules:
+        sys.modules.pop(module, None)
+
+
+def _status(manager: RepateventsPluginManager) -> dict[str, str]:
+    return {info.name: info.status for info in list_plugins(manager)}
+
+
+def test_builtin_plugin_registers_csv_and_geojson() -> None:
+    """Without installed plugins the built-in exporters are there, through the hook."""
+    manager = get_plugin_manager(load_entrypoints=False)
+    assert list(registered_exporters(manager)) == ["csv", "geojson"]
+    (builtin,) = list_plugins(manager)
+    assert (builtin.name, builtin.status, builtin.builtin) == (BUILTIN_PLUGIN, "loaded", True)
+    assert builtin.hooks == ("register_exporters",)
+    assert builtin.exporters == ("csv", "geojson")
+
+
+def test_installed_plugin_is_loaded_from_its_entry_point(install: Install) -> None:
+    """A distribution's entry point is loaded, with its distribution and version listed."""
+    install("repatevents-names", {"names": GOOD})
+    manager = get_plugin_manager()
+    assert "names" in registered_exporters(manager)
+    info = {i.name: i for i in list_plugins(manager)}["names"]
+    expected = ("loaded", "repatevents-names", "1.2.3", ("register_exporters",), ("names",))
+    assert expected == (info.status, info.distribution, info.version, info.hooks, info.exporters)
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        (FAILS_TO_IMPORT, "importing .* raised ImportError"),
+        (UNKNOWN_HOOK, "unknown hook.*register_exporter"),
+        (WRONG_ARGUMENTS, "PluginValidationError.*ledger"),
+    ],
+)
+def test_plugin_that_cannot_load_fails_alone(install: Install, source: str, problem: str) -> None:
+    """A plugin that cannot be imported or registered warns, is listed as failed, and the
+    other plugins and exporters keep working."""
+    install("repatevents-broken", {"broken": source})
+    install("repatevents-names", {"names": GOOD})
+    with pytest.warns(RepateventsWarning, match=f"'broken'.*{problem}"):
+        manager = get_plugin_manager()
+    assert {"broken": "failed", "names": "loaded"}.items() <= _status(manager).items()
+    assert {"csv", "geojson", "names"} <= set(registered_exporters(manager))
+    (failure,) = manager.failed()
+    assert failure.distribution == "repatevents-broken"
+    assert failure.error is not None
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        (DUPLICATE_NAME, "exporter name 'csv', which plugin 'builtin' already registered"),
+        (WRONG_TYPE, r"registered \{'name': 'dict-exporter'\}, which is not a"),
+        (RAISES, "register_exporters hook raised RuntimeError: plugin bug"),
+    ],
+)
+def test_plugin_registering_something_invalid_fails_alone(
+    install: Install, source: str, problem: str, tmp_path: Path
+) -> None:
+    """An invalid registration fails its plugin with a warning; export still works."""
+    install("repatevents-broken", {"broken": source})
+    install("repatevents-names", {"names": GOOD})
+    manager = get_plugin_manager()
+    with pytest.warns(RepateventsWarning, match=f"'broken'.*{problem}"):
+        exporters = registered_exporters(manager)
+    assert {"csv", "geojson", "names"} <= set(exporters)
+    assert _status(manager)["broken"] == "failed"
+    assert exporters["csv"].description.startswith("One RFC 4180")
+    written = export_tables(
+        "csv",
+        sample_tables(),
+        sample_metadata(),
+        tmp_path / "out.csv",
+        table_names=["totals"],
+        plugin_manager=manager,
+    )
+    assert [tmp_path / "out.csv"] == written
+
+
+def test_broken_plugin_shows_as_failed_in_the_listing(install: Install) -> None:
+    """describe_plugins lists the built-in, loaded and failed plugins as JSON-ready dicts."""
+    install("repatevents-broken", {"broken": FAILS_TO_IMPORT})
+    install("repatevents-names", {"names": GOOD})
+    with pytest.warns(RepateventsWarning):
+        report = describe_plugins(get_plugin_manager())
+    json.dumps(report)
+    plugins = {p["name"]: p for p in report["plugins"]}
+    assert report["plugins"][0]["name"] == BUILTIN_PLUGIN
+    assert (plugins["broken"]["status"], plugins["broken"]["exporters"]) == ("failed", [])
+    assert (plugins["names"]["status"], plugins["names"]["exporters"]) == ("loaded", ["names"])
+    assert {"csv", "geojson", "names"} <= {e["name"] for e in report["exporters"]}
+
+
+def test_environment_variable_disables_all_installed_plugins(
+    install: Install, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """REPATEVENTS_DISABLE_PLUGINS=all loads no installed plugin; built-ins stay."""
+    install("repatevents-names", {"names": GOOD})
+    install("repatevents-broken", {"broken": FAILS_TO_IMPORT})
+    monkeypatch.setenv(DISABLE_PLUGINS_ENV, "all")
+    manager = get_plugin_manager()
+    assert list(registered_exporters(manager)) == ["csv", "geojson"]
+    assert {"broken": "disabled", "names": "disabled"}.items() <= _status(manager).items()
+
+
+def test_environment_variable_disables_chosen_plugins(
+    install: Install, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A comma-separated list switches off just those plugins (a broken one is not imported)."""
+    install("repatevents-names", {"names": GOOD})
+    install("repatevents-broken", {"broken": FAILS_TO_IMPORT})
+    monkeypatch.setenv(DISABLE_PLUGINS_ENV, " broken , nothing-else")
+    manager = get_plugin_manager()
+    assert "names" in registered_exporters(manager)
+    assert {"broken": "disabled", "names": "loaded"}.items() <= _status(manager).items()
+
+
+def test_second_plugin_with_a_taken_entry_point_name_fails(install: Install) -> None:
+    """Two distributions using one entry point name: the first loads, the second fails."""
+    install("repatevents-names", {"names": GOOD})
+    install("repatevents-other", {"names": GOOD})
+    with pytest.warns(RepateventsWarning, match="already has the name 'names'"):
+        manager = get_plugin_manager()
+    assert _status(manager)["names"] == "loaded"
+    assert [f.name for f in manager.failed()] == ["names (repatevents-other)"]
+
+
+def test_entry_points_load_only_when_asked(install: Install) -> None:
+    """load_entrypoints=False gives the built-in plugin only."""
+    install("repatevents-names", {"names": GOOD})
+    manager = get_plugin_manager(load_entrypoints=False)
+    assert [name for name, _ in manager.list_name_plugin()] == [BUILTIN_PLUGIN]
+
+
+def test_unknown_exporter_names_the_known_ones(tmp_path: Path) -> None:
+    """Asking for a format nobody registered raises UnknownExporterError listing the others."""
+    with pytest.raises(UnknownExporterError) as raised:
+        export_tables(
+            "pdf",
+            sample_tables(),
+            sample_metadata(),
+            tmp_path / "x.pdf",
+            plugin_manager=get_plugin_manager(load_entrypoints=False),
+        )
+    assert (raised.value.name, raised.value.known) == ("pdf", ("csv", "geojson"))
+
+
+class _Tsv:
+    """A plugin object for the test kit's fixtures."""
+
+    @hookimpl
+    def register_exporters(self, register: Callable[[Exporter], None]) -> None:
+        register(
+            Exporter(
+                name="tsv",
+                extension="tsv",
+                media_type="text/tab-separated-values",
+                description="Tab-separated.",
+                write=_write_tsv,
+            )
+        )
+
+
+def _write_tsv(tables: Any, metadata: Any, stream: Any, /) -> None:
+    stream.write(b"x\n")
+
+
+TSV = _Tsv()
+plugin_manager = plugin_manager_fixture(TSV)
+
+
+def test_plugin_manager_fixture_registers_the_plugin(
+    plugin_manager: RepateventsPluginManager,
+) -> None:
+    """A fixture made by plugin_manager_fixture gives a manager with the plugin registered."""
+    assert list(registered_exporters(plugin_manager)) == ["csv", "geojson", "tsv"]
+
+
+def test_registered_plugin_is_removed_after_the_block() -> None:
+    """registered_plugin unregisters the plugin when the block ends."""
+    with registered_plugin(_Tsv()) as manager:
+        assert "tsv" in registered_exporters(manager)
+    assert "tsv" not in registered_exporters(manager)
+
+
+def test_registered_plugin_rejects_a_misspelt_hook() -> None:
+    """The test kit checks hook names at once, so a typo fails the test loudly."""
+
+    class Misspelt:
+        @hookimpl
+        def register_exporter(self, register: Any) -> None:
+            """Not a hook."""
+
+    with (
+        pytest.raises(pluggy.PluginValidationError, match="register_exporter"),
+        registered_plugin(Misspelt()),
+    ):
+        pass
+
+
+def test_exporter_rejects_invalid_values() -> None:
+    """An Exporter checks its name, extension, media type and write function."""
+    base: dict[str, Any] = {
+        "name": "ok",
+        "extension": "txt",
+        "media_type": "text/plain",
+        "description": "",
+        "write": _write_tsv,
+    }
+    for field, value in [
+        ("name", "Has Spaces"),
+        ("extension", ".txt"),
+        ("media_type", "plain"),
+        ("write", "not callable"),
+    ]:
+        with pytest.raises((ValueError, TypeError), match=field.replace("_", " ")):
+            Exporter(**{**base, field: value})
