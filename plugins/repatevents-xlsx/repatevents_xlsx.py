@@ -1,0 +1,300 @@
+"""An Excel workbook exporter for repatevents, installed as a plugin.
+
+``repatevents export xlsx -o figures.xlsx`` writes one sheet per table and a ``Metadata`` sheet
+(what the export was made from, and its sources). Cells keep their types: integers and numbers
+are numbers, dates are dates with a ``yyyy-mm-dd`` format, booleans are booleans, ``None`` ("not
+reported") is an empty cell. Every sheet has a bold, frozen header row, an autofilter and
+columns as wide as their longest cell (within limits).
+
+Text is always written as text: XlsxWriter's conversion of strings that look like formulas,
+links or numbers is switched off, so a source named ``=HYPERLINK(…)`` stays a string.
+
+Excel stores numbers as 64-bit floats. An integer beyond 2**53, or a float that Excel's 16
+significant digits cannot give back exactly (the largest floats), is written as its exact
+decimal text instead of a rounded number. A text cell longer than Excel's 32,767 characters is
+cut and ends with ``… [truncated]``.
+
+The same tables and metadata always give the same bytes: the workbook is built in memory with
+XlsxWriter's fixed zip timestamps, and its document dates are the metadata's ``generated_at``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, BinaryIO
+
+import xlsxwriter  # type: ignore[import-untyped]
+
+from repatevents._tables import ColumnType, ExportMetadata, Table
+from repatevents.exporters import Exporter
+from repatevents.hookspecs import hookimpl
+
+__all__ = ["XLSX_EXPORTER", "register_exporters", "sheet_names", "write_xlsx"]
+
+DATE_FORMAT = "yyyy-mm-dd"
+MAX_SHEET_NAME = 31
+MAX_ROWS = 1_048_576
+MAX_TEXT = 32_767
+MIN_WIDTH, MAX_WIDTH = 6, 60
+_TRUNCATED = "… [truncated]"
+_EXACT_INTEGER = 2**53
+_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
+# Excel refuses a sheet called "History" (it keeps it for change tracking).
+_RESERVED = {"history"}
+
+
+def sheet_names(titles: Sequence[str]) -> list[str]:
+    """Return one valid, unique Excel sheet name per title, in order.
+
+    Excel's rules: at most 31 characters (UTF-16 units), none of ``[ ] : * ? / \\``, not
+    starting or ending with an apostrophe, not ``History``, unique regardless of case.
+    Forbidden characters become ``-``; a name too long is cut; a clash gets `` (2)``,
+    `` (3)`` … within the 31 characters.
+
+    Args:
+        titles: the wanted names, such as the tables' titles.
+
+    Returns:
+        The names to use, one per title.
+    """
+    used: set[str] = set()
+    names = []
+    for number, title in enumerate(titles, start=1):
+        base = _cut(" ".join(title.translate(_FORBIDDEN).split()).strip("'"), MAX_SHEET_NAME)
+        base = base.strip("'").strip() or f"Sheet{number}"
+        if base.lower() in _RESERVED:
+            base = f"{base} (table)"
+        name, suffix = base, 1
+        while name.lower() in used:
+            suffix += 1
+            tail = f" ({suffix})"
+            name = _cut(base, MAX_SHEET_NAME - len(tail)).rstrip("'").rstrip() + tail
+        used.add(name.lower())
+        names.append(name)
+    return names
+
+
+def _cut(text: str, limit: int) -> str:
+    # Excel counts UTF-16 code units: a character outside the BMP (an emoji) counts twice.
+    out, size = [], 0
+    for char in text:
+        size += 2 if ord(char) > 0xFFFF else 1
+        if size > limit:
+            break
+        out.append(char)
+    return "".join(out)
+
+
+def write_xlsx(
+    tables: Mapping[str, Table],
+    metadata: ExportMetadata,
+    stream: BinaryIO,
+    /,
+    *,
+    titles: bool = True,
+    hxl: bool = False,
+) -> None:
+    """Write the tables as an Excel workbook to ``stream``.
+
+    Args:
+        tables: the tables, one sheet each, in order.
+        metadata: written to a ``Metadata`` sheet and the document properties.
+        stream: where the ``.xlsx`` bytes go.
+        titles: head the columns with their human titles (else their machine names).
+        hxl: add a row of HXL hashtags below the header.
+
+    Raises:
+        ValueError: a table with more rows than an Excel sheet holds.
+    """
+    # Built in a buffer and copied whole: a failing stream then cannot leave XlsxWriter's zip
+    # file half-closed (it would try to finish it later, on a closed file).
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": True,
+        },
+    )
+    created = metadata.generated_at
+    if created.tzinfo is not None:
+        created = created.astimezone(dt.UTC).replace(tzinfo=None)
+    workbook.set_properties(
+        {
+            "title": metadata.title,
+            "subject": f"ledger position {metadata.ledger_position}, policy {metadata.policy}",
+            "author": "repatevents",
+            "created": created,
+        }
+    )
+    formats = _Formats(workbook)
+    names = sheet_names([*(t.title or t.name for t in tables.values()), "Metadata"])
+    for table, name in zip(tables.values(), names, strict=False):
+        _write_table(workbook.add_worksheet(name), table, formats, titles=titles, hxl=hxl)
+    _write_metadata(workbook.add_worksheet(names[-1]), metadata, formats)
+    workbook.close()
+    stream.write(buffer.getbuffer())
+
+
+class _Formats:
+    def __init__(self, workbook: Any) -> None:
+        self.header = workbook.add_format({"bold": True})
+        self.date = workbook.add_format({"num_format": DATE_FORMAT})
+
+
+def _write_table(sheet: Any, table: Table, formats: _Formats, *, titles: bool, hxl: bool) -> None:
+    header_rows = 2 if hxl else 1
+    if len(table.rows) + header_rows > MAX_ROWS:
+        raise ValueError(
+            f"table {table.name!r} has {len(table.rows)} rows; an Excel sheet holds at most "
+            f"{MAX_ROWS - header_rows} below its header"
+        )
+    headers = [c.title if titles else c.name for c in table.columns]
+    widths = [_width(h) for h in headers]
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, header, formats.header)
+    if hxl:
+        for col, column in enumerate(table.columns):
+            sheet.write_string(1, col, column.hxl)
+            widths[col] = max(widths[col], _width(column.hxl))
+    writers = [_writer(column.type) for column in table.columns]
+    for i, row in enumerate(table.rows, start=header_rows):
+        for col, (write, value) in enumerate(zip(writers, row, strict=True)):
+            if value is not None:
+                widths[col] = max(widths[col], write(sheet, i, col, value, formats))
+    _finish(sheet, widths, header_rows, len(table.rows))
+
+
+def _finish(sheet: Any, widths: Sequence[int], header_rows: int, rows: int) -> None:
+    sheet.freeze_panes(header_rows, 0)
+    if widths:
+        sheet.autofilter(header_rows - 1, 0, header_rows - 1 + rows, len(widths) - 1)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, min(max(width + 2, MIN_WIDTH), MAX_WIDTH))
+
+
+Writer = Callable[[Any, int, int, Any, _Formats], int]
+
+
+def _write_text(sheet: Any, row: int, col: int, value: str, formats: _Formats) -> int:
+    if len(value) > MAX_TEXT or sum(2 if ord(c) > 0xFFFF else 1 for c in value) > MAX_TEXT:
+        value = _cut(value, MAX_TEXT - len(_TRUNCATED)) + _TRUNCATED
+    sheet.write_string(row, col, value)
+    return _width(value)
+
+
+def _write_integer(sheet: Any, row: int, col: int, value: int, formats: _Formats) -> int:
+    if abs(value) > _EXACT_INTEGER:
+        return _write_text(sheet, row, col, str(value), formats)
+    sheet.write_number(row, col, value)
+    return len(str(value))
+
+
+def _write_float(sheet: Any, row: int, col: int, value: int | float, formats: _Formats) -> int:
+    if isinstance(value, int):
+        return _write_integer(sheet, row, col, value, formats)
+    # XlsxWriter writes 16 significant digits; keep a float that does not survive that exact.
+    if value == value and abs(value) != float("inf") and float(f"{value:.16G}") != value:
+        return _write_text(sheet, row, col, repr(value), formats)
+    sheet.write_number(row, col, value)
+    return min(len(repr(value)), 16)
+
+
+def _write_date(sheet: Any, row: int, col: int, value: dt.date, formats: _Formats) -> int:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    sheet.write_datetime(row, col, day, formats.date)
+    return len(DATE_FORMAT)
+
+
+def _write_boolean(sheet: Any, row: int, col: int, value: bool, formats: _Formats) -> int:
+    sheet.write_boolean(row, col, value)
+    return 5
+
+
+_WRITERS: dict[ColumnType, Writer] = {
+    ColumnType.TEXT: _write_text,
+    ColumnType.INTEGER: _write_integer,
+    ColumnType.NUMBER: _write_float,
+    ColumnType.DATE: _write_date,
+    ColumnType.BOOLEAN: _write_boolean,
+}
+
+
+def _writer(kind: ColumnType) -> Writer:
+    return _WRITERS[kind]
+
+
+def _width(text: str) -> int:
+    # Wide (East Asian) characters take two columns; a cell with line breaks is as wide as
+    # its longest line.
+    return max(
+        (
+            sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+            for line in text.splitlines() or [""]
+        ),
+        default=0,
+    )
+
+
+def _write_metadata(sheet: Any, metadata: ExportMetadata, formats: _Formats) -> None:
+    widths = [_width("Key"), _width("Value")]
+    sheet.write_string(0, 0, "Key", formats.header)
+    sheet.write_string(0, 1, "Value", formats.header)
+    row = 0
+    for row, (key, value) in enumerate(metadata.items(), start=1):
+        sheet.write_string(row, 0, key)
+        sheet.write_string(row, 1, value)
+        widths = [max(widths[0], _width(key)), max(widths[1], _width(value))]
+    if metadata.sources:
+        keys = list(dict.fromkeys(k for source in metadata.sources for k in source))
+        row += 2
+        sheet.write_string(row, 0, "Sources", formats.header)
+        row += 1
+        widths += [0] * max(0, len(keys) - len(widths))
+        for col, key in enumerate(keys):
+            sheet.write_string(row, col, key, formats.header)
+            widths[col] = max(widths[col], _width(key))
+        for source in metadata.sources:
+            row += 1
+            for col, key in enumerate(keys):
+                cell = source.get(key)
+                if cell is not None:
+                    width = _write_any(sheet, row, col, cell, formats)
+                    widths[col] = max(widths[col], width)
+    sheet.freeze_panes(1, 0)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, min(max(width + 2, MIN_WIDTH), MAX_WIDTH))
+
+
+def _write_any(sheet: Any, row: int, col: int, value: object, formats: _Formats) -> int:
+    if isinstance(value, bool):
+        return _write_boolean(sheet, row, col, value, formats)
+    if isinstance(value, int | float):
+        return _write_float(sheet, row, col, value, formats)
+    if isinstance(value, dt.date):
+        return _write_date(sheet, row, col, value, formats)
+    return _write_text(sheet, row, col, str(value), formats)
+
+
+XLSX_EXPORTER = Exporter(
+    name="xlsx",
+    extension="xlsx",
+    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    description=(
+        "An Excel workbook: one sheet per table with typed cells, a frozen header and filters, "
+        "and a Metadata sheet; the same input gives the same bytes."
+    ),
+    write=write_xlsx,
+)
+
+
+@hookimpl
+def register_exporters(register: Callable[[Exporter], None]) -> None:
+    """Register the ``xlsx`` exporter."""
+    register(XLSX_EXPORTER)
