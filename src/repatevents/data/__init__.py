@@ -1,0 +1,1 @@
+"""Data files shipped with repatevents: the country table and the example ledger."""
