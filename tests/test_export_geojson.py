@@ -300,3 +300,18 @@ def test_invalid_plugin_geometry_fails_the_export(tmp_path: Path) -> None:
     with registered_plugin(_Swapped()) as manager, pytest.raises(ExportError, match="FRA"):
         _export(tmp_path, manager=manager)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_two_rows_for_one_country_fail_instead_of_overwriting(tmp_path: Path) -> None:
+    """A totals table with two rows for one country is an ExportError, not a silent merge."""
+    table = Table(
+        "totals",
+        "Totals",
+        [
+            Column("country", "Country", ColumnType.TEXT),
+            Column("total_best", "Total", ColumnType.INTEGER),
+        ],
+        [("KAZ", 3), ("KAZ", 4)],
+    )
+    with pytest.raises(ExportError, match="more than one row for 'KAZ'"):
+        _export(tmp_path, tables={"totals": table})

@@ -313,8 +313,18 @@ def _rows_by_key(table: Table | None, key_names: Sequence[str]) -> dict[str, dic
         value = record[key.name]
         if value is None:
             continue
-        result.setdefault(value, {}).update(_values(table, record, i))
+        _add(result, value, _values(table, record, i), table.name)
     return result
+
+
+def _add(result: dict[str, dict[str, Any]], key: str, values: dict[str, Any], table: str) -> None:
+    # Two rows for one feature would silently overwrite each other's figures on the map.
+    if key in result:
+        raise ValueError(
+            f"table {table!r} has more than one row for {key!r}; the GeoJSON exporter needs "
+            "one row per country and per camp"
+        )
+    result[key] = values
 
 
 def _remaining_rows(table: Table | None, *, countries: bool) -> dict[str, dict[str, Any]]:
@@ -329,9 +339,9 @@ def _remaining_rows(table: Table | None, *, countries: bool) -> dict[str, dict[s
         place_id = record[place.name] if place is not None else None
         code = record[country.name] if country is not None else None
         if countries and place_id is None and code is not None:
-            result.setdefault(code, {}).update(_values(table, record, i))
+            _add(result, code, _values(table, record, i), table.name)
         elif not countries and place_id is not None:
-            result.setdefault(place_id, {}).update(_values(table, record, i))
+            _add(result, place_id, _values(table, record, i), table.name)
     return result
 
 
