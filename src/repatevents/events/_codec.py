@@ -12,14 +12,10 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import cattrs
 import orjson
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
-from cattrs.preconf.orjson import make_converter as _make_orjson_converter
 
 from ..errors import FieldProblem, ValidationError
 from ._dates import FuzzyDate
@@ -27,6 +23,9 @@ from ._estimate import Estimate, Qualifier, Unit
 from ._events import _REPORT_CLASSES, EVENT_TYPES, Event, Report
 from ._people import People
 from ._source import Source
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -212,6 +211,10 @@ def make_converter() -> cattrs.Converter:
 
     Each call builds a new converter; the library never touches cattrs' global one.
     """
+    # cattrs is imported here, not at module level, to keep `import repatevents` light.
+    from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+    from cattrs.preconf.orjson import make_converter as _make_orjson_converter
+
     conv = _make_orjson_converter(forbid_extra_keys=True, omit_if_default=True)
     conv.register_structure_hook(str, _strict(str, "text"))
     conv.register_structure_hook(int, _strict(int, "a whole number"))
@@ -336,7 +339,7 @@ def event_from_dict(data: Mapping[str, Any], *, line: int | None = None) -> Even
         event: Event = _converter().structure(payload, cls)
     except ValidationError as exc:
         raise _located(exc, line) from None
-    except (ClassValidationError, ForbiddenExtraKeysError, ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, ExceptionGroup) as exc:
         problems = _problems(exc, "", payload)
         raise _located(ValidationError(problems), line) from None
     return event
@@ -366,6 +369,8 @@ def _join(path: str, name: str) -> str:
 
 def _problems(exc: BaseException, path: str, data: Any) -> list[FieldProblem]:
     """Flatten cattrs' exception groups into one problem per failing field."""
+    from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+
     if isinstance(exc, ValidationError):
         return [attrs.evolve(p, field=_join(path, p.field)) for p in exc.problems]
     if isinstance(exc, ForbiddenExtraKeysError):

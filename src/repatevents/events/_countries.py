@@ -12,7 +12,6 @@ import json
 import re
 import unicodedata
 from functools import cache
-from importlib.resources import files
 
 import attrs
 
@@ -54,6 +53,9 @@ def _normalise(text: str) -> str:
 
 @cache
 def _table() -> tuple[tuple[Country, ...], dict[str, Country]]:
+    # importlib.resources is imported on first lookup: it is slow to import and rarely needed.
+    from importlib.resources import files
+
     raw = json.loads((files("repatevents.data") / "countries.json").read_text("utf-8"))
     countries = []
     index: dict[str, Country] = {}
