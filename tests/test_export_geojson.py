@@ -15,6 +15,7 @@ import pytest
 from repatevents._plugins import RepateventsPluginManager, get_plugin_manager
 from repatevents._tables import Column, ColumnType, Table
 from repatevents.errors import ExportError
+from repatevents.events import lookup_country
 from repatevents.exporters import export_tables
 from repatevents.hookspecs import hookimpl
 from repatevents.testing import (
@@ -95,10 +96,35 @@ def _inside(position: list[Decimal], bbox: tuple[float, float, float, float]) ->
     return bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3]
 
 
+class _Capitals:
+    """A geometry plugin placing each sample country at its capital (longitude, latitude)."""
+
+    POINTS: ClassVar[dict[str, tuple[float, float]]] = {
+        "FRA": (2.3522, 48.8566),
+        "IRQ": (44.3661, 33.3152),
+        "KAZ": (71.4491, 51.1694),
+        "KGZ": (74.5698, 42.8746),
+        "UZB": (69.2401, 41.2995),
+        "XKX": (21.1655, 42.6629),
+    }
+
+    @hookimpl
+    def country_geometry(self, code: str) -> dict[str, Any] | None:
+        if code not in self.POINTS:
+            return None
+        return {"type": "Point", "coordinates": list(self.POINTS[code])}
+
+
+def _label_point(code: str) -> list[Decimal] | None:
+    point = lookup_country(code).label_point
+    return None if point is None else [Decimal(str(round(v, 6))) for v in point]
+
+
 @pytest.fixture
 def collection(tmp_path: Path) -> Any:
-    """The sample tables exported with flows."""
-    return _export(tmp_path, flows=True)
+    """The sample tables exported with flows, countries placed by a geometry plugin."""
+    with registered_plugin(_Capitals()) as manager:
+        return _export(tmp_path, manager=manager, flows=True)
 
 
 def test_validates_against_the_geojson_schema(collection: Any) -> None:
@@ -187,6 +213,16 @@ def test_flows_sum_the_people_moved_from_camp_to_country(collection: Any) -> Non
     assert features["flow/al-hol/KGZ"]["properties"]["people_high"] is None
     # Kosovo's operation came from "Syria (unspecified)", which has no point to draw from.
     assert "flow/syria/XKX" not in features
+
+
+def test_without_a_plugin_countries_are_at_their_builtin_label_points(tmp_path: Path) -> None:
+    """With no geometry plugin a country's point is Country.label_point, or null if unknown."""
+    features = _by_id(_export(tmp_path))
+    for record in sample_tables()["totals"].records():
+        code = record["country"]
+        point = _label_point(code)
+        expected = None if point is None else {"type": "Point", "coordinates": point}
+        assert expected == features[f"country/{code}"]["geometry"], code
 
 
 def test_flows_are_left_out_by_default(tmp_path: Path) -> None:
@@ -282,16 +318,22 @@ class _Swapped:
 
 
 def test_country_geometry_hook_supplies_borders(tmp_path: Path) -> None:
-    """A plugin's polygon replaces the label point; others keep the built-in point."""
-    with registered_plugin(_Borders()) as manager:
+    """The first plugin's answer wins: a polygon for KAZ, the other plugin's points for others."""
+    with (
+        registered_plugin(_Capitals()) as manager,
+        registered_plugin(_Borders(), manager=manager),
+    ):
         collection = _export(tmp_path, manager=manager, flows=True)
     features = _by_id(collection)
     kaz = features["country/KAZ"]["geometry"]
     assert kaz["type"] == "Polygon"
     assert Decimal("50.123457") == kaz["coordinates"][0][0][0]
-    assert features["country/UZB"]["geometry"]["type"] == "Point"
-    # A flow needs a point: it ends at the built-in label point, not inside the polygon.
-    assert features["flow/al-hol/KAZ"]["geometry"]["type"] == "LineString"
+    assert [Decimal("69.2401"), Decimal("41.2995")] == features["country/UZB"]["geometry"][
+        "coordinates"
+    ]
+    # A flow needs a point: it ends at the built-in label point, or else the polygon's middle.
+    end = features["flow/al-hol/KAZ"]["geometry"]["coordinates"][1]
+    assert (_label_point("KAZ") or [Decimal("65.061729"), Decimal("50")]) == end
     jsonschema.Draft7Validator(SCHEMA).validate(json.loads(json.dumps(collection, default=float)))
 
 

@@ -158,9 +158,30 @@ class _CountryLocator:
                 self._cache[code] = (fallback, builtin)
             else:
                 geometry = _checked_geometry(supplied, code)
-                point = geometry["coordinates"] if geometry["type"] == "Point" else builtin
+                if geometry["type"] == "Point":
+                    point = geometry["coordinates"]
+                else:
+                    point = builtin or _centre(geometry["coordinates"])
                 self._cache[code] = (geometry, point)
         return self._cache[code]
+
+
+def _centre(coordinates: Any) -> list[float]:
+    # Where a flow to a country drawn as a shape ends when no label point is known: the middle
+    # of the shape's bounding box (inside it for the compact shapes of most countries).
+    positions = list(_flatten(coordinates))
+    lons = [p[0] for p in positions]
+    lats = [p[1] for p in positions]
+    centre = [(min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2]
+    return [round(value, _DECIMALS) for value in centre]
+
+
+def _flatten(coordinates: Any) -> Any:
+    if coordinates and isinstance(coordinates[0], int | float):
+        yield coordinates
+    else:
+        for item in coordinates:
+            yield from _flatten(item)
 
 
 def _builtin_point(code: str) -> list[float] | None:
