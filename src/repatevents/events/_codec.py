@@ -129,7 +129,9 @@ _ESTIMATE_KEYS = frozenset({"best", "low", "high", "qualifier", "unit", "raw"})
 def _estimate_from_dict(value: dict[str, Any]) -> Estimate:
     extra = set(value) - _ESTIMATE_KEYS
     if extra:
-        raise ValueError(f"unknown estimate keys {sorted(extra)}; allowed: {sorted(_ESTIMATE_KEYS)}")
+        raise ValueError(
+            f"unknown estimate keys {sorted(extra)}; allowed: {sorted(_ESTIMATE_KEYS)}"
+        )
     for key in ("best", "low", "high"):
         item = value.get(key)
         if item is not None and type(item) is not int:
@@ -144,10 +146,8 @@ def _estimate_from_dict(value: dict[str, Any]) -> Estimate:
         return attrs.evolve(parsed, qualifier=Qualifier(value.get("qualifier", parsed.qualifier)))
     best = value["best"]
     low = value.get("low", 0 if qualifier is Qualifier.AT_MOST else best)
-    if qualifier is Qualifier.AT_LEAST:
-        high = value.get("high")
-    else:
-        high = value.get("high", best)
+    # An "at least" figure has no upper bound unless the source gave one explicitly.
+    high = value.get("high") if qualifier is Qualifier.AT_LEAST else value.get("high", best)
     return Estimate(best=best, low=low, high=high, qualifier=qualifier, unit=unit, raw=raw)
 
 
@@ -176,7 +176,9 @@ def _structure_fuzzy_date(value: Any, _: Any) -> FuzzyDate:
     if isinstance(value, dict):
         extra = set(value) - {"value", "raw"}
         if extra or "value" not in value:
-            raise ValueError("a date object has 'value' (ISO text) and optionally 'raw' (the words)")
+            raise ValueError(
+                "a date object has 'value' (ISO text) and optionally 'raw' (the words)"
+            )
         parsed = FuzzyDate.parse(value["value"])
         raw = value.get("raw")
         if raw is not None and not isinstance(raw, str):
@@ -241,9 +243,9 @@ def make_converter() -> cattrs.Converter:
 
     conv.register_structure_hook(People, people_hook)
     conv.register_structure_hook(Source, make_dict_structure_fn(Source, conv))
-    for cls in (People, Source):
+    for value_class in (People, Source):
         conv.register_unstructure_hook(
-            cls, make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
+            value_class, make_dict_unstructure_fn(value_class, conv, _cattrs_omit_if_default=True)
         )
 
     def structure_report(value: Any, _: Any) -> Report:
@@ -253,10 +255,11 @@ def make_converter() -> cattrs.Converter:
         if cls not in _REPORT_CLASSES:
             allowed = ", ".join(c.TYPE for c in _REPORT_CLASSES)
             raise ValueError(f"a replacement's type must be one of {allowed}")
-        return conv.structure({k: v for k, v in value.items() if k != "type"}, cls)  # type: ignore[no-any-return]
+        report: Report = conv.structure({k: v for k, v in value.items() if k != "type"}, cls)
+        return report
 
-    conv.register_structure_hook(Report, structure_report)  # type: ignore[arg-type]
-    conv.register_unstructure_hook(Report, lambda v: _tagged(conv, v))  # type: ignore[arg-type]
+    conv.register_structure_hook(Report, structure_report)
+    conv.register_unstructure_hook(Report, lambda v: _tagged(conv, v))
 
     for cls in EVENT_TYPES.values():
         overrides: dict[str, Any] = {}

@@ -227,7 +227,9 @@ def _parse_words(words: str, anchor: dt.date | None) -> FuzzyDate | None:
     # "7 december 2023", "7-9 may 2019", "december 7 2023", "march 2021", with or without year.
     m = re.fullmatch(r"(\d{1,2})(?:\s*(?:-|–|to)\s*(\d{1,2}))?\s+([a-z]+)\.?(?:\s+(\d{4}))?", words)
     if m is None:
-        m2 = re.fullmatch(r"([a-z]+)\.?\s+(\d{1,2})(?:\s*(?:-|–|to)\s*(\d{1,2}))?(?:\s+(\d{4}))?", words)
+        m2 = re.fullmatch(
+            r"([a-z]+)\.?\s+(\d{1,2})(?:\s*(?:-|–|to)\s*(\d{1,2}))?(?:\s+(\d{4}))?", words
+        )
         if m2 and m2.group(1) in _MONTHS:
             m = m2
             first, last, month_word, year_word = m2.group(2), m2.group(3), m2.group(1), m2.group(4)
@@ -256,8 +258,8 @@ def _parse_words(words: str, anchor: dt.date | None) -> FuzzyDate | None:
     if tokens and tokens[0] in _MONTHS and len(tokens) <= 3:
         month = _MONTHS[tokens[0]]
         rest = tokens[1:]
-        if len(rest) == 1 and (year := _year_word(rest[0])) is not None:
-            return FuzzyDate.month(year, month)
+        if len(rest) == 1 and (month_year := _year_word(rest[0])) is not None:
+            return FuzzyDate.month(month_year, month)
         if anchor is None:
             return None
         if not rest:
@@ -267,8 +269,8 @@ def _parse_words(words: str, anchor: dt.date | None) -> FuzzyDate | None:
         if rest == ["last", "year"]:
             return FuzzyDate.month(anchor.year - 1, month)
         return None
-    if len(tokens) == 1 and (year := _year_word(tokens[0])) is not None:
-        return FuzzyDate.year(year)
+    if len(tokens) == 1 and (only_year := _year_word(tokens[0])) is not None:
+        return FuzzyDate.year(only_year)
     if anchor is None:
         return None
     if words in _WEEKDAYS or (words.startswith("last ") and words[5:] in _WEEKDAYS):

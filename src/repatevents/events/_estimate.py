@@ -164,13 +164,42 @@ class Estimate:
 
 
 _PREFIXES: tuple[tuple[tuple[str, ...], Qualifier], ...] = (
-    (("more than", "over", "at least", "in excess of", "upwards of", "no fewer than", "no less than"),
-     Qualifier.AT_LEAST),
-    (("up to", "at most", "fewer than", "less than", "no more than", "under", "below"),
-     Qualifier.AT_MOST),
-    (("around", "about", "approximately", "roughly", "nearly", "almost", "some", "an estimated",
-      "estimated", "close to", "approx.", "approx", "~", "c.", "circa"),
-     Qualifier.ABOUT),
+    (
+        (
+            "more than",
+            "over",
+            "at least",
+            "in excess of",
+            "upwards of",
+            "no fewer than",
+            "no less than",
+        ),
+        Qualifier.AT_LEAST,
+    ),
+    (
+        ("up to", "at most", "fewer than", "less than", "no more than", "under", "below"),
+        Qualifier.AT_MOST,
+    ),
+    (
+        (
+            "around",
+            "about",
+            "approximately",
+            "roughly",
+            "nearly",
+            "almost",
+            "some",
+            "an estimated",
+            "estimated",
+            "close to",
+            "approx.",
+            "approx",
+            "~",
+            "c.",
+            "circa",
+        ),
+        Qualifier.ABOUT,
+    ),
 )
 _UNIT_SUFFIX = re.compile(
     r"\s*\b(families|family|households|household|people|persons|individuals|citizens|nationals)$"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, NoReturn, TypeAlias
 
 import attrs
@@ -84,36 +84,26 @@ class InflowKind(enum.Enum):
 
 
 # -- field helpers ----------------------------------------------------------------------------
-def _country(field: str) -> Callable[[Any], str]:
-    def convert(value: Any) -> str:
-        return to_country_code(value, field=field)
-
-    return convert
-
-
-def _optional_country(field: str) -> Callable[[Any], str | None]:
-    convert = _country(field)
-
-    def optional(value: Any) -> str | None:
-        return None if value is None else convert(value)
-
-    return optional
+# Named converters (not factories) so that type checkers see what each field accepts; each
+# names its own field in the error it raises.
+def _to_country(value: str) -> str:
+    return to_country_code(value, field="country")
 
 
-def _place(field: str) -> Callable[[Any], str]:
-    def convert(value: Any) -> str:
-        return lookup_place(value, field=field).id
-
-    return convert
+def _to_optional_country(value: str | None) -> str | None:
+    return None if value is None else to_country_code(value, field="country")
 
 
-def _optional_place(field: str) -> Callable[[Any], str | None]:
-    convert = _place(field)
+def _to_nationality(value: str | None) -> str | None:
+    return None if value is None else to_country_code(value, field="nationality")
 
-    def optional(value: Any) -> str | None:
-        return None if value is None else convert(value)
 
-    return optional
+def _to_origin(value: str) -> str:
+    return lookup_place(value, field="origin").id
+
+
+def _to_place(value: str) -> str:
+    return lookup_place(value, field="place").id
 
 
 def _of(kind: type) -> Any:
@@ -124,7 +114,7 @@ def _opt(kind: type) -> Any:
     return attrs.validators.optional(attrs.validators.instance_of(kind))
 
 
-def _to_people(value: Any) -> People:
+def _to_people(value: People | Estimate | int | str) -> People:
     # A plain number where a group is expected means the total.
     if isinstance(value, People):
         return value
@@ -133,7 +123,7 @@ def _to_people(value: Any) -> People:
     raise TypeError(f"expected a group of people (People, a count or report text), got {value!r}")
 
 
-def _to_tuple(value: Any) -> tuple[Any, ...]:
+def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise TypeError(f"expected a list, got {value!r}")
     return tuple(value)
@@ -148,8 +138,12 @@ def _positive_ordinal(instance: Any, attribute: attrs.Attribute[Any], value: int
         _reject(attribute.name, value, "an ordinal counts operations from 1 ('third' is 3)")
 
 
-def _to_by_nationality(value: Any) -> tuple[tuple[str, Estimate], ...]:
-    items = value.items() if isinstance(value, dict) else value
+def _to_by_nationality(
+    value: Mapping[str, Estimate | int | str] | Iterable[tuple[str, Estimate | int | str]],
+) -> tuple[tuple[str, Estimate], ...]:
+    items: Iterable[tuple[str, Estimate | int | str]] = (
+        value.items() if isinstance(value, Mapping) else value
+    )
     out = []
     for code, count in items:
         field = f"by_nationality.{code}"
@@ -202,12 +196,12 @@ class OperationReported:
     TYPE: ClassVar[str] = "operation-reported"
 
     source: Source = _source_field()
-    country: str = attrs.field(converter=_country("country"))
+    country: str = attrs.field(converter=_to_country)
     people: People = attrs.field(converter=_to_people)
     date: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
-    origin: str = attrs.field(converter=_place("origin"))
+    origin: str = attrs.field(converter=_to_origin)
     date_role: DateRole = attrs.field(default=DateRole.UNKNOWN, validator=_of(DateRole))
-    nationality: str | None = attrs.field(default=None, converter=_optional_country("nationality"))
+    nationality: str | None = attrs.field(default=None, converter=_to_nationality)
     facilitators: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
     operation_name: str | None = attrs.field(default=None, validator=_opt(str))
     ordinal: int | None = attrs.field(default=None, validator=_positive_ordinal)
@@ -239,13 +233,13 @@ class CumulativeTotalReported:
     TYPE: ClassVar[str] = "cumulative-total-reported"
 
     source: Source = _source_field()
-    country: str = attrs.field(converter=_country("country"))
+    country: str = attrs.field(converter=_to_country)
     people: People = attrs.field(converter=_to_people)
     until: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
     since: FuzzyDate | None = attrs.field(default=None, validator=_opt(FuzzyDate))
     origin: Origin = attrs.field(default=Origin.SYRIA_OR_IRAQ, validator=_of(Origin))
     counter: str | None = attrs.field(default=None, validator=_opt(str))
-    nationality: str | None = attrs.field(default=None, converter=_optional_country("nationality"))
+    nationality: str | None = attrs.field(default=None, converter=_to_nationality)
     notes: str | None = _notes_field()
     id: uuid.UUID = _id_field()
 
@@ -267,11 +261,13 @@ class StockObserved:
     TYPE: ClassVar[str] = "stock-observed"
 
     source: Source = _source_field()
-    place: str = attrs.field(converter=_place("place"))
+    place: str = attrs.field(converter=_to_place)
     date: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
     people: People = attrs.field(converter=_to_people)
-    scope: PopulationScope = attrs.field(default=PopulationScope.ALL, validator=_of(PopulationScope))
-    country: str | None = attrs.field(default=None, converter=_optional_country("country"))
+    scope: PopulationScope = attrs.field(
+        default=PopulationScope.ALL, validator=_of(PopulationScope)
+    )
+    country: str | None = attrs.field(default=None, converter=_to_optional_country)
     by_nationality: tuple[tuple[str, Estimate], ...] = attrs.field(
         default=(), converter=_to_by_nationality
     )
@@ -294,11 +290,11 @@ class OutflowReported:
     TYPE: ClassVar[str] = "outflow-reported"
 
     source: Source = _source_field()
-    place: str = attrs.field(converter=_place("place"))
+    place: str = attrs.field(converter=_to_place)
     date: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
     people: People = attrs.field(converter=_to_people)
     kind: OutflowKind = attrs.field(validator=_of(OutflowKind))
-    nationality: str | None = attrs.field(default=None, converter=_optional_country("nationality"))
+    nationality: str | None = attrs.field(default=None, converter=_to_nationality)
     destination: str | None = attrs.field(default=None, validator=_opt(str))
     notes: str | None = _notes_field()
     id: uuid.UUID = _id_field()
@@ -311,11 +307,11 @@ class InflowReported:
     TYPE: ClassVar[str] = "inflow-reported"
 
     source: Source = _source_field()
-    place: str = attrs.field(converter=_place("place"))
+    place: str = attrs.field(converter=_to_place)
     date: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
     people: People = attrs.field(converter=_to_people)
     kind: InflowKind = attrs.field(validator=_of(InflowKind))
-    nationality: str | None = attrs.field(default=None, converter=_optional_country("nationality"))
+    nationality: str | None = attrs.field(default=None, converter=_to_nationality)
     notes: str | None = _notes_field()
     id: uuid.UUID = _id_field()
 
@@ -338,7 +334,9 @@ def _at_least_two(instance: Any, attribute: attrs.Attribute[Any], value: tuple[A
         if not isinstance(item, uuid.UUID):
             _reject(attribute.name, item, "report ids are UUIDs")
     if len(value) < 2 or len(set(value)) != len(value):
-        _reject(attribute.name, [str(v) for v in value], "a link names two or more different reports")
+        _reject(
+            attribute.name, [str(v) for v in value], "a link names two or more different reports"
+        )
 
 
 @attrs.frozen(kw_only=True)

@@ -51,10 +51,6 @@ def _family_unit(instance: Any, attribute: attrs.Attribute[Any], value: Estimate
         raise ValueError("families counts families (unit 'families')")
 
 
-def _person_field() -> Any:
-    return attrs.field(default=None, converter=_to_estimate, validator=_people_unit)
-
-
 @attrs.frozen
 class People:
     """A group of people as reported: a total, a count of families, and a breakdown.
@@ -69,18 +65,34 @@ class People:
         adults, women, men, children, girls, boys, orphans, unknown: the breakdown.
     """
 
-    total: Estimate | None = _person_field()
+    total: Estimate | None = attrs.field(
+        default=None, converter=_to_estimate, validator=_people_unit
+    )
     families: Estimate | None = attrs.field(
         default=None, converter=_to_estimate, validator=_family_unit
     )
-    adults: Estimate | None = _person_field()
-    women: Estimate | None = _person_field()
-    men: Estimate | None = _person_field()
-    children: Estimate | None = _person_field()
-    girls: Estimate | None = _person_field()
-    boys: Estimate | None = _person_field()
-    orphans: Estimate | None = _person_field()
-    unknown: Estimate | None = _person_field()
+    adults: Estimate | None = attrs.field(
+        default=None, converter=_to_estimate, validator=_people_unit
+    )
+    women: Estimate | None = attrs.field(
+        default=None, converter=_to_estimate, validator=_people_unit
+    )
+    men: Estimate | None = attrs.field(default=None, converter=_to_estimate, validator=_people_unit)
+    children: Estimate | None = attrs.field(
+        default=None, converter=_to_estimate, validator=_people_unit
+    )
+    girls: Estimate | None = attrs.field(
+        default=None, converter=_to_estimate, validator=_people_unit
+    )
+    boys: Estimate | None = attrs.field(
+        default=None, converter=_to_estimate, validator=_people_unit
+    )
+    orphans: Estimate | None = attrs.field(
+        default=None, converter=_to_estimate, validator=_people_unit
+    )
+    unknown: Estimate | None = attrs.field(
+        default=None, converter=_to_estimate, validator=_people_unit
+    )
 
     def __attrs_post_init__(self) -> None:
         if all(getattr(self, name) is None for name in ("total", "families", *CATEGORIES)):
