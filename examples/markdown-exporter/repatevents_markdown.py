@@ -11,8 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, BinaryIO
 
-from repatevents._tables import ExportMetadata, Table
-from repatevents.exporters import Exporter
+from repatevents.exporters import Exporter, ExportMetadata, Table
 from repatevents.hookspecs import hookimpl
 
 __all__ = ["MARKDOWN_EXPORTER", "register_exporters", "write_markdown"]

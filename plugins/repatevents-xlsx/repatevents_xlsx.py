@@ -28,8 +28,7 @@ from typing import Any, BinaryIO
 
 import xlsxwriter  # type: ignore[import-untyped]
 
-from repatevents._tables import ColumnType, ExportMetadata, Table
-from repatevents.exporters import Exporter
+from repatevents.exporters import ColumnType, Exporter, ExportMetadata, Table
 from repatevents.hookspecs import hookimpl
 
 __all__ = ["XLSX_EXPORTER", "register_exporters", "sheet_names", "write_xlsx"]

@@ -8,7 +8,7 @@ from typing import ClassVar
 import repatevents_markdown
 
 from repatevents._plugins import RepateventsPluginManager, registered_exporters
-from repatevents._tables import Column, ColumnType, Table
+from repatevents.exporters import Column, ColumnType, Table
 from repatevents.testing import (
     ExporterContract,
     plugin_manager_fixture,

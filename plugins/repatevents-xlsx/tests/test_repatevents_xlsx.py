@@ -17,8 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from repatevents._plugins import get_plugin_manager, list_plugins, registered_exporters
-from repatevents._tables import Table
-from repatevents.exporters import export_tables
+from repatevents.exporters import Table, export_tables
 from repatevents.testing import (
     LARGEST_NUMBERS,
     ExporterContract,

@@ -4,15 +4,23 @@ This is the last stage of the data flow (events → store → projections → ex
 exporter receives tables and their metadata and writes bytes; it never reads the ledger. The
 built-in CSV and GeoJSON exporters are registered by a built-in plugin through the same
 ``register_exporters`` hook as third-party exporters (see ``repatevents.hookspecs``).
+
+The table types an exporter receives (``Table``, ``Column``, ``ColumnType``, ``ExportMetadata``)
+are re-exported here, so that an exporter plugin imports everything it needs from this module.
 """
 
+from .._tables import Column, ColumnType, ExportMetadata, Table
 from ._base import Exporter, WriteFunction, metadata_table
 from ._csv import neutralise, write_csv
 from ._export import export_tables, target_paths
 from ._geojson import geojson_exporter, write_geojson
 
 __all__ = [
+    "Column",
+    "ColumnType",
+    "ExportMetadata",
     "Exporter",
+    "Table",
     "WriteFunction",
     "export_tables",
     "geojson_exporter",
