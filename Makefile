@@ -11,7 +11,7 @@ INSTALL_INPUTS := pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard
 $(STAMP): $(INSTALL_INPUTS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]" -e plugins/repatevents-xlsx -e examples/markdown-exporter
 	touch $(STAMP)
 
 ## demo: load the example ledger, check it and print what it holds
