@@ -1,0 +1,1 @@
+"""The implementation of :mod:`repatevents.strategies`; import that module instead."""
