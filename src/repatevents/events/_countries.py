@@ -1,8 +1,9 @@
 """Countries: ISO 3166-1 alpha-3 codes with English names, aliases and label points.
 
-Reports name countries loosely ("Kyrgyz Republic", "Turkiye", "the Netherlands"); events store
-the alpha-3 code. Kosovo has no ISO code and is conventionally ``XKX``. The table is read lazily
-from ``repatevents/data/countries.json`` on first use, so importing the package stays fast.
+Reports name countries loosely ("Kyrgyz Republic", "Turkiye", "the Netherlands", "KGZ"); events
+store the alpha-3 code. Kosovo has no ISO code and is conventionally ``XKX``. The table is
+``repatevents/data/countries.json``, made by ``scripts/generate_countries.py`` from pycountry and
+Natural Earth; it is read on first use, not on import, so importing the package stays fast.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ from ..errors import UnknownCountryError
 
 __all__ = ["Country", "all_countries", "lookup_country", "to_country_code"]
 
+# How many names an unknown country's error suggests, and how alike they must be (difflib's
+# ratio): below 0.6 the "closest" names are noise rather than likely typos.
+_MAX_SUGGESTIONS = 3
+_SUGGESTION_CUTOFF = 0.6
+
 
 @attrs.frozen
 class Country:
@@ -28,9 +34,10 @@ class Country:
         code: ISO 3166-1 alpha-3 (or ``XKX`` for Kosovo).
         name: the short English name.
         alpha2: ISO 3166-1 alpha-2, when there is one.
-        numeric: ISO 3166-1 numeric, when there is one.
-        aliases: other names reports use.
-        label_point: a (longitude, latitude) inside the country for map labels, when known.
+        numeric: ISO 3166-1 numeric, as three digits, when there is one.
+        aliases: other names reports use (official names, older and colloquial names).
+        label_point: a (longitude, latitude) inside the country's largest landmass, for map
+            labels and flow lines, when the table has one.
     """
 
     code: str
@@ -41,10 +48,22 @@ class Country:
     label_point: tuple[float, float] | None
 
 
+@attrs.frozen
+class _Table:
+    countries: tuple[Country, ...]
+    # Every normalised code, name and alias, to the one country it names.
+    by_key: dict[str, Country]
+    # Normalised names and aliases only: a two-letter code is never a useful suggestion.
+    name_keys: tuple[str, ...]
+
+
 def _normalise(text: str) -> str:
-    # Accents, case, punctuation and a leading "the" are how loose spellings differ.
+    # Case, accents, punctuation and a leading "the" are how loose spellings of one name differ.
+    # scripts/generate_countries.py has a copy of this that must stay the same.
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    # "Cote d'Ivoire" and "Cote dIvoire" are one spelling; "Trinidad & Tobago" is another.
+    ascii_text = re.sub(r"['`\u2019]", "", ascii_text).replace("&", " and ")
     words = re.sub(r"[^a-z0-9]+", " ", ascii_text).split()
     if words and words[0] == "the":
         words = words[1:]
@@ -52,13 +71,15 @@ def _normalise(text: str) -> str:
 
 
 @cache
-def _table() -> tuple[tuple[Country, ...], dict[str, Country]]:
-    # importlib.resources is imported on first lookup: it is slow to import and rarely needed.
+def _load() -> _Table:
+    # Imported here, not at the top: importlib.resources is slow to import and most programs
+    # that import repatevents never look a country up.
     from importlib.resources import files
 
-    raw = json.loads((files("repatevents.data") / "countries.json").read_text("utf-8"))
-    countries = []
-    index: dict[str, Country] = {}
+    raw = json.loads((files("repatevents.data") / "countries.json").read_text(encoding="utf-8"))
+    countries: list[Country] = []
+    by_key: dict[str, Country] = {}
+    name_keys: dict[str, None] = {}
     for item in raw:
         point = item.get("label_point")
         country = Country(
@@ -70,43 +91,72 @@ def _table() -> tuple[tuple[Country, ...], dict[str, Country]]:
             label_point=(float(point[0]), float(point[1])) if point else None,
         )
         countries.append(country)
-        keys = [country.code, country.name, *country.aliases]
-        keys += [k for k in (country.alpha2, country.numeric) if k]
-        for key in keys:
-            index.setdefault(_normalise(key), country)
-    return tuple(sorted(countries, key=lambda c: c.code)), index
+        names = [_normalise(n) for n in (country.name, *country.aliases)]
+        codes = [_normalise(c) for c in (country.code, country.alpha2, country.numeric) if c]
+        for key in codes + names:
+            # The generator drops ambiguous aliases, so no key names two countries.
+            by_key.setdefault(key, country)
+        name_keys.update(dict.fromkeys(names))
+    return _Table(
+        countries=tuple(sorted(countries, key=lambda c: c.code)),
+        by_key=by_key,
+        name_keys=tuple(name_keys),
+    )
 
 
 def lookup_country(query: str, *, field: str = "country") -> Country:
-    """Return the country with this code, name or alias (case and accents ignored).
+    """Return the country named by a code, a name or an alias.
+
+    Case, surrounding whitespace, accents ("Turkiye"), punctuation ("Cote d'Ivoire") and a
+    leading "the" ("the Netherlands") make no difference.
 
     Args:
-        query: an alpha-3, alpha-2 or numeric code, a name or a common alias.
-        field: the field name to report in an error.
+        query: an ISO 3166-1 alpha-3, alpha-2 or numeric code (``XKX``/``XK`` for Kosovo), a
+            country's name, or one of its aliases.
+        field: the name of the field the query came from, for the error.
+
+    Returns:
+        The country.
 
     Raises:
-        UnknownCountryError: nothing matches; the error suggests the closest names.
+        UnknownCountryError: no country has this code, name or alias (a query that is not a
+            string included); ``suggestions`` holds up to three close names, best first.
     """
     if not isinstance(query, str):
         raise UnknownCountryError(query, (), field=field)
-    _, index = _table()
-    found = index.get(_normalise(query))
+    table = _load()
+    key = _normalise(query)
+    found = table.by_key.get(key)
     if found is not None:
         return found
-    close = difflib.get_close_matches(_normalise(query), list(index), n=6, cutoff=0.75)
-    suggestions = list(dict.fromkeys(index[key].name for key in close))[:3]
-    raise UnknownCountryError(query, suggestions, field=field)
+    # Several close keys can be aliases of one country; it is suggested once, by its name.
+    close = difflib.get_close_matches(
+        key, table.name_keys, n=3 * _MAX_SUGGESTIONS, cutoff=_SUGGESTION_CUTOFF
+    )
+    names = dict.fromkeys(table.by_key[k].name for k in close)
+    raise UnknownCountryError(query, list(names)[:_MAX_SUGGESTIONS], field=field)
 
 
 def to_country_code(query: str, *, field: str = "country") -> str:
-    """Return the alpha-3 code of a country named by code, name or alias.
+    """Return the alpha-3 code of the country named by a code, a name or an alias.
+
+    Args:
+        query: anything :func:`lookup_country` accepts.
+        field: the name of the field the query came from, for the error.
+
+    Returns:
+        The ISO 3166-1 alpha-3 code, or ``XKX`` for Kosovo.
 
     Raises:
-        UnknownCountryError: nothing matches.
+        UnknownCountryError: no country has this code, name or alias.
     """
     return lookup_country(query, field=field).code
 
 
 def all_countries() -> tuple[Country, ...]:
-    """Return every country of the table, sorted by code."""
-    return _table()[0]
+    """Return every country in the table, sorted by code.
+
+    Returns:
+        The countries: every ISO 3166-1 country, and Kosovo.
+    """
+    return _load().countries
