@@ -2,7 +2,6 @@
 
 # The project's tests assert `expected == actual`; ruff's SIM300 reads a literal on the left as
 # a Yoda condition.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 
