@@ -100,12 +100,15 @@ class FuzzyDate:
 
         Understood without an anchor: ``2023-12-07``, ``2021-03``, ``2019``,
         ``2019-05-07/2019-05-09`` (either side may be a month or a year), ``../2024-05-10``,
-        ``2021/..``, ``7 December 2023``, ``March 2021``, ``7-9 May 2019``. With ``anchor`` (the
-        date the source was published) also: ``Thursday`` or ``on Thursday`` (the last such day
-        on or before the anchor), ``7 December`` and ``March`` (the last such date on or before
-        the anchor), ``February this year``, ``last year``, ``last month``, ``this month``,
-        ``yesterday``, ``today``, ``recently`` (on or before the anchor). When the words are not
-        plain ISO text they are kept in ``raw``.
+        ``2021/..``, ``7 December 2023``, ``7th December 2023``, ``March 2021``, ``mid-2021``,
+        ``7-9 May 2019``, ``between 7 and 9 May 2019``, ``from 28 December 2023 to 3 January
+        2024``. With ``anchor`` (the date the source was published) also: ``Thursday`` or ``on
+        Thursday`` (the last such day on or before the anchor), ``7 December``, ``Thursday, 7
+        December`` (the weekday must agree) and ``March`` (the last such date on or before the
+        anchor), ``between May 7 and May 9``, ``February this year``, ``last year``, ``last
+        month``, ``this month``, ``last week`` (Monday to Sunday), ``this week``,
+        ``yesterday``, ``today``, ``recently`` (on or before the anchor). When the words are
+        not plain ISO text they are kept in ``raw``.
 
         Raises:
             ValueError: the text is not a date this parser understands, names an impossible day
@@ -118,8 +121,9 @@ class FuzzyDate:
         if iso is not None:
             return iso
         words = " ".join(stripped.lower().replace(",", " ").split())
-        words = re.sub(r"^(on|in|during|since|around|about|early|mid|late)\s+", "", words)
-        value = _parse_words(words, anchor)
+        words = _ORDINAL_SUFFIX.sub(r"\1", words)
+        words = _LEADING_WORDS.sub("", words)
+        value = _parse_span(words, anchor) or _parse_words(words, anchor)
         if value is None:
             hint = "" if anchor is not None else " (relative words need the publication date)"
             raise ValueError(f"{text!r} is not a date this library can read{hint}")
@@ -206,6 +210,49 @@ def _parse_iso(text: str) -> FuzzyDate | None:
     return FuzzyDate(earliest, latest, Precision.DAYS)
 
 
+# "7th december" is "7 december"; "on", "in", "mid-", "the end of" … say nothing a fuzzy date keeps.
+_ORDINAL_SUFFIX = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
+_LEADING_WORDS = re.compile(
+    r"^(?:(?:on|in|during|since|around|about|early|mid|late|"
+    r"(?:the\s+)?(?:start|beginning|middle|end)\s+of)(?:\s+|-))+"
+)
+_SPAN = re.compile(r"(?:between\s+(.+?)\s+and|from\s+(.+?)\s+(?:to|until|till))\s+(.+)")
+_DAY_NUMBER = re.compile(r"\d{1,2}")
+_ENDS_WITH_YEAR = re.compile(r"\b\d{4}$")
+
+
+def _parse_span(words: str, anchor: dt.date | None) -> FuzzyDate | None:
+    """Read "between 7 and 9 may", "between may 7 and may 9", "from 28 december to 3 january".
+
+    The end is read first: it usually carries the month and the year that the start leaves out.
+    """
+    m = _SPAN.fullmatch(words)
+    if m is None:
+        return None
+    start_words, end_words = (m.group(1) or m.group(2)), m.group(3)
+    if _DAY_NUMBER.fullmatch(start_words) or _DAY_NUMBER.fullmatch(end_words):
+        # "between 7 and 9 may 2019" is "7-9 may 2019"; "may 7 and 9" is "may 7-9".
+        return _parse_words(f"{start_words}-{end_words}", anchor)
+    end = _parse_words(end_words, anchor)
+    if end is None or end.earliest is None or end.latest is None:
+        return None
+    start = None
+    if not _ENDS_WITH_YEAR.search(start_words):
+        start = _parse_words(f"{start_words} {end.earliest.year}", anchor)
+        if start is not None and start.earliest is not None and start.earliest > end.latest:
+            if start.earliest.month == end.latest.month:
+                raise ValueError(f"{words!r} ends before it starts")
+            # "28 december to 3 january 2024" starts in the year before.
+            start = _parse_words(f"{start_words} {end.earliest.year - 1}", anchor)
+    if start is None:
+        start = _parse_words(start_words, anchor)
+    if start is None or start.earliest is None:
+        return None
+    if start.earliest > end.latest:
+        raise ValueError(f"{words!r} ends before it starts")
+    return FuzzyDate.between(start.earliest, end.latest)
+
+
 def _year_word(word: str) -> int | None:
     return int(word) if re.fullmatch(r"\d{4}", word) else None
 
@@ -224,6 +271,18 @@ def _last_on_or_before(anchor: dt.date, month: int, day: int | None) -> FuzzyDat
 
 def _parse_words(words: str, anchor: dt.date | None) -> FuzzyDate | None:
     tokens = words.split()
+    if len(tokens) > 1 and tokens[0] in _WEEKDAYS:
+        # "thursday 7 december": the day names the date; the weekday must agree with it.
+        value = _parse_words(" ".join(tokens[1:]), anchor)
+        if value is not None and value.precision is Precision.DAY:
+            assert value.earliest is not None
+            if value.earliest.weekday() != _WEEKDAYS[tokens[0]]:
+                actual = calendar.day_name[value.earliest.weekday()]
+                raise ValueError(
+                    f"{words!r}: {value.earliest.isoformat()} is a {actual}, not a "
+                    f"{tokens[0].capitalize()}"
+                )
+        return value
     # "7 december 2023", "7-9 may 2019", "december 7 2023", "march 2021", with or without year.
     m = re.fullmatch(r"(\d{1,2})(?:\s*(?:-|–|to)\s*(\d{1,2}))?\s+([a-z]+)\.?(?:\s+(\d{4}))?", words)
     if m is None:
@@ -289,6 +348,12 @@ def _parse_words(words: str, anchor: dt.date | None) -> FuzzyDate | None:
         return FuzzyDate.year(anchor.year - 1)
     if words in ("this month", "earlier this month"):
         return FuzzyDate.between(anchor.replace(day=1), anchor)
+    if words == "last week":
+        # The calendar week (Monday to Sunday) before the anchor's.
+        monday = anchor - dt.timedelta(days=anchor.weekday() + 7)
+        return FuzzyDate.between(monday, monday + dt.timedelta(days=6))
+    if words in ("this week", "earlier this week"):
+        return FuzzyDate.between(anchor - dt.timedelta(days=anchor.weekday()), anchor)
     if words == "last month":
         first = anchor.replace(day=1) - dt.timedelta(days=1)
         return FuzzyDate.month(first.year, first.month)

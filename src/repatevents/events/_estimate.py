@@ -96,7 +96,8 @@ class Estimate:
     @classmethod
     def parse(cls, text: str, unit: Unit | None = None) -> Estimate:
         """Read a figure as a report words it: ``"95"``, ``"over 600"``, ``"around 60"``,
-        ``"up to 50"``, ``"between 30 and 40"``, ``"30-40"``, ``"185 families"``, ``"43,000"``.
+        ``"up to 50"``, ``"between 30 and 40"``, ``"30-40"``, ``"185 families"``, ``"43,000"``,
+        ``"600+"``.
 
         "Over", "more than" and "at least" give an estimate with no upper bound whose low and best
         are the stated number; "around", "about", "nearly", "some" keep the number as best, low and
@@ -130,6 +131,10 @@ class Estimate:
                 unit=found_unit,
                 raw=text,
             )
+        if words.endswith("+"):
+            # "600+" is how headlines write "over 600".
+            n = _number(words[:-1])
+            return cls(n, n, None, Qualifier.AT_LEAST, found_unit, text)
         for prefixes, qualifier in _PREFIXES:
             for prefix in prefixes:
                 if words.startswith(prefix + " "):

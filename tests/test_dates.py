@@ -1,0 +1,206 @@
+"""Fuzzy dates: ISO / EDTF text, report words resolved against an anchor, and their order."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+
+from repatevents import strategies as rst
+from repatevents.events import FuzzyDate, Precision
+
+D = dt.date
+DAY, DAYS, MONTH, YEAR = Precision.DAY, Precision.DAYS, Precision.MONTH, Precision.YEAR
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023-12-07", (D(2023, 12, 7), D(2023, 12, 7), DAY)),
+        ("2021-03", (D(2021, 3, 1), D(2021, 3, 31), MONTH)),
+        ("2024-02", (D(2024, 2, 1), D(2024, 2, 29), MONTH)),
+        ("2019", (D(2019, 1, 1), D(2019, 12, 31), YEAR)),
+        ("2019-05-07/2019-05-09", (D(2019, 5, 7), D(2019, 5, 9), DAYS)),
+        ("2019-05/2019-06", (D(2019, 5, 1), D(2019, 6, 30), DAYS)),
+        ("2019/2020", (D(2019, 1, 1), D(2020, 12, 31), DAYS)),
+        ("../2024-05-10", (None, D(2024, 5, 10), DAYS)),
+        ("2021/..", (D(2021, 1, 1), None, DAYS)),
+        (" 2023-12-07 ", (D(2023, 12, 7), D(2023, 12, 7), DAY)),
+    ],
+)
+def test_parse_reads_iso_and_edtf_text(
+    text: str, expected: tuple[dt.date | None, dt.date | None, Precision]
+) -> None:
+    """ISO days, months, years, intervals and open intervals read with their precision."""
+    date = FuzzyDate.parse(text)
+    assert expected == (date.earliest, date.latest, date.precision)
+    assert date.raw is None
+
+
+WEDNESDAY = D(2023, 8, 30)
+FRIDAY = D(2023, 12, 8)
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor", "expected"),
+    [
+        ("Wednesday", WEDNESDAY, "2023-08-30"),
+        ("on Wednesday", WEDNESDAY, "2023-08-30"),
+        ("Thursday", FRIDAY, "2023-12-07"),
+        ("last Thursday", FRIDAY, "2023-12-07"),
+        ("last Wednesday", WEDNESDAY, "2023-08-23"),
+        ("7 December", FRIDAY, "2023-12-07"),
+        ("on 7 December", FRIDAY, "2023-12-07"),
+        ("Thursday, 7 December", FRIDAY, "2023-12-07"),
+        ("on Thursday 7 December", FRIDAY, "2023-12-07"),
+        ("9 December", FRIDAY, "2022-12-09"),
+        ("December 7", FRIDAY, "2023-12-07"),
+        ("1st May", WEDNESDAY, "2023-05-01"),
+        ("February this year", WEDNESDAY, "2023-02"),
+        ("February last year", WEDNESDAY, "2022-02"),
+        ("March", WEDNESDAY, "2023-03"),
+        ("in March", WEDNESDAY, "2023-03"),
+        ("September", WEDNESDAY, "2022-09"),
+        ("in the middle of March", WEDNESDAY, "2023-03"),
+        ("between May 7 and May 9", WEDNESDAY, "2023-05-07/2023-05-09"),
+        ("between May 7 and 9", WEDNESDAY, "2023-05-07/2023-05-09"),
+        ("7 to 9 May", WEDNESDAY, "2023-05-07/2023-05-09"),
+        ("from March to May", WEDNESDAY, "2023-03-01/2023-05-31"),
+        ("from 28 December to 3 January", D(2024, 1, 5), "2023-12-28/2024-01-03"),
+        ("yesterday", WEDNESDAY, "2023-08-29"),
+        ("today", WEDNESDAY, "2023-08-30"),
+        ("last week", WEDNESDAY, "2023-08-21/2023-08-27"),
+        ("this week", WEDNESDAY, "2023-08-28/2023-08-30"),
+        ("last month", WEDNESDAY, "2023-07"),
+        ("this month", WEDNESDAY, "2023-08-01/2023-08-30"),
+        ("earlier this month", WEDNESDAY, "2023-08-01/2023-08-30"),
+        ("this year", WEDNESDAY, "2023-01-01/2023-08-30"),
+        ("last year", WEDNESDAY, "2022"),
+        ("recently", WEDNESDAY, "../2023-08-30"),
+    ],
+)
+def test_parse_resolves_relative_words_against_the_anchor(
+    text: str, anchor: dt.date, expected: str
+) -> None:
+    """Report words resolve against the publication date; the words are kept in raw."""
+    date = FuzzyDate.parse(text, anchor)
+    assert expected == date.to_text()
+    assert text == date.raw
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("in March 2021", "2021-03"),
+        ("March 2021", "2021-03"),
+        ("Sept 2022", "2022-09"),
+        ("7 December 2023", "2023-12-07"),
+        ("7th December 2023", "2023-12-07"),
+        ("December 7, 2023", "2023-12-07"),
+        ("Dec. 7, 2023", "2023-12-07"),
+        ("7-9 May 2019", "2019-05-07/2019-05-09"),
+        ("May 7-9, 2019", "2019-05-07/2019-05-09"),
+        ("between 7 and 9 May 2019", "2019-05-07/2019-05-09"),
+        ("between March and May 2021", "2021-03-01/2021-05-31"),
+        ("between 2019 and 2021", "2019-01-01/2021-12-31"),
+        ("from 28 December to 3 January 2024", "2023-12-28/2024-01-03"),
+        ("between 28 December 2023 and 3 January 2024", "2023-12-28/2024-01-03"),
+        ("late 2019", "2019"),
+        ("mid-2021", "2021"),
+        ("the end of 2022", "2022"),
+    ],
+)
+def test_parse_reads_absolute_words_without_an_anchor(text: str, expected: str) -> None:
+    """Dates written out in words need no anchor when they name their year."""
+    assert expected == FuzzyDate.parse(text).to_text()
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor", "message"),
+    [
+        ("2023-02-30", None, "not a day of the calendar"),
+        ("2023-13", None, "no month 13"),
+        ("2021-00", None, "no month 0"),
+        ("2023-05-09/2023-05-07", None, "ends before it starts"),
+        ("../..", None, "open at both ends"),
+        ("Thursday", None, "need the publication date"),
+        ("7 December", None, "need the publication date"),
+        ("Friday, 7 December", FRIDAY, "is a Thursday, not a Friday"),
+        ("between 9 May and 7 May", WEDNESDAY, "ends before it starts"),
+        ("9-7 May 2019", None, "ends before it starts"),
+        ("31 February 2023", None, "not a day of the calendar"),
+        ("the day after", WEDNESDAY, "not a date this library can read"),
+        ("2023-8-30", None, "not a date this library can read"),
+    ],
+)
+def test_parse_rejects_impossible_and_unreadable_dates(
+    text: str, anchor: dt.date | None, message: str
+) -> None:
+    """Impossible days, reversed spans and unanchored relative words are ValueErrors."""
+    with pytest.raises(ValueError, match=message):
+        FuzzyDate.parse(text, anchor)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((None, None, DAYS), "at least one bound"),
+        ((D(2023, 1, 2), D(2023, 1, 1), DAYS), "after latest"),
+        ((D(2023, 1, 1), D(2023, 1, 2), DAY), "earliest == latest"),
+    ],
+)
+def test_impossible_fuzzy_dates_are_rejected(args: tuple[object, ...], message: str) -> None:
+    """No bound, earliest after latest, and a 'day' spanning two days are errors."""
+    with pytest.raises(ValueError, match=message):
+        FuzzyDate(*args)  # type: ignore[arg-type]
+
+
+def test_a_datetime_is_not_a_date() -> None:
+    """A datetime where a date is expected is a TypeError (it would compare wrongly)."""
+    with pytest.raises(TypeError, match=r"datetime\.date"):
+        FuzzyDate.day(dt.datetime(2023, 1, 1, 12, 0))
+
+
+@given(rst.fuzzy_dates(raw=False))
+def test_text_form_reads_back_as_the_same_date(date: FuzzyDate) -> None:
+    """to_text() and parse() are inverse for every precision and open interval."""
+    assert date == FuzzyDate.parse(date.to_text())
+
+
+def test_between_one_day_is_a_day() -> None:
+    """between(d, d) is the day d, with day precision."""
+    assert FuzzyDate.day(D(2023, 1, 1)) == FuzzyDate.between(D(2023, 1, 1), D(2023, 1, 1))
+
+
+def test_surely_by_and_possibly_by_look_at_opposite_ends() -> None:
+    """A month is surely over by its last day, possibly begun from its first."""
+    march = FuzzyDate.month(2021, 3)
+    expected = (False, True, True, False)
+    actual = (
+        march.surely_by(D(2021, 3, 30)),
+        march.surely_by(D(2021, 3, 31)),
+        march.possibly_by(D(2021, 3, 1)),
+        march.possibly_by(D(2021, 2, 28)),
+    )
+    assert expected == actual
+
+
+def test_open_dates_are_never_surely_past_and_always_possibly_begun() -> None:
+    """An on-or-after date is never surely by any day; an on-or-before one is always possible."""
+    after = FuzzyDate.parse("2021/..")
+    before = FuzzyDate.parse("../2021-06-30")
+    expected = (False, True, True)
+    actual = (
+        after.surely_by(D(2030, 1, 1)),
+        before.possibly_by(D(1990, 1, 1)),
+        before.surely_by(D(2021, 6, 30)),
+    )
+    assert expected == actual
+
+
+def test_sort_key_orders_by_latest_then_earliest_with_open_ends_last() -> None:
+    """Dates sort by when they are surely over; an open end sorts after every bounded date."""
+    dates = [FuzzyDate.parse(t) for t in ("2021/..", "2021", "2021-03", "../2021-03-31")]
+    ordered = [d.to_text() for d in sorted(dates, key=lambda d: d.sort_key)]
+    assert ["../2021-03-31", "2021-03", "2021", "2021-01-01/.."] == ordered
