@@ -1,0 +1,213 @@
+"""Events: stable type names, conversion of names to codes, rules, and content-derived ids."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import assume, given
+
+from repatevents import strategies as rst
+from repatevents.errors import UnknownCountryError, ValidationError
+from repatevents.events import (
+    EVENT_TYPES,
+    CumulativeTotalReported,
+    DateRole,
+    Event,
+    FigureAdjudicated,
+    FuzzyDate,
+    OperationReported,
+    Origin,
+    People,
+    PopulationScope,
+    ReportCorrected,
+    ReportRetracted,
+    ReportsLinked,
+    Source,
+    StockObserved,
+    event_to_dict,
+)
+
+SOURCE = Source(publisher="The New Arab", via=("AFP",))
+DAY = FuzzyDate.parse("2023-08-30")
+A, B = uuid.UUID(int=1), uuid.UUID(int=2)
+
+
+def _operation(**changes: Any) -> OperationReported:
+    fields: dict[str, Any] = {
+        "source": SOURCE,
+        "country": "KGZ",
+        "people": People(total=95, women=31, children=64),
+        "date": DAY,
+        "origin": "al-hol",
+    }
+    fields.update(changes)
+    return OperationReported(**fields)
+
+
+def test_type_names_are_stable() -> None:
+    """The type names written in files never change (they are the tagged union's tags)."""
+    expected = [
+        "operation-reported",
+        "cumulative-total-reported",
+        "stock-observed",
+        "outflow-reported",
+        "inflow-reported",
+        "reports-linked",
+        "figure-adjudicated",
+        "report-corrected",
+        "report-retracted",
+    ]
+    assert expected == list(EVENT_TYPES)
+    assert all(cls.TYPE == name for name, cls in EVENT_TYPES.items())
+
+
+def test_country_names_and_place_aliases_become_codes_and_ids() -> None:
+    """Events store alpha-3 codes and place ids, whatever spelling they were given."""
+    event = _operation(country="Kyrgyz Republic", nationality="kaz", origin="Al-Hawl")
+    assert ("KGZ", "KAZ", "al-hol") == (event.country, event.nationality, event.origin)
+    assert Origin.SYRIA is event.origin_scope
+
+
+def test_a_plain_count_where_a_group_is_expected_is_the_total() -> None:
+    """people=95 and people="over 600" mean the group's total."""
+    expected = (People(total=95), People(total="over 600"))
+    actual = (_operation(people=95).people, _operation(people="over 600").people)
+    assert expected == actual
+
+
+def test_unknown_country_suggests_the_closest_names() -> None:
+    """A misspelt country is an UnknownCountryError naming the field and suggesting the name."""
+    with pytest.raises(UnknownCountryError) as caught:
+        _operation(nationality="Kyrgyzstn")
+    assert "nationality" == caught.value.field
+    assert "Kyrgyzstan" in caught.value.suggestions
+
+
+def test_events_are_frozen() -> None:
+    """An event cannot be changed in place; a change is a new event."""
+    event = _operation()
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        event.country = "KAZ"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("ordinal", [0, -1, True, "3"])
+def test_ordinals_count_from_one(ordinal: object) -> None:
+    """An ordinal is a whole number from 1 ("the third operation" is 3)."""
+    with pytest.raises(ValidationError) as caught:
+        _operation(ordinal=ordinal)
+    assert "ordinal" == caught.value.field
+
+
+def test_a_stock_of_nationals_names_its_country_and_only_it_does() -> None:
+    """scope nationals needs a country; any other scope must not have one."""
+    common: dict[str, Any] = {"source": SOURCE, "place": "roj", "date": DAY, "people": 60}
+    assert "KGZ" == StockObserved(scope=PopulationScope.NATIONALS, country="KGZ", **common).country
+    for scope, country in ((PopulationScope.NATIONALS, None), (PopulationScope.ALL, "KGZ")):
+        with pytest.raises(ValidationError) as caught:
+            StockObserved(scope=scope, country=country, **common)
+        assert "country" == caught.value.field
+
+
+def test_counts_per_nationality_are_sorted_codes_with_estimates() -> None:
+    """by_nationality converts names to codes and counts to estimates, sorted by code."""
+    counts: dict[str, int | str] = {"Russia": 10, "Kazakhstan": "about 20"}
+    stock = StockObserved(
+        source=SOURCE, place="al-hol", date=DAY, people="more than 43,000", by_nationality=counts
+    )
+    assert ["KAZ", "RUS"] == [code for code, _ in stock.by_nationality]
+
+
+@pytest.mark.parametrize("reports", [(A,), (A, A), (A, "not-a-uuid"), ()])
+def test_a_link_names_two_or_more_different_reports(reports: tuple[Any, ...]) -> None:
+    """A link of fewer than two distinct report ids is rejected, naming the field."""
+    with pytest.raises(ValidationError) as caught:
+        ReportsLinked(source=SOURCE, reports=reports)
+    assert "reports" == caught.value.field
+
+
+def test_a_correction_replaces_a_report_with_a_report() -> None:
+    """The replacement of a correction is a report; a retraction is not one."""
+    retraction = ReportRetracted(source=SOURCE, retracts=A)
+    with pytest.raises(ValidationError) as caught:
+        ReportCorrected(source=SOURCE, supersedes=A, replacement=retraction)  # type: ignore[arg-type]
+    assert "replacement" == caught.value.field
+    correction = ReportCorrected(source=SOURCE, supersedes=A, replacement=_operation(people=94))
+    assert People(total=94) == correction.replacement.people
+
+
+def test_a_cumulative_total_keeps_its_window() -> None:
+    """A cumulative claim records the window's end and start and its origin scope."""
+    claim = CumulativeTotalReported(
+        source=SOURCE,
+        country="KGZ",
+        people="over 600",
+        until=FuzzyDate.parse("2023"),
+        since=FuzzyDate.parse("2019"),
+        origin=Origin.SYRIA,
+    )
+    assert ("2019", "2023", Origin.SYRIA) == (
+        claim.since.to_text() if claim.since else None,
+        claim.until.to_text(),
+        claim.origin,
+    )
+
+
+# -- ids -----------------------------------------------------------------------------------------
+def test_content_ids_are_stable() -> None:
+    """The id derived from content never changes between versions: recorded ids rely on it."""
+    event = _operation(date_role=DateRole.ANNOUNCED, facilitators=("United States", "UNICEF"))
+    assert uuid.UUID("862fcc2a-85dd-5d9c-98fd-9d1cce162e45") == event.id
+    assert 5 == event.id.version
+
+
+def test_equal_content_gives_equal_ids() -> None:
+    """Recording the same report twice (importing a file again) gives the same id."""
+    assert _operation().id == _operation().id
+    assert _operation(country="Kyrgyzstan").id == _operation(country="KGZ").id
+
+
+@given(rst.events(), rst.events())
+def test_different_content_gives_different_ids(first: Event, second: Event) -> None:
+    """Two events with different content and derived ids have different ids."""
+    first_content = {k: v for k, v in event_to_dict(first).items() if k != "id"}
+    second_content = {k: v for k, v in event_to_dict(second).items() if k != "id"}
+    assume(first_content != second_content)
+    first = attrs.evolve(first, id=_derived(first))
+    second = attrs.evolve(second, id=_derived(second))
+    assert first.id != second.id
+
+
+def _derived(event: Event) -> uuid.UUID:
+    values = {a.name: getattr(event, a.name) for a in attrs.fields(type(event)) if a.name != "id"}
+    rebuilt: Event = type(event)(**values)
+    return rebuilt.id
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"people": 94},
+        {"date": FuzzyDate.parse("2023-08-31")},
+        {"date": attrs.evolve(DAY, raw="Wednesday")},
+        {"source": Source(publisher="AFP")},
+        {"notes": "a note"},
+        {"date_role": DateRole.ARRIVAL},
+    ],
+)
+def test_any_change_of_content_changes_the_id(change: dict[str, Any]) -> None:
+    """People, date, the date's words, source, notes and role are all part of the content."""
+    assert _operation().id != _operation(**change).id
+
+
+def test_a_given_id_is_kept() -> None:
+    """An id given by the writer is used as it is, not derived."""
+    assert A == _operation(id=A).id
+
+
+def test_an_adjudication_names_a_report_by_uuid() -> None:
+    """An adjudication's report must be a UUID."""
+    with pytest.raises(TypeError):
+        FigureAdjudicated(source=SOURCE, report="x", people=95)  # type: ignore[arg-type]
