@@ -78,6 +78,8 @@ FRIDAY = D(2023, 12, 8)
         ("this year", WEDNESDAY, "2023-01-01/2023-08-30"),
         ("last year", WEDNESDAY, "2022"),
         ("recently", WEDNESDAY, "../2023-08-30"),
+        ("since March", WEDNESDAY, "2023-03-01/2023-08-30"),
+        ("since March 2019", D(2023, 12, 31), "2019-03-01/2023-12-31"),
     ],
 )
 def test_parse_resolves_relative_words_against_the_anchor(
@@ -109,6 +111,8 @@ def test_parse_resolves_relative_words_against_the_anchor(
         ("late 2019", "2019"),
         ("mid-2021", "2021"),
         ("the end of 2022", "2022"),
+        ("since March 2019", "2019-03-01/.."),
+        ("since 2021", "2021-01-01/.."),
     ],
 )
 def test_parse_reads_absolute_words_without_an_anchor(text: str, expected: str) -> None:

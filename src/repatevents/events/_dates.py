@@ -101,12 +101,13 @@ class FuzzyDate:
         Understood without an anchor: ``2023-12-07``, ``2021-03``, ``2019``,
         ``2019-05-07/2019-05-09`` (either side may be a month or a year), ``../2024-05-10``,
         ``2021/..``, ``7 December 2023``, ``7th December 2023``, ``March 2021``, ``mid-2021``,
-        ``7-9 May 2019``, ``between 7 and 9 May 2019``, ``from 28 December 2023 to 3 January
-        2024``. With ``anchor`` (the date the source was published) also: ``Thursday`` or ``on
-        Thursday`` (the last such day on or before the anchor), ``7 December``, ``Thursday, 7
-        December`` (the weekday must agree) and ``March`` (the last such date on or before the
-        anchor), ``between May 7 and May 9``, ``February this year``, ``last year``, ``last
-        month``, ``this month``, ``last week`` (Monday to Sunday), ``this week``,
+        ``since March 2019`` (from then on), ``7-9 May 2019``, ``between 7 and 9 May 2019``,
+        ``from 28 December 2023 to 3 January 2024``. With ``anchor`` (the date the source was
+        published) also: ``Thursday`` or ``on Thursday`` (the last such day on or before the
+        anchor), ``7 December``, ``Thursday, 7 December`` (the weekday must agree) and
+        ``March`` (the last such date on or before the anchor), ``between May 7 and May 9``,
+        ``since March`` (from then until the anchor), ``February this year``, ``last year``,
+        ``last month``, ``this month``, ``last week`` (Monday to Sunday), ``this week``,
         ``yesterday``, ``today``, ``recently`` (on or before the anchor). When the words are
         not plain ISO text they are kept in ``raw``.
 
@@ -122,8 +123,12 @@ class FuzzyDate:
             return iso
         words = " ".join(stripped.lower().replace(",", " ").split())
         words = _ORDINAL_SUFFIX.sub(r"\1", words)
-        words = _LEADING_WORDS.sub("", words)
+        since = words.startswith("since ")
+        words = _LEADING_WORDS.sub("", words.removeprefix("since "))
         value = _parse_span(words, anchor) or _parse_words(words, anchor)
+        if value is not None and since and value.earliest is not None:
+            # "since March 2019" runs from March 2019 until the report (or on, unanchored).
+            value = FuzzyDate.between(value.earliest, anchor)
         if value is None:
             hint = "" if anchor is not None else " (relative words need the publication date)"
             raise ValueError(f"{text!r} is not a date this library can read{hint}")
@@ -213,7 +218,7 @@ def _parse_iso(text: str) -> FuzzyDate | None:
 # "7th december" is "7 december"; "on", "in", "mid-", "the end of" … say nothing a fuzzy date keeps.
 _ORDINAL_SUFFIX = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
 _LEADING_WORDS = re.compile(
-    r"^(?:(?:on|in|during|since|around|about|early|mid|late|"
+    r"^(?:(?:on|in|during|around|about|early|mid|late|"
     r"(?:the\s+)?(?:start|beginning|middle|end)\s+of)(?:\s+|-))+"
 )
 _SPAN = re.compile(r"(?:between\s+(.+?)\s+and|from\s+(.+?)\s+(?:to|until|till))\s+(.+)")
