@@ -300,11 +300,9 @@ KNOWN_GAPS: list[Any] = [
     pytest.param(
         BadInput(change(OPERATION, facilitators="UNICEF"), "facilitators", "list"),
         id="list field as text",
-        marks=pytest.mark.xfail(reason="the codec splits text into characters", strict=True),
     ),
     pytest.param(
         BadInput(source(via="AFP"), "source.via", "list"),
         id="via as text",
-        marks=pytest.mark.xfail(reason="the codec splits text into characters", strict=True),
     ),
 ]

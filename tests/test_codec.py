@@ -83,9 +83,6 @@ def test_dict_form_survives_json_text(event: Event) -> None:
     assert event == event_from_dict(data)
 
 
-@pytest.mark.xfail(
-    reason="event_to_dict leaves enums as Enum objects (orjson-ready only)", strict=True
-)
 def test_dict_form_is_plain_json_for_the_standard_library() -> None:
     """json.dumps accepts the dict form: it holds only str, int, list, dict and None."""
     assert isinstance(json.dumps(event_to_dict(event_from_dict(OPERATION))), str)

@@ -9,6 +9,7 @@ was written in; older payloads go through the upcaster chain before they are str
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -98,6 +99,18 @@ def _strict(kind: type, name: str) -> Callable[[Any, Any], Any]:
         return value
 
     return structure
+
+
+def _reject_text_for(conv: cattrs.Converter, list_type: Any) -> None:
+    """Make ``list_type`` refuse text, which cattrs would otherwise split into characters."""
+    items = conv.get_structure_hook(list_type)
+
+    def structure(value: Any, cls: Any) -> Any:
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        return items(value, cls)
+
+    conv.register_structure_hook_func(lambda t: t == list_type, structure)
 
 
 def _structure_uuid(value: Any, _: Any) -> uuid.UUID:
@@ -230,6 +243,13 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(FuzzyDate, _structure_fuzzy_date)
     conv.register_unstructure_hook(FuzzyDate, _unstructure_fuzzy_date)
     conv.register_unstructure_hook(tuple, lambda v: [conv.unstructure(i) for i in v])
+    # The dict form is plain JSON data for any JSON library, not only for orjson.
+    conv.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), lambda v: v.value
+    )
+    # A list field given as text would otherwise be split into its characters.
+    for list_type in (tuple[str, ...], tuple[uuid.UUID, ...]):
+        _reject_text_for(conv, list_type)
 
     structure_people = make_dict_structure_fn(People, conv)
 
