@@ -43,7 +43,7 @@ def test_each_line_starts_with_its_type_and_version(event: Event) -> None:
     assert (event.TYPE, 2) == (data["type"], data["version"])
 
 
-# Each example writes a file; keep the same example count as the profile, without a deadline.
+# tmp_path is shared by the examples: each one overwrites the same file, as a user would.
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rst.event_logs(max_size=20))
 def test_a_file_round_trips(tmp_path: Path, log: list[Event]) -> None:
