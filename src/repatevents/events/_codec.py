@@ -218,7 +218,13 @@ def _structure_date(value: Any, _: Any) -> dt.date:
 def _by_nationality_structure(value: Any, _: Any) -> tuple[tuple[str, Estimate], ...]:
     if not isinstance(value, dict):
         raise TypeError("by_nationality maps country codes to counts")
-    return tuple((key, _structure_estimate(v, None)) for key, v in value.items())
+    out = []
+    for key, count in value.items():
+        try:
+            out.append((key, _structure_estimate(count, None)))
+        except (ValueError, TypeError) as exc:
+            raise ValidationError(FieldProblem(str(key), count, str(exc))) from None
+    return tuple(out)
 
 
 def make_converter() -> cattrs.Converter:
@@ -262,7 +268,14 @@ def make_converter() -> cattrs.Converter:
         raise TypeError(f"expected a group (object), a count or report text, got {value!r}")
 
     conv.register_structure_hook(People, people_hook)
-    conv.register_structure_hook(Source, make_dict_structure_fn(Source, conv))
+    structure_source = make_dict_structure_fn(Source, conv)
+
+    def source_hook(value: Any, _: Any) -> Source:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected a source object with a 'publisher', got {value!r}")
+        return structure_source(value, Source)
+
+    conv.register_structure_hook(Source, source_hook)
     for value_class in (People, Source):
         conv.register_unstructure_hook(
             value_class, make_dict_unstructure_fn(value_class, conv, _cattrs_omit_if_default=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from ..errors import FieldProblem, ValidationError
 from ._estimate import Estimate, Unit
 
 __all__ = ["CATEGORIES", "People"]
@@ -43,12 +44,14 @@ def _to_estimate(value: Estimate | int | str | None) -> Estimate | None:
 
 def _people_unit(instance: Any, attribute: attrs.Attribute[Any], value: Estimate | None) -> None:
     if value is not None and value.unit is not Unit.PEOPLE:
-        raise ValueError(f"{attribute.name} counts people; put a count of families in 'families'")
+        rule = "counts people; put a count of families in 'families'"
+        raise ValidationError(FieldProblem(attribute.name, str(value), rule))
 
 
 def _family_unit(instance: Any, attribute: attrs.Attribute[Any], value: Estimate | None) -> None:
     if value is not None and value.unit is not Unit.FAMILIES:
-        raise ValueError("families counts families (unit 'families')")
+        rule = "counts families (unit 'families')"
+        raise ValidationError(FieldProblem(attribute.name, str(value), rule))
 
 
 @attrs.frozen
