@@ -135,8 +135,8 @@ BAD_INPUTS: list[Any] = [
         (
             "women counted in families",
             people(women={"best": 3, "unit": "families"}),
-            "people",
-            "women counts people",
+            "people.women",
+            "counts people",
         ),
         (
             "unknown country with a suggestion",
@@ -265,7 +265,7 @@ BAD_INPUTS: list[Any] = [
         (
             "negative count per nationality",
             change(STOCK, by_nationality={"KGZ": -3}),
-            "by_nationality",
+            "by_nationality.KGZ",
             "must not be negative",
         ),
         (
