@@ -1,0 +1,497 @@
+"""The Ledger: record events, import files, and ask the projections questions.
+
+A :class:`Ledger` wraps an event store (SQLite by default) and the knowledge state folded from
+it. It folds lazily: recording appends to the log; the next question folds only the events
+recorded since (O(new events)). The state is saved as a checkpoint beside the log (in the
+SQLite file itself), so opening a large ledger does not replay it; ``rebuild()`` folds it again
+from zero. Which questions are answered from kept aggregates and which scan every report is
+said in each method's docstring.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._tables import ExportMetadata, Table
+from .errors import ConcurrencyError
+from .events import Event, read_jsonl
+from .projections import (
+    DEFAULT_POLICY,
+    CountryTotal,
+    Operation,
+    Policy,
+    QualityFinding,
+    Reconciliation,
+    RemainingEstimate,
+    SourceSummary,
+    TimeseriesPoint,
+    resolve_policy,
+)
+from .projections._checkpoint import CHECKPOINT_NAME, dumps_state, loads_state
+from .projections._clock import as_of_ordinal, position_at
+from .projections._operations import operations as _operations
+from .projections._quality import quality as _quality
+from .projections._reconcile import reconcile as _reconcile
+from .projections._remaining import remaining as _remaining
+from .projections._sources import sources as _sources
+from .projections._state import KnowledgeState, fold
+from .projections._timeseries import timeseries as _timeseries
+from .projections._to_tables import build_tables
+from .projections._totals import totals as _totals
+from .store import EventStore
+
+if TYPE_CHECKING:
+    from ._plugins import RepateventsPluginManager
+
+__all__ = ["ImportResult", "Ledger"]
+
+#: After folding at least this many new events, the state is saved at once (not only on close).
+CHECKPOINT_EVERY = 10_000
+_IMPORT_RETRIES = 5
+
+
+@attrs.frozen
+class ImportResult:
+    """What an import did.
+
+    Attributes:
+        recorded: events newly recorded.
+        already_present: events the ledger already held (importing a file twice records
+            nothing the second time).
+        head: the log position after the import.
+    """
+
+    recorded: int
+    already_present: int
+    head: int
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+class Ledger:
+    """An auditable ledger of repatriation reports and the projections over it.
+
+    Every projection method takes the same three parameters:
+
+    - ``as_of``: a day; only what had surely happened by then counts (``None``: every date).
+      A fuzzy date counts once its latest possible day is on or before ``as_of``; see
+      :mod:`repatevents.projections._clock` for partial and open dates.
+    - ``known_at``: a log position or a UTC time; only what the ledger held then counts
+      (``None``: everything recorded). "What did we know on 1 March about totals as of 31
+      December" is ``totals(as_of=date(…, 12, 31), known_at=datetime(…, 3, 1, tzinfo=UTC))``.
+    - ``policy``: how an operation's best figure is chosen when its reports disagree, by name
+      or as a :class:`~repatevents.projections.Policy`; the default is ``"conservative"``, the
+      lowest figure (see ``repatevents.projections.POLICIES``).
+
+    Costs: catching up folds only the events recorded since the last question; a ``known_at``
+    before the head replays the log up to it (O(events up to it)); the rest is said per method.
+
+    Use it as a context manager, or call :meth:`close`, so the state is checkpointed.
+
+    Args:
+        store: the event store to wrap.
+        checkpoints: whether to save the state beside the log (pointless in memory).
+    """
+
+    def __init__(self, store: EventStore, *, checkpoints: bool = True) -> None:
+        self._store = store
+        self._checkpoints = checkpoints
+        self._state: KnowledgeState | None = None
+        self._saved = -1
+        self._past: tuple[int, KnowledgeState] | None = None
+        self._closed = False
+
+    # -- opening and closing -------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike[str] | None = None, *, backend: str | None = None
+    ) -> Ledger:
+        """Open the ledger at ``path``, creating it if needed; in memory when ``path`` is None.
+
+        Args:
+            path: the ledger file; its suffix chooses the backend (``.db``/``.sqlite``: SQLite,
+                the default; ``.jsonl``: JSON Lines) unless ``backend`` is given.
+            backend: ``"sqlite"``, ``"jsonl"`` or ``"memory"``, overriding the suffix.
+
+        Raises:
+            StoreError: the file cannot be opened as a ledger.
+            ValueError: the backend is unknown.
+        """
+        from .store import MemoryStore, open_store
+
+        if path is None or backend == "memory":
+            return cls(MemoryStore(), checkpoints=False)
+        return cls(open_store(path, backend=backend))
+
+    @classmethod
+    def in_memory(cls) -> Ledger:
+        """Return an empty ledger held in memory (nothing survives the process)."""
+        return cls.open(None)
+
+    def close(self) -> None:
+        """Checkpoint the state (when it moved on) and close the store. Idempotent."""
+        if self._closed:
+            return
+        try:
+            if self._state is not None and self._state.position > self._saved:
+                self._save(self._state)
+        finally:
+            self._closed = True
+            self._store.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Ledger {self._store!r}>"
+
+    @property
+    def store(self) -> EventStore:
+        """The event store underneath (to read the log itself; write through the ledger)."""
+        return self._store
+
+    # -- writing -------------------------------------------------------------------------------
+    @property
+    def head(self) -> int:
+        """The position of the last recorded event (0 for an empty ledger)."""
+        return self._store.head()
+
+    def record(self, event: Event) -> int:
+        """Record one event and return the head position after it.
+
+        Recording an event the ledger already holds (same id, same content) records nothing.
+
+        Raises:
+            DuplicateEventError: the id is already recorded with different content.
+        """
+        return self._store.append([event])
+
+    def record_many(self, events: Iterable[Event], *, expected_position: int | None = None) -> int:
+        """Record a batch atomically (all or none) and return the head position after it.
+
+        Args:
+            events: the events, in order.
+            expected_position: the head the caller last saw; if the log has moved on since,
+                nothing is recorded.
+
+        Raises:
+            ConcurrencyError: ``expected_position`` is not the head.
+            DuplicateEventError: an id is already recorded with different content.
+        """
+        return self._store.append(list(events), expected_position=expected_position)
+
+    def import_jsonl(self, path: str | os.PathLike[str]) -> ImportResult:
+        """Import a JSON Lines file of events: validate all of it, then record all or nothing.
+
+        Raises:
+            ValidationError: listing every invalid line (nothing is recorded).
+            OSError: the file cannot be read.
+        """
+        events = read_jsonl(path)
+        for attempt in range(_IMPORT_RETRIES):
+            before = self.head
+            try:
+                after = self._store.append(events, expected_position=before)
+            except ConcurrencyError:
+                # Another writer got in between: count against its new head.
+                if attempt == _IMPORT_RETRIES - 1:
+                    raise
+                continue
+            return ImportResult(after - before, len(events) - (after - before), after)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- the log -------------------------------------------------------------------------------
+    def verify(self) -> int:
+        """Check every record against the hash chain and return how many were checked.
+
+        Raises:
+            IntegrityError: naming the first record that does not match.
+        """
+        return self._store.verify()
+
+    def rebuild(self) -> int:
+        """Fold the whole log again from zero, replace the state and checkpoint; return the
+        position reached."""
+        self._state = None
+        self._past = None
+        state = fold(self._store.read(0))
+        self._state = state
+        if self._checkpoints:
+            self._save(state)
+        return state.position
+
+    def _save(self, state: KnowledgeState) -> None:
+        if self._checkpoints:
+            self._store.put_checkpoint(CHECKPOINT_NAME, state.position, dumps_state(state))
+        self._saved = state.position
+
+    def _load(self) -> KnowledgeState:
+        saved = self._store.get_checkpoint(CHECKPOINT_NAME) if self._checkpoints else None
+        if saved is not None:
+            position, data = saved
+            state = loads_state(data, position) if position <= self.head else None
+            if state is not None and position > 0:
+                record = next(iter(self._store.read(position - 1, upto=position)), None)
+                if record is None or record.hash != state.head_hash:
+                    state = None
+            if state is not None:
+                self._saved = position
+                return state
+        return KnowledgeState()
+
+    def _current(self) -> KnowledgeState:
+        """Return the state at the head, folding what was recorded since the last call."""
+        state = self._state if self._state is not None else self._load()
+        start = state.position
+        self._state = None
+        try:
+            fold(self._store.read(start), state)
+        except BaseException:
+            # A half-folded state must not be used again: the next call starts over.
+            self._saved = -1
+            raise
+        self._state = state
+        if self._checkpoints and state.position - max(self._saved, start) >= CHECKPOINT_EVERY:
+            self._save(state)
+        return state
+
+    def state(self, known_at: dt.datetime | int | None = None) -> KnowledgeState:
+        """Return the knowledge state at ``known_at`` (the head when ``None``).
+
+        The state returned is the ledger's own: read it, never change it.
+
+        Raises:
+            ValidationError: ``known_at`` is a position past the head, or not a position or time.
+        """
+        current = self._current()
+        if known_at is None:
+            return current
+        position = position_at(known_at, current.position, current.times, current.positions)
+        if position == current.position:
+            return current
+        if self._past is not None and self._past[0] == position:
+            return self._past[1]
+        past = fold(self._store.read(0, upto=position))
+        self._past = (position, past)
+        return past
+
+    # -- projections ---------------------------------------------------------------------------
+    def operations(
+        self,
+        as_of: dt.date | None = None,
+        known_at: dt.datetime | int | None = None,
+        policy: str | Policy = DEFAULT_POLICY,
+    ) -> tuple[Operation, ...]:
+        """Return the operations: reports grouped, corrections and retractions applied.
+
+        Each figure spans the operation's reports (low, high); the policy chooses ``best``.
+        Ordered by country, then date. Cost: O(reports).
+        """
+        day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
+        return _operations(self.state(known_at), day, chosen)
+
+    def totals(
+        self,
+        as_of: dt.date | None = None,
+        known_at: dt.datetime | int | None = None,
+        policy: str | Policy = DEFAULT_POLICY,
+    ) -> tuple[CountryTotal, ...]:
+        """Return cumulative totals per receiving country, by country code.
+
+        Cost: the default query (``as_of`` and ``known_at`` None, default policy) reads the
+        sums the state keeps up to date: O(countries), however long the log. Any other query
+        sums every operation again: O(reports).
+        """
+        day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
+        return _totals(self.state(known_at), day, chosen)
+
+    def timeseries(
+        self,
+        as_of: dt.date | None = None,
+        known_at: dt.datetime | int | None = None,
+        policy: str | Policy = DEFAULT_POLICY,
+    ) -> tuple[TimeseriesPoint, ...]:
+        """Return cumulative totals per country at the end of every month and year.
+
+        Cost: O(operations x log operations).
+        """
+        day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
+        return _timeseries(self.state(known_at), day, chosen)
+
+    def remaining(
+        self,
+        as_of: dt.date | None = None,
+        known_at: dt.datetime | int | None = None,
+        policy: str | Policy = DEFAULT_POLICY,
+    ) -> tuple[RemainingEstimate, ...]:
+        """Return remaining-population estimates per observed population, camp and country.
+
+        Ages count to ``as_of``, or to today (UTC) when ``as_of`` is None. Cost: the default
+        query reads the flow sums the state keeps: O(populations); any other query re-sums
+        the flows: O(flows).
+        """
+        day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
+        return _remaining(self.state(known_at), day, chosen, _today())
+
+    def reconciliation(
+        self,
+        as_of: dt.date | None = None,
+        known_at: dt.datetime | int | None = None,
+        policy: str | Policy = DEFAULT_POLICY,
+    ) -> tuple[Reconciliation, ...]:
+        """Return every cumulative claim beside the ledger's sum over its window and scope.
+
+        Cost: O(operations + claims).
+        """
+        day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
+        return _reconcile(self.state(known_at), day, chosen)
+
+    def quality(
+        self,
+        as_of: dt.date | None = None,
+        known_at: dt.datetime | int | None = None,
+        policy: str | Policy = DEFAULT_POLICY,
+    ) -> tuple[QualityFinding, ...]:
+        """Return the data-quality findings. Cost: O(reports)."""
+        day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
+        return _quality(self.state(known_at), day, chosen)
+
+    def sources(
+        self,
+        as_of: dt.date | None = None,
+        known_at: dt.datetime | int | None = None,
+        policy: str | Policy = DEFAULT_POLICY,
+    ) -> tuple[SourceSummary, ...]:
+        """Return the sources of the reports in force. Cost: O(reports).
+
+        ``policy`` is accepted for symmetry and checked; sources do not depend on it.
+        """
+        day = as_of_ordinal(as_of)
+        resolve_policy(policy)
+        return _sources(self.state(known_at), day)
+
+    def tables(
+        self,
+        as_of: dt.date | None = None,
+        known_at: dt.datetime | int | None = None,
+        policy: str | Policy = DEFAULT_POLICY,
+    ) -> dict[str, Table]:
+        """Return every projection as a table with typed, titled, HXL-tagged columns.
+
+        Returns:
+            ``operations``, ``totals``, ``timeseries``, ``remaining``, ``reconciliation``,
+            ``quality`` and ``sources``, in that order.
+        """
+        day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
+        state = self.state(known_at)
+        return build_tables(
+            operations=_operations(state, day, chosen),
+            totals=_totals(state, day, chosen),
+            timeseries=_timeseries(state, day, chosen),
+            remaining=_remaining(state, day, chosen, _today()),
+            reconciliation=_reconcile(state, day, chosen),
+            quality=_quality(state, day, chosen),
+            sources=_sources(state, day),
+            policy=chosen,
+        )
+
+    def metadata(
+        self,
+        as_of: dt.date | None = None,
+        known_at: dt.datetime | int | None = None,
+        policy: str | Policy = DEFAULT_POLICY,
+        *,
+        generated_at: dt.datetime | None = None,
+        title: str = "Repatriations from the camps of north-east Syria and Iraq",
+    ) -> ExportMetadata:
+        """Return what a set of tables is made from, for an export.
+
+        Args:
+            as_of, known_at, policy: as for the projections.
+            generated_at: the generation time to record (default: now, UTC); give a fixed one
+                for byte-identical exports.
+            title: the export's title.
+        """
+        as_of_ordinal(as_of)
+        chosen = resolve_policy(policy)
+        state = self.state(known_at)
+        if known_at is None:
+            known_text = None
+        elif isinstance(known_at, dt.datetime):
+            moment = known_at if known_at.tzinfo is not None else known_at.replace(tzinfo=dt.UTC)
+            known_text = f"{moment.astimezone(dt.UTC).isoformat()} (position {state.position})"
+        else:
+            known_text = f"position {state.position}"
+        sources: list[dict[str, Any]] = [
+            {
+                "publisher": s.publisher,
+                "url": s.url,
+                "published": None if s.published is None else s.published.to_text(),
+                "reports": s.reports,
+            }
+            for s in _sources(state, as_of_ordinal(as_of))
+        ]
+        return ExportMetadata(
+            ledger_position=state.position,
+            as_of=as_of,
+            known_at=known_text,
+            policy=chosen.name,
+            generated_at=generated_at or dt.datetime.now(dt.UTC),
+            sources=tuple(sources),
+            title=title,
+        )
+
+    def export(
+        self,
+        format_name: str,
+        path: str | os.PathLike[str],
+        *,
+        tables: Sequence[str] | None = None,
+        as_of: dt.date | None = None,
+        known_at: dt.datetime | int | None = None,
+        policy: str | Policy = DEFAULT_POLICY,
+        generated_at: dt.datetime | None = None,
+        plugin_manager: RepateventsPluginManager | None = None,
+        **options: Any,
+    ) -> list[Path]:
+        """Export the tables with the exporter called ``format_name`` (``csv``, ``geojson`` …).
+
+        The ledger builds the tables and their metadata; the exporter only writes them.
+
+        Returns:
+            The paths written.
+
+        Raises:
+            UnknownExporterError: no exporter has that name.
+            ExportError: the exporter failed; nothing was changed.
+        """
+        from .exporters import export_tables
+
+        built = self.tables(as_of, known_at, policy)
+        metadata = self.metadata(as_of, known_at, policy, generated_at=generated_at)
+        return export_tables(
+            format_name,
+            built,
+            metadata,
+            Path(path),
+            table_names=tables,
+            plugin_manager=plugin_manager,
+            **options,
+        )

@@ -1,0 +1,230 @@
+"""Figures: one operation's figures from its reports, under a policy, and sums of figures.
+
+An operation's figure for a category spans its reports: ``low`` is the lowest low any report
+gives, ``high`` the highest high (unbounded if any report is), and the policy picks ``best``
+among the reports' own best figures, so ``low <= best <= high`` always holds.
+
+A report without a total still counts. Families convert to people at 3.6 to 3.9 people per
+family (DOMAIN item 6: a range, not a constant; best 3.75), and a breakdown without a total
+gives "at least" the people it names. Reports that give a total outrank reports whose total is
+converted from families, which outrank totals derived from a breakdown: a conversion never
+widens a reported figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from ._policy import Policy, PolicyRule
+from ._records import AT_LEAST, EXACT, FIELDS, RANGE, Fig, Figs, OpRec, SourceRec
+
+__all__ = [
+    "BASIS_BREAKDOWN",
+    "BASIS_FAMILIES",
+    "BASIS_REPORTED",
+    "PEOPLE_PER_FAMILY",
+    "Combined",
+    "Sum",
+    "combine",
+    "effective",
+    "people_from_families",
+    "qualified",
+]
+
+#: The people-per-family range used to convert families, and the ratio for ``best``.
+PEOPLE_PER_FAMILY = (3.6, 3.9)
+_BEST_PER_FAMILY_PERCENT = 375
+
+BASIS_REPORTED, BASIS_FAMILIES, BASIS_BREAKDOWN = "reported", "families", "breakdown"
+_BASIS_RANK = {BASIS_REPORTED: 0, BASIS_FAMILIES: 1, BASIS_BREAKDOWN: 2}
+
+# Ways a breakdown covers everyone (``unknown`` is whoever the others leave out).
+_PARTITIONS = tuple(
+    tuple(FIELDS.index(name) for name in names)
+    for names in (
+        ("adults", "children", "unknown"),
+        ("women", "men", "children", "unknown"),
+        ("adults", "girls", "boys", "unknown"),
+        ("women", "men", "girls", "boys", "unknown"),
+        ("orphans",),
+    )
+)
+_UNKNOWN = FIELDS.index("unknown")
+
+
+def qualified(low: int, best: int, high: int | None) -> Fig:
+    """Return a figure with the qualifier its bounds call for (a sum or a span has no words)."""
+    if high is None:
+        return (low, best, None, AT_LEAST, None)
+    return (low, best, high, EXACT if low == best == high else RANGE, None)
+
+
+def people_from_families(families: Fig) -> Fig:
+    """Convert a count of families to people at 3.6 to 3.9 people per family (best 3.75)."""
+    low_f, best_f, high_f = families[0], families[1], families[2]
+    low = low_f * 36 // 10
+    high = None if high_f is None else -(-high_f * 39 // 10)
+    best = (best_f * _BEST_PER_FAMILY_PERCENT + 50) // 100
+    best = max(low, best if high is None else min(best, high))
+    low_, best_, high_, qualifier, _ = qualified(low, best, high)
+    return (low_, best_, high_, qualifier, f"{best_f} families x 3.6-3.9 people")
+
+
+def _from_breakdown(figs: Figs) -> Fig | None:
+    low = best = 0
+    high: int | None = None
+    found = False
+    for parts in _PARTITIONS:
+        present = [f for f in (figs[i] for i in parts) if f is not None]
+        if not present:
+            continue
+        found = True
+        low = max(low, sum(f[0] for f in present))
+        best = max(best, sum(f[1] for f in present))
+        complete = all(figs[i] is not None for i in parts if i != _UNKNOWN)
+        highs = [f[2] for f in present if f[2] is not None]
+        if complete and len(highs) == len(present):
+            bound = sum(highs)
+            high = bound if high is None else min(high, bound)
+    if not found:
+        return None
+    if high is not None:
+        # Breakdowns that disagree with each other: the data-quality projection says so.
+        high = max(high, best)
+    return qualified(low, best, high)
+
+
+def effective(figs: Figs) -> tuple[Figs, str]:
+    """Return a report's figures with a total filled in, and how the total was found.
+
+    Returns:
+        The figures (``total`` always set when anything was reported) and the basis:
+        ``"reported"``, ``"families"`` (converted) or ``"breakdown"`` (at least the parts).
+    """
+    if figs[0] is not None:
+        return figs, BASIS_REPORTED
+    families = figs[1]
+    total = people_from_families(families) if families is not None else _from_breakdown(figs)
+    basis = BASIS_FAMILIES if families is not None else BASIS_BREAKDOWN
+    return (total, *figs[1:]), basis
+
+
+class Combined(NamedTuple):
+    """An operation's figures under a policy: ``figs`` (the total always set) and its basis."""
+
+    figs: Figs
+    basis: str
+
+
+def _choose(
+    candidates: Sequence[tuple[Fig, OpRec, SourceRec]], policy: Policy
+) -> tuple[int, Fig | None]:
+    """Return the best figure the policy picks, and the chosen report's figure."""
+    if policy.rule is PolicyRule.LATEST:
+        chosen = max(
+            candidates,
+            key=lambda c: (
+                -1
+                if c[2].published is None or c[2].published.latest is None
+                else c[2].published.latest,
+                c[1].position,
+            ),
+        )
+        return chosen[0][1], chosen[0]
+    pool = candidates
+    if policy.rule is PolicyRule.PREFER_SPEAKER:
+        preferred = [c for c in candidates if c[2].speaker_kind == policy.speaker_kind]
+        pool = preferred or candidates
+    chosen = min(pool, key=lambda c: (c[0][1], c[1].position))
+    return chosen[0][1], chosen[0]
+
+
+def _span(candidates: Sequence[tuple[Fig, OpRec, SourceRec]], policy: Policy) -> Fig:
+    figures = [c[0] for c in candidates]
+    first = figures[0]
+    if all(f[:4] == first[:4] for f in figures[1:]):
+        return first
+    best, _ = _choose(candidates, policy)
+    low = min(f[0] for f in figures)
+    highs = [f[2] for f in figures]
+    high = None if any(h is None for h in highs) else max(h for h in highs if h is not None)
+    return qualified(low, best, high)
+
+
+def combine(
+    reports: Sequence[tuple[OpRec, SourceRec]],
+    policy: Policy,
+    adjudicated: Figs | None,
+) -> Combined | None:
+    """Return an operation's figures under ``policy``, or ``None`` when it does not count.
+
+    Args:
+        reports: the operation's reports with their sources, in log order.
+        policy: the policy that picks ``best``.
+        adjudicated: the figures of the latest adjudication of the operation, if any.
+
+    Returns:
+        The combined figures, or ``None`` under ``adjudicated-only`` for an operation nobody
+        adjudicated.
+    """
+    if policy.rule is PolicyRule.ADJUDICATED:
+        if adjudicated is None:
+            return None
+        figs, basis = effective(adjudicated)
+        return Combined(figs, basis)
+    views = [(effective(r.people), r, s) for r, s in reports]
+    rank = min(_BASIS_RANK[basis] for (_, basis), _, _ in views)
+    out: list[Fig | None] = []
+    for i in range(len(FIELDS)):
+        candidates = [
+            (figs[i], r, s)
+            for (figs, basis), r, s in views
+            if figs[i] is not None and (i != 0 or _BASIS_RANK[basis] == rank)
+        ]
+        out.append(_span(candidates, policy) if candidates else None)  # type: ignore[arg-type]
+    basis = next(b for b, r in _BASIS_RANK.items() if r == rank)
+    return Combined(tuple(out), basis)
+
+
+class Sum:
+    """A running sum of figures: low, best and high, with unbounded highs counted apart.
+
+    Adding and subtracting are exact (integers), so a sum kept up to date one change at a
+    time equals one computed from scratch.
+    """
+
+    __slots__ = ("best", "count", "high", "low", "unbounded")
+
+    def __init__(self) -> None:
+        self.low = self.best = self.high = self.unbounded = self.count = 0
+
+    def add(self, fig: Fig, sign: int = 1) -> None:
+        """Add ``fig`` (or subtract it, with ``sign=-1``)."""
+        self.low += sign * fig[0]
+        self.best += sign * fig[1]
+        if fig[2] is None:
+            self.unbounded += sign
+        else:
+            self.high += sign * fig[2]
+        self.count += sign
+
+    def fig(self) -> Fig | None:
+        """Return the sum as a figure, or ``None`` when nothing was added."""
+        if self.count == 0:
+            return None
+        return qualified(self.low, self.best, None if self.unbounded else self.high)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sum) and self.__getstate__() == other.__getstate__()
+
+    def __getstate__(self) -> tuple[int, int, int, int, int]:
+        return (self.low, self.best, self.high, self.unbounded, self.count)
+
+    def __setstate__(self, state: tuple[int, int, int, int, int]) -> None:
+        self.low, self.best, self.high, self.unbounded, self.count = state
+
+    def __repr__(self) -> str:
+        return f"Sum{self.__getstate__()!r}"
+
+    __hash__ = None  # type: ignore[assignment]

@@ -1,0 +1,106 @@
+"""Policies: the named, documented choice of a figure when the reports of one operation disagree.
+
+Every projection takes a policy. Whatever the policy, an operation's ``low`` and ``high`` span
+every report of it, so the disagreement stays visible; the policy chooses ``best``, the figure
+to use when one number is wanted. ACLED's lesson is the default: the most conservative figure.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import attrs
+
+from ..errors import FieldProblem, ValidationError
+
+__all__ = ["DEFAULT_POLICY", "POLICIES", "Policy", "PolicyRule", "resolve_policy"]
+
+
+class PolicyRule(enum.Enum):
+    """How a policy chooses the best figure of a category among an operation's reports."""
+
+    LOWEST = "lowest"
+    LATEST = "latest"
+    PREFER_SPEAKER = "prefer-speaker"
+    ADJUDICATED = "adjudicated"
+
+
+@attrs.frozen
+class Policy:
+    """A named rule for choosing an operation's best figure when its reports disagree.
+
+    Attributes:
+        name: the name users pass (``"conservative"``).
+        description: what the policy does, in one or two sentences.
+        rule: how the best figure is chosen.
+        speaker_kind: for ``PREFER_SPEAKER``, the ``SpeakerKind`` value preferred
+            (``"receiving-government"``); ``None`` otherwise.
+    """
+
+    name: str
+    description: str
+    rule: PolicyRule
+    speaker_kind: str | None = None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+_POLICIES = (
+    Policy(
+        "conservative",
+        "The lowest figure any report of the operation gives (ACLED's most conservative "
+        "estimate); low and high still span every report. The default.",
+        PolicyRule.LOWEST,
+    ),
+    Policy(
+        "latest",
+        "The figure of the most recently published report of the operation (ties: the one "
+        "recorded last), for each category the latest report that gives it.",
+        PolicyRule.LATEST,
+    ),
+    Policy(
+        "prefer-receiving-government",
+        "The lowest figure among reports whose speaker is the receiving government; where no "
+        "such report gives a category, the lowest figure of any report.",
+        PolicyRule.PREFER_SPEAKER,
+        "receiving-government",
+    ),
+    Policy(
+        "prefer-camp-administration",
+        "The lowest figure among reports whose speaker is the camp administration (counted at "
+        "the handover); where no such report gives a category, the lowest of any report.",
+        PolicyRule.PREFER_SPEAKER,
+        "camp-administration",
+    ),
+    Policy(
+        "adjudicated-only",
+        "Only operations an analyst adjudicated, with the adjudicated figure (the latest "
+        "adjudication of any of its reports); operations nobody adjudicated are left out.",
+        PolicyRule.ADJUDICATED,
+    ),
+)
+
+#: Every policy by name.
+POLICIES: Mapping[str, Policy] = MappingProxyType({p.name: p for p in _POLICIES})
+
+#: The name of the policy used when none is given.
+DEFAULT_POLICY = "conservative"
+
+
+def resolve_policy(policy: str | Policy) -> Policy:
+    """Return the policy named ``policy`` (a :class:`Policy` is returned as it is).
+
+    Raises:
+        ValidationError: no policy has that name; the message lists the known ones.
+    """
+    if isinstance(policy, Policy):
+        return policy
+    found = POLICIES.get(policy) if isinstance(policy, str) else None
+    if found is None:
+        raise ValidationError(
+            FieldProblem("policy", policy, f"one of the policies: {', '.join(sorted(POLICIES))}")
+        )
+    return found

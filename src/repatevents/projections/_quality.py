@@ -1,0 +1,274 @@
+"""The data-quality projection: what a careful reader should check before trusting a figure.
+
+Findings, by kind:
+
+- ``breakdown-does-not-add-up``: parts that exceed their whole (women + children above the
+  total) or a complete breakdown that falls short of it;
+- ``reports-disagree``: reports of one operation whose ranges do not overlap (the handover
+  count and the arrival count differ);
+- ``split-disagrees``: reports of one operation that agree on the total but not on the split;
+- ``likely-duplicate``: operations of one country, dated within a few days of each other with
+  close totals, that nobody linked;
+- ``decreasing-claims``: cumulative claims by one counter, for one country, window start and
+  scope, that go down over time;
+- ``no-source-address``: operations none of whose reports has an address;
+- ``origin-unclear``: operations whose origin is only "Syria or Iraq";
+- ``scope-mismatch``: observations of one place at overlapping dates that count different
+  populations (they are kept apart, never subtracted from each other);
+- ``syndicated``: several reports of one operation that started from one outlet (one claim);
+- ``conflicting-countries``: reports grouped into one operation that name different countries;
+- ``families-converted``: totals converted from families (3.6-3.9 people per family);
+- ``dangling-reference``: links, corrections, retractions or adjudications naming a report the
+  ledger does not hold.
+
+Cost: O(reports), plus O(operations x log operations) for likely duplicates.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+
+from ._aggregates import OpView
+from ._clock import happened_by, order_key
+from ._figures import BASIS_FAMILIES, effective
+from ._operations import operation_views
+from ._policy import Policy
+from ._records import FIELDS, ClaimRec, Fig, OpRec, Rec, StockRec, When, uuid_of
+from ._results import FindingKind, QualityFinding
+from ._state import KnowledgeState
+
+__all__ = ["DUPLICATE_DAYS", "DUPLICATE_SHARE", "quality"]
+
+#: Operations this many days apart or closer may be one operation reported twice.
+DUPLICATE_DAYS = 7
+#: ... when their totals differ by at most this share of the larger (or by 2 people).
+DUPLICATE_SHARE = 0.05
+
+_I = {name: i for i, name in enumerate(FIELDS)}
+# (whole, parts, complete-when-all-but-unknown-present)
+_CHECKS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
+    ("total", ("adults", "children", "unknown"), True),
+    ("total", ("women", "men", "children", "unknown"), True),
+    ("adults", ("women", "men"), True),
+    ("children", ("girls", "boys"), True),
+    ("children", ("orphans",), False),
+)
+
+
+def _text(fig: Fig) -> str:
+    return fig[4] or str(fig[1])
+
+
+def _breakdown(rec: Rec) -> Iterator[str]:
+    figs = rec.people
+    for whole_name, parts, can_complete in _CHECKS:
+        whole = figs[_I[whole_name]]
+        present = [(name, figs[_I[name]]) for name in parts if figs[_I[name]] is not None]
+        if whole is None or not present:
+            continue
+        low = sum(f[0] for _, f in present if f is not None)
+        highs = [f[2] for _, f in present if f is not None]
+        high = None if None in highs else sum(h for h in highs if h is not None)
+        complete = can_complete and all(figs[_I[n]] is not None for n in parts if n != "unknown")
+        named = " + ".join(f"{n} {_text(f)}" for n, f in present if f is not None)
+        if whole[2] is not None and low > whole[2]:
+            yield f"{named} exceed {whole_name} {_text(whole)}"
+        elif complete and high is not None and high < whole[0]:
+            yield f"{named} fall short of {whole_name} {_text(whole)}"
+
+
+def _disjoint(figs: list[Fig]) -> bool:
+    highs = [f[2] for f in figs if f[2] is not None]
+    return bool(highs) and max(f[0] for f in figs) > min(highs)
+
+
+def _operation_findings(state: KnowledgeState, view: OpView) -> Iterator[QualityFinding]:
+    ops = [r for r in (state.reports[m] for m in state.members[view.gid]) if isinstance(r, OpRec)]
+    ids = tuple(uuid_of(r.id) for r in ops)
+    label = next((r.key for r in ops if r.key), f"operation {uuid_of(view.gid)}")
+    country = view.country
+    if len(ops) > 1:
+        totals = [(r, effective(r.people)[0][0]) for r in ops]
+        figures = [f for _, f in totals if f is not None]
+        if _disjoint(figures):
+            said = ", ".join(f"{r.role} report {_text(f)}" for r, f in totals if f is not None)
+            yield QualityFinding(
+                FindingKind.REPORTS_DISAGREE,
+                f"{label}: the reports disagree on the total ({said}).",
+                ids,
+                country,
+            )
+        else:
+            for name in FIELDS[2:]:
+                given = [(r, r.people[_I[name]]) for r in ops if r.people[_I[name]] is not None]
+                split = [f for _, f in given if f is not None]
+                if len(split) > 1 and _disjoint(split):
+                    said = ", ".join(f"{r.role} report {_text(f)}" for r, f in given if f)
+                    yield QualityFinding(
+                        FindingKind.SPLIT_DISAGREES,
+                        f"{label}: the reports agree on the total but not on {name} ({said}).",
+                        ids,
+                        country,
+                    )
+        outlets = Counter(
+            (s.via[-1] if s.via else s.publisher) for s in (state.sources[r.source] for r in ops)
+        )
+        for outlet, count in sorted(outlets.items()):
+            if count > 1:
+                yield QualityFinding(
+                    FindingKind.SYNDICATED,
+                    f"{label}: {count} reports started from {outlet}; they are one claim.",
+                    ids,
+                    country,
+                )
+        countries = sorted({r.country for r in ops})
+        if len(countries) > 1:
+            yield QualityFinding(
+                FindingKind.CONFLICTING_COUNTRIES,
+                f"{label}: its reports name different receiving countries "
+                f"({', '.join(countries)}); it is counted for {country}.",
+                ids,
+                country,
+            )
+    if all(state.sources[r.source].url is None for r in ops):
+        yield QualityFinding(
+            FindingKind.NO_ADDRESS,
+            f"{label}: no report of this operation has a source address.",
+            ids,
+            country,
+        )
+    if view.origin == "syria-or-iraq":
+        total = view.figs[0]
+        assert total is not None
+        yield QualityFinding(
+            FindingKind.ORIGIN_UNCLEAR,
+            f"{label}: the origin of {_text(total)} is given only as Syria or Iraq, so it can "
+            "only possibly count in a Syria-only or Iraq-only total.",
+            ids,
+            country,
+        )
+    if view.basis == BASIS_FAMILIES:
+        total = view.figs[0]
+        assert total is not None
+        yield QualityFinding(
+            FindingKind.FAMILIES_CONVERTED,
+            f"{label}: the total {total[0]}-{total[2]} people is converted from families at "
+            "3.6-3.9 people per family.",
+            ids,
+            country,
+        )
+
+
+def _duplicates(views: list[OpView]) -> Iterator[QualityFinding]:
+    by_country: dict[str, list[OpView]] = defaultdict(list)
+    for view in views:
+        by_country[view.country].append(view)
+    for country, group in sorted(by_country.items()):
+        group.sort(key=lambda v: (order_key(v.date), v.gid))
+        for i, a in enumerate(group):
+            for b in group[i + 1 : i + 50]:
+                if order_key(b.date) - order_key(a.date) > DUPLICATE_DAYS:
+                    break
+                ta, tb = a.figs[0], b.figs[0]
+                assert ta is not None
+                assert tb is not None
+                if abs(ta[1] - tb[1]) <= max(2, DUPLICATE_SHARE * max(ta[1], tb[1])):
+                    days = order_key(b.date) - order_key(a.date)
+                    yield QualityFinding(
+                        FindingKind.LIKELY_DUPLICATE,
+                        f"{country}: two operations not linked, {days} days apart, with totals "
+                        f"{_text(ta)} and {_text(tb)}; are they one?",
+                        (uuid_of(a.gid), uuid_of(b.gid)),
+                        country,
+                    )
+
+
+def _claims(claims: list[ClaimRec], state: KnowledgeState) -> Iterator[QualityFinding]:
+    series: dict[tuple[str, str, str, str | None, int | None], list[ClaimRec]] = defaultdict(list)
+    for claim in claims:
+        counter = claim.counter or state.sources[claim.source].publisher
+        since = None if claim.since is None else claim.since.earliest
+        series[(counter, claim.country, claim.origin, claim.nationality, since)].append(claim)
+    for (counter, country, *_), group in sorted(series.items(), key=lambda i: repr(i[0])):
+        group.sort(key=lambda c: (order_key(c.until), c.position))
+        for earlier, later in itertools.pairwise(group):
+            e, la = effective(earlier.people)[0][0], effective(later.people)[0][0]
+            assert e is not None
+            assert la is not None
+            later_day = order_key(later.until) > order_key(earlier.until)
+            if later_day and la[2] is not None and la[2] < e[0]:
+                yield QualityFinding(
+                    FindingKind.DECREASING_CLAIMS,
+                    f"{country}: {counter} claimed {_text(e)} and later {_text(la)}; a "
+                    "cumulative total cannot go down.",
+                    (uuid_of(earlier.id), uuid_of(later.id)),
+                    country,
+                )
+
+
+def _scopes(stocks: list[StockRec]) -> Iterator[QualityFinding]:
+    by_place: dict[str, list[StockRec]] = defaultdict(list)
+    for stock in stocks:
+        by_place[stock.place].append(stock)
+    for place, group in sorted(by_place.items()):
+        seen: set[tuple[str, str]] = set()
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                pair = tuple(sorted((a.scope, b.scope)))
+                if a.scope == b.scope or pair in seen or not _overlap(a, b):
+                    continue
+                seen.add(pair)  # type: ignore[arg-type]
+                fa, fb = effective(a.people)[0][0], effective(b.people)[0][0]
+                assert fa is not None
+                assert fb is not None
+                yield QualityFinding(
+                    FindingKind.SCOPE_MISMATCH,
+                    f"{place}: {_text(fa)} ({a.scope}) and {_text(fb)} ({b.scope}) count "
+                    "different populations at overlapping dates; they are kept apart.",
+                    (uuid_of(a.id), uuid_of(b.id)),
+                )
+
+
+def _overlap(a: StockRec, b: StockRec) -> bool:
+    lo = max(a.date.earliest or 0, b.date.earliest or 0)
+    hi = min(a.date.latest or 10**7, b.date.latest or 10**7)
+    return lo <= hi
+
+
+def _date_of(rec: Rec) -> When:
+    return rec.until if isinstance(rec, ClaimRec) else rec.date
+
+
+def quality(state: KnowledgeState, as_of: int | None, policy: Policy) -> tuple[QualityFinding, ...]:
+    """Return every finding about what the ledger held by ``as_of``, grouped by kind."""
+    findings: list[QualityFinding] = []
+    reports = [r for r in state.reports.values() if happened_by(_date_of(r), as_of)]
+    for rec in sorted(reports, key=lambda r: r.position):
+        for problem in _breakdown(rec):
+            findings.append(
+                QualityFinding(
+                    FindingKind.BREAKDOWN,
+                    f"{problem} (report at position {rec.position}).",
+                    (uuid_of(rec.id),),
+                    getattr(rec, "country", None),
+                )
+            )
+    views = sorted(operation_views(state, as_of, policy), key=lambda v: (v.country, v.gid))
+    for view in views:
+        findings.extend(_operation_findings(state, view))
+    findings.extend(_duplicates(views))
+    findings.extend(_claims([r for r in reports if isinstance(r, ClaimRec)], state))
+    findings.extend(_scopes([r for r in reports if isinstance(r, StockRec)]))
+    for position, event_id, missing, kind in state.dangling:
+        findings.append(
+            QualityFinding(
+                FindingKind.DANGLING_REFERENCE,
+                f"the {kind} event at position {position} names report {uuid_of(missing)}, "
+                "which the ledger did not hold then.",
+                (uuid_of(event_id), uuid_of(missing)),
+            )
+        )
+    order = {kind: i for i, kind in enumerate(FindingKind)}
+    return tuple(sorted(findings, key=lambda f: order[f.kind]))

@@ -1,0 +1,165 @@
+"""The reconciliation projection: every cumulative claim beside the ledger's own sum.
+
+A claim is compared only within its own window, origin scope and receiving country (DOMAIN
+items 1 and 2: "over 600 since 2019" and "333 this year" can both be right). Each operation
+of the country is surely, possibly or not inside the claim:
+
+- window: the claim covers its dates' whole periods ("as of December 2023" counts operations
+  up to 31 December 2023); an operation whose date straddles an edge is possibly inside;
+- origin: a "from Syria" claim surely covers operations from Syrian places and possibly those
+  whose origin is only "Syria or Iraq"; it never covers operations from Iraq;
+- nationality: a claim about nationals of another country counts the operations that carried
+  them.
+
+The ledger's sum is ``low`` and ``best`` over the operations surely inside, and ``high`` adds
+those possibly inside: operations of uncertain scope widen the range. A qualified claim is an
+interval: "over 600" is 600 or more, "about 60" is taken as 10% either side, "up to 50" is 0 to
+50. The status compares the two intervals: consistent (they overlap using only operations
+surely inside), scope cannot be matched (they overlap only if operations of uncertain scope
+count), ledger lower (operations missing) or ledger higher.
+
+Cost: O(operations + claims).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..events import Origin
+from ._aggregates import OpView
+from ._clock import NO, POSSIBLE, SURE, happened_by, in_window
+from ._figures import Sum, effective, qualified
+from ._operations import operation_views, sort_key
+from ._policy import Policy
+from ._records import ABOUT, AT_MOST, ClaimRec, to_estimate, to_fuzzy, uuid_of
+from ._results import Reconciliation, ReconciliationStatus
+from ._scope import origin_of
+from ._state import KnowledgeState
+
+__all__ = ["ABOUT_TOLERANCE", "reconcile"]
+
+#: How far either side of its number an "about" claim reaches, as a fraction.
+ABOUT_TOLERANCE = 0.10
+
+
+def _origin_member(claim: Origin, operation: Origin) -> int:
+    if claim.covers(operation):
+        return SURE
+    return POSSIBLE if claim.may_cover(operation) else NO
+
+
+def _claim_interval(fig: tuple[int, int, int | None, str, str | None]) -> tuple[int, int | None]:
+    low, best, high, qualifier, _ = fig
+    if qualifier == ABOUT:
+        margin = int(best * ABOUT_TOLERANCE + 0.5)
+        return (max(0, low - margin), None if high is None else high + margin)
+    if qualifier == AT_MOST:
+        return (0, high)
+    return (low, high)
+
+
+def _overlaps(low: int, high: int | None, c_low: int, c_high: int | None) -> bool:
+    return (high is None or high >= c_low) and (c_high is None or low <= c_high)
+
+
+def _members(claim: ClaimRec, views: list[OpView]) -> tuple[list[OpView], list[OpView], set[str]]:
+    sure: list[OpView] = []
+    possible: list[OpView] = []
+    reasons: set[str] = set()
+    scope = Origin(claim.origin)
+    for view in views:
+        if claim.nationality is not None and (view.nationality or view.country) != (
+            claim.nationality
+        ):
+            continue
+        window = in_window(view.date, claim.since, claim.until)
+        origin = _origin_member(scope, origin_of(view.origin))
+        where = min(window, origin)
+        if where == SURE:
+            sure.append(view)
+        elif where == POSSIBLE:
+            possible.append(view)
+            if origin == POSSIBLE:
+                reasons.add(f"origin given as {origin_of(view.origin).value}")
+            if window == POSSIBLE:
+                reasons.add("date may fall outside the window")
+    return sure, possible, reasons
+
+
+def _figures(views: list[OpView]) -> str:
+    parts = [str(v.figs[0][1]) for v in views if v.figs[0] is not None]
+    return " + ".join(parts) if parts else "nothing"
+
+
+def _reconcile_one(state: KnowledgeState, claim: ClaimRec, views: list[OpView]) -> Reconciliation:
+    sure, possible, reasons = _members(claim, views)
+    sure_sum, possible_sum = Sum(), Sum()
+    for view in sure:
+        sure_sum.add(view.figs[0])  # type: ignore[arg-type]
+    for view in possible:
+        possible_sum.add(view.figs[0])  # type: ignore[arg-type]
+    unbounded = sure_sum.unbounded or possible_sum.unbounded
+    high = None if unbounded else sure_sum.high + possible_sum.high
+    ledger = qualified(sure_sum.low, sure_sum.best, high)
+    claimed = effective(claim.people)[0][0]
+    assert claimed is not None
+    c_low, c_high = _claim_interval(claimed)
+    sure_high = None if sure_sum.unbounded else sure_sum.high
+    if high is not None and high < c_low:
+        status = ReconciliationStatus.LEDGER_LOWER
+    elif c_high is not None and ledger[0] > c_high:
+        status = ReconciliationStatus.LEDGER_HIGHER
+    elif _overlaps(sure_sum.low, sure_high, c_low, c_high):
+        status = ReconciliationStatus.CONSISTENT
+    else:
+        status = ReconciliationStatus.SCOPE_UNMATCHED
+    claim_text = claimed[4] or str(claimed[1])
+    high_text = "no upper bound" if high is None else str(high)
+    explanation = (
+        f"The ledger holds {ledger[0]} to {high_text} against the claimed {claim_text}: "
+        f"{_figures(sure)} surely inside the claim's window and scope"
+    )
+    if possible:
+        explanation += f", and {_figures(possible)} possibly ({', '.join(sorted(reasons))})"
+    explanation += "."
+    source = state.sources[claim.source]
+    return Reconciliation(
+        claim_id=uuid_of(claim.id),
+        country=claim.country,
+        counter=claim.counter,
+        publisher=source.publisher,
+        url=source.url,
+        origin=Origin(claim.origin),
+        since=None if claim.since is None else to_fuzzy(claim.since),
+        until=to_fuzzy(claim.until),
+        claimed=to_estimate(claimed),
+        ledger=to_estimate(ledger),
+        sure_operations=tuple(uuid_of(v.gid) for v in sure),
+        possible_operations=tuple(uuid_of(v.gid) for v in possible),
+        gap_low=None if claimed[2] is None else ledger[0] - claimed[2],
+        gap_best=ledger[1] - claimed[1],
+        gap_high=None if high is None else high - claimed[0],
+        status=status,
+        explanation=explanation,
+    )
+
+
+def reconcile(
+    state: KnowledgeState, as_of: int | None, policy: Policy
+) -> tuple[Reconciliation, ...]:
+    """Return every cumulative claim made by ``as_of`` beside the ledger's sum for it.
+
+    Rows are ordered by country, then by the claim's end date, then by claim id.
+    """
+    by_country: dict[str, list[OpView]] = defaultdict(list)
+    for view in sorted(operation_views(state, as_of, policy), key=sort_key):
+        by_country[view.country].append(view)
+    claims = [
+        rec
+        for rec in state.reports.values()
+        if isinstance(rec, ClaimRec) and happened_by(rec.until, as_of)
+    ]
+    claims.sort(
+        key=lambda c: (c.country, c.until.latest if c.until.latest is not None else 10**7, c.id)
+    )
+    return tuple(_reconcile_one(state, c, by_country.get(c.country, [])) for c in claims)

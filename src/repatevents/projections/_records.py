@@ -1,0 +1,300 @@
+"""Compact records: what the fold keeps of each report, in plain tuples that pickle fast.
+
+The knowledge state of a ledger with a million events is checkpointed and read back on every
+cold start, so it holds no attrs values: dates are ordinals, estimates are tuples, strings are
+interned so that a checkpoint stores each country code once. The public result types are
+built from these records when a projection is asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import uuid
+from typing import NamedTuple, TypeAlias
+
+from ..events import (
+    CATEGORIES,
+    CumulativeTotalReported,
+    Estimate,
+    FuzzyDate,
+    InflowReported,
+    OperationReported,
+    OutflowReported,
+    People,
+    Precision,
+    Qualifier,
+    Report,
+    Source,
+    StockObserved,
+    Unit,
+)
+
+__all__ = [
+    "FIELDS",
+    "ClaimRec",
+    "Fig",
+    "Figs",
+    "FlowRec",
+    "OpRec",
+    "Rec",
+    "SourceRec",
+    "StockRec",
+    "When",
+    "fig_of",
+    "figs_of",
+    "record_of",
+    "source_rec_of",
+    "to_estimate",
+    "to_fuzzy",
+    "to_people",
+    "when_of",
+]
+
+#: The figures of a group of people, in the order records keep them.
+FIELDS: tuple[str, ...] = ("total", "families", *CATEGORIES)
+TOTAL, FAMILIES = 0, 1
+
+#: An estimate as (low, best, high or None, qualifier value, raw words or None).
+Fig: TypeAlias = tuple[int, int, int | None, str, str | None]
+#: A group of people: one ``Fig`` or ``None`` per name in :data:`FIELDS`.
+Figs: TypeAlias = tuple[Fig | None, ...]
+
+
+class When(NamedTuple):
+    """A fuzzy date as ordinals.
+
+    ``latest`` is the effective latest day: the date's own, or, when the date is open at the
+    end ("recently", "2021/.."), the last day the source can have been published (a report
+    cannot describe what had not happened when it was written). ``given_latest`` is the date's
+    own latest day, kept to show the date as the source gave it.
+    """
+
+    earliest: int | None
+    latest: int | None
+    given_latest: int | None
+    precision: str
+    raw: str | None
+
+
+class SourceRec(NamedTuple):
+    """A source, kept once in the state's source table and referred to by index."""
+
+    publisher: str
+    via: tuple[str, ...]
+    speaker: str | None
+    speaker_kind: str
+    url: str | None
+    published: When | None
+
+
+class OpRec(NamedTuple):
+    """An operation report."""
+
+    id: int
+    position: int
+    source: int
+    country: str
+    nationality: str | None
+    origin: str
+    date: When
+    role: str
+    people: Figs
+    facilitators: tuple[str, ...]
+    name: str | None
+    ordinal: int | None
+    key: str | None
+
+
+class ClaimRec(NamedTuple):
+    """A cumulative total claimed by a source."""
+
+    id: int
+    position: int
+    source: int
+    country: str
+    nationality: str | None
+    people: Figs
+    until: When
+    since: When | None
+    origin: str
+    counter: str | None
+
+
+class StockRec(NamedTuple):
+    """A population observed at a place."""
+
+    id: int
+    position: int
+    source: int
+    place: str
+    date: When
+    people: Figs
+    scope: str
+    country: str | None
+    by_nationality: tuple[tuple[str, Fig], ...]
+
+
+class FlowRec(NamedTuple):
+    """An outflow (``direction`` "out") or inflow ("in") other than a repatriation."""
+
+    id: int
+    position: int
+    source: int
+    direction: str
+    place: str
+    date: When
+    people: Figs
+    kind: str
+    nationality: str | None
+
+
+Rec: TypeAlias = OpRec | ClaimRec | StockRec | FlowRec
+
+_intern = sys.intern
+
+
+def _opt_intern(text: str | None) -> str | None:
+    return None if text is None else _intern(text)
+
+
+def fig_of(estimate: Estimate) -> Fig:
+    """Return the compact form of an estimate (its unit is implied by where it is kept)."""
+    return (estimate.low, estimate.best, estimate.high, estimate.qualifier.value, estimate.raw)
+
+
+def figs_of(people: People) -> Figs:
+    """Return the compact form of a group of people."""
+    return tuple(
+        None if (value := getattr(people, name)) is None else fig_of(value) for name in FIELDS
+    )
+
+
+def when_of(date: FuzzyDate, published_latest: int | None = None) -> When:
+    """Return the compact form of a date; ``published_latest`` bounds an open end."""
+    earliest = None if date.earliest is None else date.earliest.toordinal()
+    given = None if date.latest is None else date.latest.toordinal()
+    latest = given
+    if latest is None and published_latest is not None:
+        # An open end cannot reach past publication; but never before the date's own start.
+        latest = published_latest if earliest is None else max(published_latest, earliest)
+    return When(earliest, latest, given, _intern(date.precision.value), date.raw)
+
+
+def to_fuzzy(when: When, *, effective: bool = False) -> FuzzyDate:
+    """Return the date a ``When`` was made from (with ``effective``, its effective end)."""
+    earliest = None if when.earliest is None else dt.date.fromordinal(when.earliest)
+    end = when.latest if effective else when.given_latest
+    latest = None if end is None else dt.date.fromordinal(end)
+    precision = Precision(when.precision)
+    if effective and end != when.given_latest:
+        return FuzzyDate.between(earliest, latest, when.raw)
+    return FuzzyDate(earliest, latest, precision, when.raw)
+
+
+def to_estimate(fig: Fig, unit: Unit = Unit.PEOPLE) -> Estimate:
+    """Return the estimate a ``Fig`` stands for."""
+    low, best, high, qualifier, raw = fig
+    return Estimate(best, low, high, Qualifier(qualifier), unit, raw)
+
+
+def to_people(figs: Figs) -> People | None:
+    """Return the group of people ``figs`` stands for, or ``None`` when nothing was given."""
+    values = {
+        name: to_estimate(fig, Unit.FAMILIES if i == FAMILIES else Unit.PEOPLE)
+        for i, (name, fig) in enumerate(zip(FIELDS, figs, strict=True))
+        if fig is not None
+    }
+    return People(**values) if values else None
+
+
+def source_rec_of(source: Source) -> SourceRec:
+    """Return the compact form of a source."""
+    published = None if source.published is None else when_of(source.published)
+    return SourceRec(
+        _intern(source.publisher),
+        tuple(_intern(v) for v in source.via),
+        _opt_intern(source.speaker),
+        _intern(source.speaker_kind.value),
+        source.url,
+        published,
+    )
+
+
+def record_of(report: Report, rid: int, position: int, source: int, published: int | None) -> Rec:
+    """Return the record the fold keeps of ``report``.
+
+    Args:
+        report: the report (or a correction's replacement).
+        rid: the id the record is kept under (a replacement keeps the id it corrects).
+        position: the log position of the event that brought this version of the report.
+        source: the index of its source in the state's source table.
+        published: the latest day the source can have been published (ordinal), if known.
+    """
+    if isinstance(report, OperationReported):
+        return OpRec(
+            rid,
+            position,
+            source,
+            _intern(report.country),
+            _opt_intern(report.nationality),
+            _intern(report.origin),
+            when_of(report.date, published),
+            _intern(report.date_role.value),
+            figs_of(report.people),
+            tuple(_intern(f) for f in report.facilitators),
+            report.operation_name,
+            report.ordinal,
+            _opt_intern(report.operation_key),
+        )
+    if isinstance(report, CumulativeTotalReported):
+        return ClaimRec(
+            rid,
+            position,
+            source,
+            _intern(report.country),
+            _opt_intern(report.nationality),
+            figs_of(report.people),
+            when_of(report.until, published),
+            None if report.since is None else when_of(report.since, published),
+            _intern(report.origin.value),
+            _opt_intern(report.counter),
+        )
+    if isinstance(report, StockObserved):
+        return StockRec(
+            rid,
+            position,
+            source,
+            _intern(report.place),
+            when_of(report.date, published),
+            figs_of(report.people),
+            _intern(report.scope.value),
+            _opt_intern(report.country),
+            tuple((_intern(code), fig_of(value)) for code, value in report.by_nationality),
+        )
+    direction = "out" if isinstance(report, OutflowReported) else "in"
+    assert isinstance(report, (OutflowReported, InflowReported))
+    return FlowRec(
+        rid,
+        position,
+        source,
+        _intern(direction),
+        _intern(report.place),
+        when_of(report.date, published),
+        figs_of(report.people),
+        _intern(report.kind.value),
+        _opt_intern(report.nationality),
+    )
+
+
+def uuid_of(rid: int) -> uuid.UUID:
+    """Return the UUID a record id (the UUID's integer) stands for."""
+    return uuid.UUID(int=rid)
+
+
+# Qualifier values, for the estimates the projections build.
+EXACT = Qualifier.EXACT.value
+ABOUT = Qualifier.ABOUT.value
+AT_LEAST = Qualifier.AT_LEAST.value
+AT_MOST = Qualifier.AT_MOST.value
+RANGE = Qualifier.RANGE.value

@@ -1,0 +1,48 @@
+"""The sources projection: every source behind the reports in force, with how many it gave.
+
+Cost: O(reports).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..events import SpeakerKind
+from ._clock import happened_by
+from ._records import ClaimRec, to_fuzzy
+from ._results import SourceSummary
+from ._state import KnowledgeState
+
+__all__ = ["sources"]
+
+
+def sources(state: KnowledgeState, as_of: int | None) -> tuple[SourceSummary, ...]:
+    """Return the sources of the reports in force dated by ``as_of``, by publisher and address.
+
+    Speakers' names are left out: exports carry no names of people.
+    """
+    counts: Counter[int] = Counter()
+    for rec in state.reports.values():
+        date = rec.until if isinstance(rec, ClaimRec) else rec.date
+        if happened_by(date, as_of):
+            counts[rec.source] += 1
+    merged: Counter[tuple[str, tuple[str, ...], str, str | None, str | None]] = Counter()
+    published: dict[tuple[str, tuple[str, ...], str, str | None, str | None], object] = {}
+    for index, count in counts.items():
+        source = state.sources[index]
+        text = None if source.published is None else to_fuzzy(source.published).to_text()
+        key = (source.publisher, source.via, source.speaker_kind, source.url, text)
+        merged[key] += count
+        published[key] = source.published
+    return tuple(
+        SourceSummary(
+            publisher=publisher,
+            via=via,
+            speaker_kind=SpeakerKind(kind),
+            url=url,
+            published=None if published[key] is None else to_fuzzy(published[key]),  # type: ignore[arg-type]
+            reports=merged[key],
+        )
+        for key in sorted(merged, key=lambda k: (k[0], k[3] or "", k[4] or "", k[1], k[2]))
+        for publisher, via, kind, url, _ in (key,)
+    )

@@ -1,0 +1,520 @@
+"""The fold: the knowledge state of a ledger, and ``apply(state, envelope)``.
+
+The knowledge state is what the ledger holds at a log position, independent of any ``as_of``
+date or policy: the reports in force (corrections applied, retractions removed), how they group
+into operations, the adjudications, and the aggregates the default query reads, kept up to date
+one change at a time. Projections read it; nothing in it depends on the clock of the machine.
+
+Costs per event, with ``g`` the size of the operations it touches and ``k`` the populations
+observed at the places it may change: a report, correction or retraction of an operation is
+O(g); a link is O(g); a flow is O(k); a stock observation that becomes a population's new
+baseline re-sums the flows at the places it covers (O(flows there)); everything else is O(1).
+
+Rules:
+
+- Reports group into one operation when they share an ``operation_key`` or when a link in
+  force connects them (transitively). ``ReportsLinked(linked=False)`` withdraws every earlier
+  link whose reports are all among the ones it names; it does not split reports that share an
+  operation key (correct the key for that).
+- A correction replaces the report it supersedes from its position on; the report keeps its
+  id, so links, adjudications and later corrections that name it still apply. An event that
+  names the replacement's own id means the report it replaced.
+- A retraction removes a report from its position on. A report whose retraction was recorded
+  before it (an odd log, but a possible one) never counts.
+- References to reports the ledger does not hold are kept as dangling references, which the
+  data-quality projection lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..events import (
+    CumulativeTotalReported,
+    FigureAdjudicated,
+    InflowReported,
+    OperationReported,
+    OutflowReported,
+    ReportCorrected,
+    ReportRetracted,
+    ReportsLinked,
+    Source,
+    StockObserved,
+)
+from ..store import Envelope
+from ._aggregates import CountryAgg, Flow, OpView, StockAgg, StockKey
+from ._clock import NO
+from ._figures import combine, effective
+from ._policy import DEFAULT_POLICY, POLICIES, Policy
+from ._records import (
+    Fig,
+    Figs,
+    FlowRec,
+    OpRec,
+    Rec,
+    SourceRec,
+    StockRec,
+    When,
+    figs_of,
+    record_of,
+    source_rec_of,
+)
+from ._scope import contains, specificity
+
+__all__ = ["KnowledgeState", "OpView", "apply", "fold", "op_flow", "stock_entries"]
+
+_REPORTS = (
+    OperationReported,
+    CumulativeTotalReported,
+    StockObserved,
+    OutflowReported,
+    InflowReported,
+)
+_DEFAULT = POLICIES[DEFAULT_POLICY]
+
+
+class KnowledgeState:
+    """What the ledger holds at ``position``: the fold's state (see the module docstring).
+
+    Mutable, and owned by whoever folds into it: :func:`apply` changes it in place. Two
+    states are equal when they hold the same knowledge, however they were built.
+    """
+
+    __slots__ = (
+        "adjacency",
+        "adjudications",
+        "aliases",
+        "by_key",
+        "corrected",
+        "countries",
+        "dangling",
+        "flows",
+        "flows_by_place",
+        "group_of",
+        "head_hash",
+        "links",
+        "members",
+        "position",
+        "positions",
+        "reports",
+        "retracted",
+        "source_ids",
+        "sources",
+        "stock_index",
+        "stocks",
+        "times",
+        "views",
+    )
+
+    def __init__(self) -> None:
+        self.position = 0
+        self.head_hash = ""
+        # When each position was recorded: a running maximum per batch, for ``known_at``.
+        self.times: list[float] = []
+        self.positions: list[int] = []
+        self.sources: list[SourceRec] = []
+        self.source_ids: dict[SourceRec, int] = {}
+        #: the reports in force, by id (the UUID's integer)
+        self.reports: dict[int, Rec] = {}
+        self.aliases: dict[int, int] = {}
+        self.retracted: dict[int, int] = {}
+        self.corrected: dict[int, int] = {}
+        #: (position, event id, missing report id, event type) of references to nothing
+        self.dangling: list[tuple[int, int, int, str]] = []
+        self.by_key: dict[str, set[int]] = {}
+        #: report id -> the links in force that name it
+        self.links: dict[int, set[frozenset[int]]] = {}
+        self.adjacency: dict[int, dict[int, int]] = {}
+        self.group_of: dict[int, int] = {}
+        #: operation id (its smallest report id) -> its report ids, in log order
+        self.members: dict[int, tuple[int, ...]] = {}
+        self.adjudications: dict[int, tuple[int, Figs, int]] = {}
+        # What the default query reads, kept up to date.
+        self.views: dict[int, OpView] = {}
+        self.countries: dict[str, CountryAgg] = {}
+        self.stocks: dict[StockKey, StockAgg] = {}
+        self.stock_index: dict[str, dict[str | None, set[StockKey]]] = {}
+        self.flows: dict[int, Flow] = {}
+        self.flows_by_place: dict[str, set[int]] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, KnowledgeState) and self.__getstate__() == other.__getstate__()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(self.__slots__, state, strict=True):
+            setattr(self, name, value)
+
+    def __repr__(self) -> str:
+        return (
+            f"<KnowledgeState position={self.position} reports={len(self.reports)} "
+            f"operations={len(self.members)}>"
+        )
+
+    # -- reading ------------------------------------------------------------------------------
+    def adjudication(self, gid: int) -> tuple[int, Figs, int] | None:
+        """Return the latest adjudication of any report of operation ``gid``."""
+        found = [self.adjudications[m] for m in self.members[gid] if m in self.adjudications]
+        return max(found, key=lambda a: a[0]) if found else None
+
+    def view(self, gid: int, policy: Policy) -> OpView | None:
+        """Return operation ``gid`` under ``policy`` (``None`` when the policy leaves it out)."""
+        members = [self.reports[m] for m in self.members[gid]]
+        ops = [m for m in members if isinstance(m, OpRec)]
+        adjudicated = self.adjudication(gid)
+        combined = combine(
+            [(r, self.sources[r.source]) for r in ops],
+            policy,
+            None if adjudicated is None else adjudicated[1],
+        )
+        if combined is None:
+            return None
+        first = ops[0]
+        nationality = next((r.nationality for r in ops if r.nationality is not None), None)
+        origin = min(ops, key=lambda r: (specificity(r.origin), r.position)).origin
+        return OpView(
+            gid, first.country, nationality, origin, _span(ops), combined.figs, combined.basis
+        )
+
+
+def _span(ops: list[OpRec]) -> When:
+    """The date of an operation: it surely happened once any of its reports' dates is past."""
+    if len(ops) == 1:
+        return ops[0].date
+    earliests = [r.date.earliest for r in ops]
+    earliest = None if None in earliests else min(e for e in earliests if e is not None)
+    latests = [r.date.latest for r in ops if r.date.latest is not None]
+    latest = min(latests) if latests else None
+    precision = "day" if earliest is not None and earliest == latest else "days"
+    return When(earliest, latest, latest, precision, None)
+
+
+def fold(envelopes: Iterable[Envelope], state: KnowledgeState | None = None) -> KnowledgeState:
+    """Fold envelopes into ``state`` (a new initial state when ``None``) and return it."""
+    state = KnowledgeState() if state is None else state
+    for envelope in envelopes:
+        apply(state, envelope)
+    return state
+
+
+def apply(state: KnowledgeState, envelope: Envelope) -> KnowledgeState:
+    """Fold one envelope into the state (in place) and return the state.
+
+    Raises:
+        ValueError: the envelope is not the one after the state's position.
+    """
+    position = envelope.position
+    if position != state.position + 1:
+        raise ValueError(
+            f"cannot fold the event at position {position} into a state at position "
+            f"{state.position}; events must be folded in log order without gaps"
+        )
+    event = envelope.event
+    if isinstance(event, _REPORTS):
+        rid = event.id.int
+        if rid not in state.retracted and rid not in state.reports:
+            _add(state, _record(state, event, rid, position))
+    elif isinstance(event, ReportCorrected):
+        target = _resolve(state, event.supersedes.int)
+        if target in state.reports:
+            _remove(state, target)
+            state.corrected[target] = position
+            replacement = event.replacement
+            if replacement.id.int != target:
+                state.aliases[replacement.id.int] = target
+            _add(state, _record(state, replacement, target, position))
+        else:
+            _dangle(state, position, event.id.int, target, event.TYPE)
+    elif isinstance(event, ReportRetracted):
+        target = _resolve(state, event.retracts.int)
+        if target in state.reports:
+            _remove(state, target)
+        elif target not in state.retracted:
+            _dangle(state, position, event.id.int, target, event.TYPE)
+        state.retracted.setdefault(target, position)
+    elif isinstance(event, ReportsLinked):
+        ids = frozenset(_resolve(state, u.int) for u in event.reports)
+        for rid in sorted(ids):
+            if rid not in state.reports and rid not in state.retracted:
+                _dangle(state, position, event.id.int, rid, event.TYPE)
+        _link(state, ids) if event.linked else _unlink(state, ids)
+    else:
+        assert isinstance(event, FigureAdjudicated)
+        target = _resolve(state, event.report.int)
+        if target not in state.reports and target not in state.retracted:
+            _dangle(state, position, event.id.int, target, event.TYPE)
+        state.adjudications[target] = (
+            position,
+            figs_of(event.people),
+            _source(state, event.source),
+        )
+        if target in state.group_of:
+            _regroup(state, (target,))
+    state.position = position
+    state.head_hash = envelope.hash
+    moment = envelope.recorded_at.timestamp()
+    if state.times and moment <= state.times[-1]:
+        state.positions[-1] = position
+    else:
+        state.times.append(moment)
+        state.positions.append(position)
+    return state
+
+
+# -- reports ----------------------------------------------------------------------------------
+def _resolve(state: KnowledgeState, rid: int) -> int:
+    return state.aliases.get(rid, rid)
+
+
+def _dangle(state: KnowledgeState, position: int, event_id: int, missing: int, kind: str) -> None:
+    state.dangling.append((position, event_id, missing, kind))
+
+
+def _source(state: KnowledgeState, source: Source) -> int:
+    rec = source_rec_of(source)
+    index = state.source_ids.get(rec)
+    if index is None:
+        index = state.source_ids[rec] = len(state.sources)
+        state.sources.append(rec)
+    return index
+
+
+def _record(state: KnowledgeState, report: Any, rid: int, position: int) -> Rec:
+    index = _source(state, report.source)
+    published = state.sources[index].published
+    return record_of(report, rid, position, index, None if published is None else published.latest)
+
+
+def _add(state: KnowledgeState, rec: Rec) -> None:
+    state.reports[rec.id] = rec
+    if isinstance(rec, OpRec):
+        if rec.key is not None:
+            state.by_key.setdefault(rec.key, set()).add(rec.id)
+        _regroup(state, (rec.id,))
+    elif isinstance(rec, StockRec):
+        for key, fig in stock_entries(rec):
+            agg = state.stocks.get(key)
+            if agg is None:
+                agg = state.stocks[key] = StockAgg()
+                place, scope, country = key
+                index = state.stock_index.setdefault(place, {})
+                index.setdefault(country if scope == "nationals" else None, set()).add(key)
+            agg.entries[rec.id] = (rec, fig)
+            _rebase(state, key, agg)
+    elif isinstance(rec, FlowRec):
+        total = effective(rec.people)[0][0]
+        assert total is not None
+        _add_flow(state, rec.id, Flow(rec.direction, rec.place, rec.nationality, rec.date, total))
+
+
+def _remove(state: KnowledgeState, rid: int) -> None:
+    rec = state.reports.pop(rid)
+    if isinstance(rec, OpRec):
+        if rec.key is not None:
+            peers = state.by_key[rec.key]
+            peers.discard(rid)
+            if not peers:
+                del state.by_key[rec.key]
+        _regroup(state, (rid,))
+    elif isinstance(rec, StockRec):
+        for key, _ in stock_entries(rec):
+            agg = state.stocks[key]
+            del agg.entries[rid]
+            if agg.entries:
+                _rebase(state, key, agg)
+            else:
+                del state.stocks[key]
+                place, scope, country = key
+                index = state.stock_index[place]
+                keys = index[country if scope == "nationals" else None]
+                keys.discard(key)
+                if not keys:
+                    del index[country if scope == "nationals" else None]
+                if not index:
+                    del state.stock_index[place]
+    elif isinstance(rec, FlowRec):
+        _remove_flow(state, rid)
+
+
+def stock_entries(rec: StockRec) -> list[tuple[StockKey, Fig]]:
+    """Return the populations an observation counts: its own, and one per nationality given."""
+    total = effective(rec.people)[0][0]
+    assert total is not None
+    own: StockKey = (rec.place, rec.scope, rec.country)
+    entries = [(own, total)]
+    for code, fig in rec.by_nationality:
+        key: StockKey = (rec.place, "nationals", code)
+        if key != own:
+            entries.append((key, fig))
+    return entries
+
+
+# -- flows and populations --------------------------------------------------------------------
+def _keys_for(state: KnowledgeState, flow: Flow) -> Iterable[tuple[StockKey, StockAgg]]:
+    for place, index in state.stock_index.items():
+        if contains(place, flow.place) == NO:
+            continue
+        if flow.nationality is None:
+            groups: Iterable[set[StockKey]] = index.values()
+        else:
+            groups = (index.get(None, set()), index.get(flow.nationality, set()))
+        for keys in groups:
+            for key in keys:
+                yield key, state.stocks[key]
+
+
+def _add_flow(state: KnowledgeState, fid: int, flow: Flow) -> None:
+    state.flows[fid] = flow
+    state.flows_by_place.setdefault(flow.place, set()).add(fid)
+    for key, agg in _keys_for(state, flow):
+        agg.add_flow(key, flow)
+
+
+def _remove_flow(state: KnowledgeState, fid: int) -> None:
+    flow = state.flows.pop(fid)
+    ids = state.flows_by_place[flow.place]
+    ids.discard(fid)
+    if not ids:
+        del state.flows_by_place[flow.place]
+    for key, agg in _keys_for(state, flow):
+        agg.add_flow(key, flow, -1)
+
+
+def _rebase(state: KnowledgeState, key: StockKey, agg: StockAgg) -> None:
+    baseline = agg.choose_baseline()
+    if baseline == agg.baseline:
+        return
+    agg.baseline = baseline
+    agg.flows = {}
+    for place, ids in state.flows_by_place.items():
+        if contains(key[0], place) != NO:
+            for fid in ids:
+                agg.add_flow(key, state.flows[fid])
+
+
+# -- links and operations ---------------------------------------------------------------------
+def _link(state: KnowledgeState, ids: frozenset[int]) -> None:
+    if ids in state.links.get(next(iter(ids)), ()):
+        return
+    for rid in ids:
+        state.links.setdefault(rid, set()).add(ids)
+        edges = state.adjacency.setdefault(rid, {})
+        for other in ids:
+            if other != rid:
+                edges[other] = edges.get(other, 0) + 1
+    _regroup(state, ids)
+
+
+def _unlink(state: KnowledgeState, ids: frozenset[int]) -> None:
+    withdrawn = {link for rid in ids for link in state.links.get(rid, ()) if link <= ids}
+    touched = set(ids)
+    for link in withdrawn:
+        touched |= link
+        for rid in link:
+            held = state.links[rid]
+            held.discard(link)
+            if not held:
+                del state.links[rid]
+            edges = state.adjacency[rid]
+            for other in link:
+                if other != rid:
+                    edges[other] -= 1
+                    if not edges[other]:
+                        del edges[other]
+            if not edges:
+                del state.adjacency[rid]
+    if withdrawn:
+        _regroup(state, touched)
+
+
+def _neighbours(state: KnowledgeState, rid: int) -> Iterable[int]:
+    rec = state.reports[rid]
+    assert isinstance(rec, OpRec)
+    if rec.key is not None:
+        yield from state.by_key[rec.key]
+    yield from state.adjacency.get(rid, ())
+
+
+def _component(state: KnowledgeState, start: int) -> set[int]:
+    seen = {start}
+    todo = [start]
+    while todo:
+        for other in _neighbours(state, todo.pop()):
+            if other not in seen and isinstance(state.reports.get(other), OpRec):
+                seen.add(other)
+                todo.append(other)
+    return seen
+
+
+def _regroup(state: KnowledgeState, seeds: Iterable[int]) -> None:
+    """Recompute the operations that contain ``seeds`` (as they were and as they are now)."""
+    pending = set(seeds)
+    old: set[int] = set()
+    visited: set[int] = set()
+    components: list[set[int]] = []
+    while pending:
+        rid = pending.pop()
+        if rid in visited:
+            continue
+        visited.add(rid)
+        gid = state.group_of.get(rid)
+        if gid is not None and gid not in old:
+            old.add(gid)
+            pending.update(state.members[gid])
+        if not isinstance(state.reports.get(rid), OpRec):
+            continue
+        component = _component(state, rid)
+        components.append(component)
+        visited |= component
+        for member in component:
+            gid = state.group_of.get(member)
+            if gid is not None and gid not in old:
+                old.add(gid)
+                pending.update(state.members[gid])
+    for gid in old:
+        _drop_group(state, gid)
+    for component in components:
+        _make_group(state, component)
+
+
+def _drop_group(state: KnowledgeState, gid: int) -> None:
+    for member in state.members.pop(gid):
+        if state.group_of.get(member) == gid:
+            del state.group_of[member]
+    view = state.views.pop(gid)
+    agg = state.countries[view.country]
+    agg.add(view, -1)
+    if agg.ops == 0:
+        del state.countries[view.country]
+    _remove_flow(state, gid)
+
+
+def _make_group(state: KnowledgeState, component: set[int]) -> None:
+    reports = state.reports
+    members = tuple(sorted(component, key=lambda r: reports[r].position))
+    gid = min(component)
+    state.members[gid] = members
+    for member in members:
+        state.group_of[member] = gid
+    view = state.view(gid, _DEFAULT)
+    assert view is not None
+    state.views[gid] = view
+    agg = state.countries.get(view.country)
+    if agg is None:
+        agg = state.countries[view.country] = CountryAgg()
+    agg.add(view)
+    total = view.figs[0]
+    assert total is not None
+    _add_flow(state, gid, op_flow(view))
+
+
+def op_flow(view: OpView) -> Flow:
+    """Return the flow out of a camp that a repatriation operation is."""
+    total = view.figs[0]
+    assert total is not None
+    return Flow("op", view.origin, view.nationality or view.country, view.date, total)

@@ -1,0 +1,529 @@
+"""Tables: every projection as typed, titled columns with an HXL tag each, for the exporters.
+
+The tables carry aggregates and public sources only: no names of people, no speakers' names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from .._tables import Column, ColumnType, Table
+from ..errors import UnknownCountryError
+from ..events import Estimate, FuzzyDate, People, PopulationScope, lookup_country, lookup_place
+from ._policy import Policy
+from ._records import FIELDS
+from ._results import (
+    CountryTotal,
+    Operation,
+    QualityFinding,
+    Reconciliation,
+    RemainingEstimate,
+    SourceSummary,
+    TimeseriesPoint,
+)
+from ._totals import country_name
+
+__all__ = ["TABLE_NAMES", "build_tables"]
+
+#: The tables an export holds, in order.
+TABLE_NAMES = (
+    "operations",
+    "totals",
+    "timeseries",
+    "remaining",
+    "reconciliation",
+    "quality",
+    "sources",
+)
+
+T, INT, N, D, B = (
+    ColumnType.TEXT,
+    ColumnType.INTEGER,
+    ColumnType.NUMBER,
+    ColumnType.DATE,
+    ColumnType.BOOLEAN,
+)
+
+_HXL = {
+    "total": "#affected+total",
+    "families": "#affected+hh",
+    "adults": "#affected+adults",
+    "women": "#affected+f+adults",
+    "men": "#affected+m+adults",
+    "children": "#affected+children",
+    "girls": "#affected+children+f",
+    "boys": "#affected+children+m",
+    "orphans": "#affected+children+orphans",
+    "unknown": "#affected+unknown",
+}
+_BOUNDS = ("low", "best", "high")
+_SCOPE_RANK = {
+    PopulationScope.ALL: 0,
+    PopulationScope.NON_SYRIANS: 1,
+    PopulationScope.FOREIGNERS: 2,
+    PopulationScope.NATIONALS: 3,
+}
+
+Getter = Callable[[Any], Any]
+
+
+def _col(name: str, title: str, kind: ColumnType, hxl: str, description: str = "") -> Column:
+    return Column(name=name, title=title, type=kind, hxl=hxl, description=description)
+
+
+def _range_columns(name: str, title: str, hxl: str, what: str) -> list[Column]:
+    return [
+        _col(
+            f"{name}_{bound}",
+            f"{title} ({bound})",
+            INT,
+            f"{hxl}+{bound}",
+            f"{what}: the {bound} estimate; empty when not reported (never zero).",
+        )
+        for bound in _BOUNDS
+    ]
+
+
+def _bounds(estimate: Estimate | None) -> list[int | None]:
+    if estimate is None:
+        return [None, None, None]
+    return [estimate.low, estimate.best, estimate.high]
+
+
+def _people_columns(what: str) -> list[Column]:
+    columns: list[Column] = []
+    for name in FIELDS:
+        columns += _range_columns(name, name.capitalize(), _HXL[name], f"{name} {what}")
+    return columns
+
+
+def _people_cells(people: People | None) -> list[int | None]:
+    cells: list[int | None] = []
+    for name in FIELDS:
+        cells += _bounds(None if people is None else people.category(name))
+    return cells
+
+
+def _place(place_id: str | None) -> tuple[str | None, float | None, float | None]:
+    if place_id is None:
+        return None, None, None
+    place = lookup_place(place_id)
+    return place.name, place.lat, place.lon
+
+
+def _country_point(code: str | None) -> tuple[float | None, float | None]:
+    if code is None:
+        return None, None
+    try:
+        point = lookup_country(code).label_point
+    except UnknownCountryError:
+        return None, None
+    return (None, None) if point is None else (point[1], point[0])
+
+
+def _start(date: FuzzyDate | None) -> dt.date | None:
+    return None if date is None else (date.earliest or date.latest)
+
+
+def _end(date: FuzzyDate | None) -> dt.date | None:
+    return None if date is None else (date.latest or date.earliest)
+
+
+def _join(items: Iterable[str | None]) -> str | None:
+    kept = [i for i in dict.fromkeys(items) if i]
+    return "; ".join(kept) if kept else None
+
+
+def _lat_lon() -> list[Column]:
+    return [
+        _col("lat", "Latitude", N, "#geo+lat", "Approximate public location (WGS 84)."),
+        _col("lon", "Longitude", N, "#geo+lon", "Approximate public location (WGS 84)."),
+    ]
+
+
+def _country_columns() -> list[Column]:
+    return [
+        _col(
+            "country", "Country code", T, "#country+code", "Receiving country, ISO 3166-1 alpha-3."
+        ),
+        _col("country_name", "Country", T, "#country+name"),
+    ]
+
+
+def _operations(rows: Sequence[Operation], policy: Policy) -> Table:
+    columns = [
+        _col("operation", "Operation", T, "#activity+code", "The operation key, or op-<id>."),
+        _col("operation_id", "Operation id", T, "#activity+id"),
+        *_country_columns(),
+        _col("nationality", "Nationality", T, "#country+code+nationality"),
+        _col("origin", "From (place id)", T, "#loc+code"),
+        _col("origin_name", "From", T, "#loc+name"),
+        _col("origin_scope", "Origin scope", T, "#loc+scope", "syria, iraq or syria-or-iraq."),
+        *_lat_lon(),
+        _col("date_start", "Earliest date", D, "#date+start"),
+        _col("date_end", "Latest date", D, "#date+end", "The day by which it surely happened."),
+        _col("date_text", "Date", T, "#date+text", "EDTF text, as precise as the sources."),
+        _col("date_precision", "Date precision", T, "#date+precision"),
+        *_people_columns("across the operation's reports"),
+        _col("total_basis", "Total from", T, "#meta+basis", "reported, families or breakdown."),
+        _col("people_per_family_low", "People per family (low)", N, "#meta+ratio+low"),
+        _col("people_per_family_high", "People per family (high)", N, "#meta+ratio+high"),
+        _col("reports", "Reports", INT, "#meta+count"),
+        _col("independent_sources", "Independent sources", INT, "#meta+count+independent"),
+        _col("date_roles", "Dates mark", T, "#meta+roles", "handover, arrival, …"),
+        _col("facilitators", "Facilitators", T, "#org+facilitator"),
+        _col("names", "Operation name", T, "#activity+name"),
+        _col("adjudicated_best", "Adjudicated total", INT, "#affected+total+adjudicated"),
+        _col("sources", "Sources", T, "#meta+source"),
+        _col("urls", "Addresses", T, "#meta+url"),
+    ]
+    body = []
+    for op in rows:
+        name, lat, lon = _place(op.origin)
+        families = op.total_basis == "families"
+        adjudicated = None if op.adjudicated is None else op.adjudicated.total
+        body.append(
+            [
+                op.label,
+                str(op.id),
+                op.country,
+                country_name(op.country),
+                op.nationality,
+                op.origin,
+                name,
+                op.origin_scope.value,
+                lat,
+                lon,
+                _start(op.date),
+                _end(op.date),
+                op.date.to_text(),
+                op.date.precision.value,
+                *_people_cells(op.people),
+                op.total_basis,
+                3.6 if families else None,
+                3.9 if families else None,
+                len(op.reports),
+                op.independent_sources,
+                _join(r.date_role.value for r in op.reports if r.date_role is not None),
+                _join(op.facilitators),
+                _join(op.names),
+                None if adjudicated is None else adjudicated.best,
+                _join(r.publisher for r in op.reports),
+                _join(r.url for r in op.reports),
+            ]
+        )
+    return Table(
+        "operations",
+        "Operations",
+        columns,
+        body,
+        "Reports grouped into operations, corrections and retractions applied; each figure "
+        f"spans the reports (low, high) and 'best' follows the policy {policy.name!r}.",
+    )
+
+
+def _totals(rows: Sequence[CountryTotal], policy: Policy) -> Table:
+    origins = (
+        ("from_syria", "From Syria", "#affected+total+syria", "from Syrian camps and prisons"),
+        ("from_iraq", "From Iraq", "#affected+total+iraq", "from Iraq"),
+        (
+            "from_syria_or_iraq",
+            "From Syria or Iraq",
+            "#affected+total+syria_or_iraq",
+            "from Syria or Iraq (the sources do not say which)",
+        ),
+        ("from_elsewhere", "From elsewhere", "#affected+total+elsewhere", "from elsewhere"),
+    )
+    columns = [
+        *_country_columns(),
+        *_lat_lon(),
+        _col("operations", "Operations", INT, "#activity+num"),
+        *_people_columns("summed over the country's operations"),
+    ]
+    for name, title, hxl, what in origins:
+        columns += _range_columns(name, title, hxl, f"people {what}")
+    columns += [
+        _col("first_date", "First operation", D, "#date+start"),
+        _col("last_date", "Last operation", D, "#date+end"),
+        _col("converted_operations", "Totals not reported as such", INT, "#meta+count+converted"),
+        _col("people_per_family_low", "People per family (low)", N, "#meta+ratio+low"),
+        _col("people_per_family_high", "People per family (high)", N, "#meta+ratio+high"),
+        _col("nationalities", "Other nationalities", T, "#country+code+nationality"),
+    ]
+    body = []
+    for row in rows:
+        lat, lon = _country_point(row.country)
+        ratio = row.people_per_family or (None, None)
+        body.append(
+            [
+                row.country,
+                row.name,
+                lat,
+                lon,
+                row.operations,
+                *_people_cells(row.people),
+                *_bounds(row.from_syria),
+                *_bounds(row.from_iraq),
+                *_bounds(row.from_syria_or_iraq),
+                *_bounds(row.from_elsewhere),
+                row.first_date,
+                row.last_date,
+                row.converted_operations,
+                ratio[0],
+                ratio[1],
+                _join(row.nationalities),
+            ]
+        )
+    return Table(
+        "totals",
+        "Totals by receiving country",
+        columns,
+        body,
+        "Cumulative totals per receiving country (low / best / high, policy "
+        f"{policy.name!r}); a category's high adds the totals of operations that do not "
+        "report it. Empty cells were not reported.",
+    )
+
+
+def _timeseries(rows: Sequence[TimeseriesPoint]) -> Table:
+    columns = [
+        *_country_columns(),
+        _col("granularity", "Granularity", T, "#date+granularity", "month or year."),
+        _col("period", "Period", T, "#date+period"),
+        _col("period_start", "Period start", D, "#date+start"),
+        _col("period_end", "Period end", D, "#date+end"),
+        _col("operations", "Operations (cumulative)", INT, "#meta+count"),
+        *_range_columns("cumulative", "Cumulative", "#affected+total+cumulative", "people"),
+        *_range_columns("in_period", "In the period", "#affected+total+period", "people"),
+    ]
+    body = [
+        [
+            p.country,
+            country_name(p.country),
+            p.granularity,
+            p.period,
+            p.start,
+            p.end,
+            p.operations,
+            *_bounds(p.cumulative),
+            *_bounds(p.in_period),
+        ]
+        for p in rows
+    ]
+    return Table(
+        "timeseries",
+        "Cumulative totals by month and year",
+        columns,
+        body,
+        "Operations count from the period their latest possible day falls in.",
+    )
+
+
+def _table_rows(rows: Sequence[RemainingEstimate]) -> list[RemainingEstimate]:
+    """One row per place (the broadest population observed there) and one per country."""
+    places: dict[str, RemainingEstimate] = {}
+    countries: dict[str, tuple[tuple[int, int], RemainingEstimate]] = {}
+    for row in rows:
+        if row.scope is not PopulationScope.NATIONALS and row.place is not None:
+            kept = places.get(row.place)
+            if kept is None or _SCOPE_RANK[row.scope] < _SCOPE_RANK[kept.scope]:
+                places[row.place] = row
+        elif row.country is not None:
+            from ._scope import specificity
+
+            breadth = -1 if row.place is None else specificity(row.place)
+            known = 0 if row.baseline_date is None else 1
+            rank = (breadth, known)
+            kept_country = countries.get(row.country)
+            if kept_country is None or rank > kept_country[0]:
+                countries[row.country] = (rank, row)
+    return [places[p] for p in sorted(places)] + [countries[c][1] for c in sorted(countries)]
+
+
+def _remaining(rows: Sequence[RemainingEstimate]) -> Table:
+    columns = [
+        _col("place", "Camp or place (id)", T, "#loc+code"),
+        _col("place_name", "Camp or place", T, "#loc+name"),
+        _col(
+            "scope", "Who is counted", T, "#meta+scope", "all, foreigners, non-syrians, nationals."
+        ),
+        *_country_columns(),
+        _col("counted_at", "Nationals counted at", T, "#loc+code+counted"),
+        *_lat_lon(),
+        _col("baseline_date", "Baseline date", D, "#date+baseline", "Its latest possible day."),
+        _col("baseline_text", "Baseline date (as given)", T, "#date+baseline+text"),
+        *_range_columns("baseline", "Baseline", "#population+baseline", "the observation"),
+        _col("baseline_age_days", "Baseline age (days)", INT, "#meta+age"),
+        *_range_columns("repatriated", "Repatriated since", "#affected+repatriated", "people"),
+        *_range_columns("other_outflows", "Other outflows", "#affected+outflow", "people"),
+        *_range_columns("inflows", "Inflows", "#affected+inflow", "people"),
+        *_range_columns("remaining", "Remaining", "#population+remaining", "people"),
+        _col("clamped", "Clamped at zero", B, "#status+clamped"),
+        _col("other_flows_recorded", "Other flows recorded", B, "#meta+flows"),
+        _col("later_date", "Next observation", D, "#date+later"),
+        _col("later_best", "Next observation (best)", INT, "#population+later+best"),
+        _col("residual", "Unexplained residual", INT, "#population+residual"),
+        _col("status", "Status", T, "#status", "estimated or unknown (never zero)."),
+    ]
+    body = []
+    for row in _table_rows(rows):
+        nationals = row.scope is PopulationScope.NATIONALS
+        place_id = None if nationals else row.place
+        name, lat, lon = _place(place_id)
+        if nationals:
+            lat, lon = _country_point(row.country)
+        body.append(
+            [
+                place_id,
+                name,
+                row.scope.value,
+                row.country,
+                None if row.country is None else country_name(row.country),
+                row.place if nationals else None,
+                lat,
+                lon,
+                _end(row.baseline_date),
+                None if row.baseline_date is None else row.baseline_date.to_text(),
+                *_bounds(row.baseline),
+                row.age_days,
+                *_bounds(row.repatriated),
+                *_bounds(row.other_outflows),
+                *_bounds(row.inflows),
+                *_bounds(row.remaining),
+                row.clamped,
+                row.other_flows_recorded,
+                _end(row.later_date),
+                None if row.later_observation is None else row.later_observation.best,
+                row.residual,
+                "unknown" if row.unknown else "estimated",
+            ]
+        )
+    return Table(
+        "remaining",
+        "Remaining in camps",
+        columns,
+        body,
+        "Latest observation minus outflows plus inflows since, in interval arithmetic, never "
+        "below zero; one row per place (its broadest population) and per country (its "
+        "nationals). No observation means unknown, not zero.",
+    )
+
+
+def _reconciliation(rows: Sequence[Reconciliation]) -> Table:
+    columns = [
+        _col("claim_id", "Claim id", T, "#meta+id"),
+        *_country_columns(),
+        _col("counter", "Counted by", T, "#org+counter"),
+        _col("publisher", "Publisher", T, "#meta+source"),
+        _col("url", "Address", T, "#meta+url"),
+        _col("origin_scope", "Origin scope", T, "#loc+scope"),
+        _col("window_start", "Window start", D, "#date+start", "Empty: from the beginning."),
+        _col("window_end", "Window end", D, "#date+end", "Empty: open-ended."),
+        _col("window_text", "Window", T, "#date+text"),
+        _col("claimed_text", "Claimed (as worded)", T, "#affected+claimed+text"),
+        *_range_columns("claimed", "Claimed", "#affected+total+claimed", "the claim"),
+        *_range_columns("ledger", "Ledger", "#affected+total+ledger", "the ledger's sum"),
+        _col("operations_sure", "Operations surely inside", INT, "#meta+count+sure"),
+        _col("operations_possible", "Operations possibly inside", INT, "#meta+count+possible"),
+        *_range_columns("gap", "Gap (ledger - claim)", "#affected+total+gap", "the gap"),
+        _col("status", "Status", T, "#status"),
+        _col("explanation", "Explanation", T, "#description"),
+    ]
+    body = []
+    for row in rows:
+        since = "" if row.since is None else row.since.to_text()
+        body.append(
+            [
+                str(row.claim_id),
+                row.country,
+                country_name(row.country),
+                row.counter,
+                row.publisher,
+                row.url,
+                row.origin.value,
+                _start(row.since),
+                row.until.latest,
+                f"{since or '..'}/{row.until.to_text()}",
+                row.claimed.raw or str(row.claimed),
+                *_bounds(row.claimed),
+                *_bounds(row.ledger),
+                len(row.sure_operations),
+                len(row.possible_operations),
+                row.gap_low,
+                row.gap_best,
+                row.gap_high,
+                row.status.value,
+                row.explanation,
+            ]
+        )
+    return Table(
+        "reconciliation",
+        "Cumulative claims against the ledger",
+        columns,
+        body,
+        "Every cumulative claim beside the ledger's sum over the same window, origin scope and "
+        "receiving country; operations of uncertain scope widen the ledger's range.",
+    )
+
+
+def _quality(rows: Sequence[QualityFinding]) -> Table:
+    columns = [
+        _col("check", "Check", T, "#meta+check"),
+        _col("country", "Country code", T, "#country+code"),
+        _col("message", "Finding", T, "#description"),
+        _col("events", "Reports involved", T, "#meta+id"),
+        _col("event_count", "Reports involved (count)", INT, "#meta+count"),
+    ]
+    body = [
+        [f.kind.value, f.country, f.message, " ".join(map(str, f.event_ids)), len(f.event_ids)]
+        for f in rows
+    ]
+    return Table("quality", "Data quality findings", columns, body)
+
+
+def _sources(rows: Sequence[SourceSummary]) -> Table:
+    columns = [
+        _col("publisher", "Publisher", T, "#meta+source"),
+        _col("via", "Via", T, "#meta+via"),
+        _col("speaker_kind", "Kind of speaker", T, "#meta+speaker"),
+        _col("url", "Address", T, "#meta+url"),
+        _col("published", "Published", T, "#date+published", "EDTF text."),
+        _col("reports", "Reports", INT, "#meta+count"),
+    ]
+    body = [
+        [
+            s.publisher,
+            _join(s.via),
+            s.speaker_kind.value,
+            s.url,
+            None if s.published is None else s.published.to_text(),
+            s.reports,
+        ]
+        for s in rows
+    ]
+    return Table("sources", "Sources", columns, body, "The sources of the reports in force.")
+
+
+def build_tables(
+    *,
+    operations: Sequence[Operation],
+    totals: Sequence[CountryTotal],
+    timeseries: Sequence[TimeseriesPoint],
+    remaining: Sequence[RemainingEstimate],
+    reconciliation: Sequence[Reconciliation],
+    quality: Sequence[QualityFinding],
+    sources: Sequence[SourceSummary],
+    policy: Policy,
+) -> dict[str, Table]:
+    """Return every projection as a table, by name, in :data:`TABLE_NAMES` order."""
+    return {
+        "operations": _operations(operations, policy),
+        "totals": _totals(totals, policy),
+        "timeseries": _timeseries(timeseries),
+        "remaining": _remaining(remaining),
+        "reconciliation": _reconciliation(reconciliation),
+        "quality": _quality(quality),
+        "sources": _sources(sources),
+    }

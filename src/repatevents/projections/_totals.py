@@ -1,0 +1,78 @@
+"""The totals projection: each receiving country's operations summed, as of a date.
+
+Cost: the default query (every date, the default policy) reads the per-country sums the
+knowledge state keeps, so it is O(countries + distinct operation days), not O(reports); any
+other ``as_of`` or policy sums every operation again, O(reports).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..errors import UnknownCountryError
+from ..events import Estimate, Origin, lookup_country
+from ._aggregates import CountryAgg
+from ._figures import BASIS_FAMILIES, PEOPLE_PER_FAMILY
+from ._operations import operation_views
+from ._policy import DEFAULT_POLICY, Policy
+from ._records import FIELDS, to_estimate, to_people
+from ._results import CountryTotal
+from ._state import KnowledgeState
+
+__all__ = ["country_aggregates", "country_name", "country_total", "totals"]
+
+
+def country_name(code: str) -> str:
+    """Return a country's name, or its code when the table does not know it."""
+    try:
+        return lookup_country(code).name
+    except UnknownCountryError:
+        return code
+
+
+def country_aggregates(
+    state: KnowledgeState, as_of: int | None, policy: Policy, *, maintained: bool = True
+) -> dict[str, CountryAgg]:
+    """Return the per-country sums for a query: kept ones for the default, else new ones."""
+    if maintained and as_of is None and policy.name == DEFAULT_POLICY:
+        return state.countries
+    aggregates: dict[str, CountryAgg] = {}
+    for view in operation_views(state, as_of, policy, maintained=maintained):
+        agg = aggregates.get(view.country)
+        if agg is None:
+            agg = aggregates[view.country] = CountryAgg()
+        agg.add(view)
+    return aggregates
+
+
+def _origin(agg: CountryAgg, origin: Origin) -> Estimate | None:
+    total = agg.origins.get(origin.value)
+    fig = None if total is None else total.fig()
+    return None if fig is None else to_estimate(fig)
+
+
+def country_total(code: str, agg: CountryAgg) -> CountryTotal:
+    """Return the public value of one country's sums."""
+    people = to_people(tuple(agg.category(i) for i in range(len(FIELDS))))
+    assert people is not None
+    return CountryTotal(
+        country=code,
+        name=country_name(code),
+        operations=agg.ops,
+        people=people,
+        from_syria=_origin(agg, Origin.SYRIA),
+        from_iraq=_origin(agg, Origin.IRAQ),
+        from_syria_or_iraq=_origin(agg, Origin.SYRIA_OR_IRAQ),
+        from_elsewhere=_origin(agg, Origin.OTHER),
+        first_date=dt.date.fromordinal(min(agg.firsts)) if agg.firsts else None,
+        last_date=dt.date.fromordinal(max(agg.lasts)) if agg.lasts else None,
+        converted_operations=agg.converted(),
+        people_per_family=PEOPLE_PER_FAMILY if agg.bases.get(BASIS_FAMILIES) else None,
+        nationalities=tuple(sorted(agg.nationalities)),
+    )
+
+
+def totals(state: KnowledgeState, as_of: int | None, policy: Policy) -> tuple[CountryTotal, ...]:
+    """Return each receiving country's totals, by country code."""
+    aggregates = country_aggregates(state, as_of, policy)
+    return tuple(country_total(code, aggregates[code]) for code in sorted(aggregates))
