@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 INSTALL_INPUTS := pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml)
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit docs bench clean
 
 $(STAMP): $(INSTALL_INPUTS)
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,8 @@ $(STAMP): $(INSTALL_INPUTS)
 demo: $(STAMP)
 	$(BIN)/python examples/summarise.py examples/ledger.jsonl
 
-## test: everything CI runs: lint, format check, types, the test suite
-test: lint typecheck unit
+## test: everything CI runs: lint, format check, types, the test suite, the docs
+test: lint typecheck unit docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -30,6 +30,11 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -q
+
+## docs: build the documentation with warnings as errors, and run its examples as doctests
+docs: $(STAMP)
+	$(BIN)/sphinx-build -q -W --keep-going -b html docs docs/_build/html
+	$(BIN)/sphinx-build -q -W --keep-going -b doctest docs docs/_build/doctest
 
 ## bench: the benchmarks (slow; not part of the test command)
 bench: $(STAMP)

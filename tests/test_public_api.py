@@ -21,8 +21,10 @@ PUBLIC_NAMES = [
     "Event",
     "FigureAdjudicated",
     "FuzzyDate",
+    "ImportResult",
     "InflowKind",
     "InflowReported",
+    "Ledger",
     "OperationReported",
     "Origin",
     "OutflowKind",
@@ -80,13 +82,19 @@ def test_every_public_module_exports_a_sorted_all_that_exists(module_name: str) 
     assert [] == [name for name in module.__all__ if not hasattr(module, name)]
 
 
-def test_top_level_names_are_the_events_names_plus_the_base_errors() -> None:
-    """Everything at the top level comes from repatevents.events or repatevents.errors."""
+def test_top_level_names_are_the_same_objects_as_in_their_modules() -> None:
+    """Every top-level name is the object its own module defines: the façade, events, errors."""
+    import repatevents._ledger
     import repatevents.errors
     import repatevents.events
 
     for name in repatevents.__all__:
-        source = repatevents.events if name in repatevents.events.__all__ else repatevents.errors
+        if name in repatevents.events.__all__:
+            source: ModuleType = repatevents.events
+        elif name in ("Ledger", "ImportResult"):
+            source = repatevents._ledger
+        else:
+            source = repatevents.errors
         assert getattr(source, name) is getattr(repatevents, name)
 
 
