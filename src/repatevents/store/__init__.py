@@ -1,5 +1,21 @@
-"""The event store: an append-only, hash-chained log (the second stage of the data flow)."""
+"""The event store: an append-only, hash-chained log (the second stage of the data flow).
+
+``open_store(path)`` opens one by its file: SQLite (the default), JSON Lines (``.jsonl``) or, for
+``None``, memory. Every backend implements :class:`EventStore` and passes the contract suite in
+:mod:`repatevents.testing` (``StoreContract``).
+"""
 
 from ._base import Envelope, EventStore
+from ._jsonlines import JsonLinesStore
+from ._memory import MemoryStore
+from ._open import open_store
+from ._sqlite import SQLiteStore
 
-__all__ = ["Envelope", "EventStore"]
+__all__ = [
+    "Envelope",
+    "EventStore",
+    "JsonLinesStore",
+    "MemoryStore",
+    "SQLiteStore",
+    "open_store",
+]

@@ -1,0 +1,335 @@
+"""A fast codec for payloads the event store wrote itself (current schema, already validated).
+
+:func:`event_from_dict` is the gate for input from outside: cattrs with detailed validation,
+every converter and validator of the event classes, problems named field by field. Payloads
+that the store wrote were produced from valid events by :func:`encode_event` and are protected by
+the hash chain, so reading them back does not need that gate again. This module builds the same
+objects without it:
+
+* per-class encoders and decoders are compiled once from the attrs fields and their types;
+* objects are created without running ``__init__`` (their converters and validators already ran
+  when the event was first built), so a read costs a dict lookup and an attribute store per field;
+* values that repeat across a log (exact counts, dates, report words) are cached, so a replay
+  shares them instead of parsing them again.
+
+The output of :func:`decode_event` equals what :func:`event_from_dict` returns for the same
+payload (``tests/test_store_fastcodec.py`` checks this for every event type). Anything that is not
+in the shape :func:`encode_event` writes (an unknown key, a missing field, a wrong type) is
+handed to :func:`event_from_dict`, which either reads it or raises its usual
+:class:`~repatevents.errors.ValidationError`.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+import uuid
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
+
+import attrs
+import orjson
+
+from ._codec import (
+    _estimate_from_dict,
+    _structure_fuzzy_date,
+    _unstructure_estimate,
+    _unstructure_fuzzy_date,
+    event_from_dict,
+)
+from ._dates import FuzzyDate
+from ._estimate import Estimate
+from ._events import _REPORT_CLASSES, EVENT_TYPES, Event, Report
+from ._people import People
+from ._source import Source
+
+__all__ = ["decode_event", "encode_event", "event_payload"]
+
+Encoder = Callable[[Any], Any]
+Decoder = Callable[[Any], Any]
+
+_new = object.__new__
+_set = object.__setattr__
+_MISSING: Any = object()
+_REQUIRED: Any = object()
+
+# Caches of immutable values that recur across a log. They are bounded: when one fills up it is
+# emptied, which costs a few re-parses and keeps a replay of any length in bounded memory.
+_CACHE_LIMIT = 1 << 16
+_exact_cache: dict[int, Estimate] = {}
+_estimate_cache: dict[tuple[tuple[str, Any], ...], Estimate] = {}
+_date_cache: dict[Any, FuzzyDate] = {}
+
+
+class _NotTrusted(Exception):
+    """A payload is not in the shape this module writes; the full codec must read it."""
+
+
+# -- values -----------------------------------------------------------------------------------
+def _decode_estimate(value: Any) -> Estimate:
+    if type(value) is int:
+        found = _exact_cache.get(value)
+        if found is None:
+            if value < 0:
+                raise _NotTrusted
+            if len(_exact_cache) >= _CACHE_LIMIT:
+                _exact_cache.clear()
+            found = _exact_cache[value] = Estimate.exact(value)
+        return found
+    if type(value) is dict:
+        key = tuple(value.items())
+        found = _estimate_cache.get(key)
+        if found is None:
+            if len(_estimate_cache) >= _CACHE_LIMIT:
+                _estimate_cache.clear()
+            found = _estimate_cache[key] = _estimate_from_dict(value)
+        return found
+    # Report words ("over 600") are not what the store writes; the full codec reads them.
+    raise _NotTrusted
+
+
+def _decode_date(value: Any) -> FuzzyDate:
+    key = value if type(value) is str else (value.get("value"), value.get("raw"), len(value))
+    found = _date_cache.get(key)
+    if found is None:
+        if len(_date_cache) >= _CACHE_LIMIT:
+            _date_cache.clear()
+        found = _date_cache[key] = _structure_fuzzy_date(value, None)
+    return found
+
+
+def _decode_uuid(value: Any) -> uuid.UUID:
+    # What uuid.UUID(text) does for the canonical 36-character form, without its generality.
+    if type(value) is not str or len(value) != 36 or value[8] != "-":
+        raise _NotTrusted
+    out: uuid.UUID = _new(uuid.UUID)
+    _set(out, "int", int(value.replace("-", ""), 16))
+    _set(out, "is_safe", uuid.SafeUUID.unknown)
+    return out
+
+
+def _encode_uuids(value: tuple[uuid.UUID, ...]) -> list[str]:
+    return [str(item) for item in value]
+
+
+def _decode_uuids(value: Any) -> tuple[uuid.UUID, ...]:
+    if type(value) is not list:
+        raise _NotTrusted
+    return tuple(_decode_uuid(item) for item in value)
+
+
+def _encode_strings(value: tuple[str, ...]) -> list[str]:
+    return list(value)
+
+
+def _decode_strings(value: Any) -> tuple[str, ...]:
+    if type(value) is not list:
+        raise _NotTrusted
+    return tuple(value)
+
+
+def _encode_by_nationality(value: tuple[tuple[str, Estimate], ...]) -> dict[str, Any]:
+    return {code: _unstructure_estimate(estimate) for code, estimate in value}
+
+
+def _decode_by_nationality(value: Any) -> tuple[tuple[str, Estimate], ...]:
+    if type(value) is not dict:
+        raise _NotTrusted
+    # Stored with sorted keys, which is the order the event's converter sorts the pairs in.
+    return tuple(sorted((code, _decode_estimate(count)) for code, count in value.items()))
+
+
+# -- classes ----------------------------------------------------------------------------------
+@attrs.frozen
+class _Field:
+    """How one attrs field is written and read.
+
+    ``check`` (a type the stored value must have exactly) and ``members`` (an enum's members by
+    value) are inlined in the generated code; ``encode`` and ``decode`` are called.
+    """
+
+    name: str
+    default: Any  # _REQUIRED when the payload must hold the field
+    encode: Encoder | None = None
+    decode: Decoder | None = None
+    check: type | None = None
+    members: Mapping[Any, enum.Enum] | None = None
+
+
+@attrs.frozen
+class _ClassCodec:
+    cls: type
+    encode: Callable[[Any], dict[str, Any]]
+    decode: Callable[[Any], Any]
+
+
+def _compile(cls: type, fields: list[_Field], type_name: str | None) -> _ClassCodec:
+    """Write straight-line encode and decode functions for ``cls``, as attrs writes ``__init__``.
+
+    A loop over field descriptions costs more than the work it describes at these sizes; the
+    generated code does, per field, only what that field needs.
+    """
+    namespace: dict[str, Any] = {"_new": _new, "_set": _set, "_NotTrusted": _NotTrusted, "cls": cls}
+    allowed = {field.name for field in fields} | ({"type"} if type_name else set())
+    namespace["allowed"] = frozenset(allowed)
+    enc = [
+        "def encode(obj):",
+        f"    out = {{'type': {type_name!r}}}" if type_name else "    out = {}",
+    ]
+    dec = [
+        "def decode(data):",
+        # Any key the class does not have is for the full codec to report.
+        "    if type(data) is not dict or not data.keys() <= allowed:",
+        "        raise _NotTrusted",
+        "    get = data.get",
+        "    obj = _new(cls)",
+    ]
+    for i, field in enumerate(fields):
+        name, default = field.name, field.default
+        namespace.update({f"enc{i}": field.encode, f"dec{i}": field.decode, f"default{i}": default})
+        namespace[f"members{i}"] = field.members
+        convert = "v" if field.encode is None else f"enc{i}(v)"
+        enc.append(f"    v = obj.{name}")
+        if default is _REQUIRED:
+            enc.append(f"    out[{name!r}] = {convert}")
+        elif default is None:
+            # Defaults are left out, as the event converter's omit_if_default leaves them out.
+            enc.append("    if v is not None:")
+            enc.append(f"        out[{name!r}] = {convert}")
+        else:
+            enc.append(f"    if v != default{i}:")
+            enc.append(f"        out[{name!r}] = {convert}")
+
+        if default is _REQUIRED:
+            # A missing key raises KeyError, which sends the payload to the full codec.
+            dec.append(f"    v = data[{name!r}]")
+            indent = "    "
+        else:
+            # An explicit null reads as None, as it does through the full codec.
+            dec.append(f"    v = get({name!r}, default{i})")
+            dec.append(f"    if v is not default{i} and v is not None:")
+            indent = "        "
+        if field.check is not None:
+            dec.append(f"{indent}if type(v) is not {field.check.__name__}:")
+            dec.append(f"{indent}    raise _NotTrusted")
+        if field.members is not None:
+            dec.append(f"{indent}v = members{i}[v]")
+        if field.decode is not None:
+            dec.append(f"{indent}v = dec{i}(v)")
+        if indent != "    " and dec[-1].endswith(":"):
+            dec.append(f"{indent}pass")
+        dec.append(f"    _set(obj, {name!r}, v)")
+    enc.append("    return out")
+    dec.append("    return obj")
+    code = "\n".join(enc) + "\n\n" + "\n".join(dec) + "\n"
+    exec(compile(code, f"<fast codec for {cls.__name__}>", "exec"), namespace)
+    return _ClassCodec(cls, namespace["encode"], namespace["decode"])
+
+
+def _strip_none(hint: Any) -> Any:
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return hint
+
+
+def _field(name: str, default: Any, hint: Any, owner: type) -> _Field:
+    hint = _strip_none(hint)
+    if hint in (str, int, bool):
+        return _Field(name, default, check=hint)
+    if hint is uuid.UUID:
+        return _Field(name, default, encode=str, decode=_decode_uuid)
+    if hint is FuzzyDate:
+        return _Field(name, default, encode=_unstructure_fuzzy_date, decode=_decode_date)
+    if hint is Estimate:
+        return _Field(name, default, encode=_unstructure_estimate, decode=_decode_estimate)
+    if hint is Source or hint is People:
+        codec = _value_codec(hint)
+        return _Field(name, default, encode=codec.encode, decode=codec.decode)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        # The event converter leaves enum members for orjson to write; so does this one.
+        return _Field(name, default, members={member.value: member for member in hint})
+    if hint == tuple[str, ...]:
+        return _Field(name, default, encode=_encode_strings, decode=_decode_strings)
+    if hint == tuple[uuid.UUID, ...]:
+        return _Field(name, default, encode=_encode_uuids, decode=_decode_uuids)
+    if hint == tuple[tuple[str, Estimate], ...]:
+        return _Field(name, default, encode=_encode_by_nationality, decode=_decode_by_nationality)
+    if set(typing.get_args(hint)) == set(_REPORT_CLASSES):
+        return _Field(name, default, encode=_encode_report, decode=_decode_report)
+    # A new field type must be taught to this module; failing here keeps it from guessing.
+    raise TypeError(f"the fast codec does not know the type {hint!r} of {owner.__name__}.{name}")
+
+
+def _build(cls: type, type_name: str | None) -> _ClassCodec:
+    hints = typing.get_type_hints(cls)
+    fields = []
+    for attribute in attrs.fields(cls):
+        default = attribute.default
+        if default is attrs.NOTHING or isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            # A factory default (an event's derived id) is always written out: a stored event
+            # keeps its identity even if the way ids are derived ever changes.
+            default = _REQUIRED
+        fields.append(_field(attribute.name, default, hints[attribute.name], cls))
+    return _compile(cls, fields, type_name)
+
+
+@cache
+def _value_codec(cls: type) -> _ClassCodec:
+    return _build(cls, None)
+
+
+@cache
+def _event_codecs() -> dict[str, _ClassCodec]:
+    return {name: _build(cls, name) for name, cls in EVENT_TYPES.items()}
+
+
+def _encode_report(report: Report) -> dict[str, Any]:
+    return _event_codecs()[report.TYPE].encode(report)
+
+
+def _decode_report(data: Any) -> Report:
+    if type(data) is not dict:
+        raise _NotTrusted
+    codec = _event_codecs().get(data["type"])
+    if codec is None or codec.cls not in _REPORT_CLASSES:
+        raise _NotTrusted
+    report: Report = codec.decode(data)
+    return report
+
+
+# -- the public functions ---------------------------------------------------------------------
+def event_payload(event: Event) -> dict[str, Any]:
+    """Return the stored form of an event: ``event_to_dict(event)`` with every id written out.
+
+    The id of the event, and of a correction's replacement, is always included (the interchange
+    form leaves out an id derived from the content).
+    """
+    return _event_codecs()[event.TYPE].encode(event)
+
+
+def encode_event(event: Event) -> bytes:
+    """Return the canonical JSON of an event's stored form (UTF-8, compact, sorted keys)."""
+    return orjson.dumps(_event_codecs()[event.TYPE].encode(event), option=orjson.OPT_SORT_KEYS)
+
+
+def decode_event(payload: Mapping[str, Any]) -> Event:
+    """Build the event of a stored payload of the current schema, trusting its shape.
+
+    Returns what ``event_from_dict(payload)`` returns. A payload not in the shape
+    :func:`encode_event` writes is passed to :func:`event_from_dict` instead.
+
+    Raises:
+        ValidationError: the payload is not a valid event (from :func:`event_from_dict`).
+    """
+    try:
+        codec = _event_codecs()[payload["type"]]
+        if "version" in payload:
+            raise _NotTrusted
+        event: Event = codec.decode(payload)
+    except (_NotTrusted, KeyError, TypeError, ValueError, AttributeError):
+        return event_from_dict(payload)
+    return event

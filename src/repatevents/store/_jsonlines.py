@@ -1,0 +1,665 @@
+"""The JSON Lines store: one envelope per line, readable and diffable in git.
+
+Each line is one record, its keys in a fixed order and the event's keys sorted::
+
+    {"position":1,"recorded_at":"2024-05-01T12:00:00.000000Z","schema_version":2,"hash":"…","event":{…}}
+
+The last line of every batch also holds ``"commit":true`` (just before ``"event"``): a batch
+is whole when its last line is there. The whole batch is written with one ``write`` and synced
+(``fsync``) before ``append`` returns. Writers in several processes take turns with an
+exclusive ``flock`` on the file; readers take a shared one only to find where committed data
+ends.
+
+A file whose end is not a committed line (a writer died mid-batch, a disk filled up) is
+reported on open with :class:`~repatevents.errors.CorruptLogError`;
+:meth:`JsonLinesStore.repair` removes exactly that torn tail and returns it. Checkpoints live
+in a sidecar file, ``<log>.checkpoints``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import os
+import threading
+import time
+from array import array
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final
+
+import attrs
+import orjson
+
+from ..errors import CorruptLogError, IntegrityError, StoreError, ValidationError
+from ..events import SCHEMA_VERSION, Event
+from ..events._fastcodec import decode_event
+from ._base import Envelope
+from ._hashing import GENESIS_HASH
+from ._records import (
+    ChainChecker,
+    IdIndex,
+    Known,
+    RecordedAtCache,
+    StoredRecord,
+    check_after_upto,
+    check_checkpoint,
+    check_checkpoint_name,
+    check_expected,
+    decode_stored,
+    event_id_of,
+    make_envelope,
+    plan_batch,
+)
+
+__all__ = ["JsonLinesStore"]
+
+_LINE: Final = b'{"position":%d,"recorded_at":"%b","schema_version":%d,"hash":"%b",%b"event":%b}\n'
+_COMMIT: Final = b'"commit":true,'
+_KEYS: Final = frozenset({"position", "recorded_at", "schema_version", "hash", "event"})
+_BLOCK: Final = 1 << 16
+
+
+def _line(record: StoredRecord, commit: bool) -> bytes:
+    return _LINE % (
+        record.position,
+        record.recorded_at.encode("ascii"),
+        record.schema_version,
+        record.hash.encode("ascii"),
+        _COMMIT if commit else b"",
+        record.event_json,
+    )
+
+
+@attrs.frozen
+class _Line:
+    """A parsed line: its record, whether it ends a batch, and the event's payload."""
+
+    record: StoredRecord
+    commit: bool
+    payload: Any
+
+
+def _parse_line(line: bytes) -> _Line:
+    """Parse one line (with or without its newline) in the exact form the store writes.
+
+    Raises:
+        ValueError: the line is not JSON, or not a record in the store's canonical form.
+    """
+    data = orjson.loads(line)
+    if not isinstance(data, dict):
+        raise ValueError("the line is not a JSON object")
+    commit = data.pop("commit", None)
+    if commit not in (None, True) or data.keys() != _KEYS:
+        raise ValueError("the line does not have the keys of a record")
+    position, recorded_at = data["position"], data["recorded_at"]
+    schema_version, record_hash = data["schema_version"], data["hash"]
+    if not (
+        type(position) is int
+        and type(schema_version) is int
+        and isinstance(recorded_at, str)
+        and isinstance(record_hash, str)
+    ):
+        raise ValueError("the record's position, time, version or hash has the wrong type")
+    event_json = orjson.dumps(data["event"], option=orjson.OPT_SORT_KEYS)
+    event = data["event"]
+    event_id = event.get("id") if isinstance(event, dict) else None
+    record = StoredRecord(
+        position,
+        recorded_at,
+        schema_version,
+        record_hash,
+        event_id if isinstance(event_id, str) else "",
+        event_json,
+    )
+    try:
+        canonical = _line(record, commit is True)
+    except UnicodeEncodeError:
+        raise ValueError("the record's time or hash is not ASCII") from None
+    if canonical.rstrip(b"\n") != line.rstrip(b"\n"):
+        raise ValueError(
+            "the line is not in the store's canonical form (keys, order or spacing changed)"
+        )
+    return _Line(record, commit is True, event)
+
+
+def _event_id(parsed: _Line) -> str:
+    """Return the event id of a parsed line (decoding an old payload that derives it)."""
+    if parsed.record.event_id:
+        return parsed.record.event_id
+    return event_id_of(parsed.record.event_json, parsed.record.schema_version)
+
+
+@attrs.frozen
+class _Tail:
+    """Where the committed part of a file ends, and what follows it."""
+
+    end: int  # byte offset just after the last committed line
+    last: StoredRecord | None  # the last committed record
+    torn: int  # bytes after ``end``
+
+
+def _lines_backwards(stream: Any, size: int) -> Iterator[tuple[int, bytes]]:
+    """Yield (offset, line) from the end of a file to its start, each with its newline.
+
+    The first line yielded lacks its newline when the file does not end with one.
+    """
+    buffer, buffer_start, end = b"", size, size
+    while end > 0:
+        # The line ending at ``end`` starts after the newline before its own last byte.
+        cut = buffer.rfind(b"\n", 0, max(end - 1 - buffer_start, 0))
+        if cut < 0 and buffer_start > 0:
+            start = max(0, buffer_start - _BLOCK)
+            stream.seek(start)
+            buffer = stream.read(buffer_start - start) + buffer
+            buffer_start = start
+            continue
+        line_start = buffer_start + cut + 1
+        yield line_start, buffer[line_start - buffer_start : end - buffer_start]
+        end = line_start
+        buffer = buffer[: end - buffer_start]
+
+
+class JsonLinesStore:
+    """An event store in one JSON Lines file (created when missing).
+
+    Args:
+        path: the log file.
+        timeout: how long a writer waits for another process's lock, in seconds.
+        durable: ``True`` (the default) syncs every batch to disk before ``append`` returns.
+
+    Raises:
+        CorruptLogError: the file ends with a torn batch or a damaged line (see
+            :meth:`repair`), or is not a log.
+        StoreError: the file cannot be opened or locked.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, timeout: float = 30.0, durable: bool = True
+    ) -> None:
+        self.path = os.fspath(path)
+        self._timeout = timeout
+        self._durable = durable
+        self._lock = threading.RLock()
+        self._fd: int | None = None
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot open the log ({exc.strerror})") from exc
+        self._fd = fd
+        self._forget()
+        try:
+            with self._flocked(fcntl.LOCK_SH):
+                self._sync()
+        except BaseException:
+            self.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"JsonLinesStore({self.path!r})"
+
+    # -- state --------------------------------------------------------------------------------
+    def _forget(self) -> None:
+        """Drop everything known about the file; the next sync reads its tail again."""
+        self._size = 0  # bytes of committed data known
+        self._head = 0
+        self._last_hash = GENESIS_HASH
+        self._last_recorded_at: str | None = None
+        self._index: IdIndex | None = None
+        self._offsets = array("q")  # start of each line, by position - 1, when indexed
+
+    @property
+    def _file(self) -> int:
+        if self._fd is None:
+            raise StoreError(f"the store {self.path} is closed")
+        return self._fd
+
+    @contextlib.contextmanager
+    def _flocked(self, kind: int) -> Iterator[None]:
+        """Hold the file lock (shared or exclusive), waiting up to the timeout."""
+        fd = self._file
+        with self._lock:
+            deadline = time.monotonic() + self._timeout
+            pause = 0.001
+            while True:
+                try:
+                    fcntl.flock(fd, kind | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                        raise StoreError(f"{self.path}: cannot lock the log ({exc})") from exc
+                    if time.monotonic() > deadline:
+                        raise StoreError(
+                            f"{self.path}: another process held the log for more than "
+                            f"{self._timeout} s"
+                        ) from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _sync(self) -> None:
+        """Catch up with what other writers appended (under a file lock).
+
+        Raises:
+            CorruptLogError: the file ends with a torn batch or a damaged line.
+        """
+        size = os.fstat(self._file).st_size
+        if size == self._size:
+            return
+        if size < self._size:
+            # Someone repaired or replaced the file: start again from its tail.
+            self._forget()
+        if self._index is None:
+            tail = self._find_tail(size)
+            if tail.torn:
+                raise self._torn_error(tail)
+            self._size = tail.end
+            if tail.last is not None:
+                self._head = tail.last.position
+                self._last_hash = tail.last.hash
+                self._last_recorded_at = tail.last.recorded_at
+            return
+        self._scan(self._size, size)
+
+    def _scan(self, start: int, size: int) -> None:
+        """Read the lines from ``start`` to ``size`` into the state and the id index."""
+        offset = start
+        pending: list[tuple[int, _Line]] = []
+        with open(self.path, "rb") as stream:
+            stream.seek(start)
+            while offset < size:
+                line = stream.readline(size - offset)
+                position = self._head + len(pending) + 1
+                if not line.endswith(b"\n"):
+                    raise self._torn_error(_Tail(self._size, None, size - self._size))
+                try:
+                    parsed = _parse_line(line)
+                except ValueError as exc:
+                    raise CorruptLogError(self.path, str(exc), position) from None
+                if parsed.record.position != position:
+                    raise CorruptLogError(
+                        self.path,
+                        f"the line says position {parsed.record.position}",
+                        position,
+                    )
+                pending.append((offset, parsed))
+                offset += len(line)
+                if parsed.commit:
+                    self._take(pending)
+                    self._size = offset
+                    pending = []
+        if pending:
+            raise self._torn_error(_Tail(self._size, None, size - self._size))
+
+    def _take(self, lines: list[tuple[int, _Line]]) -> None:
+        assert self._index is not None
+        for offset, parsed in lines:
+            record = parsed.record
+            try:
+                self._index.add(_event_id(parsed), record.position)
+            except (ValueError, ValidationError) as exc:
+                raise CorruptLogError(
+                    self.path, f"the stored event cannot be read: {exc}", record.position
+                ) from None
+            self._offsets.append(offset)
+            self._head = record.position
+            self._last_hash = record.hash
+            self._last_recorded_at = record.recorded_at
+
+    def _ensure_index(self) -> IdIndex:
+        """Build the id index from the whole file the first time a writer needs it."""
+        if self._index is None:
+            size = self._size
+            self._forget()
+            self._index = IdIndex()
+            try:
+                self._scan(0, size)
+            except BaseException:
+                self._forget()
+                raise
+        return self._index
+
+    def _find_tail(self, size: int) -> _Tail:
+        """Find the last committed line by reading the file backwards from ``size``.
+
+        Raises:
+            CorruptLogError: a complete line near the end is damaged (that is not a torn
+                write, and :meth:`repair` will not remove it).
+        """
+        with open(self.path, "rb") as stream:
+            for offset, line in _lines_backwards(stream, size):
+                if not line.endswith(b"\n"):
+                    continue  # the torn piece of a write that stopped mid-line
+                try:
+                    parsed = _parse_line(line)
+                except ValueError as exc:
+                    raise CorruptLogError(
+                        self.path,
+                        f"the line at byte {offset} is damaged ({exc}); this is not a torn "
+                        "write, so repair() leaves it: restore the file from a copy",
+                    ) from None
+                if parsed.commit:
+                    end = offset + len(line)
+                    return _Tail(end, parsed.record, size - end)
+        return _Tail(0, None, size)
+
+    def _torn_error(self, tail: _Tail) -> CorruptLogError:
+        position = (tail.last.position if tail.last else self._head) + 1
+        return CorruptLogError(
+            self.path,
+            f"the log ends with {tail.torn} bytes of a batch that was never completed (a "
+            "writer stopped mid-write); JsonLinesStore.repair(path) removes them",
+            position,
+        )
+
+    # -- the store interface -------------------------------------------------------------------
+    def _fetch(self, position: int) -> Known:
+        with open(self.path, "rb") as stream:
+            stream.seek(self._offsets[position - 1])
+            record = _parse_line(stream.readline()).record
+        return Known(position, record.schema_version, record.event_json)
+
+    def append(self, events: Sequence[Event], *, expected_position: int | None = None) -> int:
+        """Append a batch with one write, synced to disk (all or none); return the new head.
+
+        An event already stored with the same content is skipped. The first append of a store
+        object reads the whole file once, to learn which ids are stored.
+
+        Args:
+            events: the batch, in order.
+            expected_position: the head the writer last saw; when given and the log has moved
+                on, nothing is written.
+
+        Returns:
+            The head after the append.
+
+        Raises:
+            ConcurrencyError: ``expected_position`` is not the current head.
+            DuplicateEventError: an id is already stored with different content.
+            TypeError: the batch holds something that is not an event.
+            CorruptLogError: another writer left a torn batch (see :meth:`repair`).
+            StoreError: another process held the lock for longer than the timeout.
+            OSError: the disk refused the write; the file is left as it was.
+        """
+        with self._flocked(fcntl.LOCK_EX):
+            self._sync()
+            check_expected(expected_position, self._head)
+            planned = plan_batch(
+                events,
+                head=self._head,
+                last_hash=self._last_hash,
+                last_recorded_at=self._last_recorded_at,
+                now=dt.datetime.now(dt.UTC),
+                index=self._ensure_index(),
+                fetch=self._fetch,
+            )
+            if not planned:
+                return self._head
+            last = len(planned) - 1
+            lines = [_line(record, i == last) for i, (record, _) in enumerate(planned)]
+            self._write(b"".join(lines))
+            offset = self._size
+            for line, (record, event) in zip(lines, planned, strict=True):
+                self._offsets.append(offset)
+                offset += len(line)
+                assert self._index is not None
+                self._index.add_key(event.id.int, record.position)
+            self._size = offset
+            final = planned[-1][0]
+            self._head, self._last_hash = final.position, final.hash
+            self._last_recorded_at = final.recorded_at
+            return self._head
+
+    def _write(self, data: bytes) -> None:
+        fd = self._file
+        view = memoryview(data)
+        try:
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            if self._durable:
+                os.fsync(fd)
+        except BaseException:
+            # Leave no half batch behind: the file goes back to its last committed byte.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, self._size)
+            raise
+
+    def read(self, after: int = 0, *, upto: int | None = None) -> Iterator[Envelope]:
+        """Yield envelopes in order from position ``after + 1`` to ``upto`` (inclusive).
+
+        Streams the file line by line. The end is fixed when ``read`` is called: records
+        appended meanwhile are not included.
+
+        Raises:
+            ValueError: ``after`` or ``upto`` is not a position.
+            CorruptLogError: a line cannot be read (while iterating).
+        """
+        with self._flocked(fcntl.LOCK_SH):
+            self._sync()
+            last = check_after_upto(after, upto, self._head)
+            size = self._size
+            start = self._offsets[after] if after < len(self._offsets) else None
+        return self._iterate(after, last, size, start)
+
+    def _iterate(self, after: int, last: int, size: int, start: int | None) -> Iterator[Envelope]:
+        if after >= last:
+            return
+        times = RecordedAtCache()
+        loads = orjson.loads
+        position = 0
+        with open(self.path, "rb") as stream:
+            if start is not None:
+                stream.seek(start)
+                position = after
+            offset = stream.tell()
+            for line in stream:
+                offset += len(line)
+                position += 1
+                if position <= after:
+                    continue
+                if offset > size:
+                    raise CorruptLogError(self.path, "the file changed while it was read", position)
+                try:
+                    data = loads(line)
+                    schema_version = data["schema_version"]
+                    if data["position"] != position:
+                        raise ValueError(f"the line says position {data['position']}")
+                    if schema_version == SCHEMA_VERSION:
+                        event = decode_event(data["event"])
+                    else:
+                        event = decode_stored(orjson.dumps(data["event"]), schema_version)
+                    envelope = make_envelope(
+                        position,
+                        times(data["recorded_at"]),
+                        schema_version,
+                        data["hash"],
+                        event,
+                    )
+                except (ValueError, TypeError, KeyError, ValidationError) as exc:
+                    raise CorruptLogError(
+                        self.path, f"the line cannot be read: {exc}", position
+                    ) from None
+                yield envelope
+                if position >= last:
+                    return
+        raise CorruptLogError(self.path, "the file is shorter than its last record", position + 1)
+
+    def head(self) -> int:
+        """Return the position of the last record (0 when empty)."""
+        with self._flocked(fcntl.LOCK_SH):
+            self._sync()
+            return self._head
+
+    def verify(self) -> int:
+        """Check every line: its form, its position, its hash, its id, and the batch ends.
+
+        Returns:
+            The number of records checked.
+
+        Raises:
+            IntegrityError: naming the first position whose line is not what was written (its
+                hash, position or canonical form does not match).
+            CorruptLogError: a line cannot be parsed, or the file ends with a torn batch.
+        """
+        with self._flocked(fcntl.LOCK_SH):
+            self._sync()
+            size = self._size
+        checker = ChainChecker()
+        offset = 0
+        with open(self.path, "rb") as stream:
+            for line in stream:
+                if offset >= size:
+                    break
+                offset += len(line)
+                position = checker.checked + 1
+                try:
+                    orjson.loads(line)
+                except orjson.JSONDecodeError as exc:
+                    raise CorruptLogError(
+                        self.path, f"the line is not JSON ({exc})", position
+                    ) from None
+                try:
+                    parsed = _parse_line(line)
+                except ValueError as exc:
+                    raise IntegrityError(position, str(exc)) from None
+                try:
+                    content_id = _event_id(parsed)
+                except (ValueError, ValidationError) as exc:
+                    checker.check(parsed.record)
+                    raise CorruptLogError(
+                        self.path, f"the stored event cannot be read: {exc}", position
+                    ) from None
+                checker.check(parsed.record._replace(event_id=content_id), content_id)
+        return checker.checked
+
+    def get_checkpoint(self, name: str) -> tuple[int, bytes] | None:
+        """Return the checkpoint saved under ``name`` as (position, state), or ``None``.
+
+        Raises:
+            CorruptLogError: the checkpoint file cannot be read.
+        """
+        check_checkpoint_name(name)
+        if self._fd is None:
+            raise StoreError(f"the store {self.path} is closed")
+        return self._read_checkpoints().get(name)
+
+    def put_checkpoint(self, name: str, position: int, state: bytes) -> None:
+        """Save a checkpoint in the sidecar file, replacing an older one of the same name.
+
+        Raises:
+            ValueError: the name is empty, the position is not in the log, or the state is not
+                bytes.
+        """
+        with self._flocked(fcntl.LOCK_EX):
+            self._sync()
+            check_checkpoint(name, position, state, self._head)
+            checkpoints = self._read_checkpoints()
+            checkpoints[name] = (position, bytes(state))
+            data = orjson.dumps(
+                {
+                    key: {"position": pos, "state": base64.b64encode(blob).decode("ascii")}
+                    for key, (pos, blob) in sorted(checkpoints.items())
+                },
+                option=orjson.OPT_INDENT_2,
+            )
+            _write_atomically(Path(self.checkpoints_path), data, durable=self._durable)
+
+    @property
+    def checkpoints_path(self) -> str:
+        """The sidecar file that holds the checkpoints."""
+        return self.path + ".checkpoints"
+
+    def _read_checkpoints(self) -> dict[str, tuple[int, bytes]]:
+        try:
+            raw = Path(self.checkpoints_path).read_bytes()
+        except FileNotFoundError:
+            return {}
+        try:
+            data = orjson.loads(raw)
+            return {
+                str(name): (int(entry["position"]), base64.b64decode(entry["state"], validate=True))
+                for name, entry in data.items()
+            }
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise CorruptLogError(
+                self.checkpoints_path, f"the checkpoint file cannot be read ({exc})"
+            ) from None
+
+    def close(self) -> None:
+        """Close the file. Idempotent."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> JsonLinesStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- repair -------------------------------------------------------------------------------
+    @classmethod
+    def repair(cls, path: str | os.PathLike[str], *, timeout: float = 30.0) -> bytes:
+        """Remove a torn tail (a batch whose writing stopped midway) and return its bytes.
+
+        Only bytes after the last committed line are removed: whole batches are never touched,
+        and a damaged line elsewhere is not "repaired" away. Call it on a file that a store
+        reported as torn; on a sound file it removes nothing and returns ``b""``.
+
+        Args:
+            path: the log file.
+            timeout: how long to wait for other writers' lock, in seconds.
+
+        Returns:
+            The removed bytes (save them if you want to inspect what was lost).
+
+        Raises:
+            CorruptLogError: the end of the file is damaged in a way a torn write cannot
+                explain (a complete line that is not a record); nothing is removed.
+        """
+        fd = os.open(os.fspath(path), os.O_RDWR | os.O_CLOEXEC)
+        store = cls.__new__(cls)
+        store.path, store._timeout, store._durable = os.fspath(path), timeout, True
+        store._lock, store._fd = threading.RLock(), fd
+        store._forget()
+        try:
+            with store._flocked(fcntl.LOCK_EX):
+                size = os.fstat(fd).st_size
+                tail = store._find_tail(size)
+                if not tail.torn:
+                    return b""
+                with open(store.path, "rb") as stream:
+                    stream.seek(tail.end)
+                    removed = stream.read(tail.torn)
+                os.ftruncate(fd, tail.end)
+                os.fsync(fd)
+                return removed
+        finally:
+            store.close()
+
+
+def _write_atomically(target: Path, data: bytes, *, durable: bool) -> None:
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    try:
+        with open(tmp, "wb") as out:
+            out.write(data)
+            out.flush()
+            if durable:
+                os.fsync(out.fileno())
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()

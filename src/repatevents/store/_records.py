@@ -1,0 +1,377 @@
+"""What every backend does the same way: plan a batch, decode a stored record, check a chain.
+
+A backend stores :class:`StoredRecord` values and knows how to find stored ids; the rules of
+appending (encoding, idempotence, duplicate ids, the recording time, the hash chain) live here
+once, so that every backend applies them alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import attrs
+import orjson
+
+from ..errors import ConcurrencyError, DuplicateEventError, IntegrityError
+from ..events import EVENT_TYPES, SCHEMA_VERSION, Event, event_from_dict
+from ..events._fastcodec import decode_event, event_payload
+from ._base import Envelope
+from ._hashing import (
+    GENESIS_HASH,
+    canonical_record,
+    chain_hash,
+    format_recorded_at,
+    parse_recorded_at,
+)
+
+__all__ = [
+    "ChainChecker",
+    "IdIndex",
+    "Known",
+    "RecordedAtCache",
+    "StoredRecord",
+    "check_after_upto",
+    "check_checkpoint",
+    "check_checkpoint_name",
+    "check_expected",
+    "decode_stored",
+    "event_id_of",
+    "make_envelope",
+    "plan_batch",
+]
+
+_EVENT_CLASSES = tuple(EVENT_TYPES.values())
+
+
+class StoredRecord(NamedTuple):
+    """One record as a backend stores it: the envelope's fields with the event as JSON bytes.
+
+    A named tuple, not an attrs class: a million of them are made in a large import.
+    """
+
+    position: int
+    recorded_at: str
+    schema_version: int
+    hash: str
+    event_id: str
+    event_json: bytes
+
+
+@attrs.frozen
+class Known:
+    """What a backend holds under an event id: where, in which schema, and the stored JSON."""
+
+    position: int
+    schema_version: int
+    event_json: bytes
+
+
+def decode_stored(event_json: bytes | str, schema_version: int) -> Event:
+    """Return the event of a stored record, upcast to the current schema.
+
+    Raises:
+        orjson.JSONDecodeError: the stored JSON cannot be parsed (a ``ValueError``).
+        ValidationError: the payload is not a valid event of its schema version.
+    """
+    payload = orjson.loads(event_json)
+    if schema_version == SCHEMA_VERSION:
+        return decode_event(payload)
+    if not isinstance(payload, dict):
+        return event_from_dict(payload)
+    # Older payloads go through the upcasters and the validating codec.
+    return event_from_dict({**payload, "version": schema_version})
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def make_envelope(
+    position: int, recorded_at: dt.datetime, schema_version: int, hash: str, event: Event
+) -> Envelope:
+    """Return an envelope of values the store itself wrote, without re-checking them."""
+    envelope: Envelope = _new(Envelope)
+    _set(envelope, "position", position)
+    _set(envelope, "recorded_at", recorded_at)
+    _set(envelope, "schema_version", schema_version)
+    _set(envelope, "hash", hash)
+    _set(envelope, "event", event)
+    return envelope
+
+
+class RecordedAtCache:
+    """Parse recording times, reusing the last one (every record of a batch shares it)."""
+
+    __slots__ = ("_moment", "_text")
+
+    def __init__(self) -> None:
+        self._text = ""
+        self._moment = dt.datetime.min
+
+    def __call__(self, text: str) -> dt.datetime:
+        """Return the datetime of a canonical recording time."""
+        if text != self._text:
+            self._moment = parse_recorded_at(text)
+            self._text = text
+        return self._moment
+
+
+def check_after_upto(after: int, upto: int | None, head: int) -> int:
+    """Check the arguments of ``read`` and return the last position to read.
+
+    Raises:
+        ValueError: ``after`` or ``upto`` is negative or not an int.
+    """
+    if type(after) is not int or after < 0:
+        raise ValueError(f"after must be a position (an int of 0 or more), got {after!r}")
+    if upto is None:
+        return head
+    if type(upto) is not int or upto < 0:
+        raise ValueError(f"upto must be a position (an int of 0 or more) or None, got {upto!r}")
+    return min(upto, head)
+
+
+def _check_events(events: Sequence[Event]) -> None:
+    if isinstance(events, (str, bytes)) or not isinstance(events, Sequence):
+        raise TypeError(f"append takes a sequence of events, got {type(events).__name__}")
+    for index, event in enumerate(events):
+        if not isinstance(event, _EVENT_CLASSES):
+            raise TypeError(
+                f"item {index} of the batch is a {type(event).__name__}, not an event; "
+                f"events are {', '.join(cls.__name__ for cls in _EVENT_CLASSES)}"
+            )
+
+
+def _same_event(known: Known, event: Event, event_json: bytes) -> bool:
+    if known.schema_version == SCHEMA_VERSION and known.event_json == event_json:
+        return True
+    # The stored bytes can differ for the same event: written in an older schema, or by an
+    # older version of the library. The events themselves decide.
+    return decode_stored(known.event_json, known.schema_version) == event
+
+
+class IdIndex:
+    """Where each stored event id is: kept in memory by a writer, caught up before each batch.
+
+    The backends keep no index of ids on disk: ids are random (content-derived), and a b-tree
+    of random keys costs a batch of a thousand events a thousand scattered page writes. A writer
+    builds this map once, from a sequential scan, and then adds what it and others append.
+    Keys are the ids' 128-bit integers (about 110 bytes an event in all).
+    """
+
+    __slots__ = ("_positions", "upto")
+
+    def __init__(self) -> None:
+        self._positions: dict[int, int] = {}
+        #: The last position whose id is in the map.
+        self.upto = 0
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def add(self, event_id: str, position: int) -> None:
+        """Record that ``event_id`` (canonical text) is stored at ``position``.
+
+        Raises:
+            ValueError: the id is not the text of a UUID.
+        """
+        self._positions[uuid.UUID(event_id).int] = position
+        self.upto = max(self.upto, position)
+
+    def add_key(self, key: int, position: int) -> None:
+        """Record that the id whose integer is ``key`` is stored at ``position``."""
+        self._positions[key] = position
+        self.upto = max(self.upto, position)
+
+    def get(self, event_id: uuid.UUID) -> int | None:
+        """Return the position of ``event_id``, or ``None`` when it is not stored."""
+        return self._positions.get(event_id.int)
+
+
+def plan_batch(
+    events: Sequence[Event],
+    *,
+    head: int,
+    last_hash: str,
+    last_recorded_at: str | None,
+    now: dt.datetime,
+    index: IdIndex,
+    fetch: Callable[[int], Known],
+) -> list[tuple[StoredRecord, Event]]:
+    """Turn a batch into the records to write after ``head``, or raise and write nothing.
+
+    Events already stored with the same content are left out (appending is idempotent); so is
+    the second copy of an event given twice in one batch. ``index`` is not changed: the backend
+    adds the planned records once they are written.
+
+    Args:
+        events: the batch.
+        head: the position of the last stored record.
+        last_hash: its hash (:data:`GENESIS_HASH` for an empty log).
+        last_recorded_at: its recording time, so that recording times never go backwards even
+            when clocks of several writers disagree.
+        now: the current time (timezone-aware).
+        index: where each stored id is, caught up to ``head``.
+        fetch: returns the stored record at a position, to compare contents.
+
+    Raises:
+        TypeError: the batch is not a sequence of events.
+        DuplicateEventError: an id is stored, or given earlier in the batch, with other
+            content; ``position`` is where that other content is (or would have been) stored.
+    """
+    _check_events(events)
+    if not events:
+        return []
+    recorded_at = format_recorded_at(now)
+    if last_recorded_at is not None and recorded_at < last_recorded_at:
+        recorded_at = last_recorded_at
+    planned: list[tuple[StoredRecord, Event]] = []
+    in_batch: dict[int, Known] = {}
+    position, previous = head, last_hash
+    dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
+    for event in events:
+        payload = event_payload(event)
+        event_json = dumps(payload, option=sort_keys)
+        key = event.id.int
+        stored_at = index.get(event.id)
+        known = in_batch.get(key) if stored_at is None else fetch(stored_at)
+        if known is not None:
+            if _same_event(known, event, event_json):
+                continue
+            raise DuplicateEventError(event.id, known.position)
+        position += 1
+        record_hash = chain_hash(
+            previous, canonical_record(position, recorded_at, SCHEMA_VERSION, event_json)
+        )
+        record = StoredRecord(
+            position, recorded_at, SCHEMA_VERSION, record_hash, payload["id"], event_json
+        )
+        planned.append((record, event))
+        in_batch[key] = Known(position, SCHEMA_VERSION, event_json)
+        previous = record_hash
+    return planned
+
+
+class ChainChecker:
+    """Walk records in order and raise at the first one that breaks the chain."""
+
+    __slots__ = ("_ids", "_position", "_previous")
+
+    def __init__(self) -> None:
+        self._position = 0
+        self._previous = GENESIS_HASH
+        self._ids: dict[int, int] = {}
+
+    @property
+    def checked(self) -> int:
+        """The number of records checked so far."""
+        return self._position
+
+    def check(self, record: StoredRecord, content_id: str | None = None) -> None:
+        """Check the next record: its position, its hash, and its id.
+
+        Args:
+            record: the record as stored.
+            content_id: the event id the record's JSON holds, when the backend has read it; it
+                must equal ``record.event_id`` (the id kept beside the JSON) and must not have
+                been stored before.
+
+        Raises:
+            IntegrityError: naming the position of the record that does not match.
+        """
+        expected = self._position + 1
+        if record.position != expected:
+            raise IntegrityError(
+                expected,
+                f"the record stored there says position {record.position}; records were "
+                "removed, added or reordered",
+            )
+        try:
+            canonical = canonical_record(
+                record.position, record.recorded_at, record.schema_version, record.event_json
+            )
+            parse_recorded_at(record.recorded_at)
+        except (ValueError, TypeError) as exc:
+            raise IntegrityError(expected, f"the recording time is not canonical ({exc})") from None
+        if chain_hash(self._previous, canonical) != record.hash:
+            raise IntegrityError(
+                expected,
+                "its hash does not match its content and the hash before it; the record was "
+                "changed after it was written",
+            )
+        if content_id is not None:
+            if content_id != record.event_id:
+                raise IntegrityError(
+                    expected,
+                    f"the event id kept beside the record ({record.event_id!r}) is not the id "
+                    f"in its content ({content_id!r})",
+                )
+            try:
+                key = uuid.UUID(content_id).int
+            except ValueError:
+                raise IntegrityError(expected, f"{content_id!r} is not an event id") from None
+            earlier = self._ids.setdefault(key, expected)
+            if earlier != expected:
+                raise IntegrityError(
+                    expected, f"event id {content_id!r} is already stored at position {earlier}"
+                )
+        self._position = expected
+        self._previous = record.hash
+
+
+def event_id_of(event_json: bytes, schema_version: int) -> str:
+    """Return the id a stored record's JSON holds (decoding old payloads that derive it).
+
+    Raises:
+        ValueError: the JSON cannot be parsed or holds no valid event.
+    """
+    payload: Any = orjson.loads(event_json)
+    if isinstance(payload, dict) and isinstance(payload.get("id"), str):
+        return str(payload["id"])
+    return str(decode_stored(event_json, schema_version).id)
+
+
+def check_expected(expected: int | None, head: int) -> None:
+    """Check a writer's expected position against the head.
+
+    Raises:
+        ConcurrencyError: the log does not end where the writer expected.
+        ValueError: the expected position is not a position.
+    """
+    if expected is None:
+        return
+    if type(expected) is not int or expected < 0:
+        raise ValueError(
+            f"expected_position must be a position (an int of 0 or more), got {expected!r}"
+        )
+    if expected != head:
+        raise ConcurrencyError(expected, head)
+
+
+def check_checkpoint_name(name: str) -> None:
+    """Check a checkpoint name.
+
+    Raises:
+        ValueError: the name is not non-empty text.
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"a checkpoint name is non-empty text, got {name!r}")
+
+
+def check_checkpoint(name: str, position: int, state: bytes, head: int) -> None:
+    """Check the arguments of ``put_checkpoint``.
+
+    Raises:
+        ValueError: the name is empty, the position is not between 0 and the head, or the state
+            is not bytes.
+    """
+    check_checkpoint_name(name)
+    if type(position) is not int or not 0 <= position <= head:
+        raise ValueError(
+            f"a checkpoint position is a position in the log (0 to {head}), got {position!r}"
+        )
+    if not isinstance(state, (bytes, bytearray, memoryview)):
+        raise ValueError(f"a checkpoint state is bytes, got {type(state).__name__}")

@@ -1,0 +1,425 @@
+"""The SQLite store, the default backend: one file, WAL, one transaction per batch.
+
+Several processes may append to one file at once: each batch is one ``BEGIN IMMEDIATE``
+transaction, so writers queue for SQLite's write lock (waiting up to ``timeout`` seconds), and
+each sees the head the one before it left. Readers never block writers (WAL).
+
+The file holds two tables::
+
+    events(position INTEGER PRIMARY KEY, event_id TEXT, recorded_at TEXT,
+           schema_version INTEGER, event TEXT, hash TEXT)        -- the log; triggers refuse
+                                                                   -- UPDATE and DELETE
+    checkpoints(name TEXT PRIMARY KEY, position INTEGER, state BLOB)   -- caches beside it
+
+``event`` is the event JSON the hash covers (see :mod:`repatevents.store._hashing`), readable
+with ``sqlite3 ledger.db "select event from events"``. ``event_id`` has no index on purpose: a
+b-tree of random ids makes every batch write pages all over the file (it cut appends to a
+quarter). A writer keeps the ids in memory instead (:class:`~._records.IdIndex`), built by one
+sequential scan on its first append and caught up inside each write transaction, so writers in
+other processes are seen; :meth:`SQLiteStore.verify` checks that no id is stored twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+from typing import Final
+
+import orjson
+
+from ..errors import CorruptLogError, IntegrityError, StoreError, ValidationError
+from ..events import SCHEMA_VERSION, Event
+from ..events._fastcodec import decode_event
+from ._base import Envelope
+from ._hashing import GENESIS_HASH
+from ._records import (
+    ChainChecker,
+    IdIndex,
+    Known,
+    RecordedAtCache,
+    StoredRecord,
+    check_after_upto,
+    check_checkpoint,
+    check_checkpoint_name,
+    check_expected,
+    decode_stored,
+    event_id_of,
+    make_envelope,
+    plan_batch,
+)
+
+__all__ = ["SQLiteStore"]
+
+#: ``PRAGMA application_id`` of a repatevents store ("repv"), so that other files are refused.
+APPLICATION_ID: Final = 0x72657076
+#: ``PRAGMA user_version``: the layout of the tables.
+FORMAT_VERSION: Final = 1
+
+_SCHEMA = (
+    """CREATE TABLE events (
+        position INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        schema_version INTEGER NOT NULL,
+        event TEXT NOT NULL,
+        hash TEXT NOT NULL
+    )""",
+    """CREATE TRIGGER events_are_never_changed BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only: a record is never changed'); END""",
+    """CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only: a record is never deleted'); END""",
+    """CREATE TABLE checkpoints (
+        name TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        state BLOB NOT NULL
+    )""",
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    f"PRAGMA user_version = {FORMAT_VERSION}",
+)
+
+_INSERT = (
+    "INSERT INTO events (position, event_id, recorded_at, schema_version, event, hash) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_PAGE = "SELECT position, recorded_at, schema_version, hash, event FROM events "
+_PAGE += "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?"
+_PAGE_SIZE: Final = 1000
+_FIND_CHUNK: Final = 500
+
+
+class SQLiteStore:
+    """An event store in one SQLite file (created when missing).
+
+    Args:
+        path: the database file.
+        timeout: how long a writer waits for another process's transaction, in seconds.
+        durable: ``True`` (the default) syncs every batch to disk before ``append`` returns
+            (``synchronous=FULL``); ``False`` keeps batches safe when the process dies but may
+            lose the last ones if the machine loses power.
+
+    Raises:
+        CorruptLogError: the file is not a SQLite database, or not a repatevents store.
+        StoreError: the file cannot be opened.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, timeout: float = 30.0, durable: bool = True
+    ) -> None:
+        self.path = os.fspath(path)
+        self._timeout = timeout
+        self._connection: sqlite3.Connection | None = None
+        self._index = IdIndex()
+        with self._errors():
+            connection = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        try:
+            with self._errors():
+                self._set_up(connection, durable)
+        except BaseException:
+            connection.close()
+            raise
+        self._connection = connection
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self.path!r})"
+
+    # -- plumbing -------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _errors(self, position: int | None = None) -> Iterator[None]:
+        """Turn SQLite's errors into the store's."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(
+                    f"{self.path}: another process held the database for more than "
+                    f"{self._timeout} s ({exc})"
+                ) from exc
+            raise StoreError(f"{self.path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            # "file is not a database", "database disk image is malformed"
+            raise CorruptLogError(self.path, str(exc), position) from exc
+
+    def _set_up(self, connection: sqlite3.Connection, durable: bool) -> None:
+        # Switching to WAL needs a moment without other transactions, and SQLite does not
+        # always wait for it with the busy handler, so wait here.
+        deadline = time.monotonic() + self._timeout
+        while True:
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+        connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            (application_id,) = connection.execute("PRAGMA application_id").fetchone()
+            (user_version,) = connection.execute("PRAGMA user_version").fetchone()
+            tables = {
+                name
+                for (name,) in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                )
+            }
+            if application_id == 0 and not tables:
+                # One statement at a time: executescript would commit the open transaction.
+                for statement in _SCHEMA:
+                    connection.execute(statement)
+            elif application_id != APPLICATION_ID:
+                raise CorruptLogError(
+                    self.path, "the file is a SQLite database but not a repatevents event store"
+                )
+            elif user_version != FORMAT_VERSION:
+                raise CorruptLogError(
+                    self.path,
+                    f"the store's table layout is version {user_version}; this version of "
+                    f"repatevents reads version {FORMAT_VERSION}",
+                )
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise StoreError(f"the store {self.path} is closed")
+        return self._connection
+
+    @contextlib.contextmanager
+    def _write_transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self._db
+        with self._errors():
+            db.execute("BEGIN IMMEDIATE")
+        try:
+            with self._errors():
+                yield db
+                db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    def _fetch(self, position: int) -> Known:
+        row = self._db.execute(
+            "SELECT schema_version, event FROM events WHERE position = ?", (position,)
+        ).fetchone()
+        return Known(position, row[0], row[1].encode("utf-8"))
+
+    def _catch_up(self, db: sqlite3.Connection, head: int) -> IdIndex:
+        """Bring the id index up to ``head`` (inside the write transaction)."""
+        index = self._index
+        if index.upto < head:
+            rows = db.execute(
+                "SELECT position, event_id FROM events WHERE position > ? ORDER BY position",
+                (index.upto,),
+            )
+            for position, event_id in rows:
+                try:
+                    index.add(event_id, position)
+                except (ValueError, TypeError, AttributeError):
+                    raise CorruptLogError(
+                        self.path, f"the stored event id {event_id!r} is not a UUID", position
+                    ) from None
+        return index
+
+    # -- the store interface -------------------------------------------------------------------
+    def append(self, events: Sequence[Event], *, expected_position: int | None = None) -> int:
+        """Append a batch in one transaction (all or none) and return the new head position.
+
+        An event already stored with the same content is skipped.
+
+        Args:
+            events: the batch, in order.
+            expected_position: the head the writer last saw; when given and the log has moved
+                on, nothing is written.
+
+        Returns:
+            The head after the append.
+
+        Raises:
+            ConcurrencyError: ``expected_position`` is not the current head.
+            DuplicateEventError: an id is already stored with different content.
+            TypeError: the batch holds something that is not an event.
+            StoreError: another process held the database for longer than the timeout.
+        """
+        with self._write_transaction() as db:
+            last = db.execute(
+                "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
+            ).fetchone()
+            head = last[0] if last else 0
+            check_expected(expected_position, head)
+            planned = plan_batch(
+                events,
+                head=head,
+                last_hash=last[1] if last else GENESIS_HASH,
+                last_recorded_at=last[2] if last else None,
+                now=dt.datetime.now(dt.UTC),
+                index=self._catch_up(db, head),
+                fetch=self._fetch,
+            )
+            if planned:
+                db.executemany(
+                    _INSERT,
+                    [
+                        (
+                            record.position,
+                            record.event_id,
+                            record.recorded_at,
+                            record.schema_version,
+                            record.event_json.decode("utf-8"),
+                            record.hash,
+                        )
+                        for record, _ in planned
+                    ],
+                )
+                head = planned[-1][0].position
+        # Only once the batch is committed: a rolled-back batch must leave no ids behind.
+        for record, event in planned:
+            self._index.add_key(event.id.int, record.position)
+        return head
+
+    def read(self, after: int = 0, *, upto: int | None = None) -> Iterator[Envelope]:
+        """Yield envelopes in order from position ``after + 1`` to ``upto`` (inclusive).
+
+        Reads a page of records at a time, so memory stays flat however long the log. The end
+        is fixed when ``read`` is called: records appended meanwhile are not included.
+
+        Raises:
+            ValueError: ``after`` or ``upto`` is not a position.
+            CorruptLogError: a stored record cannot be decoded (while iterating).
+            IntegrityError: a position is missing from the log (while iterating).
+        """
+        last = check_after_upto(after, upto, self.head())
+        return self._iterate(after, last)
+
+    def _iterate(self, after: int, last: int) -> Iterator[Envelope]:
+        times = RecordedAtCache()
+        loads = orjson.loads
+        position = after
+        while position < last:
+            with self._errors(position + 1):
+                rows = self._db.execute(_PAGE, (position, last, _PAGE_SIZE)).fetchall()
+            for stored_position, recorded_at, schema_version, record_hash, event in rows:
+                position += 1
+                if stored_position != position:
+                    raise IntegrityError(position, "the record is missing from the log")
+                try:
+                    if schema_version == SCHEMA_VERSION:
+                        decoded = decode_event(loads(event))
+                    else:
+                        decoded = decode_stored(event, schema_version)
+                    moment = times(recorded_at)
+                except (ValueError, TypeError, ValidationError) as exc:
+                    raise CorruptLogError(
+                        self.path, f"the stored record cannot be read: {exc}", position
+                    ) from None
+                yield make_envelope(position, moment, schema_version, record_hash, decoded)
+            if not rows:
+                raise IntegrityError(position + 1, "the record is missing from the log")
+
+    def head(self) -> int:
+        """Return the position of the last record (0 when empty)."""
+        with self._errors():
+            (head,) = self._db.execute("SELECT coalesce(max(position), 0) FROM events").fetchone()
+        return int(head)
+
+    def verify(self) -> int:
+        """Check every record's hash and id, then SQLite's own structure of the file.
+
+        Returns:
+            The number of records checked.
+
+        Raises:
+            IntegrityError: naming the first position whose record does not match its hash,
+                or whose id column does not match its content.
+            CorruptLogError: a record cannot be decoded, or SQLite finds the file damaged.
+        """
+        checker = ChainChecker()
+        position = 0
+        while True:
+            with self._errors(position + 1):
+                rows = self._db.execute(
+                    "SELECT position, recorded_at, schema_version, hash, event_id, event "
+                    "FROM events WHERE position > ? ORDER BY position LIMIT ?",
+                    (position, _PAGE_SIZE),
+                ).fetchall()
+            if not rows:
+                break
+            for stored_position, recorded_at, schema_version, record_hash, event_id, event in rows:
+                record = StoredRecord(
+                    stored_position,
+                    recorded_at,
+                    schema_version,
+                    record_hash,
+                    event_id,
+                    event.encode("utf-8") if isinstance(event, str) else bytes(event),
+                )
+                try:
+                    content_id = event_id_of(record.event_json, schema_version)
+                except (ValueError, TypeError, ValidationError) as exc:
+                    # Hash first: a changed record is named as changed, even if it also no
+                    # longer decodes.
+                    checker.check(record)
+                    raise CorruptLogError(
+                        self.path, f"the stored event cannot be read: {exc}", stored_position
+                    ) from None
+                checker.check(record, content_id)
+            position = rows[-1][0]
+        with self._errors():
+            problems = [row[0] for row in self._db.execute("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            raise CorruptLogError(
+                self.path, "SQLite finds the file damaged: " + "; ".join(problems)
+            )
+        return checker.checked
+
+    def get_checkpoint(self, name: str) -> tuple[int, bytes] | None:
+        """Return the checkpoint saved under ``name`` as (position, state), or ``None``."""
+        check_checkpoint_name(name)
+        with self._errors():
+            row = self._db.execute(
+                "SELECT position, state FROM checkpoints WHERE name = ?", (name,)
+            ).fetchone()
+        return None if row is None else (int(row[0]), bytes(row[1]))
+
+    def put_checkpoint(self, name: str, position: int, state: bytes) -> None:
+        """Save a checkpoint, replacing an older one of the same name.
+
+        Raises:
+            ValueError: the name is empty, the position is not in the log, or the state is not
+                bytes.
+        """
+        with self._write_transaction() as db:
+            (head,) = db.execute("SELECT coalesce(max(position), 0) FROM events").fetchone()
+            check_checkpoint(name, position, state, head)
+            db.execute(
+                "INSERT INTO checkpoints (name, position, state) VALUES (?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+                "state = excluded.state",
+                (name, position, bytes(state)),
+            )
+
+    def close(self) -> None:
+        """Close the database connection. Idempotent."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
