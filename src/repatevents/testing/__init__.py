@@ -17,17 +17,20 @@ from ._sample_tables import (
     sample_tables,
     unicode_tables,
 )
+from ._store_contract import StoreContract, sample_events
 
 __all__ = [
     "LARGEST_NUMBERS",
     "UNICODE_TEXTS",
     "ExporterContract",
     "FailingStream",
+    "StoreContract",
     "empty_tables",
     "fresh_plugin_manager",
     "largest_number_tables",
     "plugin_manager_fixture",
     "registered_plugin",
+    "sample_events",
     "sample_metadata",
     "sample_tables",
     "unicode_tables",
