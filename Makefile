@@ -14,9 +14,9 @@ $(STAMP): $(INSTALL_INPUTS)
 	$(BIN)/python -m pip install --quiet -e ".[dev]" -e plugins/repatevents-xlsx -e examples/markdown-exporter
 	touch $(STAMP)
 
-## demo: load the example ledger, check it and print what it holds
+## demo: build a ledger from the example events, write every export, print the totals
 demo: $(STAMP)
-	$(BIN)/python examples/summarise.py examples/ledger.jsonl
+	$(BIN)/repatevents demo demo-output
 
 ## test: everything CI runs: lint, format check, types, the test suite, the docs
 test: lint typecheck unit docs

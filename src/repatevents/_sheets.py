@@ -39,6 +39,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -190,7 +191,8 @@ def _clean(value: Any) -> Any:
 
 
 def _count(value: Any) -> Any:
-    if isinstance(value, str) and value.replace(",", "").isdigit():
+    # A signed whole number is a number, so that "-31" is refused as negative, not as words.
+    if isinstance(value, str) and re.fullmatch(r"-?\d{1,3}(,\d{3})*|-?\d+", value):
         return int(value.replace(",", ""))
     return value
 

@@ -12,8 +12,10 @@ import datetime as dt
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -173,9 +175,9 @@ def _json_cell(value: Any) -> Any:
 
 
 def _filter_rows(table: Table, countries: Sequence[str]) -> Table:
-    if not countries or "country_code" not in (c.name for c in table.columns):
+    if not countries or "country" not in (c.name for c in table.columns):
         return table
-    index = [c.name for c in table.columns].index("country_code")
+    index = [c.name for c in table.columns].index("country")
     rows = [row for row in table.rows if row[index] in countries]
     return Table(table.name, table.title, table.columns, rows, table.description)
 
@@ -188,25 +190,68 @@ def _echo_table(table: Table, as_json: bool) -> None:
     click.echo(render_table(table))
 
 
-def render_table(table: Table, max_width: int = 48) -> str:
-    """Return a table as aligned text for a terminal; long cells are shortened."""
-    headers = [c.title for c in table.columns]
-    body = [[_shorten(_cell_text(v), max_width) for v in row] for row in table.rows]
-    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(headers)]
-    numeric = [c.type.value in ("integer", "number") for c in table.columns]
+def render_table(table: Table, max_width: int = 40) -> str:
+    """Return a table as aligned text for a terminal.
 
-    def line(cells: Sequence[str]) -> str:
+    For reading, each low / best / high triple becomes one column ("329" when they agree,
+    "191 (191–329)" when they do not), columns no row fills are left out, and long cells are
+    shortened. ``--json`` output keeps every column.
+    """
+    headers, cells = _human_columns(table)
+    body = [[_shorten(c, max_width) for c in row] for row in cells]
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, (h, _) in enumerate(headers)]
+
+    def line(row: Sequence[str]) -> str:
         parts = [
             cell.rjust(width) if right else cell.ljust(width)
-            for cell, width, right in zip(cells, widths, numeric, strict=True)
+            for cell, width, (_, right) in zip(row, widths, headers, strict=True)
         ]
         return "  ".join(parts).rstrip()
 
-    out = [table.title, "", line(headers), line(["-" * w for w in widths])]
+    out = [table.title, "", line([h for h, _ in headers]), line(["-" * w for w in widths])]
     out.extend(line(row) for row in body)
     if not body:
         out.append("(no rows)")
     return "\n".join(out)
+
+
+def _human_columns(table: Table) -> tuple[list[tuple[str, bool]], list[list[str]]]:
+    names = [c.name for c in table.columns]
+    headers: list[tuple[str, bool]] = []
+    getters: list[Callable[[Sequence[Any]], str]] = []
+    skip: set[int] = set()
+    for i, column in enumerate(table.columns):
+        if i in skip or all(row[i] is None for row in table.rows):
+            continue
+        stem = column.name.removesuffix("_low")
+        if column.name.endswith("_low") and f"{stem}_best" in names and f"{stem}_high" in names:
+            lo, best, hi = i, names.index(f"{stem}_best"), names.index(f"{stem}_high")
+            skip.update((best, hi))
+            title = column.title.replace(" (low)", "")
+            headers.append((title, True))
+            getters.append(partial(_range_cell, lo, best, hi))
+            continue
+        numeric = column.type.value in ("integer", "number")
+        headers.append((column.title, numeric))
+        getters.append(partial(_one_cell, i))
+    return headers, [[get(row) for get in getters] for row in table.rows]
+
+
+def _one_cell(index: int, row: Sequence[Any]) -> str:
+    return _cell_text(row[index])
+
+
+def _range_cell(low: int, best: int, high: int, row: Sequence[Any]) -> str:
+    return _range_text(row[low], row[best], row[high])
+
+
+def _range_text(low: Any, best: Any, high: Any) -> str:
+    if best is None:
+        return "–"
+    if low == best == high:
+        return _cell_text(best)
+    upper = "∞" if high is None else _cell_text(high)
+    return f"{_cell_text(best)} ({_cell_text(low)}–{upper})"
 
 
 def _shorten(text: str, width: int) -> str:
@@ -477,6 +522,9 @@ def demo_command(directory: Path | None) -> None:
         with Ledger.open(ledger_path) as ledger:
             ledger.record_many(events)
             click.echo(f"recorded {len(events)} example events in {ledger_path}")
+            by_type = Counter(event.TYPE for event in events)
+            for type_name, count in sorted(by_type.items()):
+                click.echo(f"  {type_name:<28}{count:>4}")
             exporters = registered_exporters(get_plugin_manager())
             for name, exporter in sorted(exporters.items()):
                 for path in ledger.export(name, target / f"repatriations.{exporter.extension}"):
