@@ -123,14 +123,14 @@ class Ledger:
             backend: ``"sqlite"``, ``"jsonl"`` or ``"memory"``, overriding the suffix.
 
         Raises:
-            StoreError: the file cannot be opened as a ledger.
-            ValueError: the backend is unknown.
+            CorruptLogError: the file exists but is not a readable log of that backend.
+            ValueError: the backend is unknown, or does not fit the path.
         """
         from .store import MemoryStore, open_store
 
-        if path is None or backend == "memory":
-            return cls(MemoryStore(), checkpoints=False)
-        return cls(open_store(path, backend=backend))
+        store = open_store(path, backend=backend)
+        # A checkpoint of a store that dies with the process would be work for nothing.
+        return cls(store, checkpoints=not isinstance(store, MemoryStore))
 
     @classmethod
     def in_memory(cls) -> Ledger:

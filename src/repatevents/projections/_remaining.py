@@ -212,7 +212,12 @@ def _key_order(key: StockKey) -> tuple[str, str, str]:
 
 
 def remaining(
-    state: KnowledgeState, as_of: int | None, policy: Policy, today: dt.date
+    state: KnowledgeState,
+    as_of: int | None,
+    policy: Policy,
+    today: dt.date,
+    *,
+    maintained: bool = True,
 ) -> tuple[RemainingEstimate, ...]:
     """Return the remaining-population estimates, with unknown rows for camps and countries
     that have no observation.
@@ -222,6 +227,8 @@ def remaining(
         as_of: the day (ordinal) of the query, or ``None`` for every date.
         policy: the policy for operation figures.
         today: the day ages are counted to when ``as_of`` is ``None``.
+        maintained: read the flow sums the state keeps for the default query (``False``
+            always sums again; tests compare the two).
 
     Returns:
         One estimate per observed population (by place, scope and country); then camps with
@@ -229,7 +236,7 @@ def remaining(
         observation of their nationals (``place`` ``None``): all unknown.
     """
     reference = as_of if as_of is not None else today.toordinal()
-    if as_of is None and policy.name == DEFAULT_POLICY:
+    if maintained and as_of is None and policy.name == DEFAULT_POLICY:
         results = []
         for key in sorted(state.stocks, key=_key_order):
             agg = state.stocks[key]

@@ -78,7 +78,8 @@ class KnowledgeState:
     """What the ledger holds at ``position``: the fold's state (see the module docstring).
 
     Mutable, and owned by whoever folds into it: :func:`apply` changes it in place. Two
-    states are equal when they hold the same knowledge, however they were built.
+    states folded from the same log are equal however they were built (whole, in parts, or
+    from a checkpoint); :meth:`same_knowledge` compares states of logs recorded apart.
     """
 
     __slots__ = (
@@ -140,6 +141,16 @@ class KnowledgeState:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, KnowledgeState) and self.__getstate__() == other.__getstate__()
+
+    def same_knowledge(self, other: KnowledgeState) -> bool:
+        """Whether two states hold the same knowledge, even if the logs they were folded from
+        were recorded at other times (``==`` also compares recording times and the hash)."""
+        skip = {"head_hash", "times", "positions"}
+        return all(
+            getattr(self, name) == getattr(other, name)
+            for name in self.__slots__
+            if name not in skip
+        )
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -1,0 +1,211 @@
+"""The operations projection: grouping, corrections, retractions, links, policies, units."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import pytest
+
+from _projection_events import ANALYST, CAMP, GOVERNMENT, ledger_of, op
+from repatevents import (
+    DateRole,
+    Estimate,
+    FigureAdjudicated,
+    FuzzyDate,
+    People,
+    Qualifier,
+    ReportCorrected,
+    ReportRetracted,
+    ReportsLinked,
+    Source,
+)
+from repatevents.projections import DEFAULT_POLICY, POLICIES, FindingKind, Operation
+
+
+def _only(operations: tuple[Operation, ...]) -> Operation:
+    assert 1 == len(operations)
+    return operations[0]
+
+
+HANDOVER = op(
+    "KGZ",
+    People(total=96, women=27, children=69),
+    "2023-12-07",
+    source=CAMP,
+    date_role=DateRole.HANDOVER,
+    operation_key="KGZ-2023-12",
+)
+ARRIVAL = op(
+    "KGZ",
+    People(total=95, women=26, children=69),
+    "2023-12-08",
+    date_role=DateRole.ARRIVAL,
+    operation_key="KGZ-2023-12",
+)
+
+
+def test_reports_sharing_a_key_are_one_operation_spanning_both() -> None:
+    """Handover 96 and arrival 95 (one woman fewer): one operation, total 95 to 96, best 95."""
+    operation = _only(ledger_of(HANDOVER, ARRIVAL).operations())
+    assert (95, 95, 96) == (operation.total.low, operation.total.best, operation.total.high)
+    assert Qualifier.RANGE == operation.total.qualifier
+    assert ("KGZ-2023-12",) == operation.keys
+    assert [HANDOVER.id, ARRIVAL.id] == [r.id for r in operation.reports]
+    assert "2023-12-07" == operation.date.to_text()  # it surely happened by the handover day
+
+
+@pytest.mark.parametrize(
+    ("policy", "best"),
+    [
+        ("conservative", 95),
+        ("latest", 95),  # the government's bulletin is published later (31 December)
+        ("prefer-camp-administration", 96),
+        ("prefer-receiving-government", 95),
+    ],
+)
+def test_policy_chooses_best_but_the_range_stays(policy: str, best: int) -> None:
+    """Each policy picks its best figure; low and high still span both reports."""
+    operation = _only(ledger_of(HANDOVER, ARRIVAL).operations(policy=policy))
+    assert (95, best, 96) == (operation.total.low, operation.total.best, operation.total.high)
+
+
+def test_latest_policy_follows_the_later_publication() -> None:
+    """A camp report published after the bulletin (5 January against 31 December) wins."""
+    later_camp = attrs.evolve(CAMP, published=FuzzyDate.day(dt.date(2024, 1, 5)))
+    later = op("KGZ", 97, "2023-12-07", source=later_camp, operation_key="KGZ-2023-12")
+    assert 97 == _only(ledger_of(ARRIVAL, later).operations(policy="latest")).total.best
+
+
+def test_disagreeing_reports_are_a_quality_finding() -> None:
+    """Handover 96 and arrival 95 do not overlap: the reports disagree."""
+    kinds = [f.kind for f in ledger_of(HANDOVER, ARRIVAL).quality()]
+    assert FindingKind.REPORTS_DISAGREE in kinds
+
+
+def test_same_total_different_split_is_a_finding() -> None:
+    """Two reports of 95 that split it 31/64 and 30/65 agree on the total, not the split."""
+    a = op("KGZ", People(total=95, women=31, children=64), "2023-08-30", operation_key="k")
+    b = op(
+        "KGZ", People(total=95, women=30, children=65), "2023-08-30", source=CAMP, operation_key="k"
+    )
+    found = [f for f in ledger_of(a, b).quality() if f.kind is FindingKind.SPLIT_DISAGREES]
+    assert {"women", "children"} == {f.message.split(" not on ")[1].split(" ")[0] for f in found}
+
+
+def test_link_groups_and_unlink_separates() -> None:
+    """A link joins two unkeyed reports into one operation; linking false undoes it."""
+    a = op("KAZ", 231, "2019-05-09")
+    b = op("KAZ", 231, "2019-05-10", source=CAMP)
+    link = ReportsLinked(source=ANALYST, reports=(a.id, b.id))
+    unlink = ReportsLinked(source=ANALYST, reports=(a.id, b.id), linked=False)
+    ledger = ledger_of(a, b, link)
+    assert 1 == len(ledger.operations())
+    ledger.record(unlink)
+    assert 2 == len(ledger.operations())
+    assert 1 == len(ledger.operations(known_at=3))
+
+
+def test_unlinked_near_duplicates_are_a_finding() -> None:
+    """Two reports of 231 Kazakhs a day apart, not linked, may be one operation."""
+    a = op("KAZ", 231, "2019-05-09")
+    b = op("KAZ", 230, "2019-05-10", source=CAMP)
+    kinds = [f.kind for f in ledger_of(a, b).quality()]
+    assert [FindingKind.LIKELY_DUPLICATE] == [k for k in kinds if k is FindingKind.LIKELY_DUPLICATE]
+
+
+def test_correction_replaces_from_its_position_on() -> None:
+    """A correction of 59 to 61 counts from its position; before it the ledger knew 59."""
+    report = op("KGZ", 59, "2023-02")
+    fixed = ReportCorrected(
+        source=GOVERNMENT,
+        supersedes=report.id,
+        replacement=attrs.evolve(report, people=People(total=61)),
+    )
+    ledger = ledger_of(report, fixed)
+    operation = _only(ledger.operations())
+    assert (61, report.id, True) == (
+        operation.total.best,
+        operation.id,
+        operation.reports[0].corrected,
+    )
+    assert 59 == _only(ledger.operations(known_at=1)).total.best
+
+
+def test_events_naming_the_replacement_mean_the_corrected_report() -> None:
+    """A retraction naming a correction's replacement retracts the corrected report."""
+    report = op("KGZ", 59, "2023-02")
+    replacement = op("KGZ", 61, "2023-02", source=CAMP)
+    fixed = ReportCorrected(source=GOVERNMENT, supersedes=report.id, replacement=replacement)
+    gone = ReportRetracted(source=GOVERNMENT, retracts=replacement.id)
+    assert () == ledger_of(report, fixed, gone).operations()
+
+
+def test_retraction_removes_from_its_position_on() -> None:
+    """A retracted report no longer counts; it did at positions before the retraction."""
+    report = op("KGZ", 59, "2023-02")
+    ledger = ledger_of(report, ReportRetracted(source=GOVERNMENT, retracts=report.id))
+    assert () == ledger.operations()
+    assert 1 == len(ledger.operations(known_at=1))
+
+
+def test_adjudication_is_what_adjudicated_only_counts() -> None:
+    """An analyst chooses 96: adjudicated-only uses it; the default policy keeps 95."""
+    choice = FigureAdjudicated(source=ANALYST, report=ARRIVAL.id, people=People(total=96))
+    ledger = ledger_of(HANDOVER, ARRIVAL, choice)
+    assert 96 == _only(ledger.operations(policy="adjudicated-only")).total.best
+    operation = _only(ledger.operations())
+    assert 95 == operation.total.best
+    assert operation.adjudicated is not None
+    assert Estimate.exact(96) == operation.adjudicated.total
+
+
+def test_families_convert_to_a_range_of_people() -> None:
+    """185 families at 3.6-3.9 people each: 185 x 3.6 = 666 to 185 x 3.9 = 721.5, so 722;
+    best 185 x 3.75 = 693.75, so 694."""
+    report = op("IRQ", People(families="185 families"), "2024-01-04", origin="al-hol", source=CAMP)
+    ledger = ledger_of(report)
+    operation = _only(ledger.operations())
+    assert (666, 694, 722) == (operation.total.low, operation.total.best, operation.total.high)
+    assert "families" == operation.total_basis
+    (total,) = ledger.totals()
+    assert ((3.6, 3.9), 1) == (total.people_per_family, total.converted_operations)
+    assert FindingKind.FAMILIES_CONVERTED in [f.kind for f in ledger.quality()]
+
+
+def test_a_reported_total_outranks_a_conversion() -> None:
+    """One report gives 100 families, another 370 people: the operation counts 370."""
+    a = op("IRQ", People(families="100 families"), "2024-01-04", operation_key="IRQ-7")
+    b = op("IRQ", 370, "2024-01-05", source=CAMP, operation_key="IRQ-7")
+    operation = _only(ledger_of(a, b).operations())
+    assert ((370, 370, 370), "reported") == (
+        (operation.total.low, operation.total.best, operation.total.high),
+        operation.total_basis,
+    )
+    assert operation.people.families is not None
+
+
+def test_a_breakdown_without_total_gives_at_least_its_parts() -> None:
+    """Ten women and twenty children, no total: at least 30 people."""
+    operation = _only(
+        ledger_of(op("FRA", People(women=10, children=20), "2023-07-04")).operations()
+    )
+    assert (30, 30, None) == (operation.total.low, operation.total.best, operation.total.high)
+    assert "breakdown" == operation.total_basis
+
+
+def test_syndicated_reports_are_one_claim() -> None:
+    """Two outlets carrying one AFP wire are one independent source, and a finding."""
+    via_afp = Source(publisher="Outlet A", via=("AFP",), url="https://a.example")
+    also_afp = Source(publisher="Outlet B", via=("AFP",), url="https://b.example")
+    a = op("SWE", 7, "2019-05-10", source=via_afp, operation_key="SWE")
+    b = op("SWE", 7, "2019-05-10", source=also_afp, operation_key="SWE")
+    ledger = ledger_of(a, b)
+    assert 1 == _only(ledger.operations()).independent_sources
+    assert FindingKind.SYNDICATED in [f.kind for f in ledger.quality()]
+
+
+def test_default_policy_is_conservative() -> None:
+    """The default policy is the conservative one, as documented."""
+    assert "conservative" == DEFAULT_POLICY
+    assert DEFAULT_POLICY in POLICIES

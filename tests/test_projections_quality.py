@@ -1,0 +1,120 @@
+"""The data-quality projection: each kind of finding, from the smallest ledger that shows it."""
+
+from __future__ import annotations
+
+from _projection_events import ANALYST, CAMP, GOVERNMENT, claim, ledger_of, op, stock
+from repatevents import (
+    FigureAdjudicated,
+    People,
+    PopulationScope,
+    ReportRetracted,
+    ReportsLinked,
+    Source,
+)
+from repatevents.projections import FindingKind, QualityFinding
+
+
+def _of(kind: FindingKind, findings: tuple[QualityFinding, ...]) -> list[QualityFinding]:
+    return [f for f in findings if f.kind is kind]
+
+
+def test_parts_that_exceed_the_whole() -> None:
+    """40 women + 70 children are more than a total of 100."""
+    report = op("KGZ", People(total=100, women=40, children=70), "2023-08-30")
+    found = _of(FindingKind.BREAKDOWN, ledger_of(report).quality())
+    assert 1 == len(found)
+    assert (report.id,) == found[0].event_ids
+    assert found[0].message.startswith("women 40 + children 70 exceed total 100")
+
+
+def test_a_complete_breakdown_that_falls_short() -> None:
+    """12 girls + 10 boys do not make 32 children."""
+    report = op("RUS", People(total=32, children=32, girls=12, boys=10), "2024-05-10")
+    found = _of(FindingKind.BREAKDOWN, ledger_of(report).quality())
+    assert ["girls 12 + boys 10 fall short of children 32"] == [
+        f.message.split(" (")[0] for f in found
+    ]
+
+
+def test_a_consistent_breakdown_is_not_a_finding() -> None:
+    """31 women + 64 children = 95."""
+    report = op("KGZ", People(total=95, women=31, children=64), "2023-08-30")
+    assert [] == _of(FindingKind.BREAKDOWN, ledger_of(report).quality())
+
+
+def test_claims_that_go_down() -> None:
+    """One counter says 333 in December and 300 in the following March."""
+    found = _of(
+        FindingKind.DECREASING_CLAIMS,
+        ledger_of(
+            claim("KGZ", 333, "2023-12", counter="AANES"),
+            claim("KGZ", 300, "2024-03", counter="AANES"),
+        ).quality(),
+    )
+    assert 1 == len(found)
+
+
+def test_claims_by_different_counters_may_differ() -> None:
+    """333 by one counter and 300 later by another is no finding."""
+    found = _of(
+        FindingKind.DECREASING_CLAIMS,
+        ledger_of(
+            claim("KGZ", 333, "2023-12", counter="AANES"),
+            claim("KGZ", 300, "2024-03", counter="Ministry"),
+        ).quality(),
+    )
+    assert [] == found
+
+
+def test_operation_without_any_address() -> None:
+    """An operation none of whose reports has an address."""
+    no_url = Source(publisher="Radio")
+    assert 1 == len(
+        _of(FindingKind.NO_ADDRESS, ledger_of(op("UZB", 5, "2023-01-02", source=no_url)).quality())
+    )
+    assert [] == _of(FindingKind.NO_ADDRESS, ledger_of(op("UZB", 5, "2023-01-02")).quality())
+
+
+def test_reports_of_one_operation_naming_two_countries() -> None:
+    """A shared key across KAZ and UZB reports: counted for the first, and a finding."""
+    a = op("KAZ", 5, "2023-01-02", operation_key="k")
+    b = op("UZB", 5, "2023-01-02", source=CAMP, operation_key="k")
+    found = _of(FindingKind.CONFLICTING_COUNTRIES, ledger_of(a, b).quality())
+    assert ["KAZ"] == [f.country for f in found]
+
+
+def test_references_to_reports_not_held() -> None:
+    """A retraction and an adjudication naming reports the ledger never held."""
+    ghost, other = op("KAZ", 5, "2023-01-02"), op("KAZ", 6, "2023-01-02")
+    events = (
+        ReportRetracted(source=GOVERNMENT, retracts=ghost.id),
+        FigureAdjudicated(source=ANALYST, report=other.id, people=People(total=5)),
+    )
+    assert 2 == len(_of(FindingKind.DANGLING_REFERENCE, ledger_of(*events).quality()))
+
+
+def test_a_link_to_a_missing_report_is_dangling() -> None:
+    """A link naming one known and one unknown report."""
+    known, ghost = op("KAZ", 5, "2023-01-02"), op("KAZ", 6, "2023-01-02")
+    link = ReportsLinked(source=ANALYST, reports=(known.id, ghost.id))
+    assert 1 == len(_of(FindingKind.DANGLING_REFERENCE, ledger_of(known, link).quality()))
+
+
+def test_overlapping_counts_of_two_scopes() -> None:
+    """al-Hol counted as everyone and as foreigners in the same month."""
+    found = _of(
+        FindingKind.SCOPE_MISMATCH,
+        ledger_of(
+            stock("al-hol", 43_000, "2024-05"),
+            stock("al-hol", 6_500, "2024-05-10", scope=PopulationScope.FOREIGNERS),
+        ).quality(),
+    )
+    assert 1 == len(found)
+
+
+def test_quality_as_of_leaves_later_reports_out() -> None:
+    """A bad breakdown dated 2024 is not a finding as of 2023."""
+    import datetime as dt
+
+    report = op("KGZ", People(total=100, women=40, children=70), "2024-08-30")
+    assert [] == list(ledger_of(report).quality(as_of=dt.date(2023, 12, 31)))

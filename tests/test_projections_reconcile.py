@@ -1,0 +1,102 @@
+"""The reconciliation projection: windows, origin scopes, qualifiers and statuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from _projection_events import claim, day, ledger_of, op
+from repatevents import Origin
+from repatevents.projections import Reconciliation, ReconciliationStatus
+from repatevents.projections._policy import POLICIES
+from repatevents.projections._reconcile import reconcile
+
+
+def _one(rows: tuple[Reconciliation, ...]) -> Reconciliation:
+    assert 1 == len(rows)
+    return rows[0]
+
+
+def _ledger_bounds(row: Reconciliation) -> tuple[int, int, int | None]:
+    return (row.ledger.low, row.ledger.best, row.ledger.high)
+
+
+def test_a_claim_within_its_qualifier_is_consistent() -> None:
+    """ "About 60" reaches 54 to 66 (10% either side): 57 in the ledger is consistent."""
+    ledger = ledger_of(op("UZB", 57, "2023-05-01"), claim("UZB", "about 60", "2023-12"))
+    row = _one(ledger.reconciliation())
+    assert (ReconciliationStatus.CONSISTENT, -3) == (row.status, row.gap_best)
+
+
+def test_an_exact_claim_below_the_ledger() -> None:
+    """50 claimed, 57 recorded: the ledger is higher by 7."""
+    ledger = ledger_of(op("UZB", 57, "2023-05-01"), claim("UZB", 50, "2023-12"))
+    row = _one(ledger.reconciliation())
+    assert (ReconciliationStatus.LEDGER_HIGHER, 7) == (row.status, row.gap_best)
+
+
+def test_a_claim_matched_only_through_uncertain_origins() -> None:
+    """150 from Syria; the ledger holds 100 from al-Hol and 80 from "Syria or Iraq": 100 to
+    180 reaches 150 only if the uncertain 80 count. The scope cannot be matched."""
+    ledger = ledger_of(
+        op("TJK", 100, "2023-01-10", origin="al-hol"),
+        op("TJK", 80, "2023-02-10", origin="syria-or-iraq"),
+        claim("TJK", 150, "2023-12"),
+    )
+    row = _one(ledger.reconciliation())
+    assert ((100, 100, 180), ReconciliationStatus.SCOPE_UNMATCHED) == (
+        _ledger_bounds(row),
+        row.status,
+    )
+
+
+def test_a_syria_only_claim_never_counts_iraq() -> None:
+    """20 from Iraq are outside a "from Syria" claim."""
+    ledger = ledger_of(op("TJK", 20, "2023-01-10", origin="iraq"), claim("TJK", 20, "2023-12"))
+    row = _one(ledger.reconciliation())
+    assert ((0, 0, 0), ReconciliationStatus.LEDGER_LOWER) == (_ledger_bounds(row), row.status)
+
+
+def test_the_window_start_excludes_earlier_operations() -> None:
+    """ "Since 2023": the 2022 operation is outside, the 2023 one inside."""
+    ledger = ledger_of(
+        op("DEU", 10, "2022-06-01"),
+        op("DEU", 12, "2023-06-01"),
+        claim("DEU", 12, "2023-12", since=day("2023")),
+    )
+    row = _one(ledger.reconciliation())
+    assert ((12, 12, 12), ReconciliationStatus.CONSISTENT) == (_ledger_bounds(row), row.status)
+
+
+def test_an_operation_straddling_the_window_end_widens_the_range() -> None:
+    """A claim as of 30 June and an operation "in June or July" (a span): possibly inside."""
+    ledger = ledger_of(
+        op("NLD", 12, "2023-06-20/2023-07-05"),
+        claim("NLD", 12, "2023-06-30"),
+    )
+    row = _one(ledger.reconciliation())
+    assert (0, 0, 12) == _ledger_bounds(row)
+    assert 1 == len(row.possible_operations)
+
+
+def test_a_claim_about_nationals_counts_the_operations_that_carried_them() -> None:
+    """A claim that KAZ took back 10 Tajiks: only the plane with Tajik nationals counts."""
+    ledger = ledger_of(
+        op("KAZ", 10, "2023-01-10", nationality="TJK"),
+        op("KAZ", 200, "2023-02-10"),
+        claim("KAZ", 10, "2023-12", nationality="TJK", origin=Origin.SYRIA_OR_IRAQ),
+    )
+    assert (10, 10, 10) == _ledger_bounds(_one(ledger.reconciliation()))
+
+
+def test_claims_count_only_once_made_as_of() -> None:
+    """A claim dated December 2023 is not there as of 30 November 2023."""
+    ledger = ledger_of(op("UZB", 57, "2023-05-01"), claim("UZB", 57, "2023-12"))
+    assert () == ledger.reconciliation(as_of=dt.date(2023, 11, 30))
+    assert 1 == len(ledger.reconciliation(as_of=dt.date(2023, 12, 31)))
+
+
+def test_the_policy_chooses_the_figures_summed() -> None:
+    """Under adjudicated-only nothing is summed when nobody adjudicated."""
+    ledger = ledger_of(op("UZB", 57, "2023-05-01"), claim("UZB", 57, "2023-12"))
+    row = _one(reconcile(ledger.state(), None, POLICIES["adjudicated-only"]))
+    assert (0, 0, 0) == _ledger_bounds(row)

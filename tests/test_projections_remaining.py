@@ -1,0 +1,140 @@
+"""The remaining-in-camp projection: interval arithmetic, clamping, unknowns, residuals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from _projection_events import inflow, ledger_of, op, outflow, stock
+from repatevents import OutflowKind, People, PopulationScope
+from repatevents.projections import RemainingEstimate
+
+END_2023 = dt.date(2023, 12, 31)
+
+
+def _row(
+    rows: tuple[RemainingEstimate, ...],
+    place: str | None,
+    scope: str = "all",
+    country: str | None = None,
+) -> RemainingEstimate:
+    found = [r for r in rows if (r.place, r.scope.value, r.country) == (place, scope, country)]
+    assert 1 == len(found)
+    return found[0]
+
+
+def _bounds(row: RemainingEstimate) -> tuple[int, int, int | None]:
+    assert row.remaining is not None
+    return (row.remaining.low, row.remaining.best, row.remaining.high)
+
+
+def test_flows_surely_after_the_baseline_move_every_bound() -> None:
+    """2,000 in Roj on 1 June; then 100 repatriated, 20 released, 15 born:
+    2,000 - 100 - 20 + 15 = 1,895."""
+    ledger = ledger_of(
+        stock("roj", 2_000, "2023-06-01"),
+        op("KAZ", 100, "2023-07-01", origin="roj"),
+        outflow("roj", 20, "2023-08-01"),
+        inflow("roj", 15, "2023-09-01"),
+    )
+    row = _row(ledger.remaining(as_of=END_2023), "roj")
+    assert (1_895, 1_895, 1_895) == _bounds(row)
+    assert (213, True) == (row.age_days, row.other_flows_recorded)  # 1 June to 31 December
+
+
+def test_qualified_flows_use_interval_arithmetic() -> None:
+    """Baseline "around 2,000"; "up to 50" died (0 to 50, best 50), "over 10" were born (10 or
+    more): low = 2,000 - 50 + 10 = 1,960; best = 2,000 - 50 + 10 = 1,960; high = 2,000 - 0 +
+    unbounded: no upper bound."""
+    ledger = ledger_of(
+        stock("roj", "around 2,000", "2023-06-01"),
+        outflow("roj", "up to 50", "2023-06-03", kind=OutflowKind.DEATH),
+        inflow("roj", "over 10", "2023-06-05"),
+    )
+    row = _row(ledger.remaining(as_of=END_2023), "roj")
+    assert (1_960, 1_960, None) == _bounds(row)
+
+
+def test_flows_that_may_precede_the_baseline_widen_the_range() -> None:
+    """An observation "in December" and a release on 7 December may be either way round:
+    the release lowers low only."""
+    ledger = ledger_of(stock("al-hol", 1_000, "2023-12"), outflow("al-hol", 40, "2023-12-07"))
+    assert (960, 1_000, 1_000) == _bounds(_row(ledger.remaining(as_of=END_2023), "al-hol"))
+
+
+def test_a_vaguer_origin_may_or_may_not_be_the_camp() -> None:
+    """An operation "from north-east Syria" possibly left al-Hol: it widens al-Hol's range."""
+    ledger = ledger_of(
+        stock("al-hol", 1_000, "2023-01-01"), op("KGZ", 96, "2023-06-01", origin="nes")
+    )
+    assert (904, 1_000, 1_000) == _bounds(_row(ledger.remaining(as_of=END_2023), "al-hol"))
+
+
+def test_a_negative_result_is_clamped_and_flagged() -> None:
+    """30 counted, then 50 released: 30 - 50 < 0 becomes 0, flagged."""
+    ledger = ledger_of(stock("roj", 30, "2023-01-01"), outflow("roj", 50, "2023-02-01"))
+    row = _row(ledger.remaining(), "roj")
+    assert ((0, 0, 0), True) == (_bounds(row), row.clamped)
+
+
+def test_no_baseline_is_unknown_not_zero() -> None:
+    """A camp nobody counted is unknown, and so are the nationals of a country with
+    operations but no count of them."""
+    rows = ledger_of(op("KAZ", 100, "2023-07-01", origin="roj")).remaining()
+    roj = _row(rows, "roj")
+    assert (True, None) == (roj.unknown, roj.remaining)
+    assert _row(rows, None, "nationals", "KAZ").unknown
+
+
+def test_a_count_after_as_of_is_unknown_then_and_a_residual_before() -> None:
+    """1,000 on 1 January, 100 repatriated on 1 March, 850 counted on 1 June. As of 31 March:
+    900, and the June count reveals 850 - 900 = -50 unexplained. As of 1 January 2022,
+    before any count: unknown."""
+    ledger = ledger_of(
+        stock("roj", 1_000, "2023-01-01"),
+        op("KAZ", 100, "2023-03-01", origin="roj"),
+        stock("roj", 850, "2023-06-01"),
+    )
+    row = _row(ledger.remaining(as_of=dt.date(2023, 3, 31)), "roj")
+    assert ((900, 900, 900), -50, dt.date(2023, 6, 1)) == (
+        _bounds(row),
+        row.residual,
+        row.later_date.earliest if row.later_date else None,
+    )
+    assert _row(ledger.remaining(as_of=dt.date(2022, 1, 1)), "roj").unknown
+    latest = _row(ledger.remaining(), "roj")
+    assert ((850, 850, 850), None) == (_bounds(latest), latest.residual)
+
+
+def test_populations_of_different_scopes_are_not_mixed() -> None:
+    """al-Hol "everyone" and al-Hol "foreigners" are two estimates; an Iraqi operation leaves
+    the first but not the second."""
+    ledger = ledger_of(
+        stock("al-hol", 40_000, "2023-01-01"),
+        stock("al-hol", 6_000, "2023-01-01", scope=PopulationScope.FOREIGNERS),
+        op("IRQ", 600, "2023-02-01", origin="al-hol"),
+    )
+    rows = ledger.remaining()
+    assert (39_400, 39_400, 39_400) == _bounds(_row(rows, "al-hol"))
+    assert (6_000, 6_000, 6_000) == _bounds(_row(rows, "al-hol", "foreigners"))
+
+
+def test_counts_per_nationality_are_populations_of_their_own() -> None:
+    """A count of al-Hol with 120 Kazakhs among them; 100 Kazakhs leave: 20 remain."""
+    ledger = ledger_of(
+        stock("al-hol", People(total=40_000), "2023-01-01", by_nationality={"KAZ": 120}),
+        op("KAZ", 100, "2023-02-01", origin="al-hol"),
+    )
+    assert (20, 20, 20) == _bounds(_row(ledger.remaining(), "al-hol", "nationals", "KAZ"))
+
+
+def test_default_query_and_recomputed_query_agree() -> None:
+    """The kept sums (every date) equal a fresh computation (as of a day after everything)."""
+    ledger = ledger_of(
+        stock("roj", 2_000, "2023-06-01"),
+        op("KAZ", 100, "2023-07-01", origin="roj"),
+        outflow("roj", 20, "2023-08"),
+        op("KGZ", 50, "2023-05-20/2023-06-10", origin="nes"),
+    )
+    kept = _row(ledger.remaining(), "roj")
+    fresh = _row(ledger.remaining(as_of=dt.date(2099, 1, 1)), "roj")
+    assert _bounds(kept) == _bounds(fresh)
