@@ -1,0 +1,292 @@
+"""The Ledger façade: opening, recording, importing, checkpoints, the two clocks, tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+
+import pytest
+
+from _projection_events import ledger_of, op
+from repatevents import Event, ValidationError, read_jsonl
+from repatevents._ledger import ImportResult, Ledger
+from repatevents.errors import ConcurrencyError
+from repatevents.projections._checkpoint import CHECKPOINT_NAME
+from repatevents.store import Envelope, EventStore, JsonLinesStore, MemoryStore, SQLiteStore
+
+EXAMPLE = Path("examples/ledger.jsonl")
+
+
+class CountingStore:
+    """An event store that records where each ``read`` started (to see what was replayed)."""
+
+    def __init__(self, inner: EventStore) -> None:
+        self.inner = inner
+        self.reads: list[int] = []
+
+    def append(self, events: Sequence[Event], *, expected_position: int | None = None) -> int:
+        return self.inner.append(events, expected_position=expected_position)
+
+    def read(self, after: int = 0, *, upto: int | None = None) -> Iterator[Envelope]:
+        self.reads.append(after)
+        return self.inner.read(after, upto=upto)
+
+    def head(self) -> int:
+        return self.inner.head()
+
+    def verify(self) -> int:
+        return self.inner.verify()
+
+    def get_checkpoint(self, name: str) -> tuple[int, bytes] | None:
+        return self.inner.get_checkpoint(name)
+
+    def put_checkpoint(self, name: str, position: int, state: bytes) -> None:
+        self.inner.put_checkpoint(name, position, state)
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __enter__(self) -> CountingStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+@pytest.fixture
+def example_db(tmp_path: Path) -> Path:
+    path = tmp_path / "ledger.db"
+    with Ledger.open(path) as ledger:
+        ledger.import_jsonl(EXAMPLE)
+        ledger.totals()
+    return path
+
+
+def _kgz(ledger: Ledger) -> int:
+    return next(t.total.best for t in ledger.totals() if t.country == "KGZ")
+
+
+def test_open_chooses_the_backend_by_suffix(tmp_path: Path) -> None:
+    """.db is SQLite, .jsonl is JSON Lines, no path is memory."""
+    with Ledger.open(tmp_path / "a.db") as a, Ledger.open(tmp_path / "b.jsonl") as b:
+        assert isinstance(a.store, SQLiteStore)
+        assert isinstance(b.store, JsonLinesStore)
+    with Ledger.open() as c, Ledger.in_memory() as d:
+        assert isinstance(c.store, MemoryStore)
+        assert isinstance(d.store, MemoryStore)
+
+
+def test_record_returns_the_head_and_is_idempotent() -> None:
+    """Recording the same report twice records it once."""
+    report = op("KGZ", 95, "2023-08-30")
+    with Ledger.in_memory() as ledger:
+        assert 1 == ledger.record(report)
+        assert 1 == ledger.record(report)
+        assert 1 == ledger.head
+
+
+def test_record_many_refuses_a_stale_position() -> None:
+    """A writer that saw head 0 cannot append once the log has moved on; nothing is written."""
+    with Ledger.in_memory() as ledger:
+        ledger.record(op("KGZ", 95, "2023-08-30"))
+        with pytest.raises(ConcurrencyError):
+            ledger.record_many([op("KGZ", 96, "2023-12-07")], expected_position=0)
+        assert 1 == ledger.head
+
+
+def test_import_records_a_file_once(tmp_path: Path) -> None:
+    """Importing the example records 28 events; importing it again records none."""
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        assert ImportResult(28, 0, 28) == ledger.import_jsonl(EXAMPLE)
+        assert ImportResult(0, 28, 28) == ledger.import_jsonl(EXAMPLE)
+
+
+def test_import_is_all_or_nothing(tmp_path: Path) -> None:
+    """A file with one bad line among good ones records nothing and names the line."""
+    bad = tmp_path / "bad.jsonl"
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace('"place": "al-hol"', '"place": "atlantis"')
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with Ledger.in_memory() as ledger:
+        with pytest.raises(ValidationError) as caught:
+            ledger.import_jsonl(bad)
+        assert ([4], 0) == ([p.line for p in caught.value.problems], ledger.head)
+
+
+def test_closing_saves_a_checkpoint_beside_the_log(example_db: Path) -> None:
+    """After close the SQLite file holds the state at position 28."""
+    with SQLiteStore(example_db) as store:
+        saved = store.get_checkpoint(CHECKPOINT_NAME)
+    assert saved is not None
+    assert 28 == saved[0]
+
+
+def test_reopening_starts_from_the_checkpoint(example_db: Path) -> None:
+    """A reopened ledger reads only the checkpoint's own record (to check its hash) and what
+    came after it, never the log from the start."""
+    store = CountingStore(SQLiteStore(example_db))
+    with Ledger(store) as ledger:
+        assert 329 == _kgz(ledger)
+        assert [27, 28] == store.reads
+
+
+def test_the_warm_call_folds_only_the_new_event(example_db: Path) -> None:
+    """After one more event, the next question reads from position 28 on, and the kept
+    totals move by that event alone."""
+    store = CountingStore(SQLiteStore(example_db))
+    with Ledger(store) as ledger:
+        _kgz(ledger)
+        store.reads.clear()
+        ledger.record(op("KGZ", 83, "2023-10-12", origin="nes"))
+        assert 329 + 83 == _kgz(ledger)
+        assert [28] == store.reads
+
+
+def test_an_unreadable_checkpoint_is_rebuilt(example_db: Path) -> None:
+    """Garbage in the checkpoint is ignored: the state is folded from zero, same figures."""
+    with SQLiteStore(example_db) as store:
+        store.put_checkpoint(CHECKPOINT_NAME, 28, b"not a checkpoint")
+    counting = CountingStore(SQLiteStore(example_db))
+    with Ledger(counting) as ledger:
+        assert 329 == _kgz(ledger)
+        assert 0 in counting.reads
+
+
+def test_a_checkpoint_of_another_log_is_rebuilt(example_db: Path, tmp_path: Path) -> None:
+    """A checkpoint copied from another ledger at the same position fails the hash check."""
+    other = tmp_path / "other.db"
+    with Ledger.open(other) as ledger:
+        ledger.record_many(op("UZB", n, f"2019-05-{n:02d}") for n in range(1, 29))
+        ledger.totals()
+    with SQLiteStore(other) as source, SQLiteStore(example_db) as target:
+        saved = source.get_checkpoint(CHECKPOINT_NAME)
+        assert saved is not None
+        target.put_checkpoint(CHECKPOINT_NAME, *saved)
+    with Ledger.open(example_db) as ledger:
+        assert 329 == _kgz(ledger)
+        assert "UZB" not in {t.country for t in ledger.totals()}
+
+
+def test_rebuild_equals_the_incremental_state(example_db: Path) -> None:
+    """Rebuilding from zero gives the state kept incrementally and checkpointed."""
+    with Ledger.open(example_db) as ledger:
+        kept = ledger.state()
+        assert 28 == ledger.rebuild()
+        assert kept == ledger.state()
+
+
+def test_verify_counts_the_records(example_db: Path) -> None:
+    """verify() walks the hash chain."""
+    with Ledger.open(example_db) as ledger:
+        assert 28 == ledger.verify()
+
+
+def test_known_at_a_time_is_the_longest_prefix_recorded_by_then() -> None:
+    """known_at = the time position 3 was recorded gives every position recorded by then."""
+    ledger = ledger_of(op("UZB", 1, "2019-05-01"), op("UZB", 2, "2019-05-02"))
+    ledger.record(op("UZB", 3, "2019-05-03"))
+    ledger.record(op("UZB", 4, "2019-05-04"))
+    envelopes = list(ledger.store.read(0))
+    moment = envelopes[2].recorded_at
+    expected = max(e.position for e in envelopes if e.recorded_at <= moment)
+    assert expected == ledger.state(known_at=moment).position
+    naive = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    assert expected == ledger.state(known_at=naive).position
+    assert 0 == ledger.state(known_at=envelopes[0].recorded_at - dt.timedelta(days=1)).position
+
+
+def test_bad_query_parameters_are_named() -> None:
+    """A position past the head, an unknown policy and a datetime as_of are rejected."""
+    ledger = ledger_of(op("UZB", 1, "2019-05-01"))
+    with pytest.raises(ValidationError, match="known_at"):
+        ledger.totals(known_at=2)
+    with pytest.raises(ValidationError, match="policy"):
+        ledger.totals(policy="generous")
+    with pytest.raises(ValidationError, match="as_of"):
+        ledger.totals(as_of=dt.datetime(2020, 1, 1))  # type: ignore[arg-type]
+
+
+def test_tables_carry_hxl_tags_for_every_breakdown() -> None:
+    """The totals table tags women, men, girls and boys as HXL does."""
+    with Ledger.in_memory() as ledger:
+        ledger.import_jsonl(EXAMPLE)
+        tables = ledger.tables()
+    tags = {c.name: c.hxl for c in tables["totals"].columns}
+    assert {
+        "country": "#country+code",
+        "country_name": "#country+name",
+        "total_best": "#affected+total+best",
+        "total_low": "#affected+total+low",
+        "total_high": "#affected+total+high",
+        "women_best": "#affected+f+adults+best",
+        "men_best": "#affected+m+adults+best",
+        "children_best": "#affected+children+best",
+        "girls_best": "#affected+children+f+best",
+        "boys_best": "#affected+children+m+best",
+        "first_date": "#date+start",
+        "last_date": "#date+end",
+        "lat": "#geo+lat",
+        "lon": "#geo+lon",
+    }.items() <= tags.items()
+    kgz = next(r for r in tables["totals"].records() if r["country"] == "KGZ")
+    assert (329, 58, None) == (kgz["total_best"], kgz["women_best"], kgz["men_best"])
+
+
+def test_metadata_says_what_the_tables_were_made_from() -> None:
+    """Position, as_of, known_at and policy are recorded."""
+    with Ledger.in_memory() as ledger:
+        ledger.import_jsonl(EXAMPLE)
+        moment = dt.datetime(2024, 7, 1, tzinfo=dt.UTC)
+        metadata = ledger.metadata(dt.date(2023, 12, 31), 7, "latest", generated_at=moment)
+    assert (7, dt.date(2023, 12, 31), "position 7", "latest", moment) == (
+        metadata.ledger_position,
+        metadata.as_of,
+        metadata.known_at,
+        metadata.policy,
+        metadata.generated_at,
+    )
+    assert {"The New Arab", "Shafaq News"} <= {s["publisher"] for s in metadata.sources}
+
+
+def test_export_writes_through_an_exporter(tmp_path: Path) -> None:
+    """The ledger builds the tables; the CSV exporter writes one file per table."""
+    with Ledger.in_memory() as ledger:
+        ledger.import_jsonl(EXAMPLE)
+        written = ledger.export("csv", tmp_path / "out", tables=["totals"])
+    assert [tmp_path / "out" / "totals.csv"] == [p for p in written if p.stem == "totals"]
+    assert "KGZ" in (tmp_path / "out" / "totals.csv").read_text(encoding="utf-8")
+
+
+def test_close_is_idempotent(tmp_path: Path) -> None:
+    """Closing twice is harmless."""
+    ledger = Ledger.open(tmp_path / "x.db")
+    ledger.close()
+    ledger.close()
+
+
+def test_a_json_lines_ledger_answers_alike(tmp_path: Path) -> None:
+    """The JSON Lines backend gives the same figures, before and after reopening."""
+    path = tmp_path / "ledger.jsonl"
+    with Ledger.open(path) as ledger:
+        ledger.record_many(read_jsonl(EXAMPLE))
+        assert 329 == _kgz(ledger)
+    with Ledger.open(path) as ledger:
+        assert 329 == _kgz(ledger)
+
+
+def test_a_copied_ledger_file_keeps_its_checkpoint(example_db: Path, tmp_path: Path) -> None:
+    """A copy of a ledger file opens from its checkpoint too."""
+    copy = tmp_path / "copy.db"
+    shutil.copy(example_db, copy)
+    store = CountingStore(SQLiteStore(copy))
+    with Ledger(store) as ledger:
+        assert 329 == _kgz(ledger)
+        assert 0 not in store.reads
