@@ -33,9 +33,12 @@ def draw_cumulative_chart(target: Path) -> None:
             series[point.country].append(point)
 
     fig, ax = plt.subplots(figsize=(8, 4.2), dpi=110)
+    last_day = max(p.end for points in series.values() for p in points)
     for code, points in sorted(series.items()):
         points.sort(key=lambda p: p.end)
-        days = [p.end for p in points]
+        # A cumulative total stays where it is until the next operation: carry it to the end.
+        points.append(points[-1])
+        days = [p.end for p in points[:-1]] + [last_day]
         best = [p.cumulative.best for p in points]
         low = [p.cumulative.low for p in points]
         high = [
@@ -44,6 +47,8 @@ def draw_cumulative_chart(target: Path) -> None:
         ]
         name = rp.lookup_country(code).name
         (line,) = ax.step(days, best, where="post", label=name, linewidth=1.8)
+        moved = [(p.end, p.cumulative.best) for p in points[:-1] if p.in_period is not None]
+        ax.plot(*zip(*moved, strict=True), "o", markersize=3.5, color=line.get_color())
         ax.fill_between(days, low, high, step="post", alpha=0.15, color=line.get_color())
     ax.set_title("Cumulative repatriations recorded in the example ledger, by receiving country")
     ax.set_ylabel("people (best; band: low–high)")
