@@ -1,0 +1,1 @@
+"""The invariant checks behind :mod:`repatevents.invariants` (implementation modules)."""

@@ -1,0 +1,387 @@
+"""Checks on the figures themselves: sums, bounds, series, remaining estimates, dates.
+
+Every check reads the public results of the projections (``Operation``, ``CountryTotal`` …)
+and recomputes what their documentation promises from other projections; none of them calls
+the projections' private code, so a bug there cannot hide itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+
+from ..events import CATEGORIES, Estimate, Origin
+from ..projections import CountryTotal, Operation, RemainingEstimate, TimeseriesPoint
+from ._snapshot import Snapshot
+from ._violations import Violation, ViolationKind, bounds_text
+
+__all__ = [
+    "FIELDS",
+    "check_as_of",
+    "check_bounds",
+    "check_remaining",
+    "check_series",
+    "check_totals",
+    "sum_estimates",
+]
+
+#: Every figure of a group of people, in table order.
+FIELDS: tuple[str, ...] = ("total", "families", *CATEGORIES)
+
+Bounds = tuple[int, int, int | None]
+
+_ORIGINS = (
+    ("from_syria", Origin.SYRIA),
+    ("from_iraq", Origin.IRAQ),
+    ("from_syria_or_iraq", Origin.SYRIA_OR_IRAQ),
+    ("from_elsewhere", Origin.OTHER),
+)
+
+
+def _bounds(estimate: Estimate | None) -> Bounds | None:
+    return None if estimate is None else (estimate.low, estimate.best, estimate.high)
+
+
+def sum_estimates(estimates: Iterable[Estimate]) -> Bounds | None:
+    """Return the sum of estimates as (low, best, high); high ``None`` if any is unbounded."""
+    items = list(estimates)
+    if not items:
+        return None
+    highs = [e.high for e in items]
+    high = None if None in highs else sum(h for h in highs if h is not None)
+    return (sum(e.low for e in items), sum(e.best for e in items), high)
+
+
+# -- totals -------------------------------------------------------------------------------------
+def _expected_category(name: str, ops: Sequence[Operation]) -> Bounds | None:
+    """A category summed as ``CountryTotal`` documents: ``high`` also adds the totals of the
+    operations that do not report the category (nobody said how many of them it holds)."""
+    reporting = [e for op in ops if (e := op.people.category(name)) is not None]
+    summed = sum_estimates(reporting)
+    if summed is None or name in ("total", "families"):
+        return summed
+    silent = [op.total for op in ops if op.people.category(name) is None]
+    widening = sum_estimates(silent)
+    if widening is None:
+        return summed
+    low, best, high = summed
+    return (low, best, None if high is None or widening[2] is None else high + widening[2])
+
+
+def check_totals(snapshot: Snapshot) -> list[Violation]:
+    """Check that every country's totals are the sums of its operations (every category,
+    every origin scope, the count of operations)."""
+    operations: tuple[Operation, ...] | None = snapshot.get("operations")
+    totals: tuple[CountryTotal, ...] | None = snapshot.get("totals")
+    if operations is None or totals is None:
+        return []
+    by_country: dict[str, list[Operation]] = defaultdict(list)
+    for op in operations:
+        by_country[op.country].append(op)
+    found: list[Violation] = []
+    shown = {t.country: t for t in totals}
+    for country in sorted(set(by_country) | set(shown)):
+        ops = by_country.get(country, [])
+        ids = tuple(op.id for op in ops)
+        total = shown.get(country)
+        if total is None:
+            found.append(
+                Violation(
+                    ViolationKind.TOTALS_DIFFER,
+                    f"{len(ops)} operations of {country} are missing from the totals",
+                    "totals",
+                    country=country,
+                    event_ids=ids,
+                )
+            )
+            continue
+        if total.operations != len(ops):
+            found.append(
+                Violation(
+                    ViolationKind.TOTALS_DIFFER,
+                    f"the totals count {total.operations} operations for {country}, the "
+                    f"operations projection has {len(ops)}",
+                    "totals",
+                    country=country,
+                    event_ids=ids,
+                )
+            )
+        pairs = [(f"people.{name}", total.people.category(name), name) for name in FIELDS]
+        for label, value, name in pairs:
+            expected = _expected_category(name, ops)
+            if _bounds(value) != expected:
+                found.append(
+                    Violation(
+                        ViolationKind.TOTALS_DIFFER,
+                        f"{country} {label} is {bounds_text(value)} (low/best/high) but its "
+                        f"{len(ops)} operations add up to {bounds_text(expected)}",
+                        "totals",
+                        country=country,
+                        event_ids=ids,
+                    )
+                )
+        for attribute, origin in _ORIGINS:
+            value = getattr(total, attribute)
+            expected = sum_estimates(op.total for op in ops if op.origin_scope is origin)
+            if _bounds(value) != expected:
+                found.append(
+                    Violation(
+                        ViolationKind.TOTALS_DIFFER,
+                        f"{country} {attribute} is {bounds_text(value)} but the operations "
+                        f"from there add up to {bounds_text(expected)}",
+                        "totals",
+                        country=country,
+                        event_ids=ids,
+                    )
+                )
+    return found
+
+
+# -- low <= best <= high --------------------------------------------------------------------------
+def _estimates(snapshot: Snapshot) -> Iterator[tuple[str, Estimate, dict[str, object]]]:
+    """Yield every estimate the projections show, with where it is."""
+    for op in snapshot.get("operations") or ():
+        where = {"country": op.country, "operation": op.label, "event_ids": (op.id,)}
+        for name, value in op.people.reported().items():
+            yield f"operations: {op.label} {name}", value, where
+    for total in snapshot.get("totals") or ():
+        where = {"country": total.country}
+        for name, value in total.people.reported().items():
+            yield f"totals: {total.country} {name}", value, where
+        for attribute, _ in _ORIGINS:
+            value = getattr(total, attribute)
+            if value is not None:
+                yield f"totals: {total.country} {attribute}", value, where
+    for point in snapshot.get("timeseries") or ():
+        where = {"country": point.country, "period": point.period}
+        yield f"timeseries: {point.country} {point.period} cumulative", point.cumulative, where
+        if point.in_period is not None:
+            yield f"timeseries: {point.country} {point.period} in period", point.in_period, where
+    for row in snapshot.get("remaining") or ():
+        where = {"country": row.country, "place": row.place}
+        for attribute in ("baseline", "repatriated", "other_outflows", "inflows", "remaining"):
+            value = getattr(row, attribute)
+            if value is not None:
+                yield f"remaining: {row.place or row.country} {attribute}", value, where
+    for claim in snapshot.get("reconciliation") or ():
+        where = {"country": claim.country, "event_ids": (claim.claim_id,)}
+        yield f"reconciliation: {claim.country} claimed", claim.claimed, where
+        yield f"reconciliation: {claim.country} ledger", claim.ledger, where
+
+
+def check_bounds(snapshot: Snapshot) -> list[Violation]:
+    """Check that every estimate any projection shows has ``0 <= low <= best <= high``."""
+    found = []
+    for label, value, where in _estimates(snapshot):
+        low, best, high = value.low, value.best, value.high
+        if 0 <= low <= best and (high is None or best <= high):
+            continue
+        projection, _, what = label.partition(": ")
+        found.append(
+            Violation(
+                ViolationKind.BOUNDS_OUT_OF_ORDER,
+                f"{what} is {bounds_text(value)}; expected 0 <= low <= best <= high",
+                projection,
+                **where,  # type: ignore[arg-type]
+            )
+        )
+    return found
+
+
+# -- time series ----------------------------------------------------------------------------------
+def _series_point_violation(point: TimeseriesPoint, message: str, kind: ViolationKind) -> Violation:
+    return Violation(kind, message, "timeseries", country=point.country, period=point.period)
+
+
+def check_series(snapshot: Snapshot) -> list[Violation]:
+    """Check that cumulative series never decrease and that every point is the sum of the
+    operations surely done by the end of its period (and, for ``in_period``, after its start)."""
+    points: tuple[TimeseriesPoint, ...] | None = snapshot.get("timeseries")
+    operations: tuple[Operation, ...] | None = snapshot.get("operations")
+    if points is None:
+        return []
+    found: list[Violation] = []
+    series: dict[tuple[str, str], list[TimeseriesPoint]] = defaultdict(list)
+    for point in points:
+        series[(point.country, point.granularity)].append(point)
+    for (_, granularity), items in sorted(series.items()):
+        items.sort(key=lambda p: p.start)
+        for before, after in itertools.pairwise(items):
+            b, a = before.cumulative, after.cumulative
+            lower = (
+                a.low < b.low
+                or a.best < b.best
+                or (a.high is not None and (b.high is None or a.high < b.high))
+                or after.operations < before.operations
+            )
+            if lower:
+                found.append(
+                    _series_point_violation(
+                        after,
+                        f"the {granularity} series falls from {bounds_text(b)} "
+                        f"({before.operations} operations, {before.period}) to "
+                        f"{bounds_text(a)} ({after.operations} operations)",
+                        ViolationKind.SERIES_DECREASES,
+                    )
+                )
+    if operations is None:
+        return found
+    dated: dict[str, list[tuple[int, Operation]]] = defaultdict(list)
+    for op in operations:
+        if op.date.latest is not None:
+            dated[op.country].append((op.date.latest.toordinal(), op))
+    for (country, granularity), items in sorted(series.items()):
+        ops = dated.get(country, [])
+        for point in items:
+            start, end = point.start.toordinal(), point.end.toordinal()
+            done = [op.total for day, op in ops if day <= end]
+            within = [op.total for day, op in ops if start <= day <= end]
+            expected = sum_estimates(done)
+            if (_bounds(point.cumulative), point.operations) != (expected, len(done)):
+                found.append(
+                    _series_point_violation(
+                        point,
+                        f"{country} {granularity} {point.period} is "
+                        f"{bounds_text(point.cumulative)} from {point.operations} operations, "
+                        f"but the {len(done)} operations done by {point.end} add up to "
+                        f"{bounds_text(expected)}",
+                        ViolationKind.SERIES_DIFFERS,
+                    )
+                )
+            if _bounds(point.in_period) != sum_estimates(within):
+                found.append(
+                    _series_point_violation(
+                        point,
+                        f"{country} {granularity} {point.period} shows "
+                        f"{bounds_text(point.in_period)} in the period, but the operations "
+                        f"done in it add up to {bounds_text(sum_estimates(within))}",
+                        ViolationKind.SERIES_DIFFERS,
+                    )
+                )
+        if items and ops:
+            last = max(items, key=lambda p: p.end)
+            if last.operations != len(ops):
+                found.append(
+                    _series_point_violation(
+                        last,
+                        f"the {granularity} series of {country} ends with {last.operations} "
+                        f"operations; {len(ops)} dated operations should be in it",
+                        ViolationKind.SERIES_DIFFERS,
+                    )
+                )
+    for country in sorted(set(dated) - {c for c, _ in series}):
+        found.append(
+            Violation(
+                ViolationKind.SERIES_DIFFERS,
+                f"{country} has {len(dated[country])} dated operations but no time series",
+                "timeseries",
+                country=country,
+            )
+        )
+    return found
+
+
+# -- remaining ------------------------------------------------------------------------------------
+def _carried(row: RemainingEstimate) -> tuple[float, int, int | None]:
+    """The baseline carried forward by the flows, before clamping (see RemainingEstimate)."""
+    base = row.baseline
+    assert base is not None
+    low: float = base.low
+    best: int = base.best
+    high: int | None = base.high
+    for out in (row.repatriated, row.other_outflows):
+        if out is not None:
+            low = float("-inf") if out.high is None else low - out.high
+            best -= out.best
+            high = None if high is None else high - out.low
+    if row.inflows is not None:
+        low += row.inflows.low
+        best += row.inflows.best
+        high = None if high is None or row.inflows.high is None else high + row.inflows.high
+    return low, best, high
+
+
+def _remaining_violation(row: RemainingEstimate, kind: ViolationKind, message: str) -> Violation:
+    ids = () if row.baseline_id is None else (row.baseline_id,)
+    return Violation(
+        kind, message, "remaining", country=row.country, place=row.place, event_ids=ids
+    )
+
+
+def check_remaining(snapshot: Snapshot) -> list[Violation]:
+    """Check that no remaining estimate is below zero and that each is its baseline minus the
+    outflows plus the inflows since, in interval arithmetic, clamped at zero."""
+    rows: tuple[RemainingEstimate, ...] | None = snapshot.get("remaining")
+    found: list[Violation] = []
+    for row in rows or ():
+        label = f"{row.place or 'nationals anywhere'} ({row.scope.value}"
+        label += f", {row.country})" if row.country else ")"
+        value = row.remaining
+        if value is None:
+            if row.baseline is not None:
+                found.append(
+                    _remaining_violation(
+                        row,
+                        ViolationKind.REMAINING_DIFFERS,
+                        f"{label} has a baseline {bounds_text(row.baseline)} but no estimate",
+                    )
+                )
+            continue
+        if value.low < 0 or value.best < 0 or (value.high is not None and value.high < 0):
+            found.append(
+                _remaining_violation(
+                    row,
+                    ViolationKind.REMAINING_NEGATIVE,
+                    f"{label} remaining is {bounds_text(value)}, below zero",
+                )
+            )
+        if row.baseline is None:
+            found.append(
+                _remaining_violation(
+                    row,
+                    ViolationKind.REMAINING_DIFFERS,
+                    f"{label} has an estimate {bounds_text(value)} without a baseline",
+                )
+            )
+            continue
+        low, best, high = _carried(row)
+        expected = (int(max(low, 0)), max(best, 0), None if high is None else max(high, 0))
+        if _bounds(value) != expected or row.clamped != (low < 0):
+            flows = ", ".join(
+                f"{name} {bounds_text(getattr(row, name))}"
+                for name in ("repatriated", "other_outflows", "inflows")
+            )
+            found.append(
+                _remaining_violation(
+                    row,
+                    ViolationKind.REMAINING_DIFFERS,
+                    f"{label} remaining is {bounds_text(value)} (clamped: {row.clamped}), but "
+                    f"baseline {bounds_text(row.baseline)} with {flows} gives "
+                    f"{bounds_text(expected)} (clamped: {low < 0})",
+                )
+            )
+    return found
+
+
+# -- as of ----------------------------------------------------------------------------------------
+def check_as_of(snapshot: Snapshot) -> list[Violation]:
+    """Check that every operation counted "as of" a day had surely happened by that day."""
+    if snapshot.as_of is None:
+        return []
+    found = []
+    for op in snapshot.get("operations") or ():
+        latest = op.date.latest
+        if latest is None or latest > snapshot.as_of:
+            found.append(
+                Violation(
+                    ViolationKind.COUNTED_TOO_EARLY,
+                    f"{op.label} ({op.date.to_text()}) is counted as of "
+                    f"{snapshot.as_of.isoformat()}, before it surely happened",
+                    "operations",
+                    country=op.country,
+                    operation=op.label,
+                    event_ids=tuple(r.id for r in op.reports),
+                )
+            )
+    return found

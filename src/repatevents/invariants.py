@@ -1,0 +1,108 @@
+"""Invariant checks: what must hold of every ledger's projections, and what breaks it.
+
+Each check asks a ledger's projections for one query (``as_of``, ``known_at``, policy) and
+returns every :class:`Violation` it finds, each with a kind, a readable message and where to
+look: the country, the operation, the reports' event ids, the period, the place. An empty list
+means the check found nothing. :func:`check_ledger` runs them all:
+
+- ``totals-differ-from-operations``: each country's totals are the sums of its operations
+  (every category, low / best / high; a category's ``high`` also adds the totals of the
+  operations that do not report it), by origin scope too, with the count of operations;
+- ``bounds-out-of-order``: ``0 <= low <= best <= high`` in every estimate shown;
+- ``cumulative-series-decreases`` and ``series-differs-from-operations``: a cumulative series
+  never goes down, and each point is the sum of the operations done by its period's end;
+- ``remaining-below-zero`` and ``remaining-differs-from-flows``: a remaining estimate is its
+  baseline minus outflows plus inflows since, in interval arithmetic, clamped at zero;
+- ``breakdown-outside-whole``: women, men, children … within the total and girls + boys within
+  the children, wherever every report behind the figure is itself consistent. A source that
+  contradicts itself is a data-quality finding (``Ledger.quality()`` lists it as
+  ``breakdown-does-not-add-up``), not a violation: see :func:`breakdown_is_consistent`;
+- ``counted-before-it-happened``: "as of" a day, only operations surely done by then count;
+- ``retracted-report-counted``, ``superseded-report-counted``, ``unknown-report-counted``,
+  ``report-counted-twice``, ``operations-grouped-wrongly``: the log, read again, agrees with
+  which reports count, in which version, and how they group into operations;
+- ``rebuild-differs`` and ``known-at-differs``: folding the log again from zero gives the same
+  projections, and "known at" a position equals a ledger holding only the events up to it;
+- ``table-differs-from-projection`` and ``export-differs``: the tables hold the projections'
+  numbers, and the CSV and GeoJSON exports read back to the tables (:func:`check_export`
+  does the same for any exporter whose files a reader function can parse);
+- ``projection-failed``: a projection raised instead of answering.
+
+This module needs nothing beyond repatevents itself (neither pytest nor hypothesis). Run it on
+a real ledger file::
+
+    from repatevents import Ledger
+    from repatevents.invariants import check_ledger
+
+    with Ledger.open("mine.db") as ledger:
+        for violation in check_ledger(ledger):
+            print(violation)
+
+and on a query of your own, ``check_ledger(ledger, as_of=date(2023, 12, 31), known_at=120,
+policy="latest")``. The ledger is only read: nothing is recorded, no checkpoint is written.
+"""
+
+from __future__ import annotations
+
+from ._invariants._breakdown import RELATIONS as BREAKDOWN_RELATIONS
+from ._invariants._breakdown import check_breakdowns as _check_breakdowns
+from ._invariants._breakdown import report_consistent as breakdown_is_consistent
+from ._invariants._check import check_ledger, public_check
+from ._invariants._exports import (
+    CSV_READER,
+    GEOJSON_READER,
+    ExportReader,
+    ReadBack,
+    check_export,
+    read_csv_export,
+    read_geojson_export,
+)
+from ._invariants._exports import check_exports as _check_exports
+from ._invariants._exports import check_tables as _check_tables
+from ._invariants._figures import check_as_of as _check_as_of
+from ._invariants._figures import check_bounds as _check_bounds
+from ._invariants._figures import check_remaining as _check_remaining
+from ._invariants._figures import check_series as _check_series
+from ._invariants._figures import check_totals as _check_totals
+from ._invariants._log import check_reports_in_force as _check_reports_in_force
+from ._invariants._rebuild import check_known_at as _check_known_at
+from ._invariants._rebuild import check_rebuild as _check_rebuild
+from ._invariants._violations import Violation, ViolationKind
+
+__all__ = [
+    "BREAKDOWN_RELATIONS",
+    "CSV_READER",
+    "GEOJSON_READER",
+    "ExportReader",
+    "ReadBack",
+    "Violation",
+    "ViolationKind",
+    "breakdown_is_consistent",
+    "check_as_of",
+    "check_bounds",
+    "check_breakdowns",
+    "check_export",
+    "check_exports",
+    "check_known_at",
+    "check_ledger",
+    "check_rebuild",
+    "check_remaining",
+    "check_reports_in_force",
+    "check_series",
+    "check_tables",
+    "check_totals",
+    "read_csv_export",
+    "read_geojson_export",
+]
+
+check_as_of = public_check(_check_as_of)
+check_bounds = public_check(_check_bounds)
+check_breakdowns = public_check(_check_breakdowns)
+check_exports = public_check(_check_exports)
+check_known_at = public_check(_check_known_at)
+check_rebuild = public_check(_check_rebuild)
+check_remaining = public_check(_check_remaining)
+check_reports_in_force = public_check(_check_reports_in_force)
+check_series = public_check(_check_series)
+check_tables = public_check(_check_tables)
+check_totals = public_check(_check_totals)
