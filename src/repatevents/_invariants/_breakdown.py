@@ -90,7 +90,19 @@ def _complete(people: People, parts: tuple[str, ...], can_complete: bool) -> boo
 
 
 def report_consistent(people: People) -> bool:
-    """Return whether a report's figures fit together (see the module docstring)."""
+    """Return whether a report's figures fit together: every breakdown within its whole, and a
+    complete breakdown (every part but ``unknown``) reaching it.
+
+    The whole is the total as reported, or the families converted at 3.6 to 3.9 people each.
+    A report that fails this contradicts itself: ``Ledger.quality()`` lists it, and the
+    breakdown check does not hold the figures it is behind to the rule.
+
+    Args:
+        people: the figures of one report (or adjudication).
+
+    Returns:
+        ``True`` when they fit together.
+    """
     for whole, parts, can_complete in RELATIONS:
         whole_range = _whole(people, whole)
         present = _present(people, parts)

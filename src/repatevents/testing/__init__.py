@@ -7,6 +7,7 @@ awkward cells real data has.
 """
 
 from ._exporter_contract import ExporterContract, FailingStream
+from ._invariants import assert_ledger_consistent, describe_violations
 from ._plugins import fresh_plugin_manager, plugin_manager_fixture, registered_plugin
 from ._sample_tables import (
     LARGEST_NUMBERS,
@@ -25,6 +26,8 @@ __all__ = [
     "ExporterContract",
     "FailingStream",
     "StoreContract",
+    "assert_ledger_consistent",
+    "describe_violations",
     "empty_tables",
     "fresh_plugin_manager",
     "largest_number_tables",
