@@ -226,14 +226,14 @@ def test_a_violation_reads_as_one_line_with_where_to_look() -> None:
     """str(violation): kind, projection, message, then country, operation, period, place, ids."""
     violation = Violation(
         ViolationKind.TOTALS_DIFFER,
-        "KAZ people.total is 10/10/10 but its 2 operations add up to 12/12/12",
+        "KAZ people.total is 10/10/10 but the sum over its operations (2) is 12/12/12",
         "totals",
         country="KAZ",
         period="2023-12",
     )
     assert (
-        "[totals-differ-from-operations] totals: KAZ people.total is 10/10/10 but its 2 "
-        "operations add up to 12/12/12 (country=KAZ; period=2023-12)"
+        "[totals-differ-from-operations] totals: KAZ people.total is 10/10/10 but the sum over "
+        "its operations (2) is 12/12/12 (country=KAZ; period=2023-12)"
     ) == str(violation)
 
 

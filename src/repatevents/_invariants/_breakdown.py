@@ -186,7 +186,7 @@ def _country_faults(total: CountryTotal, ops: list[Operation]) -> list[Violation
                 Violation(
                     ViolationKind.BREAKDOWN_OUTSIDE,
                     f"{total.country}: {named} {how} {whole} {bounds_text(whole_value)}, "
-                    f"although every report behind its {len(ops)} operations is consistent",
+                    f"although every report behind its operations ({len(ops)}) is consistent",
                     "totals",
                     country=total.country,
                     event_ids=tuple(op.id for op in ops),

@@ -89,7 +89,7 @@ def check_totals(snapshot: Snapshot) -> list[Violation]:
             found.append(
                 Violation(
                     ViolationKind.TOTALS_DIFFER,
-                    f"{len(ops)} operations of {country} are missing from the totals",
+                    f"{country} has operations ({len(ops)}) but no row in the totals",
                     "totals",
                     country=country,
                     event_ids=ids,
@@ -114,8 +114,8 @@ def check_totals(snapshot: Snapshot) -> list[Violation]:
                 found.append(
                     Violation(
                         ViolationKind.TOTALS_DIFFER,
-                        f"{country} {label} is {bounds_text(value)} (low/best/high) but its "
-                        f"{len(ops)} operations add up to {bounds_text(expected)}",
+                        f"{country} {label} is {bounds_text(value)} (low/best/high) but the "
+                        f"sum over its operations ({len(ops)}) is {bounds_text(expected)}",
                         "totals",
                         country=country,
                         event_ids=ids,

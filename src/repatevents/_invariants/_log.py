@@ -199,6 +199,10 @@ def check_reports_in_force(snapshot: Snapshot) -> list[Violation]:
     return found
 
 
+def _reports(count: int) -> str:
+    return f"{count} report" if count == 1 else f"{count} reports"
+
+
 def _grouping(facts: LogFacts, operations: tuple[Operation, ...]) -> list[Violation]:
     group_of = {i: group for group in facts.groups() for i in group}
     found = []
@@ -218,8 +222,8 @@ def _grouping(facts: LogFacts, operations: tuple[Operation, ...]) -> list[Violat
             expected = frozenset().union(*groups)
             apart = sorted(expected - ids)
             message = (
-                f"{op.label} holds {len(ids)} reports; {len(apart)} more share its key or a "
-                "link in force and are not in it (they count as an operation of their own)"
+                f"{op.label} holds {_reports(len(ids))}; {len(apart)} more share its key or "
+                "a link in force and are not in it (they count as an operation of their own)"
             )
         found.append(
             Violation(
