@@ -39,6 +39,7 @@ from ._codec import (
     _unstructure_fuzzy_date,
     event_from_dict,
 )
+from ._countries import to_country_code
 from ._dates import FuzzyDate
 from ._estimate import Estimate
 from ._events import _REPORT_CLASSES, EVENT_TYPES, Event, Report
@@ -57,14 +58,65 @@ _REQUIRED: Any = object()
 
 # Caches of immutable values that recur across a log. They are bounded: when one fills up it is
 # emptied, which costs a few re-parses and keeps a replay of any length in bounded memory.
-_CACHE_LIMIT = 1 << 16
+_CACHE_LIMIT = 1 << 14
 _exact_cache: dict[int, Estimate] = {}
 _estimate_cache: dict[tuple[tuple[str, Any], ...], Estimate] = {}
 _date_cache: dict[Any, FuzzyDate] = {}
+_country_codes: set[str] = set()
 
 
 class _NotTrusted(Exception):
     """A payload is not in the shape this module writes; the full codec must read it."""
+
+
+def _compact(data: bytes) -> bytes:
+    """Return a copy of orjson's output in a block of its own size, to keep.
+
+    orjson returns its bytes in the 4 KiB block it wrote them into; a few hundred bytes kept
+    for long (a cache key, a record held in memory) would hold the whole block.
+    """
+    return bytes(memoryview(data))
+
+
+def _shared_decoder(decode: Decoder, limit: int = 1 << 12) -> Decoder:
+    """Cache a value class's decoder by the value's JSON: equal JSON gives one shared object.
+
+    Worth it for values that recur (a source is shared by every event from one article, and
+    those events are recorded together) and cost more to build than to serialise as a key.
+    """
+    cache: dict[bytes, Any] = {}
+    dumps = orjson.dumps
+
+    def decode_shared(data: Any) -> Any:
+        key = dumps(data)
+        found = cache.get(key)
+        if found is None:
+            if len(cache) >= limit:
+                cache.clear()
+            found = cache[_compact(key)] = decode(data)
+        return found
+
+    return decode_shared
+
+
+def _shared_encoder(encode: Encoder) -> Encoder:
+    """Cache an encoder by the identity of the value: a shared object is encoded once.
+
+    The cache holds the value itself, so its id cannot be reused while the entry lives.
+    """
+    cache: dict[int, tuple[Any, Any]] = {}
+
+    def encode_shared(value: Any) -> Any:
+        hit = cache.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        out = encode(value)
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[id(value)] = (value, out)
+        return out
+
+    return encode_shared
 
 
 # -- values -----------------------------------------------------------------------------------
@@ -100,13 +152,27 @@ def _decode_date(value: Any) -> FuzzyDate:
     return found
 
 
+_encode_date = _shared_encoder(_unstructure_fuzzy_date)
+
+
+_UUID = uuid.UUID
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown
+# Slot descriptors: setting through them skips UUID's own __setattr__ (which refuses) and the
+# attribute lookup object.__setattr__ would make.
+_set_uuid_int = _UUID.__dict__["int"].__set__
+_set_uuid_safety = _UUID.__dict__["is_safe"].__set__
+
+
 def _decode_uuid(value: Any) -> uuid.UUID:
     # What uuid.UUID(text) does for the canonical 36-character form, without its generality.
-    if type(value) is not str or len(value) != 36 or value[8] != "-":
+    if type(value) is not str or len(value) != 36:
         raise _NotTrusted
-    out: uuid.UUID = _new(uuid.UUID)
-    _set(out, "int", int(value.replace("-", ""), 16))
-    _set(out, "is_safe", uuid.SafeUUID.unknown)
+    digits = value.replace("-", "")
+    if len(digits) != 32:
+        raise _NotTrusted
+    out: uuid.UUID = _new(_UUID)
+    _set_uuid_int(out, int(digits, 16))
+    _set_uuid_safety(out, _UNKNOWN_SAFETY)
     return out
 
 
@@ -127,7 +193,11 @@ def _encode_strings(value: tuple[str, ...]) -> list[str]:
 def _decode_strings(value: Any) -> tuple[str, ...]:
     if type(value) is not list:
         raise _NotTrusted
-    return tuple(value)
+    out = tuple(value)
+    for item in out:
+        if type(item) is not str:
+            raise _NotTrusted
+    return out
 
 
 def _encode_by_nationality(value: tuple[tuple[str, Estimate], ...]) -> dict[str, Any]:
@@ -137,6 +207,12 @@ def _encode_by_nationality(value: tuple[tuple[str, Estimate], ...]) -> dict[str,
 def _decode_by_nationality(value: Any) -> tuple[tuple[str, Estimate], ...]:
     if type(value) is not dict:
         raise _NotTrusted
+    for code in value:
+        if code not in _country_codes:
+            # A name or alias is valid input for the validating codec, which converts it.
+            if to_country_code(code) != code:
+                raise _NotTrusted
+            _country_codes.add(code)
     # Stored with sorted keys, which is the order the event's converter sorts the pairs in.
     return tuple(sorted((code, _decode_estimate(count)) for code, count in value.items()))
 
@@ -150,12 +226,16 @@ class _Field:
     value) are inlined in the generated code; ``encode`` and ``decode`` are called.
     """
 
-    name: str
+    attribute: attrs.Attribute[Any]
     default: Any  # _REQUIRED when the payload must hold the field
     encode: Encoder | None = None
     decode: Decoder | None = None
     check: type | None = None
     members: Mapping[Any, enum.Enum] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.attribute.name
 
 
 @attrs.frozen
@@ -165,11 +245,55 @@ class _ClassCodec:
     decode: Callable[[Any], Any]
 
 
+_TYPE_ONLY = (
+    type(attrs.validators.instance_of(int)),
+    type(attrs.validators.optional(attrs.validators.instance_of(int))),
+)
+
+
+def _value_rule(field: _Field) -> tuple[Callable[..., Any] | None, bool]:
+    """Return the field's validator unless the decoder already guarantees it, and whether it
+    must see None (a validator that accepts None need not be called for a missing value)."""
+    validator = field.attribute.validator
+    if validator is None or isinstance(validator, _TYPE_ONLY):
+        # Every decoder returns exactly the field's type, which is all these validators check.
+        return None, False
+    try:
+        validator(None, field.attribute, None)
+    except Exception:
+        return validator, True
+    return validator, False
+
+
+def _fixed_point(converter: Any, seen: set[Any]) -> Callable[[Any], None]:
+    """Return a check that a stored value is already what the field's converter makes of it.
+
+    A country code the store wrote is canonical ("KGZ"); an alias ("Kyrgyz Republic") is valid
+    input that the validating codec converts, so it is left to that codec. Values that passed
+    are remembered, so each distinct code costs one conversion.
+    """
+
+    def check(value: Any) -> None:
+        try:
+            same = converter(value) == value
+        except Exception:
+            raise _NotTrusted from None
+        if not same:
+            raise _NotTrusted
+        if len(seen) >= _CACHE_LIMIT:
+            seen.clear()
+        seen.add(value)
+
+    return check
+
+
 def _compile(cls: type, fields: list[_Field], type_name: str | None) -> _ClassCodec:
     """Write straight-line encode and decode functions for ``cls``, as attrs writes ``__init__``.
 
     A loop over field descriptions costs more than the work it describes at these sizes; the
-    generated code does, per field, only what that field needs.
+    generated code does, per field, only what that field needs. Decoding applies every rule
+    ``__init__`` applies that the decoders do not already guarantee: converters must leave the
+    stored value as it is, validators of values run, and so does ``__attrs_post_init__``.
     """
     namespace: dict[str, Any] = {"_new": _new, "_set": _set, "_NotTrusted": _NotTrusted, "cls": cls}
     allowed = {field.name for field in fields} | ({"type"} if type_name else set())
@@ -186,10 +310,11 @@ def _compile(cls: type, fields: list[_Field], type_name: str | None) -> _ClassCo
         "    get = data.get",
         "    obj = _new(cls)",
     ]
+    rules = []
     for i, field in enumerate(fields):
         name, default = field.name, field.default
         namespace.update({f"enc{i}": field.encode, f"dec{i}": field.decode, f"default{i}": default})
-        namespace[f"members{i}"] = field.members
+        namespace.update({f"members{i}": field.members, f"attribute{i}": field.attribute})
         convert = "v" if field.encode is None else f"enc{i}(v)"
         enc.append(f"    v = obj.{name}")
         if default is _REQUIRED:
@@ -204,24 +329,49 @@ def _compile(cls: type, fields: list[_Field], type_name: str | None) -> _ClassCo
 
         if default is _REQUIRED:
             # A missing key raises KeyError, which sends the payload to the full codec.
-            dec.append(f"    v = data[{name!r}]")
+            dec.append(f"    v{i} = data[{name!r}]")
             indent = "    "
-        else:
+        elif default is None:
             # An explicit null reads as None, as it does through the full codec.
-            dec.append(f"    v = get({name!r}, default{i})")
-            dec.append(f"    if v is not default{i} and v is not None:")
+            dec.append(f"    v{i} = get({name!r})")
+            dec.append(f"    if v{i} is not None:")
+            indent = "        "
+        else:
+            dec.append(f"    v{i} = get({name!r}, default{i})")
+            dec.append(f"    if v{i} is not default{i}:")
             indent = "        "
         if field.check is not None:
-            dec.append(f"{indent}if type(v) is not {field.check.__name__}:")
+            dec.append(f"{indent}if type(v{i}) is not {field.check.__name__}:")
             dec.append(f"{indent}    raise _NotTrusted")
+            if field.attribute.converter is not None:
+                seen: set[Any] = set()
+                namespace[f"seen{i}"] = seen
+                namespace[f"fixed{i}"] = _fixed_point(field.attribute.converter, seen)
+                dec.append(f"{indent}if v{i} not in seen{i}:")
+                dec.append(f"{indent}    fixed{i}(v{i})")
         if field.members is not None:
-            dec.append(f"{indent}v = members{i}[v]")
+            dec.append(f"{indent}v{i} = members{i}[v{i}]")
         if field.decode is not None:
-            dec.append(f"{indent}v = dec{i}(v)")
+            dec.append(f"{indent}v{i} = dec{i}(v{i})")
         if indent != "    " and dec[-1].endswith(":"):
             dec.append(f"{indent}pass")
-        dec.append(f"    _set(obj, {name!r}, v)")
+        slot = cls.__dict__.get(name)
+        if isinstance(slot, types.MemberDescriptorType):
+            # Setting through the slot's descriptor is a quarter faster than object.__setattr__.
+            namespace[f"set{i}"] = slot.__set__
+            dec.append(f"    set{i}(obj, v{i})")
+        else:
+            dec.append(f"    _set(obj, {name!r}, v{i})")
+        validator, sees_none = _value_rule(field)
+        if validator is not None:
+            # Validators run once every field is set, as in __init__.
+            namespace[f"validator{i}"] = validator
+            call = f"validator{i}(obj, attribute{i}, v{i})"
+            rules.append(f"    {call}" if sees_none else f"    if v{i} is not None: {call}")
     enc.append("    return out")
+    dec.extend(rules)
+    if hasattr(cls, "__attrs_post_init__"):
+        dec.append("    obj.__attrs_post_init__()")
     dec.append("    return obj")
     code = "\n".join(enc) + "\n\n" + "\n".join(dec) + "\n"
     exec(compile(code, f"<fast codec for {cls.__name__}>", "exec"), namespace)
@@ -236,31 +386,37 @@ def _strip_none(hint: Any) -> Any:
     return hint
 
 
-def _field(name: str, default: Any, hint: Any, owner: type) -> _Field:
+def _field(attribute: attrs.Attribute[Any], default: Any, hint: Any, owner: type) -> _Field:
     hint = _strip_none(hint)
     if hint in (str, int, bool):
-        return _Field(name, default, check=hint)
+        return _Field(attribute, default, check=hint)
     if hint is uuid.UUID:
-        return _Field(name, default, encode=str, decode=_decode_uuid)
+        return _Field(attribute, default, encode=str, decode=_decode_uuid)
     if hint is FuzzyDate:
-        return _Field(name, default, encode=_unstructure_fuzzy_date, decode=_decode_date)
+        return _Field(attribute, default, encode=_encode_date, decode=_decode_date)
     if hint is Estimate:
-        return _Field(name, default, encode=_unstructure_estimate, decode=_decode_estimate)
-    if hint is Source or hint is People:
+        return _Field(attribute, default, encode=_unstructure_estimate, decode=_decode_estimate)
+    if hint is Source:
+        encode, decode = _shared_value_codec(hint)
+        return _Field(attribute, default, encode=encode, decode=decode)
+    if hint is People:
         codec = _value_codec(hint)
-        return _Field(name, default, encode=codec.encode, decode=codec.decode)
+        return _Field(attribute, default, encode=codec.encode, decode=codec.decode)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         # The event converter leaves enum members for orjson to write; so does this one.
-        return _Field(name, default, members={member.value: member for member in hint})
+        return _Field(attribute, default, members={member.value: member for member in hint})
     if hint == tuple[str, ...]:
-        return _Field(name, default, encode=_encode_strings, decode=_decode_strings)
+        return _Field(attribute, default, encode=_encode_strings, decode=_decode_strings)
     if hint == tuple[uuid.UUID, ...]:
-        return _Field(name, default, encode=_encode_uuids, decode=_decode_uuids)
+        return _Field(attribute, default, encode=_encode_uuids, decode=_decode_uuids)
     if hint == tuple[tuple[str, Estimate], ...]:
-        return _Field(name, default, encode=_encode_by_nationality, decode=_decode_by_nationality)
+        return _Field(
+            attribute, default, encode=_encode_by_nationality, decode=_decode_by_nationality
+        )
     if set(typing.get_args(hint)) == set(_REPORT_CLASSES):
-        return _Field(name, default, encode=_encode_report, decode=_decode_report)
+        return _Field(attribute, default, encode=_encode_report, decode=_decode_report)
     # A new field type must be taught to this module; failing here keeps it from guessing.
+    name = attribute.name
     raise TypeError(f"the fast codec does not know the type {hint!r} of {owner.__name__}.{name}")
 
 
@@ -273,13 +429,21 @@ def _build(cls: type, type_name: str | None) -> _ClassCodec:
             # A factory default (an event's derived id) is always written out: a stored event
             # keeps its identity even if the way ids are derived ever changes.
             default = _REQUIRED
-        fields.append(_field(attribute.name, default, hints[attribute.name], cls))
+        fields.append(_field(attribute, default, hints[attribute.name], cls))
     return _compile(cls, fields, type_name)
 
 
 @cache
 def _value_codec(cls: type) -> _ClassCodec:
     return _build(cls, None)
+
+
+@cache
+def _shared_value_codec(cls: type) -> tuple[Encoder, Decoder]:
+    """Return the encoder and decoder of a value class with one cache for every field of it
+    in every event class (the events of one article share its source whatever their type)."""
+    codec = _value_codec(cls)
+    return _shared_encoder(codec.encode), _shared_decoder(codec.decode)
 
 
 @cache
@@ -306,14 +470,17 @@ def event_payload(event: Event) -> dict[str, Any]:
     """Return the stored form of an event: ``event_to_dict(event)`` with every id written out.
 
     The id of the event, and of a correction's replacement, is always included (the interchange
-    form leaves out an id derived from the content).
+    form leaves out an id derived from the content). Nested dicts may be shared with other
+    payloads (a source's dict is made once per source object): copy before changing them.
     """
     return _event_codecs()[event.TYPE].encode(event)
 
 
 def encode_event(event: Event) -> bytes:
     """Return the canonical JSON of an event's stored form (UTF-8, compact, sorted keys)."""
-    return orjson.dumps(_event_codecs()[event.TYPE].encode(event), option=orjson.OPT_SORT_KEYS)
+    return _compact(
+        orjson.dumps(_event_codecs()[event.TYPE].encode(event), option=orjson.OPT_SORT_KEYS)
+    )
 
 
 def decode_event(payload: Mapping[str, Any]) -> Event:

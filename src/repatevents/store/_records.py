@@ -234,7 +234,9 @@ def plan_batch(
     dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
     for event in events:
         payload = event_payload(event)
-        event_json = dumps(payload, option=sort_keys)
+        # A copy in a block of its own size: orjson's output sits in a 4 KiB block, and a
+        # record may be kept for long (in memory, or as the last record of a batch).
+        event_json = bytes(memoryview(dumps(payload, option=sort_keys)))
         key = event.id.int
         stored_at = index.get(event.id)
         known = in_batch.get(key) if stored_at is None else fetch(stored_at)

@@ -49,7 +49,6 @@ from ._records import (
     check_expected,
     decode_stored,
     event_id_of,
-    make_envelope,
     plan_batch,
 )
 
@@ -148,6 +147,8 @@ class SQLiteStore:
         # Switching to WAL needs a moment without other transactions, and SQLite does not
         # always wait for it with the busy handler, so wait here.
         deadline = time.monotonic() + self._timeout
+        # Larger pages halve the WAL frames a batch writes (a new file only; WAL fixes it).
+        connection.execute("PRAGMA page_size = 8192")
         while True:
             try:
                 connection.execute("PRAGMA journal_mode=WAL")
@@ -301,8 +302,10 @@ class SQLiteStore:
         return self._iterate(after, last)
 
     def _iterate(self, after: int, last: int) -> Iterator[Envelope]:
+        # The hot loop of every replay: helpers are bound to locals and the envelope is built
+        # in place (make_envelope's body), which is a fifth of the time per record.
         times = RecordedAtCache()
-        loads = orjson.loads
+        loads, new, put = orjson.loads, object.__new__, object.__setattr__
         position = after
         while position < last:
             with self._errors(position + 1):
@@ -321,7 +324,13 @@ class SQLiteStore:
                     raise CorruptLogError(
                         self.path, f"the stored record cannot be read: {exc}", position
                     ) from None
-                yield make_envelope(position, moment, schema_version, record_hash, decoded)
+                envelope = new(Envelope)
+                put(envelope, "position", position)
+                put(envelope, "recorded_at", moment)
+                put(envelope, "schema_version", schema_version)
+                put(envelope, "hash", record_hash)
+                put(envelope, "event", decoded)
+                yield envelope
             if not rows:
                 raise IntegrityError(position + 1, "the record is missing from the log")
 
