@@ -57,13 +57,15 @@ def test_a_fold_that_drops_retractions_is_caught(monkeypatch: pytest.MonkeyPatch
     assert [] == check_ledger(_retracted_ledger())
     apply = fold_module.apply
 
-    def dropping_retractions(state: fold_module.KnowledgeState, envelope: Envelope) -> Any:
+    def dropping_retractions(
+        state: fold_module.KnowledgeState, envelope: Envelope, **options: Any
+    ) -> Any:
         event = envelope.event
         if isinstance(event, ReportRetracted):
             # The retraction is folded as one of a report nobody recorded: it changes nothing.
             nothing = attrs.evolve(event, retracts=uuid.UUID(int=event.retracts.int ^ 1))
             envelope = attrs.evolve(envelope, event=nothing)
-        return apply(state, envelope)
+        return apply(state, envelope, **options)
 
     monkeypatch.setattr(fold_module, "apply", dropping_retractions)
     ledger = _retracted_ledger()
