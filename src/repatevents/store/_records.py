@@ -291,12 +291,19 @@ class ChainChecker:
                 f"the record stored there says position {record.position}; records were "
                 "removed, added or reordered",
             )
+        kinds = (record.recorded_at, record.schema_version, record.hash, record.event_json)
+        if [type(value) for value in kinds] != [str, int, str, bytes]:
+            raise IntegrityError(
+                expected,
+                "the record's time, schema version, hash or event has the wrong type "
+                f"({', '.join(type(value).__name__ for value in kinds)})",
+            )
         try:
             canonical = canonical_record(
                 record.position, record.recorded_at, record.schema_version, record.event_json
             )
             parse_recorded_at(record.recorded_at)
-        except (ValueError, TypeError) as exc:
+        except ValueError as exc:
             raise IntegrityError(expected, f"the recording time is not canonical ({exc})") from None
         if chain_hash(self._previous, canonical) != record.hash:
             raise IntegrityError(

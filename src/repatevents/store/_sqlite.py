@@ -28,7 +28,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from types import TracebackType
-from typing import Final
+from typing import Any, Final
 
 import orjson
 
@@ -85,8 +85,14 @@ _INSERT = (
     "INSERT INTO events (position, event_id, recorded_at, schema_version, event, hash) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
-_PAGE = "SELECT position, recorded_at, schema_version, hash, event FROM events "
+_PAGE = "SELECT position, recorded_at, schema_version, hash, CAST(event AS BLOB) FROM events "
 _PAGE += "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?"
+_VERIFY_PAGE = (
+    "SELECT position, CAST(recorded_at AS BLOB), schema_version, CAST(hash AS BLOB), "
+    "CAST(event_id AS BLOB), CAST(event AS BLOB), typeof(recorded_at), "
+    "typeof(schema_version), typeof(hash), typeof(event_id), typeof(event) "
+    "FROM events WHERE position > ? ORDER BY position LIMIT ?"
+)
 _PAGE_SIZE: Final = 1000
 _FIND_CHUNK: Final = 500
 
@@ -133,6 +139,9 @@ class SQLiteStore:
         try:
             yield
         except sqlite3.OperationalError as exc:
+            if "decode" in str(exc):
+                # "Could not decode to UTF-8 column …": a stored text was changed.
+                raise CorruptLogError(self.path, str(exc), position) from exc
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreError(
                     f"{self.path}: another process held the database for more than "
@@ -210,9 +219,10 @@ class SQLiteStore:
 
     def _fetch(self, position: int) -> Known:
         row = self._db.execute(
-            "SELECT schema_version, event FROM events WHERE position = ?", (position,)
+            "SELECT schema_version, CAST(event AS BLOB) FROM events WHERE position = ?",
+            (position,),
         ).fetchone()
-        return Known(position, row[0], row[1].encode("utf-8"))
+        return Known(position, row[0], row[1])
 
     def _catch_up(self, db: sqlite3.Connection, head: int) -> IdIndex:
         """Bring the id index up to ``head`` (inside the write transaction)."""
@@ -320,7 +330,7 @@ class SQLiteStore:
                     else:
                         decoded = decode_stored(event, schema_version)
                     moment = times(recorded_at)
-                except (ValueError, TypeError, ValidationError) as exc:
+                except (ValueError, TypeError, AttributeError, ValidationError) as exc:
                     raise CorruptLogError(
                         self.path, f"the stored record cannot be read: {exc}", position
                     ) from None
@@ -355,30 +365,19 @@ class SQLiteStore:
         position = 0
         while True:
             with self._errors(position + 1):
-                rows = self._db.execute(
-                    "SELECT position, recorded_at, schema_version, hash, event_id, event "
-                    "FROM events WHERE position > ? ORDER BY position LIMIT ?",
-                    (position, _PAGE_SIZE),
-                ).fetchall()
+                rows = self._db.execute(_VERIFY_PAGE, (position, _PAGE_SIZE)).fetchall()
             if not rows:
                 break
-            for stored_position, recorded_at, schema_version, record_hash, event_id, event in rows:
-                record = StoredRecord(
-                    stored_position,
-                    recorded_at,
-                    schema_version,
-                    record_hash,
-                    event_id,
-                    event.encode("utf-8") if isinstance(event, str) else bytes(event),
-                )
+            for row in rows:
+                record = self._stored_record(row, checker.checked + 1)
                 try:
-                    content_id = event_id_of(record.event_json, schema_version)
+                    content_id = event_id_of(record.event_json, record.schema_version)
                 except (ValueError, TypeError, ValidationError) as exc:
                     # Hash first: a changed record is named as changed, even if it also no
                     # longer decodes.
                     checker.check(record)
                     raise CorruptLogError(
-                        self.path, f"the stored event cannot be read: {exc}", stored_position
+                        self.path, f"the stored event cannot be read: {exc}", record.position
                     ) from None
                 checker.check(record, content_id)
             position = rows[-1][0]
@@ -389,6 +388,26 @@ class SQLiteStore:
                 self.path, "SQLite finds the file damaged: " + "; ".join(problems)
             )
         return checker.checked
+
+    @staticmethod
+    def _stored_record(row: tuple[Any, ...], expected: int) -> StoredRecord:
+        """Build a record from a verification row, checking the types SQLite holds.
+
+        A changed byte in a row's header can turn text into a number or a blob; the bytes
+        are read as stored (CAST AS BLOB), so a byte that is not UTF-8 is reported too.
+        """
+        position, recorded_at, schema_version, record_hash, event_id, event, *kinds = row
+        if kinds != ["text", "integer", "text", "text", "text"]:
+            raise IntegrityError(
+                expected,
+                "a column holds the wrong type (recorded_at, schema_version, hash, event_id, "
+                f"event are {', '.join(kinds)})",
+            )
+        try:
+            texts = [value.decode("utf-8") for value in (recorded_at, record_hash, event_id)]
+        except UnicodeDecodeError as exc:
+            raise IntegrityError(expected, f"a column is not UTF-8 text ({exc})") from None
+        return StoredRecord(position, texts[0], schema_version, texts[1], texts[2], event)
 
     def get_checkpoint(self, name: str) -> tuple[int, bytes] | None:
         """Return the checkpoint saved under ``name`` as (position, state), or ``None``."""
