@@ -114,6 +114,8 @@ def repatevents_ledger_from_file(tmp_path: Path) -> Iterator[LoadLedger]:
 
 
 repatevents_plugin_manager = plugin_manager_fixture(name="repatevents_plugin_manager")
-repatevents_plugin_manager.__doc__ = (
-    "Give a new plugin manager with only the built-in exporters (CSV and GeoJSON)."
+# The docstring pytest shows (``pytest --fixtures``) is the wrapped function's, our own copy.
+getattr(repatevents_plugin_manager, "__wrapped__", repatevents_plugin_manager).__doc__ = (
+    "Give a new plugin manager with only the built-in exporters (CSV and GeoJSON); "
+    "installed plugins are not loaded."
 )
