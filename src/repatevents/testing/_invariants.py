@@ -20,6 +20,10 @@ def describe_violations(violations: list[Violation], query: str = "") -> str:
     Args:
         violations: what a check returned.
         query: the query checked, said after the summary (``"as of 2023-12-31"``).
+
+    Returns:
+        ``"the ledger has N invariant violations (query):"`` and one numbered line per
+        violation (its ``str``: kind, projection, message, where to look).
     """
     count = len(violations)
     noun = "invariant violation" if count == 1 else "invariant violations"
