@@ -41,7 +41,7 @@ from ._codec import (
 )
 from ._countries import to_country_code
 from ._dates import FuzzyDate
-from ._estimate import Estimate
+from ._estimate import Estimate, Qualifier, Unit
 from ._events import _REPORT_CLASSES, EVENT_TYPES, Event, Report
 from ._people import People
 from ._source import Source
@@ -153,6 +153,15 @@ def _decode_date(value: Any) -> FuzzyDate:
 
 
 _encode_date = _shared_encoder(_unstructure_fuzzy_date)
+_EXACT = Qualifier.EXACT
+_PEOPLE = Unit.PEOPLE
+
+
+def _encode_estimate(value: Estimate) -> Any:
+    # Most counts are plain exact numbers of people, written as the bare number.
+    if value.raw is None and value.qualifier is _EXACT and value.unit is _PEOPLE:
+        return value.best
+    return _unstructure_estimate(value)
 
 
 _UUID = uuid.UUID
@@ -201,7 +210,7 @@ def _decode_strings(value: Any) -> tuple[str, ...]:
 
 
 def _encode_by_nationality(value: tuple[tuple[str, Estimate], ...]) -> dict[str, Any]:
-    return {code: _unstructure_estimate(estimate) for code, estimate in value}
+    return {code: _encode_estimate(estimate) for code, estimate in value}
 
 
 def _decode_by_nationality(value: Any) -> tuple[tuple[str, Estimate], ...]:
@@ -395,7 +404,7 @@ def _field(attribute: attrs.Attribute[Any], default: Any, hint: Any, owner: type
     if hint is FuzzyDate:
         return _Field(attribute, default, encode=_encode_date, decode=_decode_date)
     if hint is Estimate:
-        return _Field(attribute, default, encode=_unstructure_estimate, decode=_decode_estimate)
+        return _Field(attribute, default, encode=_encode_estimate, decode=_decode_estimate)
     if hint is Source:
         encode, decode = _shared_value_codec(hint)
         return _Field(attribute, default, encode=encode, decode=decode)

@@ -8,6 +8,7 @@ once, so that every backend applies them alike.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 _EVENT_CLASSES = tuple(EVENT_TYPES.values())
+_sha256 = hashlib.sha256
 
 
 class StoredRecord(NamedTuple):
@@ -229,31 +231,37 @@ def plan_batch(
     if last_recorded_at is not None and recorded_at < last_recorded_at:
         recorded_at = last_recorded_at
     planned: list[tuple[StoredRecord, Event]] = []
-    in_batch: dict[int, Known] = {}
-    position, previous = head, last_hash
-    dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
+    in_batch: dict[int, int] = {}  # id → index in planned
+    position, previous = head, bytes.fromhex(last_hash)
+    # The loop runs once per event of every import: what does not change is hoisted out, and
+    # the canonical bytes (canonical_record) and the chain (chain_hash) are written inline.
+    dumps, sort_keys, sha256, positions = orjson.dumps, orjson.OPT_SORT_KEYS, _sha256, index.get
+    template = b'{"event":%b,"position":%d,"recorded_at":"' + recorded_at.encode("ascii")
+    template += b'","schema_version":%d}' % SCHEMA_VERSION
     for event in events:
         payload = event_payload(event)
         # A copy in a block of its own size: orjson's output sits in a 4 KiB block, and a
         # record may be kept for long (in memory, or as the last record of a batch).
         event_json = bytes(memoryview(dumps(payload, option=sort_keys)))
-        key = event.id.int
-        stored_at = index.get(event.id)
-        known = in_batch.get(key) if stored_at is None else fetch(stored_at)
-        if known is not None:
+        event_id = event.id
+        stored_at = positions(event_id)
+        if stored_at is not None or event_id.int in in_batch:
+            if stored_at is None:
+                earlier = planned[in_batch[event_id.int]][0]
+                known = Known(earlier.position, SCHEMA_VERSION, earlier.event_json)
+            else:
+                known = fetch(stored_at)
             if _same_event(known, event, event_json):
                 continue
-            raise DuplicateEventError(event.id, known.position)
+            raise DuplicateEventError(event_id, known.position)
         position += 1
-        record_hash = chain_hash(
-            previous, canonical_record(position, recorded_at, SCHEMA_VERSION, event_json)
-        )
+        digest = sha256(previous + template % (event_json, position)).digest()
         record = StoredRecord(
-            position, recorded_at, SCHEMA_VERSION, record_hash, payload["id"], event_json
+            position, recorded_at, SCHEMA_VERSION, digest.hex(), payload["id"], event_json
         )
+        in_batch[event_id.int] = len(planned)
         planned.append((record, event))
-        in_batch[key] = Known(position, SCHEMA_VERSION, event_json)
-        previous = record_hash
+        previous = digest
     return planned
 
 
