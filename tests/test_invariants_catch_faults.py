@@ -17,6 +17,7 @@ from repatevents import (
     Estimate,
     Event,
     People,
+    Qualifier,
     ReportCorrected,
     ReportRetracted,
     ReportsLinked,
@@ -321,3 +322,26 @@ def test_a_breakdown_pushed_outside_its_total_is_caught() -> None:
     found = check_ledger(_rebuilt_as(CountsGirlsTwice, ledger), exports=False)
     outside = [v for v in found if v.kind is ViolationKind.BREAKDOWN_OUTSIDE]
     assert {("operations", (report.id,))} == {(v.projection, v.event_ids) for v in outside}
+
+
+class ForgetsPossibleOperations(Ledger):
+    """Claims compared with the operations surely inside only: the range loses its high end."""
+
+    def reconciliation(self, *args: Any, **kwargs: Any) -> Any:
+        broken = []
+        for claim in super().reconciliation(*args, **kwargs):
+            if claim.possible_operations and claim.ledger.high is not None:
+                low, best = claim.ledger.low, claim.ledger.best
+                ledger = Estimate(best=best, low=low, high=best, qualifier=Qualifier.RANGE)
+                claim = attrs.evolve(claim, ledger=ledger)
+            broken.append(claim)
+        return tuple(broken)
+
+
+def test_a_reconciliation_that_forgets_possible_operations_is_caught() -> None:
+    """KGZ's 333 from Syria: the ledger holds 191 to 329, not 191 to 191 (and so for RUS)."""
+    ledger = _rebuilt_as(ForgetsPossibleOperations, ledger_of(*read_jsonl(EXAMPLE)))
+    found = check_ledger(ledger, exports=False)
+    wrong = [v for v in found if v.kind is ViolationKind.RECONCILIATION_DIFFERS]
+    assert {"KGZ", "RUS"} == {v.country for v in wrong}
+    assert any("191/191/191" in v.message and "191/191/329" in v.message for v in wrong)

@@ -17,6 +17,9 @@ means the check found nothing. :func:`check_ledger` runs them all:
   the children, wherever every report behind the figure is itself consistent. A source that
   contradicts itself is a data-quality finding (``Ledger.quality()`` lists it as
   ``breakdown-does-not-add-up``), not a violation: see :func:`breakdown_is_consistent`;
+- ``reconciliation-differs-from-operations``: each cumulative claim's ledger figure sums the
+  operations it names (``high`` adding those only possibly inside), and its gaps are the
+  ledger's figure minus the claim's;
 - ``counted-before-it-happened``: "as of" a day, only operations surely done by then count;
 - ``retracted-report-counted``, ``superseded-report-counted``, ``unknown-report-counted``,
   ``report-counted-twice``, ``operations-grouped-wrongly``: the log, read again, agrees with
@@ -67,6 +70,7 @@ from ._invariants._figures import check_totals as _check_totals
 from ._invariants._log import check_reports_in_force as _check_reports_in_force
 from ._invariants._rebuild import check_known_at as _check_known_at
 from ._invariants._rebuild import check_rebuild as _check_rebuild
+from ._invariants._reconcile import check_reconciliation as _check_reconciliation
 from ._invariants._violations import Violation, ViolationKind
 
 __all__ = [
@@ -86,6 +90,7 @@ __all__ = [
     "check_known_at",
     "check_ledger",
     "check_rebuild",
+    "check_reconciliation",
     "check_remaining",
     "check_reports_in_force",
     "check_series",
@@ -101,6 +106,7 @@ check_breakdowns = public_check(_check_breakdowns)
 check_exports = public_check(_check_exports)
 check_known_at = public_check(_check_known_at)
 check_rebuild = public_check(_check_rebuild)
+check_reconciliation = public_check(_check_reconciliation)
 check_remaining = public_check(_check_remaining)
 check_reports_in_force = public_check(_check_reports_in_force)
 check_series = public_check(_check_series)

@@ -12,6 +12,7 @@ from ._exports import check_exports, check_tables
 from ._figures import check_as_of, check_bounds, check_remaining, check_series, check_totals
 from ._log import check_reports_in_force
 from ._rebuild import check_known_at, check_rebuild
+from ._reconcile import check_reconciliation
 from ._snapshot import Snapshot
 from ._violations import Violation
 
@@ -77,6 +78,7 @@ CHECKS: dict[str, Callable[[Snapshot], list[Violation]]] = {
     "series": check_series,
     "remaining": check_remaining,
     "breakdowns": check_breakdowns,
+    "reconciliation": check_reconciliation,
     "as_of": check_as_of,
     "reports_in_force": check_reports_in_force,
     "rebuild": check_rebuild,
@@ -98,7 +100,8 @@ def check_ledger(
 
     Runs, for one query: totals equal the sum of the operations; ``low <= best <= high``
     everywhere; cumulative series never decrease and match the operations; remaining
-    estimates are never below zero and follow from their baseline and flows; breakdowns lie
+    estimates are never below zero and follow from their baseline and flows; each claim's
+    ledger figure sums the operations it names; breakdowns lie
     within their wholes wherever the reports behind them are consistent; nothing is counted
     before it happened; only reports in force count, once each, grouped as keys and links say;
     folding the log again from zero (and, with ``known_at``, a ledger holding only that much)

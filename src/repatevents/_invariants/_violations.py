@@ -31,6 +31,8 @@ class ViolationKind(enum.Enum):
     REMAINING_DIFFERS = "remaining-differs-from-flows"
     #: Breakdown categories outside their whole, in a figure whose reports are consistent.
     BREAKDOWN_OUTSIDE = "breakdown-outside-whole"
+    #: A claim's ledger figure or gap that does not follow from the operations it names.
+    RECONCILIATION_DIFFERS = "reconciliation-differs-from-operations"
     #: An operation counted "as of" a day before it surely happened.
     COUNTED_TOO_EARLY = "counted-before-it-happened"
     #: A retracted report still behind a figure.
