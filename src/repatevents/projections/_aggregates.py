@@ -8,11 +8,10 @@ integers, so both paths give equal results.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any, NamedTuple
 
 from ._clock import NO, POSSIBLE, SURE, after, order_key
-from ._figures import BASIS_REPORTED, Sum, qualified
+from ._figures import BASIS_FAMILIES, BASIS_REPORTED, Sum, qualified
 from ._records import FIELDS, Fig, Figs, StockRec, When
 from ._scope import contains, origin_of, scope_includes
 
@@ -43,10 +42,17 @@ class Flow(NamedTuple):
     fig: Fig
 
 
-def _dec(counter: Counter[Any], key: Any) -> None:
-    counter[key] -= 1
-    if counter[key] <= 0:
+def _count(counter: dict[Any, int], key: Any, sign: int) -> None:
+    left = counter.get(key, 0) + sign
+    if left:
+        counter[key] = left
+    else:
         del counter[key]
+
+
+def _fig_of(part: list[int]) -> Fig | None:
+    low, best, high, unbounded, count = part
+    return None if count == 0 else qualified(low, best, None if unbounded else high)
 
 
 class CountryAgg:
@@ -54,51 +60,107 @@ class CountryAgg:
 
     ``figs[i]`` sums category ``FIELDS[i]`` over the operations that report it, and
     ``totals_of[i]`` sums those same operations' totals, so that the total of the operations
-    that do not report a category (the most it can hold) is a subtraction away.
+    that do not report a category (the most it can hold) is a subtraction away. Each sum is
+    ``[low, best, high, unbounded highs, operations]``: plain integers, updated in place, since
+    this runs for every operation a fold touches.
     """
 
-    __slots__ = ("bases", "figs", "firsts", "lasts", "nationalities", "ops", "origins", "totals_of")
+    __slots__ = (
+        "converted",
+        "figs",
+        "first",
+        "firsts",
+        "from_families",
+        "last",
+        "lasts",
+        "nationalities",
+        "ops",
+        "origins",
+        "totals_of",
+    )
 
     def __init__(self) -> None:
         self.ops = 0
-        self.figs = [Sum() for _ in range(_N)]
-        self.totals_of = [Sum() for _ in range(_N)]
-        self.origins: dict[str, Sum] = {}
-        self.bases: Counter[str] = Counter()
-        self.firsts: Counter[int] = Counter()
-        self.lasts: Counter[int] = Counter()
-        self.nationalities: Counter[str] = Counter()
+        #: operations whose total was not reported as such, and those converted from families
+        self.converted = 0
+        self.from_families = 0
+        self.figs = [[0, 0, 0, 0, 0] for _ in range(_N)]
+        self.totals_of = [[0, 0, 0, 0, 0] for _ in range(_N)]
+        self.origins: dict[str, list[int]] = {}
+        #: how many operations start (end) on each day: their minimum (maximum) is the first
+        #: (last) operation date, and stays right when an operation is taken away
+        self.firsts: dict[int, int] = {}
+        self.lasts: dict[int, int] = {}
+        #: the first and last operation days (ordinals), kept so reading them is O(1)
+        self.first: int | None = None
+        self.last: int | None = None
+        self.nationalities: dict[str, int] = {}
 
     def add(self, view: OpView, sign: int = 1) -> None:
         """Add an operation (or take it away, with ``sign=-1``)."""
         self.ops += sign
         total = view.figs[0]
         assert total is not None
+        t_low, t_best, t_high = total[0] * sign, total[1] * sign, total[2]
+        t_high = None if t_high is None else t_high * sign
+        figs, totals_of = self.figs, self.totals_of
         for i, fig in enumerate(view.figs):
-            if fig is not None:
-                self.figs[i].add(fig, sign)
-                self.totals_of[i].add(total, sign)
+            if fig is None:
+                continue
+            part = figs[i]
+            part[0] += sign * fig[0]
+            part[1] += sign * fig[1]
+            if fig[2] is None:
+                part[3] += sign
+            else:
+                part[2] += sign * fig[2]
+            part[4] += sign
+            within = totals_of[i]
+            within[0] += t_low
+            within[1] += t_best
+            if t_high is None:
+                within[3] += sign
+            else:
+                within[2] += t_high
+            within[4] += sign
         scope = origin_of(view.origin).value
         origin = self.origins.get(scope)
         if origin is None:
-            origin = self.origins[scope] = Sum()
-        origin.add(total, sign)
-        if origin.count == 0:
-            del self.origins[scope]
-        first = view.date.earliest if view.date.earliest is not None else order_key(view.date)
-        last = order_key(view.date)
-        if sign > 0:
-            self.bases[view.basis] += 1
-            self.firsts[first] += 1
-            self.lasts[last] += 1
-            if view.nationality is not None:
-                self.nationalities[view.nationality] += 1
+            origin = self.origins[scope] = [0, 0, 0, 0, 0]
+        origin[0] += t_low
+        origin[1] += t_best
+        if t_high is None:
+            origin[3] += sign
         else:
-            _dec(self.bases, view.basis)
-            _dec(self.firsts, first)
-            _dec(self.lasts, last)
-            if view.nationality is not None:
-                _dec(self.nationalities, view.nationality)
+            origin[2] += t_high
+        origin[4] += sign
+        if origin[4] == 0:
+            del self.origins[scope]
+        date = view.date
+        last = order_key(date)
+        first = date.earliest if date.earliest is not None else last
+        _count(self.firsts, first, sign)
+        _count(self.lasts, last, sign)
+        if sign > 0:
+            self.first = first if self.first is None else min(self.first, first)
+            self.last = last if self.last is None else max(self.last, last)
+        else:
+            # Only taking away the first (last) day itself needs a look at the others.
+            if first == self.first and first not in self.firsts:
+                self.first = min(self.firsts) if self.firsts else None
+            if last == self.last and last not in self.lasts:
+                self.last = max(self.lasts) if self.lasts else None
+        if view.nationality is not None:
+            _count(self.nationalities, view.nationality, sign)
+        if view.basis != BASIS_REPORTED:
+            self.converted += sign
+            if view.basis == BASIS_FAMILIES:
+                self.from_families += sign
+
+    def origin(self, scope: str) -> Fig | None:
+        """Return the total of the operations from origin scope ``scope``, if any."""
+        part = self.origins.get(scope)
+        return None if part is None else _fig_of(part)
 
     def category(self, i: int) -> Fig | None:
         """Return category ``i`` over all operations, or ``None`` when none reports it.
@@ -107,19 +169,15 @@ class CountryAgg:
         not report the category, their whole total: nobody said how many of them it holds.
         """
         part = self.figs[i]
-        if part.count == 0:
+        if part[4] == 0:
             return None
         if i <= 1:
             # The total is every operation's; families are not people, so nothing widens them.
-            return part.fig()
+            return _fig_of(part)
         whole, within = self.figs[0], self.totals_of[i]
-        unbounded = part.unbounded or (whole.unbounded - within.unbounded) > 0
-        high = None if unbounded else part.high + whole.high - within.high
-        return qualified(part.low, part.best, high)
-
-    def converted(self) -> int:
-        """Return how many operations have a total that was not reported as such."""
-        return sum(n for basis, n in self.bases.items() if basis != BASIS_REPORTED)
+        unbounded = part[3] or (whole[3] - within[3]) > 0
+        high = None if unbounded else part[2] + whole[2] - within[2]
+        return qualified(part[0], part[1], high)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CountryAgg) and self.__getstate__() == other.__getstate__()
@@ -160,18 +218,16 @@ class StockAgg:
         #: "op-2", "op-1", "out-2", "out-1", "in-2", "in-1" (2: surely, 1: possibly after)
         self.flows: dict[str, Sum] = {}
 
+    def order(self, entry: int) -> tuple[int, int, int]:
+        """Return what orders observations: date, then earliest day, then log position."""
+        rec = self.entries[entry][0]
+        return (order_key(rec.date), rec.date.earliest or 0, rec.position)
+
     def choose_baseline(self) -> int | None:
-        """Return the id of the latest observation: by date, then the one recorded last."""
+        """Return the id of the latest observation (see :meth:`order`)."""
         if not self.entries:
             return None
-        return max(
-            self.entries,
-            key=lambda i: (
-                order_key(self.entries[i][0].date),
-                self.entries[i][0].date.earliest or 0,
-                self.entries[i][0].position,
-            ),
-        )
+        return max(self.entries, key=self.order)
 
     def add_flow(self, key: StockKey, flow: Flow, sign: int = 1) -> None:
         """Count a flow if it happened after the baseline (or take it away)."""

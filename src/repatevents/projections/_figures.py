@@ -171,8 +171,10 @@ def combine(
     if policy.rule is PolicyRule.ADJUDICATED:
         if adjudicated is None:
             return None
-        figs, basis = effective(adjudicated)
-        return Combined(figs, basis)
+        return Combined(*effective(adjudicated))
+    if len(reports) == 1:
+        # One report: every policy picks its own figures.
+        return Combined(*effective(reports[0][0].people))
     views = [(effective(r.people), r, s) for r, s in reports]
     rank = min(_BASIS_RANK[basis] for (_, basis), _, _ in views)
     out: list[Fig | None] = []

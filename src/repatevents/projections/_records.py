@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import uuid
+from functools import lru_cache
 from typing import NamedTuple, TypeAlias
 
 from ..events import (
@@ -160,7 +161,9 @@ def _opt_intern(text: str | None) -> str | None:
 
 def fig_of(estimate: Estimate) -> Fig:
     """Return the compact form of an estimate (its unit is implied by where it is kept)."""
-    return (estimate.low, estimate.best, estimate.high, estimate.qualifier.value, estimate.raw)
+    # ``_value_`` is what ``.value`` returns, without the enum property's cost (millions of
+    # calls in a rebuild).
+    return (estimate.low, estimate.best, estimate.high, estimate.qualifier._value_, estimate.raw)
 
 
 def figs_of(people: People) -> Figs:
@@ -178,7 +181,7 @@ def when_of(date: FuzzyDate, published_latest: int | None = None) -> When:
     if latest is None and published_latest is not None:
         # An open end cannot reach past publication; but never before the date's own start.
         latest = published_latest if earliest is None else max(published_latest, earliest)
-    return When(earliest, latest, given, _intern(date.precision.value), date.raw)
+    return When(earliest, latest, given, date.precision._value_, date.raw)
 
 
 def to_fuzzy(when: When, *, effective: bool = False) -> FuzzyDate:
@@ -208,8 +211,9 @@ def to_people(figs: Figs) -> People | None:
     return People(**values) if values else None
 
 
+@lru_cache(maxsize=4096)
 def source_rec_of(source: Source) -> SourceRec:
-    """Return the compact form of a source."""
+    """Return the compact form of a source (a few sources give most reports: cached)."""
     published = None if source.published is None else when_of(source.published)
     return SourceRec(
         _intern(source.publisher),
@@ -240,7 +244,7 @@ def record_of(report: Report, rid: int, position: int, source: int, published: i
             _opt_intern(report.nationality),
             _intern(report.origin),
             when_of(report.date, published),
-            _intern(report.date_role.value),
+            report.date_role._value_,
             figs_of(report.people),
             tuple(_intern(f) for f in report.facilitators),
             report.operation_name,

@@ -46,7 +46,7 @@ from ..store import Envelope
 from ._aggregates import CountryAgg, Flow, OpView, StockAgg, StockKey
 from ._clock import NO
 from ._figures import combine, effective
-from ._policy import DEFAULT_POLICY, POLICIES, Policy
+from ._policy import DEFAULT_POLICY, POLICIES, Policy, PolicyRule
 from ._records import (
     Fig,
     Figs,
@@ -62,7 +62,7 @@ from ._records import (
 )
 from ._scope import contains, specificity
 
-__all__ = ["KnowledgeState", "OpView", "apply", "fold", "op_flow", "stock_entries"]
+__all__ = ["KnowledgeState", "OpView", "apply", "fold", "op_flow", "settle", "stock_entries"]
 
 _REPORTS = (
     OperationReported,
@@ -72,6 +72,9 @@ _REPORTS = (
     InflowReported,
 )
 _DEFAULT = POLICIES[DEFAULT_POLICY]
+# Fields that only speed things up: a high-water mark depends on how the log was cut into
+# folds, not on what it holds, so equality leaves it out.
+_CACHES = frozenset({"last_flow_day"})
 
 
 class KnowledgeState:
@@ -90,10 +93,12 @@ class KnowledgeState:
         "corrected",
         "countries",
         "dangling",
+        "dirty",
         "flows",
         "flows_by_place",
         "group_of",
         "head_hash",
+        "last_flow_day",
         "links",
         "members",
         "position",
@@ -132,20 +137,27 @@ class KnowledgeState:
         self.members: dict[int, tuple[int, ...]] = {}
         self.adjudications: dict[int, tuple[int, Figs, int]] = {}
         # What the default query reads, kept up to date.
+        #: operations changed since the kept views and sums were last brought up to date
+        self.dirty: set[int] = set()
         self.views: dict[int, OpView] = {}
         self.countries: dict[str, CountryAgg] = {}
         self.stocks: dict[StockKey, StockAgg] = {}
         self.stock_index: dict[str, dict[str | None, set[StockKey]]] = {}
         self.flows: dict[int, Flow] = {}
-        self.flows_by_place: dict[str, set[int]] = {}
+        #: place -> the latest day of each flow there (None: open) -> flow ids
+        self.flows_by_place: dict[str, dict[int | None, set[int]]] = {}
+        #: the latest day any flow ever had (bounds the days a new baseline looks at)
+        self.last_flow_day = 0
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, KnowledgeState) and self.__getstate__() == other.__getstate__()
+        return isinstance(other, KnowledgeState) and self._compare(other, _CACHES)
 
     def same_knowledge(self, other: KnowledgeState) -> bool:
         """Whether two states hold the same knowledge, even if the logs they were folded from
         were recorded at other times (``==`` also compares recording times and the hash)."""
-        skip = {"head_hash", "times", "positions"}
+        return self._compare(other, _CACHES | {"head_hash", "times", "positions"})
+
+    def _compare(self, other: KnowledgeState, skip: frozenset[str] | set[str]) -> bool:
         return all(
             getattr(self, name) == getattr(other, name)
             for name in self.__slots__
@@ -175,9 +187,15 @@ class KnowledgeState:
 
     def view(self, gid: int, policy: Policy) -> OpView | None:
         """Return operation ``gid`` under ``policy`` (``None`` when the policy leaves it out)."""
-        members = [self.reports[m] for m in self.members[gid]]
-        ops = [m for m in members if isinstance(m, OpRec)]
-        adjudicated = self.adjudication(gid)
+        reports = self.reports
+        ops: list[OpRec] = [reports[m] for m in self.members[gid]]  # type: ignore[misc]
+        first = ops[0]
+        adjudicated = self.adjudication(gid) if policy.rule is PolicyRule.ADJUDICATED else None
+        if len(ops) == 1 and adjudicated is None and policy.rule is not PolicyRule.ADJUDICATED:
+            figs, basis = effective(first.people)
+            return OpView(
+                gid, first.country, first.nationality, first.origin, first.date, figs, basis
+            )
         combined = combine(
             [(r, self.sources[r.source]) for r in ops],
             policy,
@@ -185,7 +203,6 @@ class KnowledgeState:
         )
         if combined is None:
             return None
-        first = ops[0]
         nationality = next((r.nationality for r in ops if r.nationality is not None), None)
         origin = min(ops, key=lambda r: (specificity(r.origin), r.position)).origin
         return OpView(
@@ -206,15 +223,24 @@ def _span(ops: list[OpRec]) -> When:
 
 
 def fold(envelopes: Iterable[Envelope], state: KnowledgeState | None = None) -> KnowledgeState:
-    """Fold envelopes into ``state`` (a new initial state when ``None``) and return it."""
+    """Fold envelopes into ``state`` (a new initial state when ``None``) and return it.
+
+    The kept sums are brought up to date once, at the end (see :func:`settle`).
+    """
     state = KnowledgeState() if state is None else state
     for envelope in envelopes:
-        apply(state, envelope)
-    return state
+        apply(state, envelope, settled=False)
+    return settle(state)
 
 
-def apply(state: KnowledgeState, envelope: Envelope) -> KnowledgeState:
+def apply(state: KnowledgeState, envelope: Envelope, *, settled: bool = True) -> KnowledgeState:
     """Fold one envelope into the state (in place) and return the state.
+
+    Args:
+        state: the state, at the position before the envelope's.
+        envelope: the next envelope of the log.
+        settled: bring the kept sums up to date now; ``False`` leaves that to a later
+            :func:`settle` (``fold`` does so once for many events).
 
     Raises:
         ValueError: the envelope is not the one after the state's position.
@@ -274,7 +300,7 @@ def apply(state: KnowledgeState, envelope: Envelope) -> KnowledgeState:
     else:
         state.times.append(moment)
         state.positions.append(position)
-    return state
+    return settle(state) if settled else state
 
 
 # -- reports ----------------------------------------------------------------------------------
@@ -316,7 +342,9 @@ def _add(state: KnowledgeState, rec: Rec) -> None:
                 index = state.stock_index.setdefault(place, {})
                 index.setdefault(country if scope == "nationals" else None, set()).add(key)
             agg.entries[rec.id] = (rec, fig)
-            _rebase(state, key, agg)
+            current = agg.baseline
+            if current is None or _later(agg, rec.id, current):
+                _rebase(state, key, agg, rec.id)
     elif isinstance(rec, FlowRec):
         total = effective(rec.people)[0][0]
         assert total is not None
@@ -337,7 +365,7 @@ def _remove(state: KnowledgeState, rid: int) -> None:
             agg = state.stocks[key]
             del agg.entries[rid]
             if agg.entries:
-                _rebase(state, key, agg)
+                _rebase(state, key, agg, agg.choose_baseline())
             else:
                 del state.stocks[key]
                 place, scope, country = key
@@ -350,6 +378,10 @@ def _remove(state: KnowledgeState, rid: int) -> None:
                     del state.stock_index[place]
     elif isinstance(rec, FlowRec):
         _remove_flow(state, rid)
+
+
+def _later(agg: StockAgg, new: int, current: int) -> bool:
+    return agg.order(new) > agg.order(current)
 
 
 def stock_entries(rec: StockRec) -> list[tuple[StockKey, Fig]]:
@@ -381,30 +413,61 @@ def _keys_for(state: KnowledgeState, flow: Flow) -> Iterable[tuple[StockKey, Sto
 
 def _add_flow(state: KnowledgeState, fid: int, flow: Flow) -> None:
     state.flows[fid] = flow
-    state.flows_by_place.setdefault(flow.place, set()).add(fid)
-    for key, agg in _keys_for(state, flow):
-        agg.add_flow(key, flow)
+    day = flow.date.latest
+    state.flows_by_place.setdefault(flow.place, {}).setdefault(day, set()).add(fid)
+    if day is not None and day > state.last_flow_day:
+        state.last_flow_day = day
+    if state.stock_index:
+        for key, agg in _keys_for(state, flow):
+            agg.add_flow(key, flow)
 
 
 def _remove_flow(state: KnowledgeState, fid: int) -> None:
     flow = state.flows.pop(fid)
-    ids = state.flows_by_place[flow.place]
+    days = state.flows_by_place[flow.place]
+    ids = days[flow.date.latest]
     ids.discard(fid)
     if not ids:
-        del state.flows_by_place[flow.place]
+        del days[flow.date.latest]
+        if not days:
+            del state.flows_by_place[flow.place]
     for key, agg in _keys_for(state, flow):
         agg.add_flow(key, flow, -1)
 
 
-def _rebase(state: KnowledgeState, key: StockKey, agg: StockAgg) -> None:
-    baseline = agg.choose_baseline()
+def _flows_after(state: KnowledgeState, place: str, day: int | None) -> Iterable[int]:
+    """Yield the flows at ``place`` that may have happened after ``day`` (all when None).
+
+    A flow whose latest day is on or before ``day`` cannot be after an observation that
+    starts on ``day``; skipping them keeps a new baseline's cost to the flows since it.
+    """
+    days = state.flows_by_place[place]
+    if day is None:
+        for ids in days.values():
+            yield from ids
+        return
+    yield from days.get(None, ())
+    if state.last_flow_day - day < len(days):
+        for next_day in range(day + 1, state.last_flow_day + 1):
+            yield from days.get(next_day, ())
+    else:
+        for later, ids in days.items():
+            if later is not None and later > day:
+                yield from ids
+
+
+def _rebase(state: KnowledgeState, key: StockKey, agg: StockAgg, baseline: int | None) -> None:
+    """Make ``baseline`` the population's baseline and sum the flows since it again."""
     if baseline == agg.baseline:
         return
     agg.baseline = baseline
     agg.flows = {}
-    for place, ids in state.flows_by_place.items():
+    if baseline is None:
+        return
+    start = agg.entries[baseline][0].date.earliest
+    for place in state.flows_by_place:
         if contains(key[0], place) != NO:
-            for fid in ids:
+            for fid in _flows_after(state, place, start):
                 agg.add_flow(key, state.flows[fid])
 
 
@@ -465,6 +528,19 @@ def _component(state: KnowledgeState, start: int) -> set[int]:
 def _regroup(state: KnowledgeState, seeds: Iterable[int]) -> None:
     """Recompute the operations that contain ``seeds`` (as they were and as they are now)."""
     pending = set(seeds)
+    if len(pending) == 1:
+        rid = next(iter(pending))
+        rec = state.reports.get(rid)
+        alone = (
+            isinstance(rec, OpRec)
+            and rid not in state.group_of
+            and rid not in state.adjacency
+            and (rec.key is None or len(state.by_key[rec.key]) == 1)
+        )
+        if alone:
+            # A new report of an operation nobody else reported: the common case.
+            _make_group(state, {rid})
+            return
     old: set[int] = set()
     visited: set[int] = set()
     components: list[set[int]] = []
@@ -497,12 +573,7 @@ def _drop_group(state: KnowledgeState, gid: int) -> None:
     for member in state.members.pop(gid):
         if state.group_of.get(member) == gid:
             del state.group_of[member]
-    view = state.views.pop(gid)
-    agg = state.countries[view.country]
-    agg.add(view, -1)
-    if agg.ops == 0:
-        del state.countries[view.country]
-    _remove_flow(state, gid)
+    state.dirty.add(gid)
 
 
 def _make_group(state: KnowledgeState, component: set[int]) -> None:
@@ -512,16 +583,40 @@ def _make_group(state: KnowledgeState, component: set[int]) -> None:
     state.members[gid] = members
     for member in members:
         state.group_of[member] = gid
-    view = state.view(gid, _DEFAULT)
-    assert view is not None
-    state.views[gid] = view
-    agg = state.countries.get(view.country)
-    if agg is None:
-        agg = state.countries[view.country] = CountryAgg()
-    agg.add(view)
-    total = view.figs[0]
-    assert total is not None
-    _add_flow(state, gid, op_flow(view))
+    state.dirty.add(gid)
+
+
+def settle(state: KnowledgeState) -> KnowledgeState:
+    """Bring the kept views and sums up to date with the operations changed since last time.
+
+    Folding marks the operations it changes and settles once at the end, so that an operation
+    reported three times in one batch is summed once, not three times over.
+    """
+    dirty = state.dirty
+    if not dirty:
+        return state
+    views, countries = state.views, state.countries
+    for gid in dirty:
+        old = views.pop(gid, None)
+        if old is not None:
+            agg = countries[old.country]
+            agg.add(old, -1)
+            if agg.ops == 0:
+                del countries[old.country]
+            _remove_flow(state, gid)
+    for gid in dirty:
+        if gid not in state.members:
+            continue
+        view = state.view(gid, _DEFAULT)
+        assert view is not None
+        views[gid] = view
+        kept = countries.get(view.country)
+        if kept is None:
+            kept = countries[view.country] = CountryAgg()
+        kept.add(view)
+        _add_flow(state, gid, op_flow(view))
+    dirty.clear()
+    return state
 
 
 def op_flow(view: OpView) -> Flow:

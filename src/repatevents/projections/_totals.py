@@ -1,8 +1,8 @@
 """The totals projection: each receiving country's operations summed, as of a date.
 
 Cost: the default query (every date, the default policy) reads the per-country sums the
-knowledge state keeps, so it is O(countries + distinct operation days), not O(reports); any
-other ``as_of`` or policy sums every operation again, O(reports).
+knowledge state keeps, so it is O(countries), not O(reports); any other ``as_of`` or policy
+sums every operation again, O(reports).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime as dt
 from ..errors import UnknownCountryError
 from ..events import Estimate, Origin, lookup_country
 from ._aggregates import CountryAgg
-from ._figures import BASIS_FAMILIES, PEOPLE_PER_FAMILY
+from ._figures import PEOPLE_PER_FAMILY
 from ._operations import operation_views
 from ._policy import DEFAULT_POLICY, Policy
 from ._records import FIELDS, to_estimate, to_people
@@ -46,8 +46,7 @@ def country_aggregates(
 
 
 def _origin(agg: CountryAgg, origin: Origin) -> Estimate | None:
-    total = agg.origins.get(origin.value)
-    fig = None if total is None else total.fig()
+    fig = agg.origin(origin.value)
     return None if fig is None else to_estimate(fig)
 
 
@@ -64,10 +63,10 @@ def country_total(code: str, agg: CountryAgg) -> CountryTotal:
         from_iraq=_origin(agg, Origin.IRAQ),
         from_syria_or_iraq=_origin(agg, Origin.SYRIA_OR_IRAQ),
         from_elsewhere=_origin(agg, Origin.OTHER),
-        first_date=dt.date.fromordinal(min(agg.firsts)) if agg.firsts else None,
-        last_date=dt.date.fromordinal(max(agg.lasts)) if agg.lasts else None,
-        converted_operations=agg.converted(),
-        people_per_family=PEOPLE_PER_FAMILY if agg.bases.get(BASIS_FAMILIES) else None,
+        first_date=None if agg.first is None else dt.date.fromordinal(agg.first),
+        last_date=None if agg.last is None else dt.date.fromordinal(agg.last),
+        converted_operations=agg.converted,
+        people_per_family=PEOPLE_PER_FAMILY if agg.from_families else None,
         nationalities=tuple(sorted(agg.nationalities)),
     )
 

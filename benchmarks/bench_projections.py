@@ -1,0 +1,403 @@
+"""Measure the projections on large SQLite ledgers, side by side with pandas.
+
+For each size (100,000 and 1,000,000 events by default) the script builds a synthetic ledger
+that looks like the real one at scale: operations reported by one to three sources under a
+shared key (handover, arrival a few days later sometimes one woman fewer, a media report of the
+month), a few unkeyed reports linked by analysts (and some links taken back), corrections,
+retractions, adjudications, cumulative claims, camp and nationals counts, and other outflows
+and inflows, in roughly chronological order from 2019 on. The same events are written to a
+SQLite ledger and to a JSON Lines file. Then, in one run:
+
+* **rebuild**: a ledger that has never been folded (no checkpoint): fold the whole log from
+  zero and answer totals and remaining estimates (this also saves the checkpoint);
+* **cold**: a new ``Ledger`` on the same file, as a fresh process opening it would: the state
+  comes from the checkpoint beside the log (its hash checked against the log), then totals
+  and remaining estimates;
+* **warm**: append one operation report, then totals and remaining estimates again (median of
+  several); this must not grow with the log;
+* **pandas**: ``pandas.read_json(lines=True)`` on the JSON Lines file, then ``groupby`` to a
+  conservative total per operation and a sum per country (less work than the ledger does: no
+  corrections, links, retractions or remaining estimates).
+
+Run ``python benchmarks/bench_projections.py`` (needs pandas), or ``--sizes 20000`` for a
+quick look. The target: the cold build at least 3 times as fast as pandas.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from repatevents import (
+    CumulativeTotalReported,
+    DateRole,
+    Event,
+    FigureAdjudicated,
+    FuzzyDate,
+    InflowKind,
+    InflowReported,
+    OperationReported,
+    Origin,
+    OutflowKind,
+    OutflowReported,
+    People,
+    PopulationScope,
+    ReportCorrected,
+    ReportRetracted,
+    ReportsLinked,
+    Source,
+    SpeakerKind,
+    StockObserved,
+)
+from repatevents._ledger import Ledger
+from repatevents.events import dumps_event
+
+BATCH = 10_000
+START = dt.date(2019, 1, 1)
+DAYS = 8 * 365
+COUNTRIES = (
+    "KAZ", "KGZ", "UZB", "TJK", "RUS", "FRA", "DEU", "NLD", "BEL", "SWE", "XKX", "ALB",
+    "BIH", "MKD", "TUR", "AZE", "GEO", "UKR", "IRQ", "USA", "CAN", "AUS", "AUT", "DNK",
+    "FIN", "NOR", "ITA", "ESP", "GBR", "IRL", "SDN", "MAR", "TUN", "EGY", "IDN", "MYS",
+    "PAK", "IND", "LKA", "TTO",
+)  # fmt: skip
+ORIGINS = ("al-hol", "al-hol", "al-hol", "roj", "nes", "syria", "syria-or-iraq", "al-jadaa")
+CAMPS = ("al-hol", "roj", "ain-issa", "nes-prisons")
+
+
+def _sources(rng: random.Random) -> dict[str, list[Source]]:
+    kinds = {
+        "camp": SpeakerKind.CAMP_ADMINISTRATION,
+        "government": SpeakerKind.RECEIVING_GOVERNMENT,
+        "media": SpeakerKind.MEDIA,
+        "analyst": SpeakerKind.ANALYST,
+    }
+    pools: dict[str, list[Source]] = {}
+    for name, kind in kinds.items():
+        pools[name] = [
+            Source(
+                publisher=f"{name.title()} outlet {i}",
+                via=("AFP",) if rng.random() < 0.3 else (),
+                speaker_kind=kind,
+                url=f"https://{name}.example/{i}",
+                published=FuzzyDate.day(START + dt.timedelta(days=rng.randrange(DAYS + 30))),
+            )
+            for i in range(40)
+        ]
+    return pools
+
+
+class Generator:
+    """Draws a synthetic, consistent, roughly chronological ledger."""
+
+    def __init__(self, seed: int = 11) -> None:
+        self.rng = random.Random(seed)
+        self.sources = _sources(self.rng)
+        self.recent: list[OperationReported] = []
+        self.reports: list[OperationReported] = []
+        self.keys = 0
+
+    def _id(self) -> uuid.UUID:
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+
+    def _source(self, kind: str) -> Source:
+        return self.rng.choice(self.sources[kind])
+
+    def _day(self, progress: float) -> dt.date:
+        jitter = self.rng.randrange(-20, 21)
+        offset = min(max(int(progress * DAYS) + jitter, 0), DAYS)
+        return START + dt.timedelta(days=offset)
+
+    def _operation(self, progress: float) -> list[Event]:
+        rng = self.rng
+        country = rng.choice(COUNTRIES)
+        handover = self._day(progress)
+        children = rng.randrange(1, 120)
+        women = rng.randrange(0, children)
+        group = People(total=women + children, women=women, children=children)
+        self.keys += 1
+        size = rng.choice((1, 2, 2, 3))
+        key = f"{country}-{self.keys}" if size > 1 or rng.random() < 0.7 else None
+        first = OperationReported(
+            source=self._source("camp"),
+            country=country,
+            people=group,
+            date=FuzzyDate.day(handover),
+            origin=rng.choice(ORIGINS),
+            date_role=DateRole.HANDOVER,
+            operation_key=key,
+            id=self._id(),
+        )
+        batch: list[Event] = [first]
+        if size >= 2:
+            fewer = women > 0 and rng.random() < 0.3
+            arrived = (
+                People(total=women + children - 1, women=women - 1, children=children)
+                if fewer
+                else group
+            )
+            batch.append(
+                OperationReported(
+                    source=self._source("government"),
+                    country=country,
+                    people=arrived,
+                    date=FuzzyDate.day(handover + dt.timedelta(days=rng.randrange(0, 5))),
+                    origin=first.origin,
+                    date_role=DateRole.ARRIVAL,
+                    operation_key=key,
+                    id=self._id(),
+                )
+            )
+        if size >= 3:
+            batch.append(
+                OperationReported(
+                    source=self._source("media"),
+                    country=country,
+                    people=People(total=group.total),
+                    date=FuzzyDate.month(handover.year, handover.month),
+                    origin=first.origin,
+                    date_role=DateRole.OPERATION,
+                    operation_key=key,
+                    id=self._id(),
+                )
+            )
+        for report in batch:
+            assert isinstance(report, OperationReported)
+            self.reports.append(report)
+            self.recent.append(report)
+        del self.recent[:-200]
+        return batch
+
+    def _other(self, progress: float) -> Event | None:
+        rng = self.rng
+        roll = rng.random()
+        day = self._day(progress)
+        if roll < 0.30:
+            return CumulativeTotalReported(
+                source=self._source("government"),
+                country=rng.choice(COUNTRIES),
+                people=People(total=rng.randrange(50, 900)),
+                until=FuzzyDate.month(day.year, day.month),
+                origin=rng.choice((Origin.SYRIA, Origin.SYRIA_OR_IRAQ)),
+                counter=rng.choice(("AANES", "Ministry")),
+                id=self._id(),
+            )
+        if roll < 0.33:
+            nationals = rng.random() < 0.5
+            return StockObserved(
+                source=self._source("camp"),
+                place=rng.choice(CAMPS),
+                date=FuzzyDate.month(day.year, day.month),
+                people=People(
+                    total=rng.randrange(100, 3_000) if nationals else rng.randrange(20_000, 70_000)
+                ),
+                scope=PopulationScope.NATIONALS if nationals else PopulationScope.ALL,
+                country=rng.choice(COUNTRIES) if nationals else None,
+                id=self._id(),
+            )
+        if roll < 0.65:
+            return OutflowReported(
+                source=self._source("camp"),
+                place=rng.choice(CAMPS),
+                date=FuzzyDate.day(day),
+                people=People(total=rng.randrange(1, 60)),
+                kind=rng.choice(tuple(OutflowKind)),
+                id=self._id(),
+            )
+        if roll < 0.80:
+            return InflowReported(
+                source=self._source("camp"),
+                place=rng.choice(CAMPS),
+                date=FuzzyDate.day(day),
+                people=People(total=rng.randrange(1, 30)),
+                kind=rng.choice(tuple(InflowKind)),
+                id=self._id(),
+            )
+        if not self.recent:
+            return None
+        target = rng.choice(self.recent)
+        if roll < 0.88:
+            other = rng.choice(self.recent)
+            if other.id == target.id:
+                return None
+            return ReportsLinked(
+                source=self._source("analyst"),
+                reports=(target.id, other.id),
+                linked=rng.random() < 0.9,
+                id=self._id(),
+            )
+        if roll < 0.94:
+            total = target.people.total
+            assert total is not None
+            return ReportCorrected(
+                source=target.source,
+                supersedes=target.id,
+                replacement=OperationReported(
+                    source=target.source,
+                    country=target.country,
+                    people=People(total=total.best + 1),
+                    date=target.date,
+                    origin=target.origin,
+                    operation_key=target.operation_key,
+                    id=self._id(),
+                ),
+                id=self._id(),
+            )
+        if roll < 0.97:
+            return ReportRetracted(source=target.source, retracts=target.id, id=self._id())
+        return FigureAdjudicated(
+            source=self._source("analyst"), report=target.id, people=target.people, id=self._id()
+        )
+
+    def batches(self, count: int, batch: int = BATCH) -> Iterator[list[Event]]:
+        """Yield ``count`` events in batches, in roughly chronological order."""
+        made = 0
+        while made < count:
+            events: list[Event] = []
+            while len(events) < batch and made + len(events) < count:
+                progress = (made + len(events)) / count
+                if self.rng.random() < 0.9:
+                    events.extend(self._operation(progress))
+                else:
+                    other = self._other(progress)
+                    if other is not None:
+                        events.append(other)
+            events = events[: count - made]
+            made += len(events)
+            yield events
+
+    def one_more(self) -> OperationReported:
+        """Return one more operation report, as the warm call appends."""
+        return OperationReported(
+            source=self._source("government"),
+            country=self.rng.choice(COUNTRIES),
+            people=People(total=self.rng.randrange(1, 200)),
+            date=FuzzyDate.day(START + dt.timedelta(days=DAYS)),
+            origin="al-hol",
+            id=self._id(),
+        )
+
+
+def build(directory: Path, count: int) -> tuple[Path, Path, Generator, float]:
+    """Write ``count`` events to a SQLite ledger and a JSON Lines file; return both paths."""
+    generator = Generator()
+    db, jsonl = directory / f"ledger-{count}.db", directory / f"ledger-{count}.jsonl"
+    started = time.perf_counter()
+    with Ledger.open(db) as ledger, open(jsonl, "wb") as out:
+        for events in generator.batches(count):
+            ledger.record_many(events)
+            out.writelines(dumps_event(e) + b"\n" for e in events)
+        # Close without ever folding: no checkpoint is saved, the first build starts at zero.
+        assert count == ledger.head
+    return db, jsonl, generator, time.perf_counter() - started
+
+
+def _answer(ledger: Ledger) -> tuple[int, int]:
+    totals = ledger.totals()
+    remaining = ledger.remaining()
+    return len(totals), len(remaining)
+
+
+def timed_rebuild(db: Path) -> float:
+    """Fold the whole log from zero and answer totals and remaining estimates."""
+    gc.collect()
+    started = time.perf_counter()
+    with Ledger.open(db) as ledger:
+        _answer(ledger)
+        return time.perf_counter() - started
+
+
+def timed_cold(db: Path) -> float:
+    """Open the ledger from its checkpoint and answer totals and remaining estimates."""
+    gc.collect()
+    started = time.perf_counter()
+    ledger = Ledger.open(db)
+    _answer(ledger)
+    elapsed = time.perf_counter() - started
+    ledger.close()
+    return elapsed
+
+
+def timed_warm(db: Path, generator: Generator, repeats: int = 7) -> float:
+    """Median time of totals and remaining estimates right after appending one event."""
+    times = []
+    with Ledger.open(db) as ledger:
+        _answer(ledger)
+        for _ in range(repeats):
+            ledger.record(generator.one_more())
+            started = time.perf_counter()
+            _answer(ledger)
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def timed_pandas(jsonl: Path) -> float:
+    """Load the JSON Lines file with pandas and sum a conservative total per country."""
+    import pandas as pd
+
+    gc.collect()
+    started = time.perf_counter()
+    frame = pd.read_json(jsonl, lines=True)
+    operations = frame[frame["type"] == "operation-reported"]
+    people = operations["people"]
+    totals = people.map(lambda p: p.get("total") if isinstance(p, dict) else p)
+    table = pd.DataFrame(
+        {
+            "country": operations["country"],
+            "key": operations["operation_key"].fillna(operations["id"]),
+            "total": pd.to_numeric(totals, errors="coerce"),
+        }
+    )
+    per_operation = table.groupby(["country", "key"])["total"].min()
+    per_country = per_operation.groupby(level="country").sum()
+    assert len(per_country) > 0
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the ledgers and print the figures; return 1 when the cold target is missed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[100_000, 1_000_000], help="events per ledger"
+    )
+    args = parser.parse_args(argv)
+    missed = False
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for count in args.sizes:
+            db, jsonl, generator, build_seconds = build(Path(folder), count)
+            print(f"{count:>9,} events written in {build_seconds:.1f} s", flush=True)
+            rebuild = timed_rebuild(db)
+            cold = timed_cold(db)
+            warm = timed_warm(db, generator)
+            pandas = timed_pandas(jsonl)
+            rows.append((count, rebuild, cold, warm, pandas))
+            ratio = pandas / cold
+            missed = missed or ratio < 3
+            print(
+                f"{count:>9,} events: rebuild from zero {rebuild:7.2f} s | cold (checkpoint) "
+                f"{cold:6.2f} s | warm after one event {warm * 1000:7.2f} ms | pandas "
+                f"{pandas:6.2f} s | pandas / cold {ratio:5.1f}x | pandas / rebuild "
+                f"{pandas / rebuild:4.2f}x",
+                flush=True,
+            )
+            db.unlink()
+            jsonl.unlink()
+    if len(rows) > 1:
+        (small, *_), (large, *_) = rows[0], rows[-1]
+        growth = rows[-1][3] / rows[0][3]
+        print(f"warm call at {large:,} events / at {small:,} events: {growth:.2f}x")
+    print("target met: cold build at least 3x pandas" if not missed else "target MISSED")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
