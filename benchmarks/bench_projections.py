@@ -10,9 +10,11 @@ SQLite ledger and to a JSON Lines file. Then, in one run:
 
 * **rebuild**: a ledger that has never been folded (no checkpoint): fold the whole log from
   zero and answer totals and remaining estimates (this also saves the checkpoint);
-* **cold**: a new ``Ledger`` on the same file, as a fresh process opening it would: the state
-  comes from the checkpoint beside the log (its hash checked against the log), then totals
-  and remaining estimates;
+* **cold**: a new ``Ledger`` on the same file, as a fresh process opening it would, answers
+  totals and remaining estimates: from the summary saved with the checkpoint beside the log
+  (its hash checked against the log), without loading the reports;
+* **cold, full state**: a new ``Ledger`` loads the whole knowledge state from the checkpoint
+  (what any other question, or recording, needs first), then totals and remaining estimates;
 * **warm**: append one operation report, then totals and remaining estimates again (median of
   several); this must not grow with the log;
 * **pandas**: ``pandas.read_json(lines=True)`` on the JSON Lines file, then ``groupby`` to a
@@ -326,6 +328,18 @@ def timed_cold(db: Path) -> float:
     return elapsed
 
 
+def timed_cold_full(db: Path) -> float:
+    """Open the ledger, load the whole state from its checkpoint, answer the same questions."""
+    gc.collect()
+    started = time.perf_counter()
+    ledger = Ledger.open(db)
+    ledger.state()
+    _answer(ledger)
+    elapsed = time.perf_counter() - started
+    ledger.close()
+    return elapsed
+
+
 def timed_warm(db: Path, generator: Generator, repeats: int = 7) -> float:
     """Median time of totals and remaining estimates right after appending one event."""
     times = []
@@ -376,16 +390,26 @@ def main(argv: list[str] | None = None) -> int:
             db, jsonl, generator, build_seconds = build(Path(folder), count)
             print(f"{count:>9,} events written in {build_seconds:.1f} s", flush=True)
             rebuild = timed_rebuild(db)
-            cold = timed_cold(db)
+            # Side by side: the ledger's cold builds and pandas take turns, best of three,
+            # so that both see the same machine.
+            cold_runs, full_runs, pandas_runs = [], [], []
+            for _ in range(3):
+                cold_runs.append(timed_cold(db))
+                full_runs.append(timed_cold_full(db))
+                pandas_runs.append(timed_pandas(jsonl))
+            cold, full, pandas = min(cold_runs), min(full_runs), min(pandas_runs)
             warm = timed_warm(db, generator)
-            pandas = timed_pandas(jsonl)
             rows.append((count, rebuild, cold, warm, pandas))
-            ratio = pandas / cold
-            missed = missed or ratio < 3
+            missed = missed or pandas / full < 3
             print(
-                f"{count:>9,} events: rebuild from zero {rebuild:7.2f} s | cold (checkpoint) "
-                f"{cold:6.2f} s | warm after one event {warm * 1000:7.2f} ms | pandas "
-                f"{pandas:6.2f} s | pandas / cold {ratio:5.1f}x | pandas / rebuild "
+                f"{count:>9,} events: rebuild from zero {rebuild:7.2f} s | cold {cold * 1000:7.1f}"
+                f" ms | cold, full state {full:6.2f} s | warm after one event "
+                f"{warm * 1000:6.2f} ms | pandas {pandas:6.2f} s",
+                flush=True,
+            )
+            print(
+                f"{count:>9,} events: pandas / cold {pandas / cold:7.0f}x | pandas / cold with "
+                f"the full state {pandas / full:5.1f}x | pandas / rebuild "
                 f"{pandas / rebuild:4.2f}x",
                 flush=True,
             )
@@ -395,7 +419,11 @@ def main(argv: list[str] | None = None) -> int:
         (small, *_), (large, *_) = rows[0], rows[-1]
         growth = rows[-1][3] / rows[0][3]
         print(f"warm call at {large:,} events / at {small:,} events: {growth:.2f}x")
-    print("target met: cold build at least 3x pandas" if not missed else "target MISSED")
+    print(
+        "target met: a cold build, even with the full state, at least 3x as fast as pandas"
+        if not missed
+        else "target MISSED"
+    )
     return 1 if missed else 0
 
 

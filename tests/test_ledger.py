@@ -14,7 +14,7 @@ from _projection_events import ledger_of, op
 from repatevents import Event, ValidationError, read_jsonl
 from repatevents._ledger import ImportResult, Ledger
 from repatevents.errors import ConcurrencyError
-from repatevents.projections._checkpoint import CHECKPOINT_NAME
+from repatevents.projections._checkpoint import CHECKPOINT_NAME, SUMMARY_NAME
 from repatevents.store import Envelope, EventStore, JsonLinesStore, MemoryStore, SQLiteStore
 
 EXAMPLE = Path("examples/ledger.jsonl")
@@ -129,12 +129,21 @@ def test_closing_saves_a_checkpoint_beside_the_log(example_db: Path) -> None:
     assert 28 == saved[0]
 
 
-def test_reopening_starts_from_the_checkpoint(example_db: Path) -> None:
-    """A reopened ledger reads only the checkpoint's own record (to check its hash) and what
-    came after it, never the log from the start."""
+def test_a_cold_start_answers_totals_from_the_summary(example_db: Path) -> None:
+    """A reopened ledger answers the default totals from the summary saved with the
+    checkpoint: it reads only the record the summary is at, to check its hash."""
     store = CountingStore(SQLiteStore(example_db))
     with Ledger(store) as ledger:
         assert 329 == _kgz(ledger)
+        assert [27] == store.reads
+
+
+def test_reopening_starts_from_the_checkpoint(example_db: Path) -> None:
+    """Any other question loads the checkpoint: the ledger reads its record (to check the
+    hash) and what came after it, never the log from the start."""
+    store = CountingStore(SQLiteStore(example_db))
+    with Ledger(store) as ledger:
+        assert 8 == len(ledger.operations())
         assert [27, 28] == store.reads
 
 
@@ -143,7 +152,7 @@ def test_the_warm_call_folds_only_the_new_event(example_db: Path) -> None:
     totals move by that event alone."""
     store = CountingStore(SQLiteStore(example_db))
     with Ledger(store) as ledger:
-        _kgz(ledger)
+        ledger.state()
         store.reads.clear()
         ledger.record(op("KGZ", 83, "2023-10-12", origin="nes"))
         assert 329 + 83 == _kgz(ledger)
@@ -151,13 +160,24 @@ def test_the_warm_call_folds_only_the_new_event(example_db: Path) -> None:
 
 
 def test_an_unreadable_checkpoint_is_rebuilt(example_db: Path) -> None:
-    """Garbage in the checkpoint is ignored: the state is folded from zero, same figures."""
+    """Garbage in the checkpoint and its summary is ignored: the state is folded from zero,
+    with the same figures."""
     with SQLiteStore(example_db) as store:
         store.put_checkpoint(CHECKPOINT_NAME, 28, b"not a checkpoint")
+        store.put_checkpoint(SUMMARY_NAME, 28, b"not a summary")
     counting = CountingStore(SQLiteStore(example_db))
     with Ledger(counting) as ledger:
         assert 329 == _kgz(ledger)
         assert 0 in counting.reads
+
+
+def test_a_summary_behind_the_head_is_not_used(example_db: Path) -> None:
+    """After one more event the summary is out of date: the state is loaded and folded."""
+    with Ledger.open(example_db) as ledger:
+        ledger.record(op("KGZ", 83, "2023-10-12", origin="nes"))
+    # Closing saved nothing new (nothing was folded): the summary is at 28, the head at 29.
+    with Ledger.open(example_db) as ledger:
+        assert 329 + 83 == _kgz(ledger)
 
 
 def test_a_checkpoint_of_another_log_is_rebuilt(example_db: Path, tmp_path: Path) -> None:
@@ -167,9 +187,10 @@ def test_a_checkpoint_of_another_log_is_rebuilt(example_db: Path, tmp_path: Path
         ledger.record_many(op("UZB", n, f"2019-05-{n:02d}") for n in range(1, 29))
         ledger.totals()
     with SQLiteStore(other) as source, SQLiteStore(example_db) as target:
-        saved = source.get_checkpoint(CHECKPOINT_NAME)
-        assert saved is not None
-        target.put_checkpoint(CHECKPOINT_NAME, *saved)
+        for name in (CHECKPOINT_NAME, SUMMARY_NAME):
+            saved = source.get_checkpoint(name)
+            assert saved is not None
+            target.put_checkpoint(name, *saved)
     with Ledger.open(example_db) as ledger:
         assert 329 == _kgz(ledger)
         assert "UZB" not in {t.country for t in ledger.totals()}

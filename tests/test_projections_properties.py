@@ -12,6 +12,7 @@ from repatevents import Estimate, Event
 from repatevents import strategies as rst
 from repatevents._ledger import Ledger
 from repatevents.projections import POLICIES
+from repatevents.projections._checkpoint import dumps_state, loads_state
 from repatevents.projections._policy import resolve_policy
 from repatevents.projections._remaining import remaining
 from repatevents.projections._state import fold
@@ -146,3 +147,26 @@ def test_tables_are_well_formed(events: list[Event], as_of: dt.date | None, poli
         tags = [c.hxl for c in table.columns]
         assert len(tags) == len(set(tags))
         assert all(t.startswith("#") and " " not in t for t in tags)
+
+
+@given(LOGS, st.lists(st.integers(0, 30), max_size=4))
+def test_rebuilding_from_zero_equals_the_state_kept_incrementally(
+    events: list[Event], cuts: list[int]
+) -> None:
+    """Folding batch by batch (with questions between) and rebuilding from zero agree."""
+    ledger = Ledger.in_memory()
+    start = 0
+    for cut in [*sorted(min(c, len(events)) for c in cuts), len(events)]:
+        ledger.record_many(events[start:cut])
+        ledger.totals()
+        start = max(start, cut)
+    kept = ledger.state()
+    ledger.rebuild()
+    assert kept == ledger.state()
+
+
+@given(LOGS)
+def test_a_checkpoint_restores_the_state_it_saved(events: list[Event]) -> None:
+    """Saving a state as a checkpoint and loading it back gives an equal state."""
+    state = _ledger(events).state()
+    assert state == loads_state(dumps_state(state), state.position)

@@ -36,7 +36,14 @@ from .projections import (
     TimeseriesPoint,
     resolve_policy,
 )
-from .projections._checkpoint import CHECKPOINT_NAME, dumps_state, loads_state
+from .projections._checkpoint import (
+    CHECKPOINT_NAME,
+    SUMMARY_NAME,
+    dumps_state,
+    dumps_summary,
+    loads_state,
+    loads_summary,
+)
 from .projections._clock import as_of_ordinal, position_at
 from .projections._operations import operations as _operations
 from .projections._quality import quality as _quality
@@ -258,22 +265,46 @@ class Ledger:
 
     def _save(self, state: KnowledgeState) -> None:
         if self._checkpoints:
+            # The summary first: a summary newer than its checkpoint is never used (it must
+            # be at the head), and one older than the head is ignored too.
+            self._store.put_checkpoint(SUMMARY_NAME, state.position, dumps_summary(state))
             self._store.put_checkpoint(CHECKPOINT_NAME, state.position, dumps_state(state))
         self._saved = state.position
+
+    def _trusted(self, state: KnowledgeState | None, position: int) -> bool:
+        """Whether a state read from a checkpoint at ``position`` belongs to this log."""
+        if state is None or position > self.head:
+            return False
+        if position == 0:
+            return True
+        record = next(iter(self._store.read(position - 1, upto=position)), None)
+        return record is not None and record.hash == state.head_hash
 
     def _load(self) -> KnowledgeState:
         saved = self._store.get_checkpoint(CHECKPOINT_NAME) if self._checkpoints else None
         if saved is not None:
             position, data = saved
             state = loads_state(data, position) if position <= self.head else None
-            if state is not None and position > 0:
-                record = next(iter(self._store.read(position - 1, upto=position)), None)
-                if record is None or record.hash != state.head_hash:
-                    state = None
-            if state is not None:
+            if state is not None and self._trusted(state, position):
                 self._saved = position
                 return state
         return KnowledgeState()
+
+    def _default_state(self) -> KnowledgeState:
+        """Return a state for the default totals and remaining estimates.
+
+        When nothing has been folded yet in this ledger object and nothing was recorded since
+        the last checkpoint, the summary saved beside it is enough: the reports are not
+        loaded at all (a cold start answers in O(countries + populations)). Otherwise the
+        state at the head.
+        """
+        if self._state is None and self._checkpoints:
+            saved = self._store.get_checkpoint(SUMMARY_NAME)
+            if saved is not None and saved[0] == self.head:
+                summary = loads_summary(saved[1], saved[0])
+                if summary is not None and self._trusted(summary, saved[0]):
+                    return summary
+        return self._current()
 
     def _current(self) -> KnowledgeState:
         """Return the state at the head, folding what was recorded since the last call."""
@@ -313,6 +344,13 @@ class Ledger:
         self._past = (position, past)
         return past
 
+    def _state_for(
+        self, as_of: int | None, known_at: dt.datetime | int | None, policy: Policy
+    ) -> KnowledgeState:
+        if as_of is None and known_at is None and policy.name == DEFAULT_POLICY:
+            return self._default_state()
+        return self.state(known_at)
+
     # -- projections ---------------------------------------------------------------------------
     def operations(
         self,
@@ -337,11 +375,12 @@ class Ledger:
         """Return cumulative totals per receiving country, by country code.
 
         Cost: the default query (``as_of`` and ``known_at`` None, default policy) reads the
-        sums the state keeps up to date: O(countries), however long the log. Any other query
-        sums every operation again: O(reports).
+        sums the state keeps up to date: O(countries), however long the log (on a cold start,
+        from the summary saved with the checkpoint). Any other query sums every operation
+        again: O(reports).
         """
         day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
-        return _totals(self.state(known_at), day, chosen)
+        return _totals(self._state_for(day, known_at, chosen), day, chosen)
 
     def timeseries(
         self,
@@ -369,7 +408,7 @@ class Ledger:
         the flows: O(flows).
         """
         day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
-        return _remaining(self.state(known_at), day, chosen, _today())
+        return _remaining(self._state_for(day, known_at, chosen), day, chosen, _today())
 
     def reconciliation(
         self,

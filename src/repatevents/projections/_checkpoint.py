@@ -22,10 +22,22 @@ from ._aggregates import Flow, OpView, StockAgg
 from ._records import ClaimRec, FlowRec, OpRec, Rec, StockRec, When
 from ._state import KnowledgeState
 
-__all__ = ["CHECKPOINT_NAME", "FORMAT", "dumps_state", "loads_state"]
+__all__ = [
+    "CHECKPOINT_NAME",
+    "FORMAT",
+    "SUMMARY_NAME",
+    "dumps_state",
+    "dumps_summary",
+    "loads_state",
+    "loads_summary",
+]
 
 #: The name checkpoints are stored under.
 CHECKPOINT_NAME = "projections"
+#: The name of the summary saved beside each checkpoint: only what the default totals and
+#: remaining estimates read, so a cold start answers them without loading every report.
+SUMMARY_NAME = "projections-summary"
+_SUMMARY = ("position", "head_hash", "times", "positions", "countries", "stocks", "stock_index")
 #: The version of the checkpoint's layout; bump it whenever the knowledge state changes shape.
 FORMAT = 2
 
@@ -150,6 +162,30 @@ def dumps_state(state: KnowledgeState) -> bytes:
     finally:
         if enabled:
             gc.enable()
+
+
+def dumps_summary(state: KnowledgeState) -> bytes:
+    """Return the summary bytes of a state (see :data:`SUMMARY_NAME`)."""
+    fields = {name: getattr(state, name) for name in _SUMMARY}
+    return pickle.dumps((FORMAT, state.position, state.head_hash, fields), protocol=5)
+
+
+def loads_summary(data: bytes, position: int) -> KnowledgeState | None:
+    """Return a state holding only the summary's fields, or ``None`` when it is not trusted.
+
+    Such a state answers the default totals and remaining estimates and nothing else; the
+    ledger never folds into it.
+    """
+    try:
+        version, saved_position, _, fields = pickle.loads(data)  # our own cache, verified
+        if version != FORMAT or saved_position != position or set(fields) != set(_SUMMARY):
+            return None
+        state = KnowledgeState()
+        for name, value in fields.items():
+            setattr(state, name, value)
+    except Exception:  # a torn, foreign or outdated cache is ignored, whatever broke
+        return None
+    return state if state.position == position else None
 
 
 def loads_state(data: bytes, position: int) -> KnowledgeState | None:
