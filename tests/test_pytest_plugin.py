@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,9 @@ import pytest
 pytest_plugins = ["pytester"]
 
 EXAMPLE = Path("examples/ledger.jsonl").resolve()
-# Whether or not the entry point is installed, the sub-run loads the plugin exactly once.
+# Whether or not the entry point is installed, the sub-run loads the plugin exactly once. Sub-runs
+# are subprocesses: an in-process run would drop the modules it imported first, and the next
+# run would import second copies of repatevents' classes.
 PLUGIN_ARGS = (
     "-p",
     "no:repatevents",
@@ -66,7 +70,7 @@ def test_the_fixtures_give_ledgers_and_a_plugin_manager(pytester: pytest.Pyteste
             assert ["csv", "geojson"] == sorted(registered_exporters(repatevents_plugin_manager))
         """
     )
-    result = pytester.runpytest(*PLUGIN_ARGS)
+    result = pytester.runpytest_subprocess(*PLUGIN_ARGS)
     result.assert_outcomes(passed=5)
 
 
@@ -89,7 +93,7 @@ def test_a_failing_assertion_lists_the_violations(pytester: pytest.Pytester) -> 
             assert_ledger_consistent(DoubleTotals(ledger.store), exports=False)
         """
     )
-    result = pytester.runpytest(*PLUGIN_ARGS)
+    result = pytester.runpytest_subprocess(*PLUGIN_ARGS)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -99,3 +103,17 @@ def test_a_failing_assertion_lists_the_violations(pytester: pytest.Pytester) -> 
             "KAZ, the operations projection has 2 (country=KAZ; events=*",
         ]
     )
+
+
+def test_loading_the_plugin_imports_neither_hypothesis_nor_the_test_kit() -> None:
+    """pytest loads the plugin in every run: it must work without the testing extra."""
+    code = (
+        "import sys, repatevents.pytest_plugin as plugin\n"
+        "print(sorted(m for m in ('hypothesis', 'repatevents.testing') if m in sys.modules))\n"
+        "from repatevents.testing import assert_ledger_consistent\n"
+        "print(plugin.assert_ledger_consistent is assert_ledger_consistent)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert ["[]", "True"] == result.stdout.split()

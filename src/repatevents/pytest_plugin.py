@@ -20,7 +20,8 @@ ledger keeps every invariant and lists the violations readably when it does not:
         ledger = repatevents_ledger_from_file("data/ledger.jsonl")
         assert_ledger_consistent(ledger)
 
-Switch the plugin off with ``pytest -p no:repatevents``.
+Switch the plugin off with ``pytest -p no:repatevents``. Loading it imports neither
+hypothesis nor the rest of the test kit, so it costs nothing in test suites that do not use it.
 """
 
 from __future__ import annotations
@@ -30,15 +31,17 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ._ledger import Ledger
-from .testing import assert_ledger_consistent, plugin_manager_fixture
+
+if TYPE_CHECKING:
+    from ._plugins import RepateventsPluginManager
 
 __all__ = [
     "LoadLedger",
-    "assert_ledger_consistent",
     "repatevents_ledger",
     "repatevents_ledger_from_file",
     "repatevents_plugin_manager",
@@ -113,9 +116,22 @@ def repatevents_ledger_from_file(tmp_path: Path) -> Iterator[LoadLedger]:
             ledger.close()
 
 
-repatevents_plugin_manager = plugin_manager_fixture(name="repatevents_plugin_manager")
-# The docstring pytest shows (``pytest --fixtures``) is the wrapped function's, our own copy.
-getattr(repatevents_plugin_manager, "__wrapped__", repatevents_plugin_manager).__doc__ = (
-    "Give a new plugin manager with only the built-in exporters (CSV and GeoJSON); "
-    "installed plugins are not loaded."
-)
+@pytest.fixture
+def repatevents_plugin_manager() -> RepateventsPluginManager:
+    """Give a new plugin manager with only the built-in exporters (CSV and GeoJSON); installed
+    plugins are not loaded (``repatevents.testing.fresh_plugin_manager`` as a plugin fixture)."""
+    # Not repatevents.testing's fixture itself: importing that package imports hypothesis
+    # (StoreContract), and this module is loaded into every pytest run, with or without it.
+    from ._plugins import get_plugin_manager
+
+    return get_plugin_manager(load_entrypoints=False)
+
+
+def __getattr__(name: str) -> Any:
+    # assert_ledger_consistent lives in repatevents.testing; it is imported on first use for
+    # the same reason.
+    if name == "assert_ledger_consistent":
+        from .testing._invariants import assert_ledger_consistent
+
+        return assert_ledger_consistent
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
