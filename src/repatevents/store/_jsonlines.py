@@ -186,11 +186,14 @@ class JsonLinesStore:
         self._durable = durable
         self._lock = threading.RLock()
         self._fd: int | None = None
+        created = not os.path.exists(self.path)
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot open the log ({exc.strerror})") from exc
         self._fd = fd
+        if created and durable:
+            _sync_directory(Path(self.path).parent)
         self._forget()
         try:
             with self._flocked(fcntl.LOCK_SH):
@@ -660,6 +663,17 @@ def _write_atomically(target: Path, data: bytes, *, durable: bool) -> None:
             if durable:
                 os.fsync(out.fileno())
         os.replace(tmp, target)
+        if durable:
+            _sync_directory(target.parent)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def _sync_directory(directory: Path) -> None:
+    """Sync a directory, so that a file created or renamed in it survives a power cut."""
+    fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

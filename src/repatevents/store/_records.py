@@ -180,13 +180,19 @@ class IdIndex:
         Raises:
             ValueError: the id is not the text of a UUID.
         """
-        self._positions[uuid.UUID(event_id).int] = position
-        self.upto = max(self.upto, position)
+        digits = event_id.replace("-", "")
+        if len(event_id) != 36 or len(digits) != 32:
+            # Not the canonical form the store writes: let uuid decide what it is.
+            digits = uuid.UUID(event_id).hex
+        self._positions[int(digits, 16)] = position
+        if position > self.upto:
+            self.upto = position
 
     def add_key(self, key: int, position: int) -> None:
         """Record that the id whose integer is ``key`` is stored at ``position``."""
         self._positions[key] = position
-        self.upto = max(self.upto, position)
+        if position > self.upto:
+            self.upto = position
 
     def get(self, event_id: uuid.UUID) -> int | None:
         """Return the position of ``event_id``, or ``None`` when it is not stored."""
