@@ -52,7 +52,7 @@ _LAYOUTS: tuple[tuple[type[Any], tuple[int, ...], tuple[int, ...]], ...] = (
     (OpView, (4, 4), (5,)),
     (Flow, (3, 3), ()),
 )
-_BULK = ("reports", "views", "flows", "stocks")
+_BULK = ("reports", "views", "flows", "stocks", "group_of")
 
 
 class _Table:
@@ -148,6 +148,8 @@ def _inflate(flat: dict[str, Any]) -> KnowledgeState:
         agg.flows = flows
         stocks[key] = agg
     state.stocks = stocks
+    # Every report's operation, from the operations' reports: cheaper than storing both.
+    state.group_of = {m: gid for gid, members in flat["members"].items() for m in members}
     for name, value in flat.items():
         setattr(state, name, value)
     return state

@@ -128,7 +128,9 @@ class KnowledgeState:
         self.corrected: dict[int, int] = {}
         #: (position, event id, missing report id, event type) of references to nothing
         self.dangling: list[tuple[int, int, int, str]] = []
-        self.by_key: dict[str, set[int]] = {}
+        #: operation key -> the ids of the reports in force that carry it, sorted (tuples:
+        #: most keys have one to three reports, and tuples load fast from a checkpoint)
+        self.by_key: dict[str, tuple[int, ...]] = {}
         #: report id -> the links in force that name it
         self.links: dict[int, set[frozenset[int]]] = {}
         self.adjacency: dict[int, dict[int, int]] = {}
@@ -331,7 +333,7 @@ def _add(state: KnowledgeState, rec: Rec) -> None:
     state.reports[rec.id] = rec
     if isinstance(rec, OpRec):
         if rec.key is not None:
-            state.by_key.setdefault(rec.key, set()).add(rec.id)
+            state.by_key[rec.key] = tuple(sorted((*state.by_key.get(rec.key, ()), rec.id)))
         _regroup(state, (rec.id,))
     elif isinstance(rec, StockRec):
         for key, fig in stock_entries(rec):
@@ -355,9 +357,10 @@ def _remove(state: KnowledgeState, rid: int) -> None:
     rec = state.reports.pop(rid)
     if isinstance(rec, OpRec):
         if rec.key is not None:
-            peers = state.by_key[rec.key]
-            peers.discard(rid)
-            if not peers:
+            peers = tuple(p for p in state.by_key[rec.key] if p != rid)
+            if peers:
+                state.by_key[rec.key] = peers
+            else:
                 del state.by_key[rec.key]
         _regroup(state, (rid,))
     elif isinstance(rec, StockRec):
