@@ -108,8 +108,10 @@ class Ledger:
     Every projection method takes the same three parameters:
 
     - ``as_of``: a day; only what had surely happened by then counts (``None``: every date).
-      A fuzzy date counts once its latest possible day is on or before ``as_of``; see
-      :mod:`repatevents.projections._clock` for partial and open dates.
+      A fuzzy date counts once its latest possible day is on or before ``as_of``: "March 2021"
+      from 31 March 2021, "7-9 May 2019" from 9 May, "on or before 10 May 2024" from 10 May.
+      A date open at the end ("2021/..") is bounded by its source's publication date; without
+      one it counts only when ``as_of`` is None.
     - ``known_at``: a log position or a UTC time; only what the ledger held then counts
       (``None``: everything recorded). "What did we know on 1 March about totals as of 31
       December" is ``totals(as_of=date(…, 12, 31), known_at=datetime(…, 3, 1, tzinfo=UTC))``.

@@ -197,7 +197,7 @@ StockKey = tuple[str, str, str | None]
 
 
 def classify(key: StockKey, base: When, flow: Flow) -> int:
-    """Whether ``flow`` changed the population ``key`` after the observation dated ``base``."""
+    """Return whether ``flow`` changed population ``key`` after the observation at ``base``."""
     place, scope, country = key
     inside = contains(place, flow.place)
     if inside == NO:

@@ -59,7 +59,7 @@ def as_of_ordinal(as_of: dt.date | None) -> int | None:
 
 
 def happened_by(when: When, as_of: int | None) -> bool:
-    """Whether a date counts for ``as_of`` (see the module docstring)."""
+    """Return whether a date counts for ``as_of`` (see the module docstring)."""
     return as_of is None or (when.latest is not None and when.latest <= as_of)
 
 
@@ -71,7 +71,7 @@ def order_key(when: When) -> int:
 
 
 def after(flow: When, base: When) -> int:
-    """Whether a flow happened after an observation: ``SURE``, ``POSSIBLE`` or ``NO``.
+    """Return whether a flow happened after an observation: ``SURE``, ``POSSIBLE`` or ``NO``.
 
     A flow on or before the observation's first possible day is taken to be in the observed
     figure already (``NO``); one that starts after the observation's last possible day is
@@ -85,7 +85,7 @@ def after(flow: When, base: When) -> int:
 
 
 def in_window(when: When, since: When | None, until: When) -> int:
-    """Whether a dated operation falls inside a claim's window: ``SURE``, ``POSSIBLE``, ``NO``.
+    """Return whether an operation is inside a claim's window: ``SURE``, ``POSSIBLE``, ``NO``.
 
     A claim covers its dates' whole periods: "333 as of December 2023" counts operations up to
     31 December 2023, and "since 2021" from 1 January 2021. An end open at the end ("2021/..",

@@ -39,7 +39,7 @@ _FlowIndex = dict[str, dict[str | None, list[Flow]]]
 
 
 def _flow_estimate(sure: Sum | None, possible: Sum | None) -> tuple[int, int, int | None] | None:
-    """The flows of one kind as (low, best, high): high adds the possible ones."""
+    """Return the flows of one kind as (low, best, high); high adds the possible ones."""
     if sure is None and possible is None:
         return None
     low = best = high = 0

@@ -104,7 +104,7 @@ class Operation:
 
     @property
     def total(self) -> Estimate:
-        """The operation's total."""
+        """Return the operation's total."""
         assert self.people.total is not None
         return self.people.total
 
@@ -148,7 +148,7 @@ class CountryTotal:
 
     @property
     def total(self) -> Estimate:
-        """The country's total."""
+        """Return the country's total."""
         assert self.people.total is not None
         return self.people.total
 
@@ -227,7 +227,7 @@ class RemainingEstimate:
 
     @property
     def unknown(self) -> bool:
-        """Whether there is no estimate (no observation to start from)."""
+        """Return whether there is no estimate (no observation to start from)."""
         return self.remaining is None
 
 

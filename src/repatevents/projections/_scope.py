@@ -39,7 +39,7 @@ def specificity(place: str) -> int:
 
 @cache
 def contains(outer: str, inner: str) -> int:
-    """Whether people at place ``inner`` are among those at place ``outer``.
+    """Return whether people at place ``inner`` are among those at place ``outer``.
 
     A site (camp, prison, centre) holds only itself. An unspecified place holds every site
     of its origin scope for sure (the table's Syrian sites are all in the north-east), a
@@ -65,7 +65,7 @@ def contains(outer: str, inner: str) -> int:
 
 
 def scope_includes(scope: str, country: str | None, nationality: str | None) -> int:
-    """Whether a population count of ``scope`` includes people of ``nationality``.
+    """Return whether a population count of ``scope`` includes people of ``nationality``.
 
     Args:
         scope: a ``PopulationScope`` value.

@@ -155,7 +155,7 @@ class KnowledgeState:
         return isinstance(other, KnowledgeState) and self._compare(other, _CACHES)
 
     def same_knowledge(self, other: KnowledgeState) -> bool:
-        """Whether two states hold the same knowledge, even if the logs they were folded from
+        """Return whether two states hold the same knowledge, even if the logs they were folded from
         were recorded at other times (``==`` also compares recording times and the hash)."""
         return self._compare(other, _CACHES | {"head_hash", "times", "positions"})
 
@@ -213,7 +213,7 @@ class KnowledgeState:
 
 
 def _span(ops: list[OpRec]) -> When:
-    """The date of an operation: it surely happened once any of its reports' dates is past."""
+    """Return an operation's date: it surely happened once any report's date is past."""
     if len(ops) == 1:
         return ops[0].date
     earliests = [r.date.earliest for r in ops]

@@ -330,7 +330,7 @@ def _timeseries(rows: Sequence[TimeseriesPoint]) -> Table:
 
 
 def _table_rows(rows: Sequence[RemainingEstimate]) -> list[RemainingEstimate]:
-    """One row per place (the broadest population observed there) and one per country."""
+    """Choose one row per place (its broadest population) and one per country."""
     places: dict[str, RemainingEstimate] = {}
     countries: dict[str, tuple[tuple[int, int], RemainingEstimate]] = {}
     for row in rows:
