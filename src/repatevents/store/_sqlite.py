@@ -81,9 +81,11 @@ _SCHEMA = (
     f"PRAGMA user_version = {FORMAT_VERSION}",
 )
 
+# The columns in the order of StoredRecord's fields, so that records are the parameters as
+# they are; the event's UTF-8 bytes become text inside SQLite.
 _INSERT = (
-    "INSERT INTO events (position, event_id, recorded_at, schema_version, event, hash) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (position, recorded_at, schema_version, hash, event_id, event) "
+    "VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT))"
 )
 _PAGE = "SELECT position, recorded_at, schema_version, hash, CAST(event AS BLOB) FROM events "
 _PAGE += "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?"
@@ -277,20 +279,7 @@ class SQLiteStore:
                 fetch=self._fetch,
             )
             if planned:
-                db.executemany(
-                    _INSERT,
-                    [
-                        (
-                            record.position,
-                            record.event_id,
-                            record.recorded_at,
-                            record.schema_version,
-                            record.event_json.decode("utf-8"),
-                            record.hash,
-                        )
-                        for record, _ in planned
-                    ],
-                )
+                db.executemany(_INSERT, [record for record, _ in planned])
                 head = planned[-1][0].position
         # Only once the batch is committed: a rolled-back batch must leave no ids behind.
         for record, event in planned:
