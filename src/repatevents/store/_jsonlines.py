@@ -13,7 +13,8 @@ ends.
 A file whose end is not a committed line (a writer died mid-batch, a disk filled up) is
 reported on open with :class:`~repatevents.errors.CorruptLogError`;
 :meth:`JsonLinesStore.repair` removes exactly that torn tail and returns it. Checkpoints live
-in a sidecar file, ``<log>.checkpoints``.
+in a sidecar file, ``<log>.checkpoints``. How a line is written and parsed is in
+:mod:`._jsonlines_lines`.
 """
 
 from __future__ import annotations
@@ -30,9 +31,7 @@ from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final
 
-import attrs
 import orjson
 
 from ..errors import CorruptLogError, IntegrityError, StoreError, ValidationError
@@ -40,128 +39,31 @@ from ..events import SCHEMA_VERSION, Event
 from ..events._fastcodec import decode_event
 from ._base import Envelope
 from ._hashing import GENESIS_HASH
+from ._jsonlines_lines import (
+    Line,
+    Tail,
+    format_line,
+    line_event_id,
+    lines_backwards,
+    parse_line,
+    sync_directory,
+    write_atomically,
+)
 from ._records import (
     ChainChecker,
     IdIndex,
     Known,
     RecordedAtCache,
-    StoredRecord,
     check_after_upto,
     check_checkpoint,
     check_checkpoint_name,
     check_expected,
     decode_stored,
-    event_id_of,
     make_envelope,
     plan_batch,
 )
 
 __all__ = ["JsonLinesStore"]
-
-_LINE: Final = b'{"position":%d,"recorded_at":"%b","schema_version":%d,"hash":"%b",%b"event":%b}\n'
-_COMMIT: Final = b'"commit":true,'
-_KEYS: Final = frozenset({"position", "recorded_at", "schema_version", "hash", "event"})
-_BLOCK: Final = 1 << 16
-
-
-def _line(record: StoredRecord, commit: bool) -> bytes:
-    return _LINE % (
-        record.position,
-        record.recorded_at.encode("ascii"),
-        record.schema_version,
-        record.hash.encode("ascii"),
-        _COMMIT if commit else b"",
-        record.event_json,
-    )
-
-
-@attrs.frozen
-class _Line:
-    """A parsed line: its record, whether it ends a batch, and the event's payload."""
-
-    record: StoredRecord
-    commit: bool
-    payload: Any
-
-
-def _parse_line(line: bytes) -> _Line:
-    """Parse one line (with or without its newline) in the exact form the store writes.
-
-    Raises:
-        ValueError: the line is not JSON, or not a record in the store's canonical form.
-    """
-    data = orjson.loads(line)
-    if not isinstance(data, dict):
-        raise ValueError("the line is not a JSON object")
-    commit = data.pop("commit", None)
-    if commit not in (None, True) or data.keys() != _KEYS:
-        raise ValueError("the line does not have the keys of a record")
-    position, recorded_at = data["position"], data["recorded_at"]
-    schema_version, record_hash = data["schema_version"], data["hash"]
-    if not (
-        type(position) is int
-        and type(schema_version) is int
-        and isinstance(recorded_at, str)
-        and isinstance(record_hash, str)
-    ):
-        raise ValueError("the record's position, time, version or hash has the wrong type")
-    event_json = orjson.dumps(data["event"], option=orjson.OPT_SORT_KEYS)
-    event = data["event"]
-    event_id = event.get("id") if isinstance(event, dict) else None
-    record = StoredRecord(
-        position,
-        recorded_at,
-        schema_version,
-        record_hash,
-        event_id if isinstance(event_id, str) else "",
-        event_json,
-    )
-    try:
-        canonical = _line(record, commit is True)
-    except UnicodeEncodeError:
-        raise ValueError("the record's time or hash is not ASCII") from None
-    if canonical.rstrip(b"\n") != line.rstrip(b"\n"):
-        raise ValueError(
-            "the line is not in the store's canonical form (keys, order or spacing changed)"
-        )
-    return _Line(record, commit is True, event)
-
-
-def _event_id(parsed: _Line) -> str:
-    """Return the event id of a parsed line (decoding an old payload that derives it)."""
-    if parsed.record.event_id:
-        return parsed.record.event_id
-    return event_id_of(parsed.record.event_json, parsed.record.schema_version)
-
-
-@attrs.frozen
-class _Tail:
-    """Where the committed part of a file ends, and what follows it."""
-
-    end: int  # byte offset just after the last committed line
-    last: StoredRecord | None  # the last committed record
-    torn: int  # bytes after ``end``
-
-
-def _lines_backwards(stream: Any, size: int) -> Iterator[tuple[int, bytes]]:
-    """Yield (offset, line) from the end of a file to its start, each with its newline.
-
-    The first line yielded lacks its newline when the file does not end with one.
-    """
-    buffer, buffer_start, end = b"", size, size
-    while end > 0:
-        # The line ending at ``end`` starts after the newline before its own last byte.
-        cut = buffer.rfind(b"\n", 0, max(end - 1 - buffer_start, 0))
-        if cut < 0 and buffer_start > 0:
-            start = max(0, buffer_start - _BLOCK)
-            stream.seek(start)
-            buffer = stream.read(buffer_start - start) + buffer
-            buffer_start = start
-            continue
-        line_start = buffer_start + cut + 1
-        yield line_start, buffer[line_start - buffer_start : end - buffer_start]
-        end = line_start
-        buffer = buffer[: end - buffer_start]
 
 
 class JsonLinesStore:
@@ -193,7 +95,7 @@ class JsonLinesStore:
             raise StoreError(f"{self.path}: cannot open the log ({exc.strerror})") from exc
         self._fd = fd
         if created and durable:
-            _sync_directory(Path(self.path).parent)
+            sync_directory(Path(self.path).parent)
         self._forget()
         try:
             with self._flocked(fcntl.LOCK_SH):
@@ -274,16 +176,16 @@ class JsonLinesStore:
     def _scan(self, start: int, size: int) -> None:
         """Read the lines from ``start`` to ``size`` into the state and the id index."""
         offset = start
-        pending: list[tuple[int, _Line]] = []
+        pending: list[tuple[int, Line]] = []
         with open(self.path, "rb") as stream:
             stream.seek(start)
             while offset < size:
                 line = stream.readline(size - offset)
                 position = self._head + len(pending) + 1
                 if not line.endswith(b"\n"):
-                    raise self._torn_error(_Tail(self._size, None, size - self._size))
+                    raise self._torn_error(Tail(self._size, None, size - self._size))
                 try:
-                    parsed = _parse_line(line)
+                    parsed = parse_line(line)
                 except ValueError as exc:
                     raise CorruptLogError(self.path, str(exc), position) from None
                 if parsed.record.position != position:
@@ -299,14 +201,14 @@ class JsonLinesStore:
                     self._size = offset
                     pending = []
         if pending:
-            raise self._torn_error(_Tail(self._size, None, size - self._size))
+            raise self._torn_error(Tail(self._size, None, size - self._size))
 
-    def _take(self, lines: list[tuple[int, _Line]]) -> None:
+    def _take(self, lines: list[tuple[int, Line]]) -> None:
         assert self._index is not None
         for offset, parsed in lines:
             record = parsed.record
             try:
-                self._index.add(_event_id(parsed), record.position)
+                self._index.add(line_event_id(parsed), record.position)
             except (ValueError, ValidationError) as exc:
                 raise CorruptLogError(
                     self.path, f"the stored event cannot be read: {exc}", record.position
@@ -329,7 +231,7 @@ class JsonLinesStore:
                 raise
         return self._index
 
-    def _find_tail(self, size: int) -> _Tail:
+    def _find_tail(self, size: int) -> Tail:
         """Find the last committed line by reading the file backwards from ``size``.
 
         Raises:
@@ -337,11 +239,11 @@ class JsonLinesStore:
                 write, and :meth:`repair` will not remove it).
         """
         with open(self.path, "rb") as stream:
-            for offset, line in _lines_backwards(stream, size):
+            for offset, line in lines_backwards(stream, size):
                 if not line.endswith(b"\n"):
                     continue  # the torn piece of a write that stopped mid-line
                 try:
-                    parsed = _parse_line(line)
+                    parsed = parse_line(line)
                 except ValueError as exc:
                     raise CorruptLogError(
                         self.path,
@@ -350,10 +252,10 @@ class JsonLinesStore:
                     ) from None
                 if parsed.commit:
                     end = offset + len(line)
-                    return _Tail(end, parsed.record, size - end)
-        return _Tail(0, None, size)
+                    return Tail(end, parsed.record, size - end)
+        return Tail(0, None, size)
 
-    def _torn_error(self, tail: _Tail) -> CorruptLogError:
+    def _torn_error(self, tail: Tail) -> CorruptLogError:
         position = (tail.last.position if tail.last else self._head) + 1
         return CorruptLogError(
             self.path,
@@ -366,7 +268,7 @@ class JsonLinesStore:
     def _fetch(self, position: int) -> Known:
         with open(self.path, "rb") as stream:
             stream.seek(self._offsets[position - 1])
-            record = _parse_line(stream.readline()).record
+            record = parse_line(stream.readline()).record
         return Known(position, record.schema_version, record.event_json)
 
     def append(self, events: Sequence[Event], *, expected_position: int | None = None) -> int:
@@ -406,7 +308,7 @@ class JsonLinesStore:
             if not planned:
                 return self._head
             last = len(planned) - 1
-            lines = [_line(record, i == last) for i, (record, _) in enumerate(planned)]
+            lines = [format_line(record, i == last) for i, (record, _) in enumerate(planned)]
             self._write(b"".join(lines))
             offset = self._size
             for line, (record, event) in zip(lines, planned, strict=True):
@@ -530,11 +432,11 @@ class JsonLinesStore:
                         self.path, f"the line is not JSON ({exc})", position
                     ) from None
                 try:
-                    parsed = _parse_line(line)
+                    parsed = parse_line(line)
                 except ValueError as exc:
                     raise IntegrityError(position, str(exc)) from None
                 try:
-                    content_id = _event_id(parsed)
+                    content_id = line_event_id(parsed)
                 except (ValueError, ValidationError) as exc:
                     checker.check(parsed.record)
                     raise CorruptLogError(
@@ -573,7 +475,7 @@ class JsonLinesStore:
                 },
                 option=orjson.OPT_INDENT_2,
             )
-            _write_atomically(Path(self.checkpoints_path), data, durable=self._durable)
+            write_atomically(Path(self.checkpoints_path), data, durable=self._durable)
 
     @property
     def checkpoints_path(self) -> str:
@@ -652,28 +554,3 @@ class JsonLinesStore:
                 return removed
         finally:
             store.close()
-
-
-def _write_atomically(target: Path, data: bytes, *, durable: bool) -> None:
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{threading.get_ident()}")
-    try:
-        with open(tmp, "wb") as out:
-            out.write(data)
-            out.flush()
-            if durable:
-                os.fsync(out.fileno())
-        os.replace(tmp, target)
-        if durable:
-            _sync_directory(target.parent)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-
-
-def _sync_directory(directory: Path) -> None:
-    """Sync a directory, so that a file created or renamed in it survives a power cut."""
-    fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -102,6 +102,9 @@ _FIND_CHUNK: Final = 500
 class SQLiteStore:
     """An event store in one SQLite file (created when missing).
 
+    A store object belongs to the thread that opened it (it holds one SQLite connection);
+    other threads and processes open their own, on the same file.
+
     Args:
         path: the database file.
         timeout: how long a writer waits for another process's transaction, in seconds.
