@@ -73,6 +73,9 @@ COUNTRIES = (
 )  # fmt: skip
 ORIGINS = ("al-hol", "al-hol", "al-hol", "roj", "nes", "syria", "syria-or-iraq", "al-jadaa")
 CAMPS = ("al-hol", "roj", "ain-issa", "nes-prisons")
+# The populations counted: everyone in each camp, and some countries' nationals in a camp (a
+# ledger follows a fixed set of populations; it does not gain new ones as it grows).
+NATIONALS = tuple((camp, country) for camp in CAMPS[:2] for country in COUNTRIES[:8])
 
 
 def _sources(rng: random.Random) -> dict[str, list[Source]]:
@@ -193,16 +196,19 @@ class Generator:
                 id=self._id(),
             )
         if roll < 0.33:
-            nationals = rng.random() < 0.5
+            if rng.random() < 0.5:
+                camp, country = rng.choice(NATIONALS)
+                size, scope = rng.randrange(100, 3_000), PopulationScope.NATIONALS
+            else:
+                camp, country = rng.choice(CAMPS), None
+                size, scope = rng.randrange(20_000, 70_000), PopulationScope.ALL
             return StockObserved(
                 source=self._source("camp"),
-                place=rng.choice(CAMPS),
+                place=camp,
                 date=FuzzyDate.month(day.year, day.month),
-                people=People(
-                    total=rng.randrange(100, 3_000) if nationals else rng.randrange(20_000, 70_000)
-                ),
-                scope=PopulationScope.NATIONALS if nationals else PopulationScope.ALL,
-                country=rng.choice(COUNTRIES) if nationals else None,
+                people=People(total=size),
+                scope=scope,
+                country=country,
                 id=self._id(),
             )
         if roll < 0.65:

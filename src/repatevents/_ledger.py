@@ -135,6 +135,7 @@ class Ledger:
         self._state: KnowledgeState | None = None
         self._saved = -1
         self._past: tuple[int, KnowledgeState] | None = None
+        self._summary: KnowledgeState | None = None
         self._closed = False
 
     # -- opening and closing -------------------------------------------------------------------
@@ -301,11 +302,16 @@ class Ledger:
         state at the head.
         """
         if self._state is None and self._checkpoints:
+            head = self.head
+            if self._summary is not None and self._summary.position == head:
+                return self._summary
             saved = self._store.get_checkpoint(SUMMARY_NAME)
-            if saved is not None and saved[0] == self.head:
+            if saved is not None and saved[0] == head:
                 summary = loads_summary(saved[1], saved[0])
                 if summary is not None and self._trusted(summary, saved[0]):
+                    self._summary = summary
                     return summary
+        self._summary = None
         return self._current()
 
     def _current(self) -> KnowledgeState:
