@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import pickle
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ._aggregates import Flow, OpView, StockAgg
 from ._records import ClaimRec, FlowRec, OpRec, Rec, StockRec, When
@@ -143,7 +143,7 @@ def _inflate(flat: dict[str, Any]) -> KnowledgeState:
     stocks: dict[Any, StockAgg] = {}
     for key, (entries, baseline, flows) in flat.pop("stocks").items():
         agg = StockAgg()
-        agg.entries = {i: (reports[i], fig) for i, fig in entries.items()}  # type: ignore[misc]
+        agg.entries = {i: (cast(StockRec, reports[i]), fig) for i, fig in entries.items()}
         agg.baseline = baseline
         agg.flows = flows
         stocks[key] = agg

@@ -180,11 +180,11 @@ def combine(
     out: list[Fig | None] = []
     for i in range(len(FIELDS)):
         candidates = [
-            (figs[i], r, s)
+            (fig, r, s)
             for (figs, basis), r, s in views
-            if figs[i] is not None and (i != 0 or _BASIS_RANK[basis] == rank)
+            if (fig := figs[i]) is not None and (i != 0 or _BASIS_RANK[basis] == rank)
         ]
-        out.append(_span(candidates, policy) if candidates else None)  # type: ignore[arg-type]
+        out.append(_span(candidates, policy) if candidates else None)
     basis = next(b for b, r in _BASIS_RANK.items() if r == rank)
     return Combined(tuple(out), basis)
 

@@ -216,10 +216,10 @@ def _scopes(stocks: list[StockRec]) -> Iterator[QualityFinding]:
         seen: set[tuple[str, str]] = set()
         for i, a in enumerate(group):
             for b in group[i + 1 :]:
-                pair = tuple(sorted((a.scope, b.scope)))
+                pair = (min(a.scope, b.scope), max(a.scope, b.scope))
                 if a.scope == b.scope or pair in seen or not _overlap(a, b):
                     continue
-                seen.add(pair)  # type: ignore[arg-type]
+                seen.add(pair)
                 fa, fb = effective(a.people)[0][0], effective(b.people)[0][0]
                 assert fa is not None
                 assert fb is not None

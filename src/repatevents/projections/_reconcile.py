@@ -94,10 +94,11 @@ def _figures(views: list[OpView]) -> str:
 def _reconcile_one(state: KnowledgeState, claim: ClaimRec, views: list[OpView]) -> Reconciliation:
     sure, possible, reasons = _members(claim, views)
     sure_sum, possible_sum = Sum(), Sum()
-    for view in sure:
-        sure_sum.add(view.figs[0])  # type: ignore[arg-type]
-    for view in possible:
-        possible_sum.add(view.figs[0])  # type: ignore[arg-type]
+    for views, total in ((sure, sure_sum), (possible, possible_sum)):
+        for view in views:
+            fig = view.figs[0]
+            assert fig is not None  # an operation always has a total
+            total.add(fig)
     unbounded = sure_sum.unbounded or possible_sum.unbounded
     high = None if unbounded else sure_sum.high + possible_sum.high
     ledger = qualified(sure_sum.low, sure_sum.best, high)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from ..events import PlaceKind, PopulationScope, all_places
+from ..events import Estimate, PlaceKind, PopulationScope, all_places
 from ._aggregates import Flow, StockKey, classify
 from ._clock import NO, POSSIBLE, SURE, happened_by, order_key
 from ._figures import Sum, qualified
@@ -53,7 +53,7 @@ def _flow_estimate(sure: Sum | None, possible: Sum | None) -> tuple[int, int, in
     return (low, best, None if unbounded else high)
 
 
-def _as_estimate(bounds: tuple[int, int, int | None] | None) -> object:
+def _as_estimate(bounds: tuple[int, int, int | None] | None) -> Estimate | None:
     return None if bounds is None else to_estimate(qualified(*bounds))
 
 
@@ -68,24 +68,25 @@ def _estimate(
     repatriated = _flow_estimate(flows.get(f"op-{SURE}"), flows.get(f"op-{POSSIBLE}"))
     others = _flow_estimate(flows.get(f"out-{SURE}"), flows.get(f"out-{POSSIBLE}"))
     inflows = _flow_estimate(flows.get(f"in-{SURE}"), flows.get(f"in-{POSSIBLE}"))
-    b_low, b_best, b_high = fig[0], fig[1], fig[2]
-    low: float = b_low
-    best, high = b_best, b_high
+    low, best, high = fig[0], fig[1], fig[2]
+    # An outflow with no upper bound ("over 50 released") leaves no floor at all.
+    floorless = False
     for out in (repatriated, others):
         if out is not None:
-            low = float("-inf") if out[2] is None else low - out[2]
+            floorless = floorless or out[2] is None
+            low -= out[2] or 0
             best -= out[1]
             high = None if high is None else high - out[0]
     if inflows is not None:
         low += inflows[0]
         best += inflows[1]
         high = None if high is None or inflows[2] is None else high + inflows[2]
-    clamped = low < 0
+    clamped = floorless or low < 0
     if repatriated is None and others is None and inflows is None:
         result = to_estimate(fig)
     else:
         bounds = qualified(
-            max(0, int(max(low, 0))), max(0, best), None if high is None else max(0, high)
+            0 if floorless else max(0, low), max(0, best), None if high is None else max(0, high)
         )
         if fig[3] == ABOUT and bounds[0] == bounds[1] == bounds[2]:
             bounds = (bounds[0], bounds[1], bounds[2], ABOUT, None)
@@ -100,9 +101,9 @@ def _estimate(
         baseline_date=to_fuzzy(base.date),
         baseline_id=uuid_of(base.id),
         age_days=None if anchor is None else reference - anchor,
-        repatriated=_as_estimate(repatriated),  # type: ignore[arg-type]
-        other_outflows=_as_estimate(others),  # type: ignore[arg-type]
-        inflows=_as_estimate(inflows),  # type: ignore[arg-type]
+        repatriated=_as_estimate(repatriated),
+        other_outflows=_as_estimate(others),
+        inflows=_as_estimate(inflows),
         remaining=result,
         clamped=clamped,
         other_flows_recorded=others is not None or inflows is not None,

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..events import SpeakerKind
+from ..events import FuzzyDate, SpeakerKind
 from ._clock import happened_by
-from ._records import ClaimRec, to_fuzzy
+from ._records import ClaimRec, When, to_fuzzy
 from ._results import SourceSummary
 from ._state import KnowledgeState
 
 __all__ = ["sources"]
+
+
+def _fuzzy(when: When | None) -> FuzzyDate | None:
+    return None if when is None else to_fuzzy(when)
 
 
 def sources(state: KnowledgeState, as_of: int | None) -> tuple[SourceSummary, ...]:
@@ -27,7 +31,7 @@ def sources(state: KnowledgeState, as_of: int | None) -> tuple[SourceSummary, ..
         if happened_by(date, as_of):
             counts[rec.source] += 1
     merged: Counter[tuple[str, tuple[str, ...], str, str | None, str | None]] = Counter()
-    published: dict[tuple[str, tuple[str, ...], str, str | None, str | None], object] = {}
+    published: dict[tuple[str, tuple[str, ...], str, str | None, str | None], When | None] = {}
     for index, count in counts.items():
         source = state.sources[index]
         text = None if source.published is None else to_fuzzy(source.published).to_text()
@@ -40,7 +44,7 @@ def sources(state: KnowledgeState, as_of: int | None) -> tuple[SourceSummary, ..
             via=via,
             speaker_kind=SpeakerKind(kind),
             url=url,
-            published=None if published[key] is None else to_fuzzy(published[key]),  # type: ignore[arg-type]
+            published=_fuzzy(published[key]),
             reports=merged[key],
         )
         for key in sorted(merged, key=lambda k: (k[0], k[3] or "", k[4] or "", k[1], k[2]))

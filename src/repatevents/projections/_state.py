@@ -28,7 +28,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from ..events import (
     CumulativeTotalReported,
@@ -190,7 +190,8 @@ class KnowledgeState:
     def view(self, gid: int, policy: Policy) -> OpView | None:
         """Return operation ``gid`` under ``policy`` (``None`` when the policy leaves it out)."""
         reports = self.reports
-        ops: list[OpRec] = [reports[m] for m in self.members[gid]]  # type: ignore[misc]
+        # An operation's members are operation reports (only they are grouped).
+        ops = cast(list[OpRec], [reports[m] for m in self.members[gid]])
         first = ops[0]
         adjudicated = self.adjudication(gid) if policy.rule is PolicyRule.ADJUDICATED else None
         if len(ops) == 1 and adjudicated is None and policy.rule is not PolicyRule.ADJUDICATED:

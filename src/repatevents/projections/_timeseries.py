@@ -17,7 +17,7 @@ from collections import defaultdict
 from ._figures import Sum
 from ._operations import operation_views
 from ._policy import Policy
-from ._records import to_estimate
+from ._records import Fig, to_estimate
 from ._results import TimeseriesPoint
 from ._state import KnowledgeState
 
@@ -51,10 +51,11 @@ def timeseries(
 
     Points are ordered by country, granularity (month first) and period.
     """
-    by_country: dict[str, list[tuple[int, object]]] = defaultdict(list)
+    by_country: dict[str, list[tuple[int, Fig]]] = defaultdict(list)
     for view in operation_views(state, as_of, policy):
-        if view.date.latest is not None:
-            by_country[view.country].append((view.date.latest, view.figs[0]))
+        total = view.figs[0]
+        if view.date.latest is not None and total is not None:
+            by_country[view.country].append((view.date.latest, total))
     points: list[TimeseriesPoint] = []
     for country in sorted(by_country):
         ops = sorted(by_country[country], key=lambda item: item[0])
@@ -67,8 +68,8 @@ def timeseries(
                 in_period = Sum()
                 while index < len(ops) and ops[index][0] <= end.toordinal():
                     fig = ops[index][1]
-                    cumulative.add(fig)  # type: ignore[arg-type]
-                    in_period.add(fig)  # type: ignore[arg-type]
+                    cumulative.add(fig)
+                    in_period.add(fig)
                     index += 1
                 total = cumulative.fig()
                 if total is None:
