@@ -346,7 +346,7 @@ def timed_cold_full(db: Path) -> float:
     return elapsed
 
 
-def timed_warm(db: Path, generator: Generator, repeats: int = 7) -> float:
+def timed_warm(db: Path, generator: Generator, repeats: int = 25) -> float:
     """Median time of totals and remaining estimates right after appending one event."""
     times = []
     with Ledger.open(db) as ledger:
