@@ -311,3 +311,17 @@ def test_a_copied_ledger_file_keeps_its_checkpoint(example_db: Path, tmp_path: P
     with Ledger(store) as ledger:
         assert 329 == _kgz(ledger)
         assert 0 not in store.reads
+
+
+def test_a_long_fold_saves_a_checkpoint_before_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folding many new events saves the state at once, without waiting for close()."""
+    monkeypatch.setattr("repatevents._ledger.CHECKPOINT_EVERY", 20)
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        ledger.import_jsonl(EXAMPLE)
+        ledger.totals()
+        with SQLiteStore(tmp_path / "l.db") as other:
+            saved = other.get_checkpoint(CHECKPOINT_NAME)
+        assert saved is not None
+        assert 28 == saved[0]
