@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 
 
 def draw_cumulative_chart(target: Path) -> None:
@@ -68,11 +69,14 @@ def draw_cumulative_chart(target: Path) -> None:
     plt.close(fig)
 
 
-def _on_builder_inited(app: Sphinx) -> None:
+def _on_config_inited(app: Sphinx, config: Config) -> None:
     draw_cumulative_chart(Path(app.srcdir) / "_static" / "cumulative.png")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx."""
-    app.connect("builder-inited", _on_builder_inited)
+    # Drawn when the configuration is read, ahead of Sphinx's own check that every
+    # html_static_path entry exists (priority 800): on a fresh checkout _static holds nothing
+    # but this generated chart, so it must be there before that check runs.
+    app.connect("config-inited", _on_config_inited, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
