@@ -163,6 +163,28 @@ def test_families_are_an_estimate_object_with_their_unit() -> None:
     assert payload["people"] == event_to_dict(event)["people"]
 
 
+@pytest.mark.parametrize(
+    ("families", "expected"),
+    [
+        (185, Estimate.exact(185, Unit.FAMILIES)),
+        ({"best": 185}, Estimate.exact(185, Unit.FAMILIES)),
+        ("185", Estimate.parse("185", Unit.FAMILIES)),
+        ({"raw": "about 185"}, Estimate.parse("about 185", Unit.FAMILIES)),
+    ],
+)
+def test_families_without_a_unit_count_families(families: object, expected: Estimate) -> None:
+    """In "families" a count that names no unit counts families, as the field says."""
+    event = event_from_dict(change(OPERATION, people={"families": families}))
+    assert isinstance(event, OperationReported)
+    assert expected == event.people.families
+
+
+def test_families_that_name_people_are_refused() -> None:
+    """An explicit unit of people in "families" is an error naming the field, not a guess."""
+    with pytest.raises(ValidationError, match=r"people\.families: .*counts families"):
+        event_from_dict(change(OPERATION, people={"families": {"best": 5, "unit": "people"}}))
+
+
 def test_dates_keep_their_words_in_an_object() -> None:
     """A date with report words is {"value": ISO text, "raw": words} and reads back so."""
     payload = change(OPERATION, date={"value": "2023-08-30", "raw": "Wednesday"})

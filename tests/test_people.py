@@ -58,7 +58,7 @@ def test_a_group_needs_at_least_one_figure() -> None:
     [
         ({"women": Estimate.exact(3, Unit.FAMILIES)}, ValueError, "families"),
         ({"families": Estimate.exact(3)}, ValueError, "families"),
-        ({"families": 3}, ValueError, "families"),
+        ({"families": "700 people"}, ValueError, "counts families"),
         ({"total": True}, TypeError, "whole number"),
         ({"total": 9.5}, TypeError, "whole number"),
         ({"total": -1}, ValueError, "below zero"),
@@ -78,6 +78,25 @@ def test_families_take_a_family_estimate() -> None:
     group = People(total=3800, families="1,000 families")
     assert group.families is not None
     assert (1000, Unit.FAMILIES) == (group.families.best, group.families.unit)
+
+
+@pytest.mark.parametrize("families", [174, "174", "174 families", "174 households"])
+def test_a_bare_number_of_families_counts_families(families: int | str) -> None:
+    """A count in the families field that names no unit counts families, as the field says."""
+    group = People(families=families)
+    assert group.families is not None
+    assert (174, Unit.FAMILIES) == (group.families.best, group.families.unit)
+
+
+def test_families_in_words_keep_their_qualifier() -> None:
+    """'about 150' in the families field is about 150 families."""
+    group = People(families="about 150")
+    assert group.families is not None
+    assert (150, Qualifier.ABOUT, Unit.FAMILIES) == (
+        group.families.best,
+        group.families.qualifier,
+        group.families.unit,
+    )
 
 
 @pytest.mark.parametrize(

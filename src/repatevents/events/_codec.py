@@ -124,22 +124,27 @@ def _structure_uuid(value: Any, _: Any) -> uuid.UUID:
         raise ValueError("expected a UUID such as '0b7e…-…'") from None
 
 
-def _structure_estimate(value: Any, _: Any) -> Estimate:
+def _structure_estimate(value: Any, _: Any, unit: Unit = Unit.PEOPLE) -> Estimate:
+    # ``unit`` is what a count means when it names no unit: people, except in ``families``.
     if type(value) is int:
         if value < 0:
             raise ValueError("a count must not be negative")
-        return Estimate.exact(value)
+        return Estimate.exact(value, unit)
     if isinstance(value, str):
-        return Estimate.parse(value)
+        return Estimate.parse(value, default_unit=unit)
     if isinstance(value, dict):
-        return _estimate_from_dict(value)
+        return _estimate_from_dict(value, unit)
     raise TypeError(f"expected a count, report text or estimate object, got {type(value).__name__}")
+
+
+def _structure_families(value: Any, _: Any) -> Estimate:
+    return _structure_estimate(value, _, Unit.FAMILIES)
 
 
 _ESTIMATE_KEYS = frozenset({"best", "low", "high", "qualifier", "unit", "raw"})
 
 
-def _estimate_from_dict(value: dict[str, Any]) -> Estimate:
+def _estimate_from_dict(value: dict[str, Any], default_unit: Unit = Unit.PEOPLE) -> Estimate:
     extra = set(value) - _ESTIMATE_KEYS
     if extra:
         raise ValueError(
@@ -150,12 +155,13 @@ def _estimate_from_dict(value: dict[str, Any]) -> Estimate:
         if item is not None and type(item) is not int:
             raise TypeError(f"estimate {key} must be a whole number, got {item!r}")
     qualifier = Qualifier(value.get("qualifier", "exact"))
-    unit = Unit(value.get("unit", "people"))
+    named_unit = Unit(value["unit"]) if "unit" in value else None
+    unit = named_unit or default_unit
     raw = value.get("raw")
     if "best" not in value:
         if raw is None:
             raise ValueError("an estimate object needs 'best' (or 'raw' text to read it from)")
-        parsed = Estimate.parse(raw, unit)
+        parsed = Estimate.parse(raw, named_unit, default_unit=default_unit)
         return attrs.evolve(parsed, qualifier=Qualifier(value.get("qualifier", parsed.qualifier)))
     best = value["best"]
     low = value.get("low", 0 if qualifier is Qualifier.AT_MOST else best)
@@ -257,7 +263,9 @@ def make_converter() -> cattrs.Converter:
     for list_type in (tuple[str, ...], tuple[uuid.UUID, ...]):
         _reject_text_for(conv, list_type)
 
-    structure_people = make_dict_structure_fn(People, conv)
+    structure_people = make_dict_structure_fn(
+        People, conv, families=override(struct_hook=_structure_families)
+    )
 
     def people_hook(value: Any, _: Any) -> People:
         # A plain count or report words where a group is expected is the group's total.

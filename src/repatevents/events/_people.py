@@ -42,6 +42,16 @@ def _to_estimate(value: Estimate | int | str | None) -> Estimate | None:
     raise TypeError(f"a count must be a whole number, report text or Estimate, got {value!r}")
 
 
+def _to_family_estimate(value: Estimate | int | str | None) -> Estimate | None:
+    # A bare number in the families field counts families: that is what the field is for.
+    # Words that name another unit ("700 people") stay people, for the validator to refuse.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Estimate.exact(value, Unit.FAMILIES)
+    if isinstance(value, str):
+        return Estimate.parse(value, default_unit=Unit.FAMILIES)
+    return _to_estimate(value)
+
+
 def _people_unit(instance: Any, attribute: attrs.Attribute[Any], value: Estimate | None) -> None:
     if value is not None and value.unit is not Unit.PEOPLE:
         rule = "counts people; put a count of families in 'families'"
@@ -50,7 +60,7 @@ def _people_unit(instance: Any, attribute: attrs.Attribute[Any], value: Estimate
 
 def _family_unit(instance: Any, attribute: attrs.Attribute[Any], value: Estimate | None) -> None:
     if value is not None and value.unit is not Unit.FAMILIES:
-        rule = "counts families (unit 'families')"
+        rule = "counts families; put a count of people in 'total' or a breakdown category"
         raise ValidationError(FieldProblem(attribute.name, str(value), rule))
 
 
@@ -60,7 +70,8 @@ class People:
 
     Every field is an :class:`Estimate` or ``None`` (not reported). Integers and report words
     are converted: ``People(total=95, women=31, children=64)``,
-    ``People(total="over 600")``. At least one field must be given.
+    ``People(total="over 600")``; in ``families`` they count families
+    (``People(families=174)``). At least one field must be given.
 
     Attributes:
         total: everyone in the group.
@@ -72,7 +83,7 @@ class People:
         default=None, converter=_to_estimate, validator=_people_unit
     )
     families: Estimate | None = attrs.field(
-        default=None, converter=_to_estimate, validator=_family_unit
+        default=None, converter=_to_family_estimate, validator=_family_unit
     )
     adults: Estimate | None = attrs.field(
         default=None, converter=_to_estimate, validator=_people_unit
