@@ -46,6 +46,15 @@ PEOPLE, FAMILIES = Unit.PEOPLE, Unit.FAMILIES
         ("about 45 households", (45, 45, 45, ABOUT, FAMILIES)),
         ("more than 1,000 families", (1000, 1000, None, AT_LEAST, FAMILIES)),
         ("between 30 and 40 families", (35, 30, 40, RANGE, FAMILIES)),
+        ("four", (4, 4, 4, EXACT, PEOPLE)),
+        ("Thirteen", (13, 13, 13, EXACT, PEOPLE)),
+        ("twenty-one", (21, 21, 21, EXACT, PEOPLE)),
+        ("a dozen", (12, 12, 12, EXACT, PEOPLE)),
+        ("two dozen", (24, 24, 24, EXACT, PEOPLE)),
+        ("two hundred and thirty", (230, 230, 230, EXACT, PEOPLE)),
+        ("one thousand two hundred", (1200, 1200, 1200, EXACT, PEOPLE)),
+        ("more than a hundred", (100, 100, None, AT_LEAST, PEOPLE)),
+        ("about fifty families", (50, 50, 50, ABOUT, FAMILIES)),
     ],
 )
 def test_parse_reads_report_words(
@@ -68,7 +77,18 @@ def test_parse_takes_the_unit_it_is_given() -> None:
     assert Unit.FAMILIES is Estimate.parse("185", unit=Unit.FAMILIES).unit
 
 
-@pytest.mark.parametrize("text", ["", "over", "-5", "1.000", "12,34", "100 or so", "dozens"])
+def test_parse_default_unit_applies_only_when_the_words_name_none() -> None:
+    """default_unit is the unit of "185"; "185 people" stays people whatever the default."""
+    assert (Unit.FAMILIES, Unit.PEOPLE) == (
+        Estimate.parse("185", default_unit=Unit.FAMILIES).unit,
+        Estimate.parse("185 people", default_unit=Unit.FAMILIES).unit,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "over", "-5", "1.000", "12,34", "100 or so", "dozens", "a", "hundred", "four women"],
+)
 def test_parse_rejects_text_without_a_number_it_understands(text: str) -> None:
     """Words with no readable whole number are a ValueError, not a guess."""
     with pytest.raises(ValueError, match="whole number"):

@@ -94,15 +94,23 @@ class Estimate:
         return cls(best=n, low=n, high=n, unit=unit)
 
     @classmethod
-    def parse(cls, text: str, unit: Unit | None = None) -> Estimate:
+    def parse(
+        cls, text: str, unit: Unit | None = None, *, default_unit: Unit = Unit.PEOPLE
+    ) -> Estimate:
         """Read a figure as a report words it: ``"95"``, ``"over 600"``, ``"around 60"``,
         ``"up to 50"``, ``"between 30 and 40"``, ``"30-40"``, ``"185 families"``, ``"43,000"``,
-        ``"600+"``.
+        ``"600+"``, ``"four"``, ``"twenty-one"``, ``"a dozen"``, ``"two hundred"``.
 
         "Over", "more than" and "at least" give an estimate with no upper bound whose low and best
         are the stated number; "around", "about", "nearly", "some" keep the number as best, low and
         high (the qualifier records the vagueness; no margin is invented); "up to", "fewer than"
-        and "at most" give low 0. The original text is kept in ``raw``.
+        and "at most" give low 0. Numbers may be written in English words, as reports write small
+        ones. The original text is kept in ``raw``.
+
+        Args:
+            text: the report's words.
+            unit: the unit, whatever the words say.
+            default_unit: the unit when the words name none ("185" in a column of families).
 
         Raises:
             ValueError: the text holds no number this parser understands.
@@ -110,11 +118,11 @@ class Estimate:
         if not isinstance(text, str):
             raise TypeError(f"an estimate text must be a string, got {text!r}")
         words = " ".join(text.strip().lower().split())
-        found_unit = Unit.PEOPLE
+        found_unit = default_unit
         unit_match = _UNIT_SUFFIX.search(words)
         if unit_match:
-            if unit_match.group(1).startswith(("famil", "household")):
-                found_unit = Unit.FAMILIES
+            named = unit_match.group(1)
+            found_unit = Unit.FAMILIES if named.startswith(("famil", "household")) else Unit.PEOPLE
             words = words[: unit_match.start()].strip()
         if unit is not None:
             found_unit = unit
@@ -213,9 +221,49 @@ _RANGE = re.compile(r"(?:between\s+)?([\d,. ]+?)\s*(?:-|–|—|to|and)\s*([\d,.
 _NUMBER = re.compile(r"\d{1,3}(?:[, ]\d{3})+|\d+")
 
 
+_UNITS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+)  # fmt: skip
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_WORD_VALUES: dict[str, int] = dict(zip(_UNITS, range(20), strict=True)) | {
+    word: 10 * tens for tens, word in enumerate(_TENS, 2)
+}
+_WORD_SCALES: dict[str, int] = {"dozen": 12, "hundred": 100, "thousand": 1000}
+
+
 def _number(text: str) -> int:
     text = text.strip()
     match = _NUMBER.fullmatch(text)
-    if not match:
+    if match:
+        return int(text.replace(",", "").replace(" ", ""))
+    words = _number_words(text)
+    if words is None:
         raise ValueError(f"{text!r} is not a whole number")
-    return int(text.replace(",", "").replace(" ", ""))
+    return words
+
+
+def _number_words(text: str) -> int | None:
+    """Read "four", "twenty-one", "a dozen", "two hundred and thirty", or return None."""
+    tokens = [token for token in re.split(r"[\s-]+", text) if token and token != "and"]
+    if len(tokens) > 1 and tokens[0] in ("a", "an") and tokens[1] in _WORD_SCALES:
+        tokens[0] = "one"
+    if not tokens:
+        return None
+    total = current = 0
+    seen_number = False
+    for token in tokens:
+        if token in _WORD_VALUES:
+            current += _WORD_VALUES[token]
+            seen_number = True
+        elif token in _WORD_SCALES and seen_number:
+            scale = _WORD_SCALES[token]
+            if scale == 1000:
+                total += max(current, 1) * scale
+                current = 0
+            else:
+                current = max(current, 1) * scale
+        else:
+            return None
+    return total + current
