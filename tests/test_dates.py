@@ -80,6 +80,17 @@ FRIDAY = D(2023, 12, 8)
         ("recently", WEDNESDAY, "../2023-08-30"),
         ("since March", WEDNESDAY, "2023-03-01/2023-08-30"),
         ("since March 2019", D(2023, 12, 31), "2019-03-01/2023-12-31"),
+        ("two days ago", WEDNESDAY, "2023-08-28"),
+        ("3 days ago", WEDNESDAY, "2023-08-27"),
+        ("a week ago", WEDNESDAY, "2023-08-23"),
+        ("over the weekend", WEDNESDAY, "2023-08-26/2023-08-27"),
+        ("the weekend", D(2023, 8, 27), "2023-08-26/2023-08-27"),  # a Sunday's report
+        ("last weekend", D(2023, 8, 27), "2023-08-19/2023-08-20"),
+        ("the 10th of August", WEDNESDAY, "2023-08-10"),
+        ("on 3 and 4 April", WEDNESDAY, "2023-04-03/2023-04-04"),
+        ("April 3 and 4", WEDNESDAY, "2023-04-03/2023-04-04"),
+        ("in the first quarter", WEDNESDAY, "2023-01-01/2023-03-31"),
+        ("the second half", D(2023, 3, 1), "2022-07-01/2022-12-31"),  # not begun: last year's
     ],
 )
 def test_parse_resolves_relative_words_against_the_anchor(
@@ -113,6 +124,17 @@ def test_parse_resolves_relative_words_against_the_anchor(
         ("the end of 2022", "2022"),
         ("since March 2019", "2019-03-01/.."),
         ("since 2021", "2021-01-01/.."),
+        ("2024/01/10", "2024-01-10"),
+        ("10.01.2024", "2024-01-10"),  # dotted dates are day first
+        ("14/03/2024", "2024-03-14"),  # day first: there is no month 14
+        ("03/14/2024", "2024-03-14"),  # month first, for the same reason
+        ("05/05/2024", "2024-05-05"),
+        ("10th of January 2023", "2023-01-10"),
+        ("3 & 4 April 2023", "2023-04-03/2023-04-04"),
+        ("Q1 2024", "2024-01-01/2024-03-31"),
+        ("the third quarter of 2022", "2022-07-01/2022-09-30"),
+        ("H2 2023", "2023-07-01/2023-12-31"),
+        ("the first half of 2023", "2023-01-01/2023-06-30"),
     ],
 )
 def test_parse_reads_absolute_words_without_an_anchor(text: str, expected: str) -> None:
@@ -136,6 +158,11 @@ def test_parse_reads_absolute_words_without_an_anchor(text: str, expected: str) 
         ("31 February 2023", None, "not a day of the calendar"),
         ("the day after", WEDNESDAY, "not a date this library can read"),
         ("2023-8-30", None, "not a date this library can read"),
+        ("03/04/2024", None, "ambiguous: day first it is 2024-04-03, month first 2024-03-04"),
+        ("31.02.2024", None, "not a day of the calendar"),
+        ("Q5 2024", None, "not a date this library can read"),
+        ("first quarter", None, "need the publication date"),
+        ("two days ago", None, "need the publication date"),
     ],
 )
 def test_parse_rejects_impossible_and_unreadable_dates(

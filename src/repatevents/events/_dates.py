@@ -17,6 +17,8 @@ from typing import Any
 
 import attrs
 
+from ._estimate import _number
+
 __all__ = ["FuzzyDate", "Precision"]
 
 
@@ -102,14 +104,20 @@ class FuzzyDate:
         ``2019-05-07/2019-05-09`` (either side may be a month or a year), ``../2024-05-10``,
         ``2021/..``, ``7 December 2023``, ``7th December 2023``, ``March 2021``, ``mid-2021``,
         ``since March 2019`` (from then on), ``7-9 May 2019``, ``between 7 and 9 May 2019``,
-        ``from 28 December 2023 to 3 January 2024``. With ``anchor`` (the date the source was
-        published) also: ``Thursday`` or ``on Thursday`` (the last such day on or before the
-        anchor), ``7 December``, ``Thursday, 7 December`` (the weekday must agree) and
-        ``March`` (the last such date on or before the anchor), ``between May 7 and May 9``,
-        ``since March`` (from then until the anchor), ``February this year``, ``last year``,
-        ``last month``, ``this month``, ``last week`` (Monday to Sunday), ``this week``,
-        ``yesterday``, ``today``, ``recently`` (on or before the anchor). When the words are
-        not plain ISO text they are kept in ``raw``.
+        ``from 28 December 2023 to 3 January 2024``, ``3 and 4 April 2023``, ``Q1 2024``,
+        ``the first half of 2023``, and numeric days that cannot be misread: ``2024/01/10``,
+        ``10.01.2024`` (dotted dates are day first) and ``14/03/2024`` (a slashed date whose day
+        and month could be swapped, such as ``03/04/2024``, is an error rather than a guess).
+        With ``anchor`` (the date the source was published) also: ``Thursday`` or ``on
+        Thursday`` (the last such day on or before the anchor), ``7 December``, ``Thursday, 7
+        December`` (the weekday must agree) and ``March`` (the last such date on or before the
+        anchor), ``between May 7 and May 9``, ``since March`` (from then until the anchor),
+        ``February this year``, ``last year``, ``last month``, ``this month``, ``last week``
+        (Monday to Sunday), ``this week``, ``yesterday``, ``today``, ``two days ago``, ``a week
+        ago``, ``the weekend`` (the latest Saturday and Sunday up to the anchor), ``the first
+        quarter`` (of the anchor's year, or the year before when it has not begun),
+        ``recently`` (on or before the anchor). When the words are not plain ISO text they are
+        kept in ``raw``.
 
         Raises:
             ValueError: the text is not a date this parser understands, names an impossible day
@@ -121,8 +129,12 @@ class FuzzyDate:
         iso = _parse_iso(stripped)
         if iso is not None:
             return iso
+        numeric = _parse_numeric(stripped)
+        if numeric is not None:
+            return attrs.evolve(numeric, raw=stripped)
         words = " ".join(stripped.lower().replace(",", " ").split())
         words = _ORDINAL_SUFFIX.sub(r"\1", words)
+        words = _DAY_OF_MONTH.sub(r"\1 ", words)
         since = words.startswith("since ")
         words = _LEADING_WORDS.sub("", words.removeprefix("since "))
         value = _parse_span(words, anchor) or _parse_words(words, anchor)
@@ -215,14 +227,48 @@ def _parse_iso(text: str) -> FuzzyDate | None:
     return FuzzyDate(earliest, latest, Precision.DAYS)
 
 
+_NUMERIC = re.compile(r"(\d{1,2})([./])(\d{1,2})\2(\d{4})|(\d{4})/(\d{1,2})/(\d{1,2})")
+
+
+def _parse_numeric(text: str) -> FuzzyDate | None:
+    """Read "2024/01/10", "10.01.2024" (day first, as dotted dates are written) and "14/03/2024".
+
+    A slashed date is read day first only when it cannot be month first (a part above 12, or
+    both the same): "03/04/2024" is 3 April in Europe and 4 March in the United States, and
+    guessing would move an operation by a month.
+    """
+    m = _NUMERIC.fullmatch(text)
+    if m is None:
+        return None
+    if m.group(5):
+        year, month, day = int(m.group(5)), int(m.group(6)), int(m.group(7))
+    else:
+        first, separator, second, year = (
+            int(m.group(1)),
+            m.group(2),
+            int(m.group(3)),
+            int(m.group(4)),
+        )
+        if separator == "/" and first != second and first <= 12 and second <= 12:
+            raise ValueError(
+                f"{text!r} is ambiguous: day first it is {year}-{second:02d}-{first:02d}, month "
+                f"first {year}-{first:02d}-{second:02d}; write the date as YYYY-MM-DD"
+            )
+        day, month = (second, first) if separator == "/" and second > 12 else (first, second)
+    return FuzzyDate.day(_make_date(year, month, day, text))
+
+
 # "7th december" is "7 december"; "on", "in", "mid-", "the end of" … say nothing a fuzzy date keeps.
 _ORDINAL_SUFFIX = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
+# "the 10 of january" is "10 january".
+_DAY_OF_MONTH = re.compile(r"\b(?:the\s+)?(\d{1,2})\s+of\s+")
 _LEADING_WORDS = re.compile(
     r"^(?:(?:on|in|during|around|about|early|mid|late|"
     r"(?:the\s+)?(?:start|beginning|middle|end)\s+of)(?:\s+|-))+"
 )
 _SPAN = re.compile(r"(?:between\s+(.+?)\s+and|from\s+(.+?)\s+(?:to|until|till))\s+(.+)")
 _DAY_NUMBER = re.compile(r"\d{1,2}")
+_DAY_PAIR = re.compile(r"\b(\d{1,2})\s+(?:and|&)\s+(\d{1,2})\b")
 _ENDS_WITH_YEAR = re.compile(r"\b\d{4}$")
 
 
@@ -258,6 +304,48 @@ def _parse_span(words: str, anchor: dt.date | None) -> FuzzyDate | None:
     return FuzzyDate.between(start.earliest, end.latest)
 
 
+_AGO = re.compile(r"(.+?)\s+(days?|weeks?)\s+ago")
+_QUARTER = re.compile(
+    r"(?:q([1-4])|(first|second|third|fourth)\s+quarter(?:\s+of)?)(?:\s+(\d{4}))?"
+)
+_HALF = re.compile(r"(?:h([12])|(first|second)\s+half(?:\s+of)?)(?:\s+(\d{4}))?")
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+
+
+def _count(words: str) -> int | None:
+    """Read "3", "three", "a" or "an" (as in "a week ago"), or return None."""
+    if words in ("a", "an"):
+        return 1
+    try:
+        return _number(words)
+    except ValueError:
+        return None
+
+
+def _part_of_year(words: str, anchor: dt.date | None) -> FuzzyDate | None:
+    """Read "q1 2024", "the first quarter of 2024", "h2 2023", "the second half of 2023"; without
+    a year, the part of the anchor's year (a report speaks of the current year)."""
+    words = words.removeprefix("the ")
+    for pattern, months in ((_QUARTER, 3), (_HALF, 6)):
+        m = pattern.fullmatch(words)
+        if m is None:
+            continue
+        index = int(m.group(1)) if m.group(1) else _ORDINAL_WORDS[m.group(2)]
+        first_month = (index - 1) * months + 1
+        if m.group(3):
+            year = int(m.group(3))
+        elif anchor is not None:
+            # The latest such part that has begun by the report, as for a month without a year.
+            year = anchor.year if first_month <= anchor.month else anchor.year - 1
+        else:
+            return None
+        last_month = first_month + months - 1
+        start = dt.date(year, first_month, 1)
+        end = dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+        return FuzzyDate.between(start, end)
+    return None
+
+
 def _year_word(word: str) -> int | None:
     return int(word) if re.fullmatch(r"\d{4}", word) else None
 
@@ -275,6 +363,8 @@ def _last_on_or_before(anchor: dt.date, month: int, day: int | None) -> FuzzyDat
 
 
 def _parse_words(words: str, anchor: dt.date | None) -> FuzzyDate | None:
+    # "3 and 4 april" is "3-4 april" (a span here: "between 3 and 4 april" is read before this).
+    words = _DAY_PAIR.sub(r"\1-\2", words)
     tokens = words.split()
     if len(tokens) > 1 and tokens[0] in _WEEKDAYS:
         # "thursday 7 december": the day names the date; the weekday must agree with it.
@@ -335,8 +425,21 @@ def _parse_words(words: str, anchor: dt.date | None) -> FuzzyDate | None:
         return None
     if len(tokens) == 1 and (only_year := _year_word(tokens[0])) is not None:
         return FuzzyDate.year(only_year)
+    part = _part_of_year(words, anchor)
+    if part is not None:
+        return part
     if anchor is None:
         return None
+    if (m := _AGO.fullmatch(words)) and (count := _count(m.group(1))) is not None:
+        days = count * (7 if m.group(2).startswith("week") else 1)
+        return FuzzyDate.day(anchor - dt.timedelta(days=days))
+    if words in ("weekend", "the weekend", "this weekend", "last weekend", "over the weekend"):
+        # The latest Saturday and Sunday up to the anchor: "the weekend" of a Monday's report
+        # is the two days before it; of a Sunday's report, that Saturday and the Sunday itself.
+        saturday = anchor - dt.timedelta(days=(anchor.weekday() - 5) % 7)
+        if words == "last weekend" and anchor.weekday() >= 5:
+            saturday -= dt.timedelta(days=7)
+        return FuzzyDate.between(saturday, min(saturday + dt.timedelta(days=1), anchor))
     if words in _WEEKDAYS or (words.startswith("last ") and words[5:] in _WEEKDAYS):
         weekday = _WEEKDAYS[words.removeprefix("last ")]
         back = (anchor.weekday() - weekday) % 7
