@@ -22,10 +22,22 @@ from repatevents.events import Origin, PlaceKind, all_places, lookup_place
         ("north-east Syria", "nes"),
         ("al-Jadaa", "al-jadaa"),
         ("Syria or Iraq", "syria-or-iraq"),
+        ("Ain Issa", "ain-issa"),
+        ("the al-Hol camp", "al-hol"),
+        ("El-Hol", "al-hol"),
+        ("Ghwayran prison", "nes-prisons"),
+        ("al-Sina’a prison", "nes-prisons"),
+        ("Jadaa camp", "al-jadaa"),
+        ("Jeddah-1", "al-jadaa"),
+        ("Hasakah", "nes"),  # the region; its prison is "Hasakah prison"
+        ("Hasakah prison", "nes-prisons"),
+        ("Northern Syria", "nes"),
+        ("Mosul", "iraq"),
     ],
 )
 def test_lookup_place_accepts_ids_names_and_aliases(query: str, expected: str) -> None:
-    """Places are found by id, name or alias, ignoring case and extra spaces."""
+    """Places are found by id, name or alias, ignoring case, spaces, hyphens, apostrophes, the
+    article and a trailing "camp" or "prison"."""
     assert expected == lookup_place(query).id
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import re
 
 import attrs
 
@@ -80,17 +81,17 @@ _PLACES: tuple[Place, ...] = (
         "al-Hol camp",
         PlaceKind.CAMP,
         Origin.SYRIA,
-        ("al-hawl", "al hol", "hol", "hol camp", "al-hol camp", "el hol"),
+        ("al-hawl", "hawl", "el hol", "al-hol annex"),
         41.15,
         36.38,
     ),
-    Place("roj", "Roj camp", PlaceKind.CAMP, Origin.SYRIA, ("roj camp", "al-roj"), 42.08, 36.95),
+    Place("roj", "Roj camp", PlaceKind.CAMP, Origin.SYRIA, (), 42.08, 36.95),
     Place(
         "ain-issa",
         "Ain Issa camp",
         PlaceKind.CAMP,
         Origin.SYRIA,
-        ("ayn issa", "ain issa camp"),
+        ("ayn issa", "ain aissa"),
         38.87,
         36.39,
     ),
@@ -99,14 +100,27 @@ _PLACES: tuple[Place, ...] = (
         "Prisons in north-east Syria",
         PlaceKind.PRISON,
         Origin.SYRIA,
-        ("ghwayran", "sina'a prison", "panorama prison", "hasakah prison"),
+        ("ghwayran", "ghweran", "sina'a", "sinaa", "panorama", "hasakah prison"),
     ),
     Place(
         "nes",
         "North-east Syria (unspecified)",
         PlaceKind.UNSPECIFIED,
         Origin.SYRIA,
-        ("north-east syria", "northeast syria", "aanes", "rojava", "nes camps"),
+        (
+            "north-east syria",
+            "northeast syria",
+            "north east syria",
+            "northern syria",
+            "aanes",
+            "rojava",
+            "nes camps",
+            "camps in north-east syria",
+            "hasakah",
+            "qamishli",
+            "raqqa",
+            "kurdish-run camps",
+        ),
     ),
     Place("syria", "Syria (unspecified)", PlaceKind.UNSPECIFIED, Origin.SYRIA, ()),
     Place(
@@ -114,7 +128,7 @@ _PLACES: tuple[Place, ...] = (
         "al-Jadaa rehabilitation centre",
         PlaceKind.CENTRE,
         Origin.IRAQ,
-        ("al-jadah", "jeddah 1", "jada'a", "al-jad'ah"),
+        ("al-jadah", "jeddah 1", "jeddah-1", "jeddah", "jada'a", "al-jad'ah"),
         43.23,
         35.83,
     ),
@@ -123,7 +137,7 @@ _PLACES: tuple[Place, ...] = (
         "Iraq (unspecified)",
         PlaceKind.UNSPECIFIED,
         Origin.IRAQ,
-        ("iraqi prisons", "baghdad"),
+        ("iraqi prisons", "baghdad", "mosul", "erbil", "kurdistan region", "nineveh"),
     ),
     Place(
         "syria-or-iraq",
@@ -140,10 +154,26 @@ _PLACES: tuple[Place, ...] = (
         ("turkey", "ukraine", "other"),
     ),
 )
+# Reports spell one place many ways: "al-Hol", "Al Hol camp", "el-Hol", "Ain Issa",
+# "ain-issa", "al-Sina'a prison". A key drops what varies: case, hyphens, apostrophes and the
+# article; a trailing "camp", "prison" or "centre" is dropped only when the fuller key is not a
+# name of its own ("Hasakah prison" is the prison, "Hasakah" the region).
+_ARTICLE = re.compile(r"^(?:(?:the|al|el)\s+)+")
+_GENERIC = re.compile(r"\s+(?:camp|camps|prison|centre|center|rehabilitation centre)$")
+
+
+def _keys(text: str) -> tuple[str, str]:
+    """Return the key of a name, and the key without its trailing generic word."""
+    words = " ".join(text.lower().replace("-", " ").replace("'", "").replace("’", "").split())
+    full = _ARTICLE.sub("", words) or words
+    return full, _GENERIC.sub("", full) or full
+
+
 _BY_KEY: dict[str, Place] = {}
-for _place in _PLACES:
-    for _key in (_place.id, _place.name.lower(), *_place.aliases):
-        _BY_KEY.setdefault(_key.lower(), _place)
+for _index in (0, 1):
+    for _place in _PLACES:
+        for _alias in (_place.id, _place.name, *_place.aliases):
+            _BY_KEY.setdefault(_keys(_alias)[_index], _place)
 
 
 def lookup_place(query: str, *, field: str = "place") -> Place:
@@ -153,10 +183,11 @@ def lookup_place(query: str, *, field: str = "place") -> Place:
         UnknownPlaceError: no place has this id, name or alias; the error suggests close ones.
     """
     if isinstance(query, str):
-        found = _BY_KEY.get(" ".join(query.strip().lower().split()))
+        full, short = _keys(query)
+        found = _BY_KEY.get(full) or _BY_KEY.get(short)
         if found is not None:
             return found
-        close = difflib.get_close_matches(query.lower(), list(_BY_KEY), n=3, cutoff=0.6)
+        close = difflib.get_close_matches(full, list(_BY_KEY), n=3, cutoff=0.6)
         suggestions = list(dict.fromkeys(_BY_KEY[c].id for c in close))
     else:
         suggestions = []
