@@ -105,6 +105,37 @@ def test_a_count_after_as_of_is_unknown_then_and_a_residual_before() -> None:
     assert ((850, 850, 850), None) == (_bounds(latest), latest.residual)
 
 
+def test_the_residual_does_not_depend_on_the_query_day() -> None:
+    """1,000 on 1 January, 100 repatriated on 1 March, 200 on 1 May, 650 counted on 1 June:
+    the June count reveals 650 - (1,000 - 100 - 200) = -50, asked on 31 March or on 31 May
+    (the May operation is after the first query day, not after the June count)."""
+    ledger = ledger_of(
+        stock("roj", 1_000, "2023-01-01"),
+        op("KAZ", 100, "2023-03-01", origin="roj"),
+        op("TJK", 200, "2023-05-01", origin="roj"),
+        stock("roj", 650, "2023-06-01"),
+    )
+    residuals = [
+        _row(ledger.remaining(as_of=dt.date(2023, month, 30)), "roj").residual for month in (3, 5)
+    ]
+    assert [-50, -50] == residuals
+
+
+def test_flows_that_may_have_happened_by_the_query_day_widen_the_range() -> None:
+    """1,000 on 1 January; 100 repatriated "in July", 40 born "in July". On 15 July either may
+    have happened: low = 1,000 - 100 = 900, high = 1,000 + 40 = 1,040, best stays 1,000. On
+    31 July both have: 940."""
+    ledger = ledger_of(
+        stock("roj", 1_000, "2023-01-01"),
+        op("KAZ", 100, "2023-07", origin="roj"),
+        inflow("roj", 40, "2023-07"),
+    )
+    mid = _row(ledger.remaining(as_of=dt.date(2023, 7, 15)), "roj")
+    end = _row(ledger.remaining(as_of=dt.date(2023, 7, 31)), "roj")
+    assert ((900, 1_000, 1_040), (940, 940, 940)) == (_bounds(mid), _bounds(end))
+    assert _row(ledger.remaining(as_of=dt.date(2023, 6, 30)), "roj").repatriated is None
+
+
 def test_populations_of_different_scopes_are_not_mixed() -> None:
     """al-Hol "everyone" and al-Hol "foreigners" are two estimates; an Iraqi operation leaves
     the first but not the second."""

@@ -10,7 +10,8 @@ inflows (births, arrivals, transfers in). A flow changes a population when its p
 the population's place, its people are in the population's scope, and it happened after the
 observation; each of the three can be sure or only possible (an operation "from north-east
 Syria" may or may not have left al-Hol), and possible flows widen the range but do not move
-``best``.
+``best``. So does a flow whose dates straddle the query day: it may or may not have happened by
+then.
 
 Cost: the default query (every date, the default policy) reads the flow sums the knowledge
 state keeps, O(populations); any other query re-sums the flows, O(flows x populations
@@ -28,7 +29,7 @@ from ._clock import NO, POSSIBLE, SURE, happened_by, order_key
 from ._figures import Sum, qualified
 from ._operations import operation_views
 from ._policy import DEFAULT_POLICY, Policy
-from ._records import ABOUT, Fig, StockRec, to_estimate, to_fuzzy, uuid_of
+from ._records import ABOUT, Fig, StockRec, When, to_estimate, to_fuzzy, uuid_of
 from ._results import RemainingEstimate
 from ._scope import contains
 from ._state import KnowledgeState, op_flow
@@ -135,7 +136,17 @@ def _index(flows: list[Flow]) -> _FlowIndex:
     return index
 
 
-def _sum(key: StockKey, base: StockRec, index: _FlowIndex, as_of: int | None) -> dict[str, Sum]:
+def _by(when: When, day: int | None) -> int:
+    """Return whether a flow had happened by ``day``: ``SURE``, ``POSSIBLE`` (its dates straddle
+    the day, so it widens the range) or ``NO``."""
+    if happened_by(when, day):
+        return SURE
+    assert day is not None
+    return POSSIBLE if when.earliest is None or when.earliest <= day else NO
+
+
+def _sum(key: StockKey, base: StockRec, index: _FlowIndex, upto: int | None) -> dict[str, Sum]:
+    """Sum the flows that changed population ``key`` after ``base`` and by the day ``upto``."""
     sums: dict[str, Sum] = {}
     place, scope, country = key
     for flow_place, by_nationality in index.items():
@@ -147,9 +158,10 @@ def _sum(key: StockKey, base: StockRec, index: _FlowIndex, as_of: int | None) ->
             groups = list(by_nationality.values())
         for flows in groups:
             for flow in flows:
-                if not happened_by(flow.date, as_of):
+                when = _by(flow.date, upto)
+                if when == NO:
                     continue
-                where = classify(key, base.date, flow)
+                where = min(when, classify(key, base.date, flow))
                 if where != NO:
                     total = sums.setdefault(f"{flow.kind}-{where}", Sum())
                     total.add(flow.fig)
@@ -159,7 +171,10 @@ def _sum(key: StockKey, base: StockRec, index: _FlowIndex, as_of: int | None) ->
 def _general(
     state: KnowledgeState, as_of: int | None, policy: Policy, reference: int
 ) -> list[RemainingEstimate]:
-    flows = [op_flow(v) for v in operation_views(state, as_of, policy)]
+    # Every operation, whatever its date: _sum decides for each query day what had surely or
+    # possibly happened by then, so the estimate at ``as_of`` and the residual at a later
+    # observation are summed from one index.
+    flows = [op_flow(v) for v in operation_views(state, None, policy)]
     flows += [f for fid, f in state.flows.items() if f.kind != "op"]
     index = _index(flows)
     results = []
