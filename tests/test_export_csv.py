@@ -37,7 +37,7 @@ class TestCsvWithOptionsContract(ExporterContract):
 
 
 def _export(tmp_path: Path, table: str, **options: object) -> Path:
-    (written,) = export_tables(
+    written, _metadata = export_tables(
         "csv",
         sample_tables(),
         sample_metadata(),
@@ -171,7 +171,7 @@ def test_cells_are_iso_dates_booleans_and_exact_numbers(tmp_path: Path) -> None:
         ],
         [(dt.date(2023, 12, 7), True, 0.1, 10**20), (None, False, None, None)],
     )
-    (path,) = export_tables(
+    path, _metadata = export_tables(
         "csv",
         {"t": table},
         sample_metadata(),
@@ -196,6 +196,44 @@ def test_all_tables_go_beside_the_target_with_a_metadata_file(tmp_path: Path) ->
     metadata = (tmp_path / "figures-metadata.csv").read_bytes().decode("utf-8")
     assert "ledger_position,28\r\n" in metadata
     assert "source 2,publisher: Радио Азаттык; published: 2019-05-10\r\n" in metadata
+
+
+def test_one_table_to_a_file_gets_its_metadata_beside_it(tmp_path: Path) -> None:
+    """k.csv with one table writes k.csv and k-metadata.csv: the metadata is never lost."""
+    written = export_tables(
+        "csv",
+        sample_tables(),
+        sample_metadata(),
+        tmp_path / "k.csv",
+        table_names=["totals"],
+        plugin_manager=get_plugin_manager(load_entrypoints=False),
+    )
+    assert [tmp_path / "k.csv", tmp_path / "k-metadata.csv"] == written
+    assert sorted(written) == sorted(tmp_path.iterdir())
+    assert (tmp_path / "k.csv").read_bytes().startswith(b"country,country_name,")
+    with (tmp_path / "k-metadata.csv").open(newline="", encoding="utf-8") as stream:
+        rows = dict(csv.reader(stream))
+    assert ("28", "2024-06-30", "conservative", "2024-07-01T12:00:00+00:00") == (
+        rows["ledger_position"],
+        rows["as_of"],
+        rows["policy"],
+        rows["generated_at"],
+    )
+    assert rows["source 1"].startswith("publisher: Agence France-Presse")
+
+
+def test_a_table_called_metadata_is_refused_for_a_file_per_table_format(tmp_path: Path) -> None:
+    """A table named 'metadata' would clash with the metadata file: refused, nothing written."""
+    with pytest.raises(ValidationError) as raised:
+        export_tables(
+            "csv",
+            {"metadata": sample_tables()["totals"]},
+            sample_metadata(),
+            tmp_path / "k.csv",
+            plugin_manager=get_plugin_manager(load_entrypoints=False),
+        )
+    assert "metadata" == raised.value.value
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_folder_target_gets_one_file_per_table(tmp_path: Path) -> None:

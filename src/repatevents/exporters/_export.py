@@ -37,11 +37,14 @@ def export_tables(
 
     - an exporter that writes all tables into one file (GeoJSON, XLSX) writes ``path``, or
       ``path/repatevents.<extension>`` when ``path`` is an existing folder;
-    - an exporter that writes one file per table (CSV) writes ``path`` itself when one table is
-      chosen and ``path`` has a suffix; otherwise one file per table plus a ``metadata`` file:
-      ``<stem>-<table>.<extension>`` beside ``path`` (``out/figures.csv`` gives
-      ``out/figures-totals.csv`` …), or ``<table>.<extension>`` inside ``path`` when it is a
-      folder or has no suffix (the folder is created).
+    - an exporter that writes one file per table (CSV) always writes a ``metadata`` file beside
+      the tables, so what the figures were made from is never lost. With one table chosen and
+      a ``path`` that has a suffix, the table goes to ``path`` itself and the metadata to
+      ``<stem>-metadata.<extension>`` beside it (``k.csv`` and ``k-metadata.csv``). With
+      several, each goes to ``<stem>-<table>.<extension>`` beside ``path`` (``out/figures.csv``
+      gives ``out/figures-totals.csv`` … ``out/figures-metadata.csv``). When ``path`` is a
+      folder or has no suffix, they go to ``<table>.<extension>`` inside it (the folder is
+      created).
 
     Every file is first written to a temporary file in its folder and fsynced; the targets are
     replaced only once every file was written. An exporter that fails leaves no partial file and
@@ -106,7 +109,7 @@ def target_paths(exporter: Exporter, table_names: Sequence[str], path: Path) -> 
     if not exporter.one_file_per_table:
         return [path / f"{DEFAULT_STEM}{extension}" if path.is_dir() else path]
     if len(table_names) == 1 and path.suffix and not path.is_dir():
-        return [path]
+        return [path, path.with_name(f"{path.stem}-metadata{extension}")]
     names = [*table_names, "metadata"]
     if path.is_dir() or not path.suffix:
         return [path / f"{name}{extension}" for name in names]
@@ -161,8 +164,19 @@ def _jobs(
     files = target_paths(exporter, list(tables), path)
     if not exporter.one_file_per_table:
         return [(files[0], functools.partial(_fill, exporter, tables, metadata, options))]
-    if len(files) > len(tables):
-        tables = {**tables, "metadata": metadata_table(metadata)}
+    if "metadata" in tables:
+        raise ValidationError(
+            [
+                FieldProblem(
+                    "tables",
+                    "metadata",
+                    f"a table may not be called 'metadata' in a {exporter.name!r} export: that "
+                    "file holds the export's metadata",
+                )
+            ]
+        )
+    # Every file-per-table export carries its metadata as a file of its own (the last one).
+    tables = {**tables, "metadata": metadata_table(metadata)}
     return [
         (file, functools.partial(_fill, exporter, {name: table}, metadata, options))
         for file, (name, table) in zip(files, tables.items(), strict=True)
