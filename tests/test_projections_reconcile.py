@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from _projection_events import claim, day, ledger_of, op
-from repatevents import Origin
+from repatevents import Origin, People
 from repatevents.projections import Reconciliation, ReconciliationStatus
 from repatevents.projections._policy import POLICIES
 from repatevents.projections._reconcile import reconcile
@@ -100,3 +100,50 @@ def test_the_policy_chooses_the_figures_summed() -> None:
     ledger = ledger_of(op("UZB", 57, "2023-05-01"), claim("UZB", 57, "2023-12"))
     row = _one(reconcile(ledger.state(), None, POLICIES["adjudicated-only"]))
     assert (0, 0, 0) == _ledger_bounds(row)
+
+
+def test_a_claim_of_one_category_is_compared_with_that_category() -> None:
+    """ "30 children" (no total) against an operation of 51 with 35 children: the ledger holds
+    35 children, higher by 5; "20 women" against its 16 women: lower by 4. Neither is compared
+    with the 51."""
+    operation = op("UZB", People(total=51, women=16, children=35), "2023-05-01")
+    children = _one(
+        ledger_of(operation, claim("UZB", People(children=30), "2023-12")).reconciliation()
+    )
+    women = _one(ledger_of(operation, claim("UZB", People(women=20), "2023-12")).reconciliation())
+    assert ("children", (35, 35, 35), ReconciliationStatus.LEDGER_HIGHER, 5) == (
+        children.category,
+        _ledger_bounds(children),
+        children.status,
+        children.gap_best,
+    )
+    assert ("women", ReconciliationStatus.LEDGER_LOWER, -4) == (
+        women.category,
+        women.status,
+        women.gap_best,
+    )
+    assert "30 children" in children.explanation
+
+
+def test_an_operation_without_the_claimed_category_counts_from_none_to_all() -> None:
+    """ "40 children" against 35 children in one operation and an operation of 20 with no split:
+    the ledger holds 35 to 55 children (the 20 may all be children, or none), which allows 40;
+    the explanation says which operation is unsplit."""
+    ledger = ledger_of(
+        op("UZB", People(total=51, children=35), "2023-05-01"),
+        op("UZB", 20, "2023-06-01"),
+        claim("UZB", People(children=40), "2023-12"),
+    )
+    row = _one(ledger.reconciliation())
+    assert ((35, 35, 55), ReconciliationStatus.CONSISTENT) == (_ledger_bounds(row), row.status)
+    assert "give no count of children" in row.explanation
+
+
+def test_a_claim_with_a_total_is_compared_with_the_total() -> None:
+    """ "60 people, 20 women": the total is what the claim is about."""
+    ledger = ledger_of(
+        op("UZB", People(total=57, women=30), "2023-05-01"),
+        claim("UZB", People(total="about 60", women=20), "2023-12"),
+    )
+    row = _one(ledger.reconciliation())
+    assert ("total", ReconciliationStatus.CONSISTENT) == (row.category, row.status)

@@ -1,15 +1,27 @@
-"""The reconciliation check: each claim's ledger figure is the sum of the operations it names."""
+"""The reconciliation check: each claim's ledger figure is the sum of the operations it names
+(of their totals, or of the one category the claim counts)."""
 
 from __future__ import annotations
 
 import uuid
 
+from ..events import Estimate, Qualifier
 from ..projections import Operation, Reconciliation
 from ._figures import sum_estimates
 from ._snapshot import Snapshot
 from ._violations import Violation, ViolationKind, bounds_text
 
 __all__ = ["check_reconciliation"]
+
+
+def _part(operation: Operation, category: str) -> Estimate:
+    """An operation's figure for the category a claim counts; an operation that does not give
+    it holds from none to all of its people."""
+    found = operation.people.category(category)
+    if found is not None:
+        return found
+    high = operation.total.high
+    return Estimate(0, 0, high, Qualifier.AT_LEAST if high is None else Qualifier.RANGE)
 
 
 def _expected(
@@ -27,8 +39,10 @@ def _expected(
     foreign = [i for i in named if i in operations and operations[i].country != claim.country]
     if foreign:
         problems.append(f"{len(foreign)} operations it names are another country's")
-    sure = sum_estimates(operations[i].total for i in claim.sure_operations if i in operations)
-    every = sum_estimates(operations[i].total for i in named if i in operations)
+    sure = sum_estimates(
+        _part(operations[i], claim.category) for i in claim.sure_operations if i in operations
+    )
+    every = sum_estimates(_part(operations[i], claim.category) for i in named if i in operations)
     low, best = (0, 0) if sure is None else (sure[0], sure[1])
     high = 0 if every is None else every[2]
     return (low, best, high), problems

@@ -12,9 +12,11 @@ of the country is surely, possibly or not inside the claim:
   them.
 
 The ledger's sum is ``low`` and ``best`` over the operations surely inside, and ``high`` adds
-those possibly inside: operations of uncertain scope widen the range. A qualified claim is an
-interval: "over 600" is 600 or more, "about 60" is taken as 10% either side, "up to 50" is 0 to
-50. The status compares the two intervals: consistent (they overlap using only operations
+those possibly inside: operations of uncertain scope widen the range. A claim that names one
+category alone ("169 children", no total) is compared with that category of the operations; an
+operation whose reports do not give it counts from none to all of its people. A qualified claim
+is an interval: "over 600" is 600 or more, "about 60" is taken as 10% either side, "up to 50" is
+0 to 50. The status compares the two intervals: consistent (they overlap using only operations
 surely inside), scope cannot be matched (they overlap only if operations of uncertain scope
 count), ledger lower (operations missing) or ledger higher.
 
@@ -31,7 +33,19 @@ from ._clock import NO, POSSIBLE, SURE, happened_by, in_window
 from ._figures import Sum, effective, qualified
 from ._operations import operation_views, sort_key
 from ._policy import Policy
-from ._records import ABOUT, AT_MOST, ClaimRec, to_estimate, to_fuzzy, uuid_of
+from ._records import (
+    ABOUT,
+    AT_MOST,
+    FAMILIES,
+    FIELDS,
+    RANGE,
+    TOTAL,
+    ClaimRec,
+    Fig,
+    to_estimate,
+    to_fuzzy,
+    uuid_of,
+)
 from ._results import Reconciliation, ReconciliationStatus
 from ._scope import origin_of
 from ._state import KnowledgeState
@@ -86,24 +100,55 @@ def _members(claim: ClaimRec, views: list[OpView]) -> tuple[list[OpView], list[O
     return sure, possible, reasons
 
 
-def _figures(views: list[OpView]) -> str:
-    parts = [str(v.figs[0][1]) for v in views if v.figs[0] is not None]
+def _claimed(claim: ClaimRec) -> tuple[int, Fig]:
+    """Return what a claim counts (the index in FIELDS) and its figure.
+
+    A claim with a total (or families) is a claim about everyone; a claim that names one
+    category alone ("169 children") is about that category, and is compared with it.
+    """
+    figs = claim.people
+    if figs[TOTAL] is None and figs[FAMILIES] is None:
+        named = [i for i in range(FAMILIES + 1, len(FIELDS)) if figs[i] is not None]
+        if len(named) == 1:
+            fig = figs[named[0]]
+            assert fig is not None
+            return named[0], fig
+    total = effective(figs)[0][TOTAL]
+    assert total is not None
+    return TOTAL, total
+
+
+def _part(view: OpView, category: int) -> tuple[Fig, bool]:
+    """Return an operation's figure for ``category``, and whether the reports gave it.
+
+    An operation whose reports do not give the category held from none to all of its people.
+    """
+    total = view.figs[TOTAL]
+    assert total is not None  # an operation always has a total
+    fig = view.figs[category]
+    if fig is not None:
+        return fig, True
+    return (0, 0, total[2], RANGE, None), False
+
+
+def _figures(views: list[OpView], category: int) -> str:
+    parts = [str(fig[1]) if given else "?" for fig, given in (_part(v, category) for v in views)]
     return " + ".join(parts) if parts else "nothing"
 
 
 def _reconcile_one(state: KnowledgeState, claim: ClaimRec, views: list[OpView]) -> Reconciliation:
     sure, possible, reasons = _members(claim, views)
+    category, claimed = _claimed(claim)
     sure_sum, possible_sum = Sum(), Sum()
+    missing = 0
     for views, total in ((sure, sure_sum), (possible, possible_sum)):
         for view in views:
-            fig = view.figs[0]
-            assert fig is not None  # an operation always has a total
+            fig, given = _part(view, category)
+            missing += not given
             total.add(fig)
     unbounded = sure_sum.unbounded or possible_sum.unbounded
     high = None if unbounded else sure_sum.high + possible_sum.high
     ledger = qualified(sure_sum.low, sure_sum.best, high)
-    claimed = effective(claim.people)[0][0]
-    assert claimed is not None
     c_low, c_high = _claim_interval(claimed)
     sure_high = None if sure_sum.unbounded else sure_sum.high
     if high is not None and high < c_low:
@@ -114,15 +159,26 @@ def _reconcile_one(state: KnowledgeState, claim: ClaimRec, views: list[OpView]) 
         status = ReconciliationStatus.CONSISTENT
     else:
         status = ReconciliationStatus.SCOPE_UNMATCHED
+    name = FIELDS[category]
     claim_text = claimed[4] or str(claimed[1])
+    if category != TOTAL and name not in claim_text.lower():
+        claim_text += f" {name}"
     high_text = "no upper bound" if high is None else str(high)
     explanation = (
-        f"The ledger holds {ledger[0]} to {high_text} against the claimed {claim_text}: "
-        f"{_figures(sure)} surely inside the claim's window and scope"
+        f"The ledger holds {ledger[0]} to {high_text}"
+        f"{'' if category == TOTAL else ' ' + name} against the claimed {claim_text}: "
+        f"{_figures(sure, category)} surely inside the claim's window and scope"
     )
     if possible:
-        explanation += f", and {_figures(possible)} possibly ({', '.join(sorted(reasons))})"
+        explanation += (
+            f", and {_figures(possible, category)} possibly ({', '.join(sorted(reasons))})"
+        )
     explanation += "."
+    if missing:
+        explanation += (
+            f" {missing} operation{'s' if missing > 1 else ''} (?) give no count of {name}: "
+            f"from none to all of {'their' if missing > 1 else 'its'} people."
+        )
     source = state.sources[claim.source]
     return Reconciliation(
         claim_id=uuid_of(claim.id),
@@ -142,6 +198,7 @@ def _reconcile_one(state: KnowledgeState, claim: ClaimRec, views: list[OpView]) 
         gap_high=None if high is None else high - claimed[0],
         status=status,
         explanation=explanation,
+        category=name,
     )
 
 

@@ -261,6 +261,8 @@ class Reconciliation:
             ledger higher; or scope cannot be matched (the two agree only if operations of
             uncertain origin or date count).
         explanation: a sentence saying why.
+        category: what is compared: ``"total"``, or the one category a claim gives without a
+            total ("169 children" is compared with the operations' children).
     """
 
     claim_id: uuid.UUID
@@ -280,6 +282,7 @@ class Reconciliation:
     gap_high: int | None
     status: ReconciliationStatus
     explanation: str
+    category: str = "total"
 
 
 class FindingKind(enum.Enum):

@@ -11,7 +11,15 @@ from typing import Any
 
 from .._tables import Column, ColumnType, Table
 from ..errors import UnknownCountryError
-from ..events import Estimate, FuzzyDate, People, PopulationScope, lookup_country, lookup_place
+from ..events import (
+    Estimate,
+    FuzzyDate,
+    People,
+    PopulationScope,
+    Precision,
+    lookup_country,
+    lookup_place,
+)
 from ._policy import Policy
 from ._records import FIELDS
 from ._results import (
@@ -123,12 +131,25 @@ def _country_point(code: str | None) -> tuple[float | None, float | None]:
     return (None, None) if point is None else (point[1], point[0])
 
 
+# A date open at one end ("../2024-05-10", "2021/..") has no day there: the cell stays empty
+# rather than repeating the other end, which would claim a precision the report never gave.
 def _start(date: FuzzyDate | None) -> dt.date | None:
-    return None if date is None else (date.earliest or date.latest)
+    return None if date is None else date.earliest
 
 
 def _end(date: FuzzyDate | None) -> dt.date | None:
-    return None if date is None else (date.latest or date.earliest)
+    return None if date is None else date.latest
+
+
+def _edge_text(date: FuzzyDate | None, end: bool) -> str:
+    """Return one end of a window as EDTF text: the date itself when it is one day, month or
+    year, else its first (or last) day; ``..`` when open there."""
+    if date is None:
+        return ".."
+    if date.precision is not Precision.DAYS:
+        return date.to_text()
+    day = date.latest if end else date.earliest
+    return ".." if day is None else day.isoformat()
 
 
 def _join(items: Iterable[str | None]) -> str | None:
@@ -162,8 +183,14 @@ def _operations(rows: Sequence[Operation], policy: Policy) -> Table:
         _col("origin_name", "From", T, "#loc+name"),
         _col("origin_scope", "Origin scope", T, "#loc+scope", "syria, iraq or syria-or-iraq."),
         *_lat_lon(),
-        _col("date_start", "Earliest date", D, "#date+start"),
-        _col("date_end", "Latest date", D, "#date+end", "The day by which it surely happened."),
+        _col("date_start", "Earliest date", D, "#date+start", "Empty: no earliest day given."),
+        _col(
+            "date_end",
+            "Latest date",
+            D,
+            "#date+end",
+            "The day by which it surely happened; empty: no latest day given.",
+        ),
         _col("date_text", "Date", T, "#date+text", "EDTF text, as precise as the sources."),
         _col("date_precision", "Date precision", T, "#date+precision"),
         *_people_columns("across the operation's reports"),
@@ -360,7 +387,13 @@ def _remaining(rows: Sequence[RemainingEstimate]) -> Table:
         *_country_columns(),
         _col("counted_at", "Nationals counted at", T, "#loc+code+counted"),
         *_lat_lon(),
-        _col("baseline_date", "Baseline date", D, "#date+baseline", "Its latest possible day."),
+        _col(
+            "baseline_date",
+            "Baseline date",
+            D,
+            "#date+baseline",
+            "Its latest possible day; empty: open-ended (see the baseline's text).",
+        ),
         _col("baseline_text", "Baseline date (as given)", T, "#date+baseline+text"),
         *_range_columns("baseline", "Baseline", "#population+baseline", "the observation"),
         _col("baseline_age_days", "Baseline age (days)", INT, "#meta+age"),
@@ -436,12 +469,12 @@ def _reconciliation(rows: Sequence[Reconciliation]) -> Table:
         _col("operations_sure", "Operations surely inside", INT, "#meta+count+sure"),
         _col("operations_possible", "Operations possibly inside", INT, "#meta+count+possible"),
         *_range_columns("gap", "Gap (ledger - claim)", "#affected+total+gap", "the gap"),
+        _col("category", "Compared", T, "#meta+category", "total, or the one category claimed."),
         _col("status", "Status", T, "#status"),
         _col("explanation", "Explanation", T, "#description"),
     ]
     body = []
     for row in rows:
-        since = "" if row.since is None else row.since.to_text()
         body.append(
             [
                 str(row.claim_id),
@@ -453,7 +486,7 @@ def _reconciliation(rows: Sequence[Reconciliation]) -> Table:
                 row.origin.value,
                 _start(row.since),
                 row.until.latest,
-                f"{since or '..'}/{row.until.to_text()}",
+                f"{_edge_text(row.since, False)}/{_edge_text(row.until, True)}",
                 row.claimed.raw or str(row.claimed),
                 *_bounds(row.claimed),
                 *_bounds(row.ledger),
@@ -462,6 +495,7 @@ def _reconciliation(rows: Sequence[Reconciliation]) -> Table:
                 row.gap_low,
                 row.gap_best,
                 row.gap_high,
+                row.category,
                 row.status.value,
                 row.explanation,
             ]
