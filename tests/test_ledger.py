@@ -277,6 +277,21 @@ def test_metadata_says_what_the_tables_were_made_from() -> None:
     assert {"The New Arab", "Shafaq News"} <= {s["publisher"] for s in metadata.sources}
 
 
+def test_metadata_sources_tell_every_source_apart() -> None:
+    """Sources carry via and speaker kind: no two look alike once their counts are left out."""
+    with Ledger.in_memory() as ledger:
+        ledger.import_jsonl(EXAMPLE)
+        metadata = ledger.metadata()
+        sources = ledger.tables()["sources"].records()
+    described = [tuple((k, v) for k, v in s.items() if k != "reports") for s in metadata.sources]
+    assert len(set(described)) == len(described) == len(sources)
+    anf = [s for s in metadata.sources if s["publisher"] == "ANF News"]
+    assert [("ANHA", "camp-administration", 1), ("ANHA", "media", 13)] == [
+        (s["via"], s["speaker_kind"], s["reports"]) for s in anf
+    ]
+    assert [dict(s) for s in metadata.sources] == sources
+
+
 def test_export_writes_through_an_exporter(tmp_path: Path) -> None:
     """The ledger builds the tables; the CSV exporter writes one file per table."""
     with Ledger.in_memory() as ledger:

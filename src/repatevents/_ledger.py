@@ -498,6 +498,10 @@ class Ledger:
             generated_at: the generation time to record (default: now, UTC); give a fixed one
                 for byte-identical exports.
             title: the export's title.
+
+        Returns:
+            The metadata; its ``sources`` hold one mapping per source of the sources table
+            (``publisher``, ``via``, ``speaker_kind``, ``url``, ``published``, ``reports``).
         """
         as_of_ordinal(as_of)
         chosen = resolve_policy(policy)
@@ -509,9 +513,13 @@ class Ledger:
             known_text = f"{moment.astimezone(dt.UTC).isoformat()} (position {state.position})"
         else:
             known_text = f"position {state.position}"
+        # Every field the sources projection tells sources apart by, so no two look the same
+        # (one article can be a wire story's and a government's words: different via, kind).
         sources: list[dict[str, Any]] = [
             {
                 "publisher": s.publisher,
+                "via": "; ".join(s.via) or None,
+                "speaker_kind": s.speaker_kind.value,
                 "url": s.url,
                 "published": None if s.published is None else s.published.to_text(),
                 "reports": s.reports,
