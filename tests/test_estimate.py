@@ -55,6 +55,32 @@ PEOPLE, FAMILIES = Unit.PEOPLE, Unit.FAMILIES
         ("one thousand two hundred", (1200, 1200, 1200, EXACT, PEOPLE)),
         ("more than a hundred", (100, 100, None, AT_LEAST, PEOPLE)),
         ("about fifty families", (50, 50, 50, ABOUT, FAMILIES)),
+        ("four women", (4, 4, 4, EXACT, PEOPLE)),
+        ("95 women and children", (95, 95, 95, EXACT, PEOPLE)),
+        ("25 children", (25, 25, 25, EXACT, PEOPLE)),
+        ("at least 16 children", (16, 16, None, AT_LEAST, PEOPLE)),
+        ("about 3,000 Iraqis", (3000, 3000, 3000, ABOUT, PEOPLE)),
+        ("nearly 10,000 foreigners", (10000, 10000, 10000, ABOUT, PEOPLE)),
+        ("95 Kyrgyz citizens", (95, 95, 95, EXACT, PEOPLE)),
+        ("some 1,500 Iraqi nationals", (1500, 1500, 1500, ABOUT, PEOPLE)),
+        ("50 Iraqi families", (50, 50, 50, EXACT, FAMILIES)),
+        ("130 returnees", (130, 130, 130, EXACT, PEOPLE)),
+        ("95 women, children and men", (95, 95, 95, EXACT, PEOPLE)),
+        ("95 family members", (95, 95, 95, EXACT, PEOPLE)),
+        ("600+ people", (600, 600, None, AT_LEAST, PEOPLE)),
+        ("two hundred and thirty people", (230, 230, 230, EXACT, PEOPLE)),
+        ("just over 600", (600, 600, None, AT_LEAST, PEOPLE)),
+        ("just under 600", (600, 0, 600, AT_MOST, PEOPLE)),
+        ("as many as 300", (300, 0, 300, AT_MOST, PEOPLE)),
+        ("not more than 40", (40, 0, 40, AT_MOST, PEOPLE)),
+        ("not less than 40", (40, 40, None, AT_LEAST, PEOPLE)),
+        ("a total of 95", (95, 95, 95, EXACT, PEOPLE)),
+        ("95 in total", (95, 95, 95, EXACT, PEOPLE)),
+        ("a total of 95 women and children", (95, 95, 95, EXACT, PEOPLE)),
+        ("~40", (40, 40, 40, ABOUT, PEOPLE)),
+        ("around 30 to 40", (35, 30, 40, RANGE, PEOPLE)),
+        ("about 30-40", (35, 30, 40, RANGE, PEOPLE)),
+        ("about 30-40 families", (35, 30, 40, RANGE, FAMILIES)),
     ],
 )
 def test_parse_reads_report_words(
@@ -87,12 +113,51 @@ def test_parse_default_unit_applies_only_when_the_words_name_none() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "over", "-5", "1.000", "12,34", "100 or so", "dozens", "a", "hundred", "four women"],
+    [
+        *("", "over", "-5", "1.000", "43.000", "12,34", "a", "hundred", "some children"),
+        *("dozens", "several", "many", "dozens of women", "about 43.000 people"),
+    ],
 )
 def test_parse_rejects_text_without_a_number_it_understands(text: str) -> None:
     """Words with no readable whole number are a ValueError, not a guess."""
     with pytest.raises(ValueError, match="whole number"):
         Estimate.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("100 or so", "'or' after the number qualifies it"),
+        ("600 plus", "'plus' after the number qualifies it"),
+        ("5 thousand", "'thousand' after the number is part of a number"),
+        ("between 30 and forty", "'forty' after the number is part of a number"),
+        ("40 percent", "counts something other than people or families"),
+        ("3 flights", "counts something other than people or families"),
+        ("2 years", "counts something other than people or families"),
+        ("95 (women)", "not plain words naming who is counted"),
+        ("95 women from Iraqi families", "names both families and people"),
+        ("over 30-40", "qualifies a range"),
+        ("up to 30 to 40", "qualifies a range"),
+    ],
+)
+def test_parse_refuses_words_that_make_the_figure_ambiguous(text: str, message: str) -> None:
+    """Trailing qualifiers, other units, families mixed with people are errors, not guesses."""
+    with pytest.raises(ValueError, match=message) as caught:
+        Estimate.parse(text)
+    assert repr(text) in str(caught.value)
+
+
+def test_a_given_unit_settles_words_that_name_families_and_people() -> None:
+    """With unit given, "95 women from Iraqi families" is not ambiguous: it is that unit."""
+    assert Unit.PEOPLE is Estimate.parse("95 women from Iraqi families", unit=Unit.PEOPLE).unit
+
+
+def test_parse_default_unit_yields_to_any_words_after_the_number() -> None:
+    """Words naming who is counted set the unit: "130 returnees" is people whatever the default."""
+    assert (Unit.PEOPLE, Unit.FAMILIES) == (
+        Estimate.parse("130 returnees", default_unit=Unit.FAMILIES).unit,
+        Estimate.parse("50 Iraqi families").unit,
+    )
 
 
 def test_parse_rejects_a_range_the_wrong_way_round() -> None:

@@ -97,15 +97,33 @@ class Estimate:
     def parse(
         cls, text: str, unit: Unit | None = None, *, default_unit: Unit = Unit.PEOPLE
     ) -> Estimate:
-        """Read a figure as a report words it: ``"95"``, ``"over 600"``, ``"around 60"``,
-        ``"up to 50"``, ``"between 30 and 40"``, ``"30-40"``, ``"185 families"``, ``"43,000"``,
-        ``"600+"``, ``"four"``, ``"twenty-one"``, ``"a dozen"``, ``"two hundred"``.
+        """Read a figure as a report words it.
 
-        "Over", "more than" and "at least" give an estimate with no upper bound whose low and best
-        are the stated number; "around", "about", "nearly", "some" keep the number as best, low and
-        high (the qualifier records the vagueness; no margin is invented); "up to", "fewer than"
-        and "at most" give low 0. Numbers may be written in English words, as reports write small
-        ones. The original text is kept in ``raw``.
+        Read: a number (``"95"``, ``"43,000"``, ``"43 000"``, or words: ``"four"``,
+        ``"twenty-one"``, ``"a dozen"``, ``"two hundred"``); a qualifier before it; a range
+        (``"between 30 and 40"``, ``"30-40"``, ``"30 to 40"``, ``"around 30 to 40"``); and after
+        it the words naming who is counted (``"95 women and children"``, ``"about 3,000
+        Iraqis"``, ``"185 families"``, ``"50 Iraqi families"``).
+
+        * "Over", "more than", "at least", "just over", "no fewer than", "not less than" and a
+          trailing ``+`` (``"600+"``) give an estimate with no upper bound whose low and best
+          are the stated number.
+        * "Up to", "at most", "fewer than", "under", "just under", "as many as", "not more than"
+          give low 0 and the number as best and high.
+        * "Around", "about", "nearly", "some", "an estimated", ``"~40"`` keep the number as
+          best, low and high (the qualifier records the vagueness; no margin is invented); with
+          a range (``"about 30-40"``) the qualifier is ``RANGE``.
+        * "A total of 95" and "95 in total" are the exact number.
+        * The words after the number are plain words (no digits, no brackets). When they name
+          families or households (``"50 Iraqi families"``) the unit is families; otherwise, when
+          there are any, people (``"family members"`` are people). Words that change what the
+          number means are refused rather than read: ``"100 or so"``, ``"5 thousand"``,
+          ``"40 percent"``, ``"3 flights"``, ``"2 years"``.
+
+        Nothing is guessed: "dozens", "several" and "many" name no number; ``"43.000"`` may be
+        43 (a decimal point) or 43,000 (a separator); words that name both families and people
+        (``"95 women from Iraqi families"``) are ambiguous. Each is a ``ValueError`` naming the
+        text and why. The original text is kept in ``raw``.
 
         Args:
             text: the report's words.
@@ -113,22 +131,29 @@ class Estimate:
             default_unit: the unit when the words name none ("185" in a column of families).
 
         Raises:
-            ValueError: the text holds no number this parser understands.
+            ValueError: the text holds no number this parser understands, or words that make
+                the figure ambiguous.
+            TypeError: ``text`` is not a string.
         """
         if not isinstance(text, str):
             raise TypeError(f"an estimate text must be a string, got {text!r}")
         words = " ".join(text.strip().lower().split())
-        found_unit = default_unit
-        unit_match = _UNIT_SUFFIX.search(words)
-        if unit_match:
-            named = unit_match.group(1)
-            found_unit = Unit.FAMILIES if named.startswith(("famil", "household")) else Unit.PEOPLE
-            words = words[: unit_match.start()].strip()
+        # "~40" is "~ 40"; "a total of 95" and "95 in total" are 95.
+        words = _TILDE.sub("~ ", words)
+        words = _TOTAL_SUFFIX.sub("", _TOTAL_PREFIX.sub("", words))
+        qualifier, words = _qualifier_prefix(words)
+        figure, noun = _split_noun(words)
+        found_unit = default_unit if not noun else _noun_unit(text, noun, check=unit is None)
         if unit is not None:
             found_unit = unit
-        range_match = _RANGE.fullmatch(words)
+        range_match = _RANGE.fullmatch(figure)
         if range_match:
-            low, high = _number(range_match.group(1)), _number(range_match.group(2))
+            if qualifier not in (None, Qualifier.ABOUT):
+                raise ValueError(
+                    f"{text!r} qualifies a range: it is unclear whether the bound is the low or "
+                    "the high end; write the range, or one bound with its qualifier"
+                )
+            low, high = _read(text, range_match.group(1)), _read(text, range_match.group(2))
             if low > high:
                 raise ValueError(f"range {text!r} has its bounds the wrong way round")
             return cls(
@@ -139,20 +164,17 @@ class Estimate:
                 unit=found_unit,
                 raw=text,
             )
-        if words.endswith("+"):
+        if figure.endswith("+") and qualifier is None:
             # "600+" is how headlines write "over 600".
-            n = _number(words[:-1])
+            n = _read(text, figure[:-1])
             return cls(n, n, None, Qualifier.AT_LEAST, found_unit, text)
-        for prefixes, qualifier in _PREFIXES:
-            for prefix in prefixes:
-                if words.startswith(prefix + " "):
-                    n = _number(words[len(prefix) + 1 :])
-                    if qualifier is Qualifier.AT_LEAST:
-                        return cls(n, n, None, qualifier, found_unit, text)
-                    if qualifier is Qualifier.AT_MOST:
-                        return cls(n, 0, n, qualifier, found_unit, text)
-                    return cls(n, n, n, qualifier, found_unit, text)
-        n = _number(words)
+        n = _read(text, figure)
+        if qualifier is Qualifier.AT_LEAST:
+            return cls(n, n, None, qualifier, found_unit, text)
+        if qualifier is Qualifier.AT_MOST:
+            return cls(n, 0, n, qualifier, found_unit, text)
+        if qualifier is Qualifier.ABOUT:
+            return cls(n, n, n, qualifier, found_unit, text)
         return cls(n, n, n, Qualifier.EXACT, found_unit, text)
 
     @property
@@ -186,11 +208,30 @@ _PREFIXES: tuple[tuple[tuple[str, ...], Qualifier], ...] = (
             "upwards of",
             "no fewer than",
             "no less than",
+            "not fewer than",
+            "not less than",
+            "just over",
+            "just above",
+            "just more than",
         ),
         Qualifier.AT_LEAST,
     ),
     (
-        ("up to", "at most", "fewer than", "less than", "no more than", "under", "below"),
+        (
+            "up to",
+            "at most",
+            "fewer than",
+            "less than",
+            "no more than",
+            "not more than",
+            "as many as",
+            "under",
+            "below",
+            "just under",
+            "just below",
+            "just fewer than",
+            "just less than",
+        ),
         Qualifier.AT_MOST,
     ),
     (
@@ -214,11 +255,114 @@ _PREFIXES: tuple[tuple[tuple[str, ...], Qualifier], ...] = (
         Qualifier.ABOUT,
     ),
 )
-_UNIT_SUFFIX = re.compile(
-    r"\s*\b(families|family|households|household|people|persons|individuals|citizens|nationals)$"
+# Longest first, so that "just over" is not read as "just" and "over".
+_PREFIX_ORDER = sorted(
+    ((prefix, qualifier) for prefixes, qualifier in _PREFIXES for prefix in prefixes),
+    key=lambda item: -len(item[0]),
 )
+_TILDE = re.compile(r"^~\s*")
+_TOTAL_PREFIX = re.compile(r"^a total of\s+")
+_TOTAL_SUFFIX = re.compile(r"\s+in (?:total|all)$")
 _RANGE = re.compile(r"(?:between\s+)?([\d,. ]+?)\s*(?:-|–|—|to|and)\s*([\d,. ]+)")
 _NUMBER = re.compile(r"\d{1,3}(?:[, ]\d{3})+|\d+")
+_DOTTED = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_HAS_DIGIT = re.compile(r"\d")
+_PLAIN_WORD = re.compile(r"[a-z]+(?:['’-][a-z]+)*")
+
+
+def _qualifier_prefix(words: str) -> tuple[Qualifier | None, str]:
+    """Split "just over 600" into its qualifier and "600"; no qualifier gives None."""
+    for prefix, qualifier in _PREFIX_ORDER:
+        if words.startswith(prefix + " "):
+            return qualifier, words[len(prefix) + 1 :]
+    return None, words
+
+
+def _split_noun(words: str) -> tuple[str, list[str]]:
+    """Split "1,500 iraqi nationals" into the figure and the words after it.
+
+    The figure ends at the last word with a digit; with none, it is the longest run of words
+    that reads as a number in words ("two hundred and thirty women").
+    """
+    tokens = words.split()
+    with_digits = [i for i, token in enumerate(tokens) if _HAS_DIGIT.search(token)]
+    if with_digits:
+        end = with_digits[-1] + 1
+        return " ".join(tokens[:end]), tokens[end:]
+    for end in range(len(tokens), 0, -1):
+        if _number_words(" ".join(tokens[:end])) is not None:
+            return " ".join(tokens[:end]), tokens[end:]
+    return words, []
+
+
+# Words after a number that say something about the number, not about who is counted.
+_QUALIFYING_WORDS = frozenset({
+    "or", "so", "more", "less", "fewer", "plus", "odd", "over", "under", "above", "below",
+    "about", "around", "approximately", "roughly", "nearly", "almost", "least", "most", "max",
+    "maximum", "min", "minimum", "estimated", "only", "exactly", "total", "each", "per",
+    "apiece",
+})  # fmt: skip
+_SCALE_WORDS = frozenset({
+    "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion", "dozen",
+    "dozens", "k", "m",
+})  # fmt: skip
+# Nouns that count something other than people or families.
+_OTHER_COUNTS = frozenset({
+    "percent", "cent", "pc", "percentage", "year", "years", "month", "months", "week", "weeks",
+    "day", "days", "hour", "hours", "minute", "minutes", "times", "flight", "flights", "plane",
+    "planes", "aircraft", "bus", "buses", "convoy", "convoys", "batch", "batches", "operation",
+    "operations", "trip", "trips", "rounds", "group", "groups", "dollars", "euros", "km",
+    "kilometres", "kilometers", "miles",
+})  # fmt: skip
+_FAMILY_PREFIXES = ("famil", "household")
+_MEMBER_WORDS = frozenset({"member", "members"})
+_PERSON_WORDS = _MEMBER_WORDS | {
+    "people", "persons", "person", "individuals", "individual", "women", "woman", "men", "man",
+    "children", "child", "kids", "girls", "boys", "orphans", "minors", "adults", "relatives",
+    "residents", "returnees", "citizens", "nationals",
+}  # fmt: skip
+
+
+def _noun_unit(text: str, noun: list[str], *, check: bool) -> Unit:
+    """Return the unit that the words after the number name; refuse words that change it.
+
+    ``check`` is False when the caller names the unit, so that families-and-people words are
+    not an ambiguity.
+    """
+    words = [word.removesuffix(",") for word in noun]
+    phrase = " ".join(noun)
+    for word in words:
+        if not _PLAIN_WORD.fullmatch(word):
+            raise ValueError(
+                f"{text!r}: the words after the number ({phrase!r}) are not plain words "
+                "naming who is counted"
+            )
+        if word in _QUALIFYING_WORDS:
+            raise ValueError(
+                f"{text!r}: {word!r} after the number qualifies it, in a way this parser does "
+                "not read; put the qualifier before the number ('about …', 'over …')"
+            )
+        if word in _SCALE_WORDS or word in _WORD_VALUES:
+            raise ValueError(
+                f"{text!r}: {word!r} after the number is part of a number; write the whole "
+                "number in digits or in words"
+            )
+        if word in _OTHER_COUNTS:
+            raise ValueError(
+                f"{text!r}: {word!r} says the number counts something other than people or families"
+            )
+    if not any(word.startswith(_FAMILY_PREFIXES) for word in words):
+        return Unit.PEOPLE
+    persons = {word for word in words if word in _PERSON_WORDS}
+    if persons and persons <= _MEMBER_WORDS:
+        # "95 family members" counts people.
+        return Unit.PEOPLE
+    if persons and check:
+        raise ValueError(
+            f"{text!r} names both families and people ({phrase!r}); it is unclear which the "
+            "number counts: pass the unit"
+        )
+    return Unit.FAMILIES
 
 
 _UNITS = (
@@ -231,6 +375,21 @@ _WORD_VALUES: dict[str, int] = dict(zip(_UNITS, range(20), strict=True)) | {
     word: 10 * tens for tens, word in enumerate(_TENS, 2)
 }
 _WORD_SCALES: dict[str, int] = {"dozen": 12, "hundred": 100, "thousand": 1000}
+# Quantities that name no number; they are refused, never turned into one.
+_VAGUE_WORDS = frozenset({
+    "dozens", "several", "many", "hundreds", "thousands", "scores", "few", "numerous",
+    "countless",
+})  # fmt: skip
+
+
+def _read(text: str, figure: str) -> int:
+    """Read the number of ``figure``; an error names the whole ``text`` when it differs."""
+    try:
+        return _number(figure)
+    except ValueError as exc:
+        if figure.strip() == " ".join(text.lower().split()):
+            raise
+        raise ValueError(f"{text!r}: {exc}") from None
 
 
 def _number(text: str) -> int:
@@ -240,6 +399,13 @@ def _number(text: str) -> int:
         return int(text.replace(",", "").replace(" ", ""))
     words = _number_words(text)
     if words is None:
+        if _DOTTED.fullmatch(text):
+            raise ValueError(
+                f"{text!r} is not a whole number this parser reads: the dot may be a decimal "
+                "point or a thousands separator; write it with a comma or with no separator"
+            )
+        if _VAGUE_WORDS.intersection(text.split()):
+            raise ValueError(f"{text!r} is not a whole number: it names no number to record")
         raise ValueError(f"{text!r} is not a whole number")
     return words
 
