@@ -292,6 +292,33 @@ def test_metadata_sources_tell_every_source_apart() -> None:
     assert [dict(s) for s in metadata.sources] == sources
 
 
+def test_ages_count_to_the_generation_day_unless_as_of_is_given() -> None:
+    """baseline_age_days counts to generated_at's UTC day, or to as_of when one is given."""
+    moment = dt.datetime(2024, 7, 1, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    with Ledger.in_memory() as ledger:
+        ledger.import_jsonl(EXAMPLE)
+        generated = ledger.tables(generated_at=moment)["remaining"].records()
+        as_of = ledger.tables(dt.date(2024, 6, 30), generated_at=moment)["remaining"].records()
+    al_hol = next(r for r in generated if r["place"] == "al-hol")
+    assert (dt.date(2024, 5, 10), 53) == (al_hol["baseline_date"], al_hol["baseline_age_days"])
+    assert 51 == next(r for r in as_of if r["place"] == "al-hol")["baseline_age_days"]
+
+
+def test_an_export_with_a_fixed_generation_time_is_the_same_every_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ledger.export(generated_at=fixed) writes the same bytes whatever the date today."""
+    moment = dt.datetime(2024, 7, 1, 12, tzinfo=dt.UTC)
+    exports = []
+    with Ledger.in_memory() as ledger:
+        ledger.import_jsonl(EXAMPLE)
+        for today in (dt.date(2025, 1, 1), dt.date(2026, 3, 2)):
+            monkeypatch.setattr("repatevents._ledger._today", lambda today=today: today)
+            written = ledger.export("csv", tmp_path / str(today), generated_at=moment)
+            exports.append([p.read_bytes() for p in written])
+    assert exports[0] == exports[1]
+
+
 def test_export_writes_through_an_exporter(tmp_path: Path) -> None:
     """The ledger builds the tables; the CSV exporter writes one file per table."""
     with Ledger.in_memory() as ledger:

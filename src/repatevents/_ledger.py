@@ -103,6 +103,15 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+def _generation_day(generated_at: dt.datetime | None) -> dt.date:
+    """Return the UTC day of a generation time (a naive one is read as UTC); today if None."""
+    if generated_at is None:
+        return _today()
+    if generated_at.tzinfo is not None:
+        generated_at = generated_at.astimezone(dt.UTC)
+    return generated_at.date()
+
+
 class Ledger:
     """An auditable ledger of repatriation reports and the projections over it.
 
@@ -462,8 +471,16 @@ class Ledger:
         as_of: dt.date | None = None,
         known_at: dt.datetime | int | None = None,
         policy: str | Policy = DEFAULT_POLICY,
+        *,
+        generated_at: dt.datetime | None = None,
     ) -> dict[str, Table]:
         """Return every projection as a table with typed, titled, HXL-tagged columns.
+
+        Args:
+            as_of, known_at, policy: as for the projections.
+            generated_at: when the tables are made (default: now). Ages (the remaining table's
+                ``baseline_age_days``) count to ``as_of`` when it is given, else to the UTC
+                date of this moment, so tables made with a fixed one are the same every day.
 
         Returns:
             ``operations``, ``totals``, ``timeseries``, ``remaining``, ``reconciliation``,
@@ -475,7 +492,7 @@ class Ledger:
             operations=_operations(state, day, chosen),
             totals=_totals(state, day, chosen),
             timeseries=_timeseries(state, day, chosen),
-            remaining=_remaining(state, day, chosen, _today()),
+            remaining=_remaining(state, day, chosen, _generation_day(generated_at)),
             reconciliation=_reconcile(state, day, chosen),
             quality=_quality(state, day, chosen),
             sources=_sources(state, day),
@@ -553,6 +570,17 @@ class Ledger:
 
         The ledger builds the tables and their metadata; the exporter only writes them.
 
+        Args:
+            format_name: the exporter's name.
+            path: the target file or folder (see ``repatevents.exporters.export_tables``).
+            tables: the tables to write, in order; ``None`` for all.
+            as_of, known_at, policy: as for the projections.
+            generated_at: the generation time recorded in the metadata and the day ages count
+                to when ``as_of`` is None (default: now, UTC); give a fixed one for an export
+                that is byte-identical from one day to the next.
+            plugin_manager: where exporters come from; ``None`` loads the installed plugins.
+            **options: passed to the exporter (``bom=True`` for CSV …).
+
         Returns:
             The paths written.
 
@@ -562,8 +590,10 @@ class Ledger:
         """
         from .exporters import export_tables
 
-        built = self.tables(as_of, known_at, policy)
-        metadata = self.metadata(as_of, known_at, policy, generated_at=generated_at)
+        # One moment for both: the ages in the tables count to the generation time recorded.
+        moment = generated_at or dt.datetime.now(dt.UTC)
+        built = self.tables(as_of, known_at, policy, generated_at=moment)
+        metadata = self.metadata(as_of, known_at, policy, generated_at=moment)
         return export_tables(
             format_name,
             built,
