@@ -195,7 +195,10 @@ def test_all_tables_go_beside_the_target_with_a_metadata_file(tmp_path: Path) ->
     assert [tmp_path / f"figures-{name}.csv" for name in names] == written
     metadata = (tmp_path / "figures-metadata.csv").read_bytes().decode("utf-8")
     assert "ledger_position,28\r\n" in metadata
-    assert "source 2,publisher: Радио Азаттык; published: 2019-05-10\r\n" in metadata
+    assert (
+        "source 3,publisher: Радио Азаттык; speaker_kind: receiving-government; "
+        "published: 2019-05-10; reports: 3\r\n"
+    ) in metadata
 
 
 def test_one_table_to_a_file_gets_its_metadata_beside_it(tmp_path: Path) -> None:

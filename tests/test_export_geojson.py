@@ -258,9 +258,23 @@ def test_only_aggregates_never_text_cells(collection: Any) -> None:
 
 
 def test_metadata_member(collection: Any) -> None:
-    """The collection names the ledger position, clocks and policy it was made from."""
-    assert collection["metadata"]["ledger_position"] == "28"
-    assert collection["metadata"]["policy"] == "conservative"
+    """The collection names the ledger position (a number), clocks, policy and sources."""
+    metadata = collection["metadata"]
+    assert (28, "2024-06-30", "conservative", "2024-07-01T12:00:00+00:00") == (
+        metadata["ledger_position"],
+        metadata["as_of"],
+        metadata["policy"],
+        metadata["generated_at"],
+    )
+    assert [dict(s) for s in sample_metadata().sources[:2]] == metadata["sources"][:2]
+    assert {
+        "publisher": "Радио Азаттык",
+        "via": None,
+        "speaker_kind": "receiving-government",
+        "url": None,
+        "published": "2019-05-10",
+        "reports": 3,
+    } == metadata["sources"][2]
 
 
 def test_nan_fails_the_export(tmp_path: Path) -> None:

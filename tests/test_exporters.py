@@ -93,7 +93,20 @@ def test_metadata_table_lists_items_then_sources() -> None:
     """The metadata table holds every metadata item, then one row per source."""
     table = metadata_table(sample_metadata())
     assert tuple(r[0] for r in table.rows[:3]) == ("title", "ledger_position", "as_of")
-    assert (table.rows[-2]) == (
-        "source 1",
-        "publisher: Agence France-Presse; url: https://example.org/afp/1",
+    assert table.rows[-3:] == (
+        (
+            "source 1",
+            "publisher: Agence France-Presse; speaker_kind: media; "
+            "url: https://example.org/afp/1; published: 2023-07-04; reports: 1",
+        ),
+        (
+            "source 2",
+            "publisher: Agence France-Presse; via: AKIpress; speaker_kind: receiving-government; "
+            "url: https://example.org/afp/1; published: 2023-07-04; reports: 2",
+        ),
+        (
+            "source 3",
+            "publisher: Радио Азаттык; speaker_kind: receiving-government; "
+            "published: 2019-05-10; reports: 3",
+        ),
     )

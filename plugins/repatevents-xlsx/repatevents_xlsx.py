@@ -246,10 +246,13 @@ def _write_metadata(sheet: Any, metadata: ExportMetadata, formats: _Formats) -> 
     sheet.write_string(0, 0, "Key", formats.header)
     sheet.write_string(0, 1, "Value", formats.header)
     row = 0
-    for row, (key, value) in enumerate(metadata.items(), start=1):
+    # typed_items: the ledger position is a number cell, as a spreadsheet should hold it.
+    for row, (key, value) in enumerate(metadata.typed_items(), start=1):
         sheet.write_string(row, 0, key)
-        sheet.write_string(row, 1, value)
-        widths = [max(widths[0], _width(key)), max(widths[1], _width(value))]
+        widths = [
+            max(widths[0], _width(key)),
+            max(widths[1], _write_any(sheet, row, 1, value, formats)),
+        ]
     if metadata.sources:
         keys = list(dict.fromkeys(k for source in metadata.sources for k in source))
         row += 2

@@ -123,7 +123,9 @@ class ExportMetadata:
         policy: the name of the figure-choice policy.
         generated_at: when the export was made (UTC); exporters that promise byte-identical
             output for identical input take it from here, never from the clock.
-        sources: the sources behind the figures (publisher, url …), one mapping each.
+        sources: the sources behind the figures, one mapping each; from a ledger, the fields
+            of the sources table (``publisher``, ``via``, ``speaker_kind``, ``url``,
+            ``published``, ``reports``), ``None`` where one is not known.
         title: a title for the whole export.
     """
 
@@ -137,9 +139,17 @@ class ExportMetadata:
 
     def items(self) -> Sequence[tuple[str, str]]:
         """Return the metadata as (key, text) pairs, for a metadata sheet or header."""
+        return [(key, str(value)) for key, value in self.typed_items()]
+
+    def typed_items(self) -> Sequence[tuple[str, str | int]]:
+        """Return the pairs of :meth:`items` with the ledger position as an integer.
+
+        For formats that keep types (a JSON member, a number cell in a sheet); dates and clocks
+        stay ISO 8601 text, as in :meth:`items`.
+        """
         return [
             ("title", self.title),
-            ("ledger_position", str(self.ledger_position)),
+            ("ledger_position", self.ledger_position),
             ("as_of", self.as_of.isoformat() if self.as_of else "all dates"),
             ("known_at", self.known_at or "everything recorded"),
             ("policy", self.policy),

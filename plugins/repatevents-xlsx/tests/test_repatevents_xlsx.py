@@ -139,11 +139,23 @@ def test_metadata_sheet_holds_metadata_and_sources() -> None:
     sheet = _open(_write())["Metadata"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("Key", "Value")
-    assert rows[2][:2] == ("ledger_position", "28")
+    assert rows[2][:2] == ("ledger_position", 28)
+    assert sheet["B3"].data_type == "n"
     assert rows[5][:2] == ("policy", "conservative")
-    assert rows[8] == ("Sources", None, None)
-    assert rows[9] == ("publisher", "url", "published")
-    assert ("Радио Азаттык", None, dt.datetime(2019, 5, 10)) == rows[11]
+    assert rows[8][:2] == ("Sources", None)
+    assert rows[9] == ("publisher", "via", "speaker_kind", "url", "published", "reports")
+    assert [
+        ("Agence France-Presse", None, "media", "https://example.org/afp/1", "2023-07-04", 1),
+        (
+            "Agence France-Presse",
+            "AKIpress",
+            "receiving-government",
+            "https://example.org/afp/1",
+            "2023-07-04",
+            2,
+        ),
+        ("Радио Азаттык", None, "receiving-government", None, dt.datetime(2019, 5, 10), 3),
+    ] == rows[10:13]
     assert sheet.freeze_panes == "A2"
 
 

@@ -101,11 +101,13 @@ def metadata_table(metadata: ExportMetadata) -> Table:
 
     Returns:
         A table named ``metadata`` with one row per ``ExportMetadata.items()`` pair and one per
-        source (``source 1``, ``source 2`` …, the source's fields joined as ``key: value``).
+        source (``source 1``, ``source 2`` …, the source's known fields joined as
+        ``key: value``; a field that is ``None`` is left out).
     """
     rows: list[tuple[str, str]] = list(metadata.items())
     for number, source in enumerate(metadata.sources, start=1):
-        text = "; ".join(f"{key}: {_text(value)}" for key, value in source.items())
+        known = [(key, value) for key, value in source.items() if value is not None]
+        text = "; ".join(f"{key}: {_text(value)}" for key, value in known)
         rows.append((f"source {number}", text))
     return Table(
         name="metadata",

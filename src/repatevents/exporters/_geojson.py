@@ -106,7 +106,7 @@ def write_geojson(
 
     Args:
         tables: the tables to draw from.
-        metadata: written as the collection's ``metadata`` member.
+        metadata: written as the collection's ``metadata`` member, with its sources.
         stream: where the UTF-8 JSON goes.
         flows: add a LineString per (camp, country) pair from the ``operations`` table.
         country_geometry: asked first for each country's geometry.
@@ -120,11 +120,34 @@ def write_geojson(
         features += _flow_features(tables["operations"], locate)
     collection = {
         "type": "FeatureCollection",
-        "metadata": dict(metadata.items()),
+        "metadata": _metadata_member(metadata),
         "features": features,
     }
     text = json.dumps(collection, ensure_ascii=False, allow_nan=False, indent=1)
     stream.write(text.encode("utf-8") + b"\n")
+
+
+def _metadata_member(metadata: ExportMetadata) -> dict[str, Any]:
+    # Typed as JSON is: the ledger position a number, dates ISO text, "not known" null.
+    member: dict[str, Any] = dict(metadata.typed_items())
+    member["sources"] = [
+        {key: _json_value(value, f"metadata source {number}", key) for key, value in s.items()}
+        for number, s in enumerate(metadata.sources, start=1)
+    ]
+    return member
+
+
+def _json_value(value: Any, where: str, key: str) -> Any:
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, float):
+        _check_finite(value, where, key)
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_json_value(item, where, key) for item in value]
+    return str(value)
 
 
 class _CountryLocator:

@@ -287,9 +287,33 @@ def sample_metadata() -> ExportMetadata:
         known_at=None,
         policy="conservative",
         generated_at=dt.datetime(2024, 7, 1, 12, 0, tzinfo=dt.UTC),
+        # As Ledger.metadata gives them: two sources of one article told apart only by the
+        # outlet it came through and the kind of speaker; one published date as a date.
         sources=(
-            {"publisher": "Agence France-Presse", "url": "https://example.org/afp/1"},
-            {"publisher": "Радио Азаттык", "published": _DAY(2019, 5, 10)},
+            {
+                "publisher": "Agence France-Presse",
+                "via": None,
+                "speaker_kind": "media",
+                "url": "https://example.org/afp/1",
+                "published": "2023-07-04",
+                "reports": 1,
+            },
+            {
+                "publisher": "Agence France-Presse",
+                "via": "AKIpress",
+                "speaker_kind": "receiving-government",
+                "url": "https://example.org/afp/1",
+                "published": "2023-07-04",
+                "reports": 2,
+            },
+            {
+                "publisher": "Радио Азаттык",
+                "via": None,
+                "speaker_kind": "receiving-government",
+                "url": None,
+                "published": _DAY(2019, 5, 10),
+                "reports": 3,
+            },
         ),
         title="Repatriations from north-east Syria (test export)",
     )
