@@ -82,7 +82,29 @@ FRIDAY = D(2023, 12, 8)
         ("since March 2019", D(2023, 12, 31), "2019-03-01/2023-12-31"),
         ("two days ago", WEDNESDAY, "2023-08-28"),
         ("3 days ago", WEDNESDAY, "2023-08-27"),
-        ("a week ago", WEDNESDAY, "2023-08-23"),
+        ("a week ago", WEDNESDAY, "2023-08-21/2023-08-27"),  # last week, not one day
+        ("two weeks ago", WEDNESDAY, "2023-08-14/2023-08-20"),
+        ("3 weeks ago", WEDNESDAY, "2023-08-07/2023-08-13"),
+        ("in January and February", WEDNESDAY, "2023-01-01/2023-02-28"),
+        ("November and December", WEDNESDAY, "2022-11-01/2022-12-31"),
+        ("December and January", D(2024, 2, 1), "2023-12-01/2024-01-31"),
+        ("on the 30th", WEDNESDAY, "2023-08-30"),
+        ("on the 31st", WEDNESDAY, "2023-07-31"),  # not yet come in August: July's
+        ("the 5th", D(2024, 1, 3), "2023-12-05"),
+        ("last night", WEDNESDAY, "2023-08-29"),
+        ("this morning", WEDNESDAY, "2023-08-30"),
+        ("earlier today", WEDNESDAY, "2023-08-30"),
+        ("tonight", WEDNESDAY, "2023-08-30"),
+        ("on Sunday night", WEDNESDAY, "2023-08-27"),
+        ("Sunday morning", WEDNESDAY, "2023-08-27"),
+        ("Wednesday evening", WEDNESDAY, "2023-08-30"),
+        ("yesterday afternoon", WEDNESDAY, "2023-08-29"),
+        ("overnight into Saturday", WEDNESDAY, "2023-08-25/2023-08-26"),
+        ("overnight into Wednesday", WEDNESDAY, "2023-08-29/2023-08-30"),
+        ("at the weekend", WEDNESDAY, "2023-08-26/2023-08-27"),
+        ("this past weekend", WEDNESDAY, "2023-08-26/2023-08-27"),
+        ("in recent days", WEDNESDAY, "../2023-08-30"),
+        ("in recent weeks", WEDNESDAY, "../2023-08-30"),
         ("over the weekend", WEDNESDAY, "2023-08-26/2023-08-27"),
         ("the weekend", D(2023, 8, 27), "2023-08-26/2023-08-27"),  # a Sunday's report
         ("last weekend", D(2023, 8, 27), "2023-08-19/2023-08-20"),
@@ -135,6 +157,12 @@ def test_parse_resolves_relative_words_against_the_anchor(
         ("the third quarter of 2022", "2022-07-01/2022-09-30"),
         ("H2 2023", "2023-07-01/2023-12-31"),
         ("the first half of 2023", "2023-01-01/2023-06-30"),
+        ("Dec. 2021", "2021-12"),
+        ("Sept. 2022", "2022-09"),
+        ("2019-2021", "2019-01-01/2021-12-31"),
+        ("2019 to 2021", "2019-01-01/2021-12-31"),
+        ("January and February 2023", "2023-01-01/2023-02-28"),
+        ("December and January 2024", "2023-12-01/2024-01-31"),
     ],
 )
 def test_parse_reads_absolute_words_without_an_anchor(text: str, expected: str) -> None:
@@ -163,6 +191,15 @@ def test_parse_reads_absolute_words_without_an_anchor(text: str, expected: str) 
         ("Q5 2024", None, "not a date this library can read"),
         ("first quarter", None, "need the publication date"),
         ("two days ago", None, "need the publication date"),
+        ("2021-2019", None, "ends before it starts"),
+        ("January and February", None, "need the publication date"),
+        ("on the 30th", None, "need the publication date"),
+        ("on the 32nd", WEDNESDAY, "no month has a day 32"),
+        ("on the 30th", D(2023, 3, 15), "February 2023, which has no day 30"),
+        ("spring 2021", None, "not a date this library can read .*hemisphere"),
+        ("last autumn", WEDNESDAY, "not a date this library can read .*hemisphere"),
+        ("the previous day", WEDNESDAY, "not a date this library can read .*in the story"),
+        ("the day before", WEDNESDAY, "not a date this library can read .*in the story"),
     ],
 )
 def test_parse_rejects_impossible_and_unreadable_dates(
@@ -171,6 +208,33 @@ def test_parse_rejects_impossible_and_unreadable_dates(
     """Impossible days, reversed spans and unanchored relative words are ValueErrors."""
     with pytest.raises(ValueError, match=message):
         FuzzyDate.parse(text, anchor)
+
+
+@pytest.mark.parametrize(
+    ("anchor", "expected"),
+    [
+        (FuzzyDate.parse("2023-08-30"), "2023-08-29"),
+        (FuzzyDate.parse("../2023-08-30"), "2023-08-29"),
+        (FuzzyDate.parse("2023-08-30/.."), "2023-08-29"),
+        (FuzzyDate.parse("2023-08"), "2023-08-30"),  # its latest day
+    ],
+)
+def test_parse_takes_a_fuzzy_date_as_anchor(anchor: FuzzyDate, expected: str) -> None:
+    """A source's published date anchors relative words: its latest day, else its earliest."""
+    assert expected == FuzzyDate.parse("yesterday", anchor).to_text()
+
+
+@pytest.mark.parametrize(
+    ("anchor", "message"),
+    [
+        (dt.datetime(2023, 8, 30, 9, 0), r"not a datetime: pass .*\.date\(\)"),
+        ("2023-08-30", "a datetime.date or a FuzzyDate"),
+    ],
+)
+def test_parse_rejects_an_anchor_that_is_not_a_date(anchor: object, message: str) -> None:
+    """A datetime or text as anchor is a TypeError that says to pass a date."""
+    with pytest.raises(TypeError, match=message):
+        FuzzyDate.parse("yesterday", anchor)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -97,34 +97,63 @@ class FuzzyDate:
         return cls(earliest, latest, Precision.DAYS, raw)
 
     @classmethod
-    def parse(cls, text: str, anchor: dt.date | None = None) -> FuzzyDate:
+    def parse(cls, text: str, anchor: dt.date | FuzzyDate | None = None) -> FuzzyDate:
         """Read a date from ISO / EDTF-style text, or from a report's words given an anchor.
 
         Understood without an anchor: ``2023-12-07``, ``2021-03``, ``2019``,
         ``2019-05-07/2019-05-09`` (either side may be a month or a year), ``../2024-05-10``,
-        ``2021/..``, ``7 December 2023``, ``7th December 2023``, ``March 2021``, ``mid-2021``,
-        ``since March 2019`` (from then on), ``7-9 May 2019``, ``between 7 and 9 May 2019``,
-        ``from 28 December 2023 to 3 January 2024``, ``3 and 4 April 2023``, ``Q1 2024``,
-        ``the first half of 2023``, and numeric days that cannot be misread: ``2024/01/10``,
-        ``10.01.2024`` (dotted dates are day first) and ``14/03/2024`` (a slashed date whose day
-        and month could be swapped, such as ``03/04/2024``, is an error rather than a guess).
-        With ``anchor`` (the date the source was published) also: ``Thursday`` or ``on
-        Thursday`` (the last such day on or before the anchor), ``7 December``, ``Thursday, 7
-        December`` (the weekday must agree) and ``March`` (the last such date on or before the
-        anchor), ``between May 7 and May 9``, ``since March`` (from then until the anchor),
-        ``February this year``, ``last year``, ``last month``, ``this month``, ``last week``
-        (Monday to Sunday), ``this week``, ``yesterday``, ``today``, ``two days ago``, ``a week
-        ago``, ``the weekend`` (the latest Saturday and Sunday up to the anchor), ``the first
-        quarter`` (of the anchor's year, or the year before when it has not begun),
-        ``recently`` (on or before the anchor). When the words are not plain ISO text they are
-        kept in ``raw``.
+        ``2021/..``, ``7 December 2023``, ``7th December 2023``, ``Dec. 7, 2023``, ``March
+        2021``, ``Dec. 2021``, ``Sept. 2022``, ``mid-2021``, ``since March 2019`` (from then
+        on), ``7-9 May 2019``, ``between 7 and 9 May 2019``, ``from 28 December 2023 to 3
+        January 2024``, ``3 and 4 April 2023``, ``January and February 2023`` (one span),
+        ``2019-2021`` and ``2019 to 2021`` (from the start of the one year to the end of the
+        other), ``Q1 2024``, ``the first half of 2023``, and numeric days that cannot be
+        misread: ``2024/01/10``, ``10.01.2024`` (dotted dates are day first) and ``14/03/2024``
+        (a slashed date whose day and month could be swapped, such as ``03/04/2024``, is an
+        error rather than a guess).
+
+        With ``anchor`` (the date the source was published) also:
+
+        * days: ``Thursday`` or ``on Thursday`` (the last such day on or before the anchor),
+          ``Sunday night``, ``on Sunday morning`` (the day, whatever the part of it),
+          ``7 December``, ``Thursday, 7 December`` (the weekday must agree), ``on the 30th``
+          (the 30th of the anchor's month, or of the month before when it has not come; a
+          month without that day is an error), ``yesterday``, ``last night`` (the day before
+          the anchor), ``today``, ``this morning``, ``earlier today``, ``tonight`` (the
+          anchor), ``two days ago``;
+        * spans: ``overnight into Saturday`` (that Saturday, the last on or before the anchor,
+          and the Friday before it), ``the weekend``, ``at the weekend``, ``this past
+          weekend`` (the latest Saturday and Sunday up to the anchor), ``last week`` (Monday
+          to Sunday), ``a week ago`` and ``two weeks ago`` (the calendar week, Monday to
+          Sunday, that many weeks before the anchor's), ``this week``, ``between May 7 and May
+          9``, ``since March`` (from then until the anchor);
+        * months and years: ``March`` (the last such month on or before the anchor), ``in
+          January and February`` (one span), ``February this year``, ``last month``, ``this
+          month``, ``last year``, ``the first quarter`` (of the anchor's year, or the year
+          before when it has not begun);
+        * open spans: ``recently``, ``in recent days``, ``in recent weeks`` (on or before the
+          anchor).
+
+        Refused, whatever the anchor: seasons (``spring 2021``, ``last autumn``: spring in one
+        hemisphere is autumn in the other) and days counted from the story rather than the
+        publication (``the previous day``, ``the day after``). When the words are not plain
+        ISO text they are kept in ``raw``.
+
+        Args:
+            text: the words or ISO / EDTF text.
+            anchor: the day the source was published, as a date or as a :class:`FuzzyDate`
+                (a source's ``published``), whose latest day is used (its earliest when it is
+                open at the end).
 
         Raises:
             ValueError: the text is not a date this parser understands, names an impossible day
                 ("2023-02-30"), or is relative and no anchor was given.
+            TypeError: the text is not a string, or the anchor is a datetime (pass its date) or
+                neither a date nor a fuzzy date.
         """
         if not isinstance(text, str):
             raise TypeError(f"a date must be text such as '2023-12-07', got {text!r}")
+        day = _anchor_day(anchor)
         stripped = text.strip()
         iso = _parse_iso(stripped)
         if iso is not None:
@@ -133,16 +162,24 @@ class FuzzyDate:
         if numeric is not None:
             return attrs.evolve(numeric, raw=stripped)
         words = " ".join(stripped.lower().replace(",", " ").split())
+        words = _MONTH_DOT.sub(r"\1", words)
         words = _ORDINAL_SUFFIX.sub(r"\1", words)
         words = _DAY_OF_MONTH.sub(r"\1 ", words)
         since = words.startswith("since ")
         words = _LEADING_WORDS.sub("", words.removeprefix("since "))
-        value = _parse_span(words, anchor) or _parse_words(words, anchor)
+        value = _parse_span(words, day) or _parse_words(words, day)
         if value is not None and since and value.earliest is not None:
             # "since March 2019" runs from March 2019 until the report (or on, unanchored).
-            value = FuzzyDate.between(value.earliest, anchor)
+            value = FuzzyDate.between(value.earliest, day)
         if value is None:
-            hint = "" if anchor is not None else " (relative words need the publication date)"
+            if _SEASON.search(words):
+                hint = " (a season is not a date: spring in one hemisphere is autumn in the other)"
+            elif _STORY_DAY.search(words):
+                hint = " (it counts from a day in the story, not from the publication date)"
+            elif day is None:
+                hint = " (relative words need the publication date)"
+            else:
+                hint = ""
             raise ValueError(f"{text!r} is not a date this library can read{hint}")
         return attrs.evolve(value, raw=stripped)
 
@@ -186,6 +223,29 @@ _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+
+
+def _anchor_day(anchor: object) -> dt.date | None:
+    """Return the day relative words count from: a date, or a fuzzy date's latest day (its
+    earliest when it is open at the end), as a source's ``published`` is."""
+    if anchor is None:
+        return None
+    if isinstance(anchor, FuzzyDate):
+        day = anchor.latest if anchor.latest is not None else anchor.earliest
+        assert day is not None
+        return day
+    if isinstance(anchor, dt.datetime):
+        # A datetime is a date too, but compares with dates wrongly and says more than a day.
+        raise TypeError(
+            f"the anchor must be a date (the day the source was published), not a datetime: "
+            f"pass {anchor!r}.date()"
+        )
+    if not isinstance(anchor, dt.date):
+        raise TypeError(
+            f"the anchor must be a datetime.date or a FuzzyDate (the source's publication "
+            f"date), got {anchor!r}"
+        )
+    return anchor
 
 
 def _iso_part(text: str) -> FuzzyDate | None:
@@ -262,6 +322,16 @@ def _parse_numeric(text: str) -> FuzzyDate | None:
 _ORDINAL_SUFFIX = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
 # "the 10 of january" is "10 january".
 _DAY_OF_MONTH = re.compile(r"\b(?:the\s+)?(\d{1,2})\s+of\s+")
+# "dec. 2021" is "dec 2021" ("dec. 7" already reads).
+_MONTH_DOT = re.compile(r"\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.")
+# Words the parser refuses, with the reason: seasons, and days counted from the story.
+_SEASON = re.compile(
+    r"\b(?:spring|summer|autumn|winter)\b|^(?:last |this |next |the )?fall(?: \d{4})?$"
+)
+_STORY_DAY = re.compile(
+    r"\b(?:previous|following|next|same) (?:day|night|week|month)\b"
+    r"|\b(?:day|night|week) (?:before|after)\b"
+)
 _LEADING_WORDS = re.compile(
     r"^(?:(?:on|in|during|around|about|early|mid|late|"
     r"(?:the\s+)?(?:start|beginning|middle|end)\s+of)(?:\s+|-))+"
@@ -362,10 +432,84 @@ def _last_on_or_before(anchor: dt.date, month: int, day: int | None) -> FuzzyDat
     return FuzzyDate.day(_make_date(year, month, day, f"{day} {calendar.month_name[month]}"))
 
 
+_YEAR_SPAN = re.compile(r"(\d{4})\s*(?:-|–|—|\s(?:to|until|till)\s)\s*(\d{4})")
+_MONTH_PAIR = re.compile(r"([a-z]+)(?:\s*(?:-|–)\s*|\s+(?:and|&|to)\s+)([a-z]+)(?:\s+(\d{4}))?")
+_DAY_ONLY = re.compile(r"the (\d{1,2})")
+_OVERNIGHT = re.compile(r"overnight (?:into|to) ([a-z]+day)")
+_PARTS_OF_DAY = frozenset({"morning", "afternoon", "evening", "night"})
+_TODAY = frozenset(
+    {"today", "this morning", "this afternoon", "this evening", "tonight", "earlier today"}
+)
+_WEEKEND = frozenset(
+    {
+        "weekend",
+        "the weekend",
+        "this weekend",
+        "last weekend",
+        "over the weekend",
+        "at the weekend",
+        "this past weekend",
+        "the past weekend",
+    }
+)
+
+
+def _names_a_day(tokens: list[str]) -> bool:
+    """Whether the words name one day a part of day can follow ("sunday", "last sunday")."""
+    if tokens in (["yesterday"], ["today"]):
+        return True
+    if tokens and tokens[0] == "last":
+        tokens = tokens[1:]
+    return len(tokens) == 1 and tokens[0] in _WEEKDAYS
+
+
+def _last_weekday(anchor: dt.date, weekday: int) -> dt.date:
+    """The latest day with this weekday on or before the anchor."""
+    return anchor - dt.timedelta(days=(anchor.weekday() - weekday) % 7)
+
+
+def _month_pair(
+    first: int, last: int, year: int | None, anchor: dt.date | None
+) -> FuzzyDate | None:
+    """Read "january and february 2023" (or, with an anchor, without the year) as one span.
+
+    The year, given or the latest one whose ``last`` month has begun by the anchor, is the
+    year of the last month; "december and january 2024" starts in the year before.
+    """
+    if year is None:
+        if anchor is None:
+            return None
+        year = anchor.year if last <= anchor.month else anchor.year - 1
+    start_year = year if first <= last else year - 1
+    end = dt.date(year, last, calendar.monthrange(year, last)[1])
+    return FuzzyDate.between(dt.date(start_year, first, 1), end)
+
+
+def _day_of_recent_month(day: int, anchor: dt.date, words: str) -> FuzzyDate:
+    """Read "the 30th": that day of the anchor's month if it has come, else of the month
+    before. A month without that day is an error: the report does not say which it means."""
+    if not 1 <= day <= 31:
+        raise ValueError(f"{words!r}: no month has a day {day}")
+    year, month = anchor.year, anchor.month
+    if day > anchor.day:
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    if day > calendar.monthrange(year, month)[1]:
+        raise ValueError(
+            f"{words!r}: the latest such day on or before {anchor.isoformat()} would be in "
+            f"{calendar.month_name[month]} {year}, which has no day {day}; the report must name "
+            "the month"
+        )
+    return FuzzyDate.day(dt.date(year, month, day))
+
+
 def _parse_words(words: str, anchor: dt.date | None) -> FuzzyDate | None:
     # "3 and 4 april" is "3-4 april" (a span here: "between 3 and 4 april" is read before this).
     words = _DAY_PAIR.sub(r"\1-\2", words)
     tokens = words.split()
+    if len(tokens) > 1 and tokens[-1] in _PARTS_OF_DAY and _names_a_day(tokens[:-1]):
+        # "sunday night", "yesterday morning": the day, whatever part of it.
+        tokens = tokens[:-1]
+        words = " ".join(tokens)
     if len(tokens) > 1 and tokens[0] in _WEEKDAYS:
         # "thursday 7 december": the day names the date; the weekday must agree with it.
         value = _parse_words(" ".join(tokens[1:]), anchor)
@@ -408,6 +552,10 @@ def _parse_words(words: str, anchor: dt.date | None) -> FuzzyDate | None:
         if end < start:
             raise ValueError(f"{words!r} ends before it starts")
         return FuzzyDate.between(start, end)
+    if (m := _MONTH_PAIR.fullmatch(words)) and {m.group(1), m.group(2)} <= _MONTHS.keys():
+        return _month_pair(
+            _MONTHS[m.group(1)], _MONTHS[m.group(2)], _year_word(m.group(3) or ""), anchor
+        )
     # "march 2021", "march", "february this year", "february last year"
     if tokens and tokens[0] in _MONTHS and len(tokens) <= 3:
         month = _MONTHS[tokens[0]]
@@ -425,15 +573,31 @@ def _parse_words(words: str, anchor: dt.date | None) -> FuzzyDate | None:
         return None
     if len(tokens) == 1 and (only_year := _year_word(tokens[0])) is not None:
         return FuzzyDate.year(only_year)
+    if m := _YEAR_SPAN.fullmatch(words):
+        # "2019-2021", "2019 to 2021": from the start of the one to the end of the other.
+        first_year, last_year = int(m.group(1)), int(m.group(2))
+        if last_year < first_year:
+            raise ValueError(f"{words!r} ends before it starts")
+        return FuzzyDate.between(dt.date(first_year, 1, 1), dt.date(last_year, 12, 31))
     part = _part_of_year(words, anchor)
     if part is not None:
         return part
     if anchor is None:
         return None
     if (m := _AGO.fullmatch(words)) and (count := _count(m.group(1))) is not None:
-        days = count * (7 if m.group(2).startswith("week") else 1)
-        return FuzzyDate.day(anchor - dt.timedelta(days=days))
-    if words in ("weekend", "the weekend", "this weekend", "last weekend", "over the weekend"):
+        if m.group(2).startswith("week"):
+            # "two weeks ago" is a week, not one day: the calendar week (Monday to Sunday)
+            # ``count`` weeks before the anchor's, as "last week" is the one before it.
+            monday = anchor - dt.timedelta(days=anchor.weekday() + 7 * count)
+            return FuzzyDate.between(monday, monday + dt.timedelta(days=6))
+        return FuzzyDate.day(anchor - dt.timedelta(days=count))
+    if m := _DAY_ONLY.fullmatch(words):
+        return _day_of_recent_month(int(m.group(1)), anchor, words)
+    if m := _OVERNIGHT.fullmatch(words):
+        # The night before that day: the day before and the day itself.
+        day = _last_weekday(anchor, _WEEKDAYS[m.group(1)])
+        return FuzzyDate.between(day - dt.timedelta(days=1), day)
+    if words in _WEEKEND:
         # The latest Saturday and Sunday up to the anchor: "the weekend" of a Monday's report
         # is the two days before it; of a Sunday's report, that Saturday and the Sunday itself.
         saturday = anchor - dt.timedelta(days=(anchor.weekday() - 5) % 7)
@@ -446,9 +610,9 @@ def _parse_words(words: str, anchor: dt.date | None) -> FuzzyDate | None:
         if words.startswith("last ") and back == 0:
             back = 7
         return FuzzyDate.day(anchor - dt.timedelta(days=back))
-    if words == "today":
+    if words in _TODAY:
         return FuzzyDate.day(anchor)
-    if words == "yesterday":
+    if words in ("yesterday", "last night"):
         return FuzzyDate.day(anchor - dt.timedelta(days=1))
     if words in ("this year", "earlier this year"):
         return FuzzyDate.between(dt.date(anchor.year, 1, 1), anchor)
@@ -465,6 +629,6 @@ def _parse_words(words: str, anchor: dt.date | None) -> FuzzyDate | None:
     if words == "last month":
         first = anchor.replace(day=1) - dt.timedelta(days=1)
         return FuzzyDate.month(first.year, first.month)
-    if words in ("recently", "lately", "earlier"):
+    if words in ("recently", "lately", "earlier", "recent days", "recent weeks", "recent months"):
         return FuzzyDate.between(None, anchor)
     return None
