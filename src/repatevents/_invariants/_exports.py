@@ -285,7 +285,8 @@ def check_export(
     """
     if not isinstance(reader, ExportReader):
         reader = ExportReader(reader)
-    built = ledger.tables(as_of, known_at, policy)
+    # The tables of the moment the export says it was made: ages count to that day.
+    built = ledger.tables(as_of, known_at, policy, generated_at=_GENERATED_AT)
     chosen = {n: built[n] for n in (tables if tables is not None else list(built))}
     with tempfile.TemporaryDirectory(prefix="repatevents-check-") as folder:
         target = Path(folder) / "export"
