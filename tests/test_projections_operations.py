@@ -13,6 +13,7 @@ from repatevents import (
     Estimate,
     FigureAdjudicated,
     FuzzyDate,
+    OperationReported,
     People,
     Qualifier,
     ReportCorrected,
@@ -209,3 +210,43 @@ def test_default_policy_is_conservative() -> None:
     """The default policy is the conservative one, as documented."""
     assert "conservative" == DEFAULT_POLICY
     assert DEFAULT_POLICY in POLICIES
+
+
+def _wire(publisher: str, via: tuple[str, ...] = ()) -> Source:
+    return Source(publisher=publisher, via=list(via), url=f"https://{publisher.lower()}.example/")
+
+
+def test_copies_of_one_wire_story_are_one_operation() -> None:
+    """AP's story of 51 people on 3 May, carried by ABC News and the Washington Post via AP:
+    one operation of 51 with three reports from one independent source, not 153."""
+    copies = [
+        op("FRA", 51, "2023-05-03", source=_wire("AP")),
+        op("FRA", 51, "2023-05-03", source=_wire("ABC News", ("AP",))),
+        op("FRA", 51, "2023-05-03", source=_wire("Washington Post", ("AP",))),
+    ]
+    ledger = ledger_of(*copies)
+    operation = _only(ledger.operations())
+    assert (51, 3, 1, ()) == (
+        operation.total.best,
+        len(operation.reports),
+        operation.independent_sources,
+        operation.keys,
+    )
+    (total,) = ledger.totals()
+    assert 51 == total.total.best
+    assert FindingKind.SYNDICATED in {f.kind for f in ledger.quality()}
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        op("FRA", 51, "2023-05-03", source=_wire("Le Monde")),  # another outlet's own report
+        op("FRA", 50, "2023-05-03", source=_wire("ABC News", ("AP",))),  # other figures
+        op("FRA", 51, "2023-06-03", source=_wire("ABC News", ("AP",))),  # another day
+        op("FRA", 51, "2023-05-03", source=_wire("ABC News", ("AP",)), operation_key="FRA-2"),
+    ],
+)
+def test_reports_that_are_not_copies_stay_apart(other: OperationReported) -> None:
+    """Another outlet, other figures, another date, or an operation key of its own: two."""
+    ledger = ledger_of(op("FRA", 51, "2023-05-03", source=_wire("AP")), other)
+    assert 2 == len(ledger.operations())

@@ -54,7 +54,8 @@ class LogFacts:
     links: set[frozenset[uuid.UUID]] = attrs.Factory(set)
 
     def groups(self) -> list[frozenset[uuid.UUID]]:
-        """Return the operation reports in force grouped by shared key and links in force."""
+        """Return the operation reports in force grouped by shared key (or, without one, as
+        copies of one story) and links in force."""
         nodes = {i for i, (_, r) in self.versions.items() if isinstance(r, OperationReported)}
         parent = {i: i for i in nodes}
 
@@ -69,12 +70,18 @@ class LogFacts:
             for root in roots[1:]:
                 parent[root] = roots[0]
 
-        by_key: dict[str, list[uuid.UUID]] = {}
+        by_key: dict[object, list[uuid.UUID]] = {}
         for i in nodes:
             report = self.versions[i][1]
             assert isinstance(report, OperationReported)
             if report.operation_key is not None:
                 by_key.setdefault(report.operation_key, []).append(i)
+            else:
+                # Copies of one story: the same first outlet, country, date and figures.
+                source = report.source
+                outlet = (source.via[-1] if source.via else source.publisher).casefold()
+                copy = (outlet, report.country, report.date.to_text(), report.people)
+                by_key.setdefault(copy, []).append(i)
         for members in by_key.values():
             union(members)
         for link in self.links:

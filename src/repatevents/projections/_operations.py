@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from ..events import DateRole, SpeakerKind
 from ._clock import happened_by
 from ._policy import DEFAULT_POLICY, Policy
-from ._records import ClaimRec, OpRec, Rec, StockRec, to_fuzzy, to_people, uuid_of
+from ._records import ClaimRec, OpRec, Rec, StockRec, derived, to_fuzzy, to_people, uuid_of
 from ._results import Operation, ReportRef
 from ._scope import origin_of
 from ._state import KnowledgeState, OpView
@@ -81,7 +81,7 @@ def build_operation(state: KnowledgeState, view: OpView) -> Operation:
     outlets = {ref.origin_outlet for ref in refs}
     return Operation(
         id=uuid_of(view.gid),
-        keys=tuple(sorted({r.key for r in ops if r.key is not None})),
+        keys=tuple(sorted({r.key for r in ops if r.key is not None and not derived(r.key)})),
         country=view.country,
         nationality=view.nationality,
         origin=view.origin,

@@ -35,7 +35,7 @@ from ._clock import happened_by, order_key
 from ._figures import BASIS_FAMILIES, effective
 from ._operations import operation_views
 from ._policy import Policy
-from ._records import FIELDS, ClaimRec, Fig, OpRec, Rec, StockRec, When, uuid_of
+from ._records import FIELDS, ClaimRec, Fig, OpRec, Rec, StockRec, When, derived, uuid_of
 from ._results import FindingKind, QualityFinding
 from ._state import KnowledgeState
 
@@ -87,7 +87,9 @@ def _disjoint(figs: list[Fig]) -> bool:
 def _operation_findings(state: KnowledgeState, view: OpView) -> Iterator[QualityFinding]:
     ops = [r for r in (state.reports[m] for m in state.members[view.gid]) if isinstance(r, OpRec)]
     ids = tuple(uuid_of(r.id) for r in ops)
-    label = next((r.key for r in ops if r.key), f"operation {uuid_of(view.gid)}")
+    label = next(
+        (r.key for r in ops if r.key and not derived(r.key)), f"operation {uuid_of(view.gid)}"
+    )
     country = view.country
     if len(ops) > 1:
         totals = [(r, effective(r.people)[0][0]) for r in ops]

@@ -32,6 +32,7 @@ from ..events import (
 )
 
 __all__ = [
+    "DERIVED_KEY",
     "FIELDS",
     "ClaimRec",
     "Fig",
@@ -42,6 +43,7 @@ __all__ = [
     "SourceRec",
     "StockRec",
     "When",
+    "derived",
     "fig_of",
     "figs_of",
     "record_of",
@@ -225,6 +227,28 @@ def source_rec_of(source: Source) -> SourceRec:
     )
 
 
+#: Keys the fold derives start with this (a control character no key a person types holds).
+DERIVED_KEY = "\x1f"
+
+
+def _wire_key(report: OperationReported, figs: Figs) -> str:
+    """Return the key that groups copies of one report.
+
+    A wire story republished by ten outlets is one claim, not ten (DOMAIN item 10): reports
+    that started from the same outlet (the last of ``via``, or the publisher) and give the same
+    receiving country, date and figures are one operation. A report with an operation key of
+    its own is grouped by that key instead.
+    """
+    source = report.source
+    outlet = (source.via[-1] if source.via else source.publisher).casefold()
+    return f"{DERIVED_KEY}{outlet}|{report.country}|{report.date.to_text()}|{figs!r}"
+
+
+def derived(key: str) -> bool:
+    """Return whether an operation key was derived by the fold rather than reported."""
+    return key.startswith(DERIVED_KEY)
+
+
 def record_of(report: Report, rid: int, position: int, source: int, published: int | None) -> Rec:
     """Return the record the fold keeps of ``report``.
 
@@ -236,6 +260,8 @@ def record_of(report: Report, rid: int, position: int, source: int, published: i
         published: the latest day the source can have been published (ordinal), if known.
     """
     if isinstance(report, OperationReported):
+        figs = figs_of(report.people)
+        key = report.operation_key
         return OpRec(
             rid,
             position,
@@ -245,11 +271,11 @@ def record_of(report: Report, rid: int, position: int, source: int, published: i
             _intern(report.origin),
             when_of(report.date, published),
             report.date_role._value_,
-            figs_of(report.people),
+            figs,
             tuple(_intern(f) for f in report.facilitators),
             report.operation_name,
             report.ordinal,
-            _opt_intern(report.operation_key),
+            _intern(key) if key is not None else _wire_key(report, figs),
         )
     if isinstance(report, CumulativeTotalReported):
         return ClaimRec(

@@ -16,6 +16,10 @@ Rules:
   force connects them (transitively). ``ReportsLinked(linked=False)`` withdraws every earlier
   link whose reports are all among the ones it names; it does not split reports that share an
   operation key (correct the key for that).
+- A report without an operation key is keyed by what makes copies of one story one claim: the
+  outlet it started from (the last of ``via``, or the publisher), the receiving country, the
+  date and the figures. Ten outlets carrying one wire story are one operation, not ten; two
+  reports that must stay apart get operation keys of their own.
 - A correction replaces the report it supersedes from its position on; the report keeps its
   id, so links, adjudications and later corrections that name it still apply. An event that
   names the replacement's own id means the report it replaced.
