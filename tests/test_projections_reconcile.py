@@ -147,3 +147,18 @@ def test_a_claim_with_a_total_is_compared_with_the_total() -> None:
     )
     row = _one(ledger.reconciliation())
     assert ("total", ReconciliationStatus.CONSISTENT) == (row.category, row.status)
+
+
+def test_open_date_ends_stay_empty_in_the_tables() -> None:
+    """An operation "on or before 10 May 2024" has no earliest day, and a claim "until some
+    time after 2021" no window end: the cells stay empty and the window text is EDTF."""
+    ledger = ledger_of(
+        op("RUS", 32, "../2024-05-10"),
+        claim("RUS", 32, "2021/.."),
+        claim("RUS", 40, "2023-12", since=day("2021")),
+    )
+    tables = ledger.tables()
+    (operation,) = tables["operations"].records()
+    windows = [(r["window_end"], r["window_text"]) for r in tables["reconciliation"].records()]
+    assert (None, dt.date(2024, 5, 10)) == (operation["date_start"], operation["date_end"])
+    assert [(None, "../.."), (dt.date(2023, 12, 31), "2021/2023-12")] == windows
