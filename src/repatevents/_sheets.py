@@ -3,26 +3,29 @@
 Many analysts keep their figures in a sheet, one operation per row. Each row becomes an
 ``operation-reported`` event through the same validator as the JSON Lines format, so a sheet and
 a JSON file are held to the same rules. The whole sheet is read and checked before anything is
-returned: a caller records all of it or none of it.
+returned: a caller records all of it or none of it. Nothing in the file is skipped unseen: a
+cell under no header, a quote that is never closed, a byte that is not UTF-8 and a formula with
+no saved value are each reported at their row.
 
-The columns (case-insensitive; ``--map`` renames others to these):
+The columns (case-insensitive, spaces as underscores; ``--map`` renames others to these):
 
 ========================  =========  ==========================================================
 column                    required   meaning
 ========================  =========  ==========================================================
 country                   yes        receiving state: ISO alpha-3 code, name or alias
-date                      yes        ISO / EDTF text, or the report's words ("7 December")
+date                      yes        ISO / EDTF text, or the report's words ("7 December"); a
+                                     timestamp is its day
 origin                    yes        place id, name or alias ("al-hol", "Roj camp", "Iraq")
 publisher                 yes        the outlet whose report was read
-total, families, adults,  one of     counts: a whole number or report words ("over 600");
-women, men, children,     them       an empty cell means "not reported", never zero
-girls, boys, orphans,
+total, families, adults,  one of     counts: a whole number ("95", "95.0", "1,234") or report
+women, men, children,     them       words ("over 600"); an empty cell means "not reported",
+girls, boys, orphans,                never zero
 unknown
 date_role                 no         handover, arrival, operation, announced, unknown
 nationality               no         the people's nationality where it differs
 facilitators              no         names separated by ";"
 operation_name            no         the operation's own name
-ordinal                   no         the source's count ("third operation" is 3)
+ordinal                   no         the source's count: 3, "3rd" or "third" (first..twentieth)
 operation_key             no         a key shared by every report of one operation
 via                       no         outlets the report came through, separated by ";"
 speaker, speaker_kind     no         who said it, and the kind of speaker
@@ -31,12 +34,18 @@ published                 no         publication date; anchors relative words in
 notes                     no         free text
 id                        no         a UUID; derived from the content when empty
 ========================  =========  ==========================================================
+
+``date_role`` and ``speaker_kind`` are read without regard to case, with spaces or underscores
+for hyphens ("Camp administration"). A CSV file may separate its cells with ``,``, ``;`` or tabs;
+the header line says which.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
+import enum
 import io
 import os
 import re
@@ -47,7 +56,7 @@ from typing import Any
 import attrs
 
 from .errors import FieldProblem, ValidationError
-from .events import CATEGORIES, Event, FuzzyDate, event_from_dict
+from .events import CATEGORIES, DateRole, Estimate, Event, FuzzyDate, SpeakerKind, event_from_dict
 
 __all__ = ["COLUMNS", "REQUIRED_COLUMNS", "parse_column_map", "read_operations_sheet"]
 
@@ -77,31 +86,92 @@ _EVENT_COLUMNS: tuple[str, ...] = (
 COLUMNS: tuple[str, ...] = _EVENT_COLUMNS + _COUNT_COLUMNS + _SOURCE_COLUMNS
 #: Columns a sheet must have.
 REQUIRED_COLUMNS: tuple[str, ...] = ("country", "date", "origin", "publisher")
+# Free text: a number an .xlsx stored in one of these is the text it shows.
+_TEXT_COLUMNS = frozenset(
+    (
+        "publisher",
+        "via",
+        "speaker",
+        "url",
+        "facilitators",
+        "operation_name",
+        "operation_key",
+        "notes",
+    )
+)
+_ENUMS: dict[str, type[enum.Enum]] = {"date_role": DateRole, "speaker_kind": SpeakerKind}
+# The largest count the log can store (a signed 64-bit integer in its JSON).
+_MAX_COUNT = 2**63 - 1
+_WHOLE = re.compile(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?")
+_ORDINAL_WORDS = {
+    word: number
+    for number, word in enumerate(
+        (
+            *("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"),
+            *("ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"),
+            *("sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"),
+        ),
+        start=1,
+    )
+}
+_ORDINAL_NUMBER = re.compile(r"(-?\d+)(?:st|nd|rd|th|\.0+)?")
+_TIMESTAMP = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?",
+    re.IGNORECASE,
+)
+_SEPARATORS = (",", ";", "\t")
+_UNDECODED = re.compile("[\udc80-\udcff]")
+_SAVE_AS_UTF8 = (
+    "save the file as UTF-8 (in Excel: Save As, 'CSV UTF-8 (Comma delimited)') and import it again"
+)
 
 ProgressCallback = Callable[[int], None]
+
+
+@attrs.frozen
+class _Unreadable:
+    """A cell whose value cannot be read (a byte that is not UTF-8, a formula with no result)."""
+
+    shown: str
+    rule: str
+
+
+def _normal(header: str) -> str:
+    """Match a header or a ``--map`` key: without case, runs of spaces as one underscore."""
+    return "_".join(header.lower().split())
 
 
 def parse_column_map(text: str) -> dict[str, str]:
     """Read a ``--map`` value: ``"Sheet column=country,Another=date"``.
 
+    Keys are matched against the sheet's headers as the headers are matched against the
+    columns: without regard to case, spaces as underscores.
+
     Raises:
-        ValidationError: an entry has no ``=`` or names a column the importer does not know.
+        ValidationError: listing every entry that has no ``=``, names a column the importer does
+            not know, repeats a sheet column, or maps two sheet columns to one.
     """
     mapping: dict[str, str] = {}
+    problems: list[FieldProblem] = []
     for entry in filter(None, (part.strip() for part in text.split(","))):
         theirs, sep, ours = entry.partition("=")
-        ours = ours.strip().lower()
-        if not sep or not theirs.strip():
-            raise ValidationError(
-                FieldProblem("--map", entry, "entries look like 'Their name=ours'")
-            )
-        if ours not in COLUMNS:
-            raise ValidationError(
+        theirs, ours = theirs.strip(), _normal(ours)
+        if not sep or not theirs:
+            problems.append(FieldProblem("--map", entry, "entries look like 'Their name=ours'"))
+        elif ours not in COLUMNS:
+            problems.append(
                 FieldProblem(
                     "--map", entry, f"{ours!r} is not a column; known: {', '.join(COLUMNS)}"
                 )
             )
-        mapping[theirs.strip().lower()] = ours
+        elif _normal(theirs) in map(_normal, mapping):
+            problems.append(FieldProblem("--map", entry, f"maps the column {theirs!r} twice"))
+        elif ours in mapping.values():
+            problems.append(FieldProblem("--map", entry, f"a second column mapped to {ours!r}"))
+        else:
+            mapping[theirs] = ours
+    if problems:
+        raise ValidationError(problems)
     return mapping
 
 
@@ -109,14 +179,19 @@ def read_operations_sheet(
     path: str | os.PathLike[str],
     *,
     column_map: Mapping[str, str] | None = None,
+    ignore_unknown_columns: bool = False,
     progress: ProgressCallback | None = None,
 ) -> list[Event]:
     """Read every row of a CSV or XLSX sheet of operations into events.
 
     Args:
-        path: a ``.csv`` file (UTF-8, with or without a BOM) or an ``.xlsx`` workbook (its first
-            sheet; needs the ``xlsx`` extra: openpyxl).
-        column_map: renames from the sheet's headers to the importer's columns (case-insensitive).
+        path: a ``.csv`` file (UTF-8, with or without a BOM; cells separated by ``,``, ``;`` or
+            tabs) or an ``.xlsx`` workbook (its first sheet; needs the ``xlsx`` extra: openpyxl).
+        column_map: renames from the sheet's headers to the importer's columns, matched as
+            headers are (case-insensitive, spaces as underscores). A key that matches no header
+            is an error: it is most likely misspelt.
+        ignore_unknown_columns: leave out columns whose header is not a known column, instead of
+            refusing the sheet (a misspelt ``womens`` would then be lost, hence the default).
         progress: called with the number of rows read so far, every few hundred rows.
 
     Returns:
@@ -134,46 +209,117 @@ def read_operations_sheet(
         raise ValidationError(
             FieldProblem("", str(target), "the sheet is empty; it needs a header row")
         )
-    columns = _resolve_headers(headers, column_map or {})
+    columns, ignored = _resolve_headers(headers, column_map or {}, ignore_unknown_columns)
+    counts = [name for name in columns.values() if name in _COUNT_COLUMNS]
     events: list[Event] = []
     problems: list[FieldProblem] = []
-    for number, row in enumerate(rows, start=2):
-        if progress is not None and number % 500 == 0:
-            progress(number - 1)
-        cells = {name: _clean(row[i]) for i, name in columns.items() if i < len(row)}
-        if not any(value is not None for value in cells.values()):
-            continue
-        try:
-            events.append(_row_event(cells, number))
-        except ValidationError as exc:
-            problems.extend(exc.problems)
+    unheaded: dict[int, list[tuple[int, Any]]] = {}
+    try:
+        for number, row in enumerate(rows, start=2):
+            if progress is not None and number % 500 == 0:
+                progress(number - 1)
+            cells: dict[str, Any] = {}
+            unreadable: set[str] = set()
+            for index, raw in enumerate(row):
+                value = _clean(raw)
+                name = columns.get(index)
+                if value is None or index in ignored:
+                    continue
+                if isinstance(value, _Unreadable):
+                    label = name or _column_label(index)
+                    problems.append(FieldProblem(label, value.shown, value.rule, number))
+                    unreadable.add(label)
+                elif name is not None:
+                    cells[name] = value
+                elif index >= len(headers):
+                    problems.append(_beyond_header(index, value, len(headers), number))
+                else:
+                    unheaded.setdefault(index, []).append((number, value))
+            if cells or unreadable:
+                try:
+                    events.append(_row_event(cells, number, counts, unreadable))
+                except ValidationError as exc:
+                    problems.extend(exc.problems)
+    except ValidationError as exc:  # the rest of the file cannot be read
+        problems.extend(exc.problems)
+    problems.extend(_unheaded_problem(index, found) for index, found in unheaded.items())
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError(sorted(problems, key=lambda p: p.line or 0))
     return events
 
 
-def _resolve_headers(headers: list[Any], column_map: Mapping[str, str]) -> dict[int, str]:
-    renames = {key.lower(): value for key, value in column_map.items()}
-    columns: dict[int, str] = {}
+def _resolve_headers(
+    headers: list[Any], column_map: Mapping[str, str], ignore_unknown: bool
+) -> tuple[dict[int, str], set[int]]:
+    """Return the sheet's known columns by index, and the indices of columns to leave out."""
+    renames: dict[str, str] = {}
+    unused: dict[str, str] = {}
     problems: list[FieldProblem] = []
+    for key, value in column_map.items():
+        if _normal(key) in renames:
+            problems.append(FieldProblem("--map", key, "maps a column of the sheet twice", 1))
+        renames[_normal(key)], unused[_normal(key)] = _normal(value), key
+    columns: dict[int, str] = {}
+    ignored: set[int] = set()
     for index, header in enumerate(headers):
+        if isinstance(header, _Unreadable):
+            problems.append(FieldProblem(_column_label(index), header.shown, header.rule, 1))
+            continue
         text = "" if header is None else str(header).strip()
         if not text:
             continue
-        name = renames.get(text.lower(), text.lower().replace(" ", "_"))
+        key = _normal(text)
+        unused.pop(key, None)
+        name = renames.get(key, key)
         if name not in COLUMNS:
-            problems.append(
-                FieldProblem(text, text, "not a known column; rename it with --map or remove it", 1)
-            )
+            if ignore_unknown:
+                ignored.add(index)
+                continue
+            close = difflib.get_close_matches(name, COLUMNS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            rule = f"not a known column; {hint}rename it with --map or remove it"
+            problems.append(FieldProblem(text, text, rule, 1))
         elif name in columns.values():
             problems.append(FieldProblem(text, text, f"a second column for {name!r}", 1))
         else:
             columns[index] = name
+    named = [str(h).strip() for h in headers if isinstance(h, str) and h.strip()]
+    for key in unused.values():
+        rule = f"the sheet has no column {key!r}; its columns are: {', '.join(named)}"
+        problems.append(FieldProblem("--map", f"{key}={column_map[key]}", rule, 1))
     missing = [name for name in REQUIRED_COLUMNS if name not in columns.values()]
     problems.extend(FieldProblem(name, None, "required column is missing", 1) for name in missing)
+    if not any(name in _COUNT_COLUMNS for name in columns.values()):
+        rule = f"a sheet needs at least one count column: {', '.join(_COUNT_COLUMNS)}"
+        problems.append(FieldProblem("", None, rule, 1))
     if problems:
         raise ValidationError(problems)
-    return columns
+    return columns, ignored
+
+
+def _column_label(index: int) -> str:
+    letters, rest = "", index + 1
+    while rest:
+        rest, digit = divmod(rest - 1, 26)
+        letters = chr(ord("A") + digit) + letters
+    return f"column {index + 1} ({letters})"
+
+
+def _beyond_header(index: int, value: Any, width: int, row: int) -> FieldProblem:
+    rule = (
+        f"the header has {width} columns and this row has a cell beyond them; quote a cell "
+        "that contains the separator, or give the column a header"
+    )
+    return FieldProblem(_column_label(index), value, rule, row)
+
+
+def _unheaded_problem(index: int, found: list[tuple[int, Any]]) -> FieldProblem:
+    rows = [str(row) for row, _ in found[:5]]
+    if len(found) > 5:
+        rows[-1] = f"{len(found) - 4} more"
+    where = f"row {rows[0]}" if len(rows) == 1 else f"rows {', '.join(rows[:-1])} and {rows[-1]}"
+    rule = f"the column has no header but holds data ({where}); give it a header or remove it"
+    return FieldProblem(_column_label(index), found[0][1], rule, found[0][0])
 
 
 def _clean(value: Any) -> Any:
@@ -191,10 +337,50 @@ def _clean(value: Any) -> Any:
 
 
 def _count(value: Any) -> Any:
-    # A signed whole number is a number, so that "-31" is refused as negative, not as words.
-    if isinstance(value, str) and re.fullmatch(r"-?\d{1,3}(,\d{3})*|-?\d+", value):
-        return int(value.replace(",", ""))
+    """Return a count cell as the codec reads it: a whole number, or report words."""
+    if isinstance(value, str):
+        number = _WHOLE.fullmatch(value)
+        if number is None:
+            try:
+                estimate = Estimate.parse(value)
+            except ValueError:
+                return value  # the codec refuses it with its own rule
+            if max(estimate.best, estimate.high or 0) > _MAX_COUNT:
+                raise ValueError(f"too large to be a count (at most {_MAX_COUNT:,})")
+            return value
+        # A signed whole number is a number, so that "-31" is refused as negative, not as words.
+        value = int(number[1] + number[2].replace(",", ""))
+    if isinstance(value, float):
+        raise ValueError(f"{value!r} is not a whole number")
+    if type(value) is int and value > _MAX_COUNT:
+        raise ValueError(f"too large to be a count (at most {_MAX_COUNT:,})")
     return value
+
+
+def _ordinal(value: Any) -> int:
+    if type(value) is int:
+        found: int | None = value
+    else:
+        text = str(value).strip().lower()
+        number = _ORDINAL_NUMBER.fullmatch(text)
+        found = int(number[1]) if number else _ORDINAL_WORDS.get(text)
+    if found is None or not 1 <= found <= _MAX_COUNT:
+        raise ValueError("an ordinal counts operations from 1: 3, '3rd' or 'third'")
+    return found
+
+
+def _member(value: Any, kind: type[enum.Enum]) -> str:
+    text = "-".join(re.split(r"[\s_-]+", str(value).strip().lower()))
+    allowed = [str(member.value) for member in kind]
+    if text not in allowed:
+        raise ValueError(f"one of {', '.join(allowed)}")
+    return text
+
+
+def _day(value: Any) -> Any:
+    """Return a timestamp ("2023-08-30T14:05:00Z") as the day it names, as written."""
+    stamp = _TIMESTAMP.fullmatch(value) if isinstance(value, str) else None
+    return stamp[1] if stamp else value
 
 
 def _split(value: Any) -> Any:
@@ -205,57 +391,100 @@ def _split(value: Any) -> Any:
     )
 
 
-def _row_event(cells: dict[str, Any], row: int) -> Event:
-    source = {key: cells[key] for key in _SOURCE_COLUMNS if cells.get(key) is not None}
+def _row_event(cells: dict[str, Any], row: int, counts: list[str], unreadable: set[str]) -> Event:
+    problems: list[FieldProblem] = []
+    # Columns already reported: what the codec then says about them is an echo.
+    settled = set(unreadable)
+
+    def refuse(column: str, rule: str) -> None:
+        problems.append(FieldProblem(column, cells.pop(column, ""), rule, row))
+        settled.add(column)
+
+    for name in REQUIRED_COLUMNS:
+        if name not in cells and name not in settled:
+            refuse(name, f"the cell is empty; every row needs a {name}")
+    for name in _TEXT_COLUMNS & cells.keys():
+        if isinstance(cells[name], (int, float)) and not isinstance(cells[name], bool):
+            cells[name] = str(cells[name])
+    people: dict[str, Any] = {}
+    for name in [name for name in _COUNT_COLUMNS if name in cells]:
+        try:
+            people[name] = _count(cells[name])
+        except ValueError as exc:
+            refuse(name, str(exc))
+    if not people:
+        settled.add("people")
+        if not settled & set(_COUNT_COLUMNS):
+            which = counts[0] if len(counts) == 1 else f"one of {', '.join(counts)}"
+            rule = (
+                f"the row needs at least one count; fill {which} (leave empty the counts the "
+                "report does not give)"
+            )
+            problems.append(FieldProblem("", None, rule, row))
+    for name, kind in _ENUMS.items():
+        if name in cells:
+            try:
+                cells[name] = _member(cells[name], kind)
+            except ValueError as exc:
+                refuse(name, str(exc))
+    if "ordinal" in cells:
+        try:
+            cells["ordinal"] = _ordinal(cells["ordinal"])
+        except ValueError as exc:
+            refuse("ordinal", str(exc))
+    anchor = None
+    if "published" in cells:
+        try:
+            anchor = FuzzyDate.parse(_day(cells["published"]))
+            cells["published"] = _day(cells["published"])
+        except ValueError as exc:
+            refuse("published", str(exc))
+    if isinstance(cells.get("date"), str):
+        try:
+            cells["date"] = _resolve_date(_day(cells["date"]), anchor, "published" in settled)
+        except ValueError as exc:
+            refuse("date", str(exc))
+        except _NeedsPublished:
+            settled.add("date")
+            cells.pop("date")
+    source = {key: cells[key] for key in _SOURCE_COLUMNS if key in cells}
     if "via" in source:
         source["via"] = _split(source["via"])
-    people = {key: _count(cells[key]) for key in _COUNT_COLUMNS if cells.get(key) is not None}
     payload: dict[str, Any] = {"type": "operation-reported", "source": source}
     if people:
         payload["people"] = people
-    for key in _EVENT_COLUMNS:
-        if cells.get(key) is not None:
-            payload[key] = cells[key]
+    payload.update((key, cells[key]) for key in _EVENT_COLUMNS if key in cells)
     if "facilitators" in payload:
         payload["facilitators"] = _split(payload["facilitators"])
-    if isinstance(payload.get("ordinal"), str) and payload["ordinal"].isdigit():
-        payload["ordinal"] = int(payload["ordinal"])
-    problems: list[FieldProblem] = []
-    date_text = payload.get("date")
-    if isinstance(date_text, str):
-        try:
-            payload["date"] = _resolve_date(date_text, source.get("published"))
-        except ValueError as exc:
-            problems.append(FieldProblem("date", date_text, str(exc), row))
-            payload.pop("date")
     try:
         event = event_from_dict(payload, line=row)
     except ValidationError as exc:
-        problems.extend(attrs.evolve(p, field=_column_of(p.field)) for p in exc.problems)
+        located = (attrs.evolve(p, field=_column_of(p.field)) for p in exc.problems)
+        problems.extend(p for p in located if p.field not in settled)
     if problems:
-        # A missing date is reported once, as the unreadable date it was, not also as missing.
-        raise ValidationError(
-            [
-                p
-                for p in problems
-                if not (p.field == "date" and p.rule == "required field is missing")
-            ]
-        )
+        raise ValidationError(problems)
     return event
 
 
-def _resolve_date(text: str, published: Any) -> Any:
-    """Return the date as the codec reads it, resolving report words against ``published``."""
+class _NeedsPublished(Exception):
+    """The date is report words, and ``published``, which they need, is itself wrong."""
+
+
+def _resolve_date(text: str, anchor: FuzzyDate | None, published_is_wrong: bool) -> Any:
+    """Return the date as the codec reads it, resolving report words against ``anchor``."""
     try:
         FuzzyDate.parse(text)
         return text
     except ValueError:
-        if not isinstance(published, str):
+        if anchor is None and not published_is_wrong:
             raise
-    anchor_date = FuzzyDate.parse(published)
-    if anchor_date.precision.value != "day" or anchor_date.earliest is None:
+    if anchor is None:
+        # Words that no publication date could resolve are wrong whatever ``published`` says.
+        FuzzyDate.parse(text, anchor=dt.date(2000, 1, 1))
+        raise _NeedsPublished
+    if anchor.precision.value != "day" or anchor.earliest is None:
         raise ValueError(f"{text!r} needs a publication date to the day to be resolved")
-    resolved = FuzzyDate.parse(text, anchor=anchor_date.earliest)
+    resolved = FuzzyDate.parse(text, anchor=anchor.earliest)
     return {"value": resolved.to_text(), "raw": text}
 
 
@@ -268,13 +497,48 @@ def _column_of(field: str) -> str:
 
 
 def _csv_rows(path: Path) -> Iterator[list[Any]]:
-    with open(path, encoding="utf-8-sig", newline="") as stream:
-        try:
-            yield from csv.reader(stream)
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise ValidationError(
-                FieldProblem("", str(path), f"not a readable CSV file ({exc})")
-            ) from None
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+        undecoded = None
+    except UnicodeDecodeError:
+        # Read on, so that every cell with a byte that is not UTF-8 is named; never guess.
+        text = data.decode("utf-8-sig", "surrogateescape")
+        undecoded = _UNDECODED
+    first_line = text.split("\n", 1)[0]
+    separator = max(_SEPARATORS, key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    number = 1  # of the row being read
+    try:
+        for row in reader:
+            yield row if undecoded is None else [_decoded(cell, undecoded) for cell in row]
+            number += 1
+    except csv.Error as exc:
+        raise ValidationError(FieldProblem("", None, _csv_rule(exc), number)) from None
+
+
+def _decoded(cell: str, undecoded: re.Pattern[str]) -> Any:
+    bad = undecoded.search(cell)
+    if bad is None:
+        return cell
+    byte = ord(bad[0]) - 0xDC00
+    rule = f"byte 0x{byte:02x} is not UTF-8; {_SAVE_AS_UTF8}"
+    return _Unreadable(undecoded.sub("\N{REPLACEMENT CHARACTER}", cell), rule)
+
+
+def _csv_rule(exc: csv.Error) -> str:
+    reason = str(exc)
+    if "unexpected end of data" in reason:
+        return (
+            "a quote opened in this row is never closed, so the rows after it would be read "
+            'into one cell; close the quote, or double each quote inside a quoted cell ("")'
+        )
+    if "expected after" in reason:
+        return (
+            "a quoted cell goes on after its closing quote; double each quote inside a quoted "
+            'cell (""), and check that every quote opened in this row is closed'
+        )
+    return f"not a readable CSV row ({reason})"
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
@@ -286,17 +550,38 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
                 "", str(path), "reading .xlsx needs openpyxl: pip install 'repatevents[xlsx]'"
             )
         ) from None
+    data = path.read_bytes()
     try:
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(path.read_bytes()), read_only=True, data_only=True
-        )
+        # The values are the results Excel saved; the formulas show where there is no result.
+        values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises BadZipFile, KeyError, ValueError… for corrupt files
         raise ValidationError(
             FieldProblem("", str(path), f"not a readable workbook ({exc})")
         ) from None
     try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield list(row)
+        pairs = zip(
+            values.worksheets[0].iter_rows(), formulas.worksheets[0].iter_rows(), strict=False
+        )
+        for number, (value_row, formula_row) in enumerate(pairs, start=1):
+            row: list[Any] = [cell.value for cell in value_row]
+            for index, cell in enumerate(formula_row):
+                if cell.data_type != "f" or index >= len(row) or row[index] is not None:
+                    continue
+                # A formula saved with an empty text result is marked "str"; one never
+                # calculated (written by a script) has no result at all.
+                if getattr(value_row[index], "data_type", None) != "str":
+                    row[index] = _uncalculated(cell.value, index, number)
+            yield row
     finally:
-        workbook.close()
+        values.close()
+        formulas.close()
+
+
+def _uncalculated(formula: Any, index: int, row: int) -> _Unreadable:
+    cell = _column_label(index).split("(")[1].rstrip(")") + str(row)
+    rule = (
+        f"cell {cell} is a formula with no saved value; open and save the file in Excel or "
+        "LibreOffice, or write the value"
+    )
+    return _Unreadable(str(getattr(formula, "text", formula)), rule)
