@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from _projection_events import claim, day, ledger_of, op
-from repatevents import Origin, People
+from repatevents import Origin, People, Source
 from repatevents.projections import Reconciliation, ReconciliationStatus
 from repatevents.projections._policy import POLICIES
 from repatevents.projections._reconcile import reconcile
@@ -153,12 +153,12 @@ def test_open_date_ends_stay_empty_in_the_tables() -> None:
     """An operation "on or before 10 May 2024" has no earliest day, and a claim "until some
     time after 2021" no window end: the cells stay empty and the window text is EDTF."""
     ledger = ledger_of(
-        op("RUS", 32, "../2024-05-10"),
-        claim("RUS", 32, "2021/.."),
+        op("RUS", 32, "../2024-05-10", source=Source(publisher="TASS")),
+        claim("RUS", 32, "2021/..", source=Source(publisher="TASS")),
         claim("RUS", 40, "2023-12", since=day("2021")),
     )
     tables = ledger.tables()
     (operation,) = tables["operations"].records()
     windows = [(r["window_end"], r["window_text"]) for r in tables["reconciliation"].records()]
     assert (None, dt.date(2024, 5, 10)) == (operation["date_start"], operation["date_end"])
-    assert [(None, "../.."), (dt.date(2023, 12, 31), "2021/2023-12")] == windows
+    assert [(dt.date(2023, 12, 31), "2021/2023-12"), (None, "../..")] == windows

@@ -104,9 +104,21 @@ def test_time_series_runs_to_as_of() -> None:
     assert ["2019", "2020", "2021"] == years
 
 
+def test_a_date_counts_by_its_report_at_the_latest() -> None:
+    """ "In February" in a report of 20 February happened by 20 February: it counts as of
+    the 20th, not only from the 28th; a date after its report keeps its own end."""
+    source = Source(publisher="INA", published=FuzzyDate.parse("2023-02-20"))
+    ledger = ledger_of(
+        op("IRQ", 600, "2023-02", source=source), op("IRQ", 10, "2023-03-05", source=source)
+    )
+    assert 600 == _one(ledger.totals(as_of=dt.date(2023, 2, 20))).total.best
+    assert () == ledger.totals(as_of=dt.date(2023, 2, 19))
+    assert 610 == _one(ledger.totals(as_of=dt.date(2023, 3, 5))).total.best
+
+
 def test_a_date_open_at_the_start_counts_from_its_end() -> None:
     """ "On or before 10 May 2024" counts from 10 May 2024."""
-    ledger = ledger_of(op("RUS", 32, "../2024-05-10"))
+    ledger = ledger_of(op("RUS", 32, "../2024-05-10", source=Source(publisher="TASS")))
     assert () == ledger.totals(as_of=dt.date(2024, 5, 9))
     total = _one(ledger.totals(as_of=dt.date(2024, 5, 10)))
     assert (None, dt.date(2024, 5, 10)) == (

@@ -9,9 +9,11 @@ possible day is on or before ``as_of``. So:
   from 31 December 2023;
 - a date open at the start ("../2024-05-10", "recently") counts from its end on;
 - a date open at the end ("2021/..") has no latest day of its own. It is bounded by its
-  source's publication date when the source has one (a report cannot describe what had not
-  happened when it was published); without one it counts for no ``as_of`` at all, only when
-  ``as_of`` is ``None``.
+  source's publication date when the source has one; without one it counts for no ``as_of``
+  at all, only when ``as_of`` is ``None``;
+- every date ends at its source's publication at the latest (a report cannot describe what
+  had not happened when it was published): "February 2023" in a report of 20 February counts
+  from 20 February. A date that starts after publication keeps its own end.
 
 ``as_of=None`` means "every date": everything recorded counts, including open dates.
 

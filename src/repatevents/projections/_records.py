@@ -176,13 +176,22 @@ def figs_of(people: People) -> Figs:
 
 
 def when_of(date: FuzzyDate, published_latest: int | None = None) -> When:
-    """Return the compact form of a date; ``published_latest`` bounds an open end."""
+    """Return the compact form of a date; ``published_latest`` bounds its end.
+
+    A report cannot describe what had not happened when it was published: an operation "in
+    February" in a report of 20 February happened by 20 February, and an open end ("2021/..")
+    ends at publication. A date that starts after publication (a mistake, or a plan) keeps its
+    own end.
+    """
     earliest = None if date.earliest is None else date.earliest.toordinal()
     given = None if date.latest is None else date.latest.toordinal()
     latest = given
-    if latest is None and published_latest is not None:
-        # An open end cannot reach past publication; but never before the date's own start.
-        latest = published_latest if earliest is None else max(published_latest, earliest)
+    if published_latest is not None and (earliest is None or earliest <= published_latest):
+        if latest is None or latest > published_latest:
+            latest = published_latest
+    elif latest is None and published_latest is not None:
+        # An open end never ends before the date's own start.
+        latest = max(published_latest, earliest) if earliest is not None else published_latest
     return When(earliest, latest, given, date.precision._value_, date.raw)
 
 
