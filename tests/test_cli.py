@@ -8,11 +8,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from repatevents import Ledger
+from repatevents._render import render_table
+from repatevents._tables import Column, ColumnType, Table
 from repatevents.cli import main
 
 EXAMPLE = Path(__file__).parent.parent / "src" / "repatevents" / "data" / "example_ledger.jsonl"
@@ -273,3 +276,503 @@ def test_real_subprocess_runs_the_console_script(ledger: Path) -> None:
     )
     assert 2 == bad.returncode
     assert "Traceback" not in bad.stderr
+
+
+# -- every command prints JSON for programs ---------------------------------------------------
+def stdout_json(result: Result) -> Any:
+    """The JSON document a command printed on stdout (notes and warnings go to stderr)."""
+    assert 0 == result.exit_code, result.output
+    return json.loads(result.stdout)
+
+
+IMPORT_KEYS = ("file", "read", "recorded", "already_in_ledger", "position", "dry_run")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["verify", "--json"], {"ledger", "verified", "intact"}),
+        (["rebuild", "--json"], {"ledger", "position"}),
+        (["import", str(EXAMPLE), "--json"], set(IMPORT_KEYS)),
+        (["import", str(EXAMPLE), "--dry-run", "--json"], set(IMPORT_KEYS)),
+    ],
+)
+def test_ledger_commands_print_json(ledger: Path, args: list[str], expected: set[str]) -> None:
+    """verify, rebuild and import print one JSON object with a stable set of keys."""
+    assert expected == set(stdout_json(run(ledger, *args)))
+
+
+def test_import_json_counts_what_was_recorded(tmp_path: Path) -> None:
+    """import --json says how many events were read, recorded and already there."""
+    path = tmp_path / "l.db"
+    first = stdout_json(run(path, "import", str(EXAMPLE), "--json"))
+    again = stdout_json(run(path, "import", str(EXAMPLE), "--json"))
+    assert (str(EXAMPLE), 28, 28, 0, 28, False) == tuple(first[k] for k in IMPORT_KEYS)
+    assert (28, 0, 28, 28) == (again["read"], again["recorded"], again["already_in_ledger"], 28)
+
+
+def test_policies_json_marks_the_default(ledger: Path) -> None:
+    """policies --json lists every policy with its description and which is the default."""
+    policies = stdout_json(run(ledger, "policies", "--json"))
+    assert [p["name"] for p in policies if p["default"]] == ["conservative"]
+    assert all(set(p) == {"name", "description", "default"} for p in policies)
+
+
+COMMANDS = [
+    "import",
+    "totals",
+    "operations",
+    "timeseries",
+    "remaining",
+    "reconcile",
+    "quality",
+    "events",
+    "policies",
+    "export",
+    "verify",
+    "rebuild",
+    "repair",
+    "plugins",
+    "demo",
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str) -> None:
+    """`repatevents COMMAND --help` describes the command and exits 0."""
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert 0 == result.exit_code, result.output
+    assert "Usage:" in result.output
+
+
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) - {"plugins", "demo"}))
+def test_every_command_but_plugins_and_demo_prints_json(command: str) -> None:
+    """Every command that answers from a ledger (and policies) offers --json."""
+    assert "--json" in CliRunner().invoke(main, [command, "--help"]).output
+
+
+# -- --country and --ledger everywhere --------------------------------------------------------
+def test_quality_country_filter(ledger: Path) -> None:
+    """quality --country keeps only that country's findings."""
+    records = stdout_json(run(ledger, "quality", "--country", "Kyrgyzstan", "--json"))
+    assert records
+    assert {"KGZ"} == {r["country"] for r in records}
+
+
+def test_ledger_option_after_the_subcommand(ledger: Path, tmp_path: Path) -> None:
+    """--ledger after the subcommand works, and wins over the one before it and the env var."""
+    runner = CliRunner(env={"REPATEVENTS_LEDGER": str(tmp_path / "absent.db")})
+    after = runner.invoke(main, ["totals", "--ledger", str(ledger), "--json"])
+    assert "KGZ" in {r["country"] for r in stdout_json(after)}
+    both = runner.invoke(
+        main, ["--ledger", str(tmp_path / "other.db"), "verify", "--ledger", str(ledger)]
+    )
+    assert "28 records verified" in both.stdout
+    assert not (tmp_path / "other.db").exists()
+    default = runner.invoke(main, ["verify"])
+    assert "absent.db" in default.output
+    assert 0 != default.exit_code
+
+
+# -- tables people can read -------------------------------------------------------------------
+def test_findings_and_explanations_are_not_cut(ledger: Path) -> None:
+    """Quality messages and reconciliation explanations are printed whole, without a terminal."""
+    with Ledger.open(ledger) as opened:
+        messages = [f.message for f in opened.quality()]
+        explanations = [r.explanation for r in opened.reconciliation()]
+    quality = run(ledger, "quality").stdout
+    reconcile = run(ledger, "reconcile").stdout
+    assert all(m in quality for m in messages)
+    assert all(e in reconcile for e in explanations)
+
+
+def test_open_ranges_read_as_infinite_bounds(ledger: Path) -> None:
+    """An open bound reads '-∞' or '∞', and a negative range 'to', never '––' or '–-'."""
+    out = run(ledger, "reconcile", "--country", "KGZ").stdout
+    assert "-271 (-∞ to -271)" in out
+    assert "-142 (-142 to -4)" in out
+    assert "600 (600–∞)" in out
+    assert "––" not in out
+    assert "–-" not in out
+
+
+def wide_table() -> Table:
+    columns = [
+        Column("name", "Name", ColumnType.TEXT),
+        Column("place", "Place", ColumnType.TEXT),
+        Column("count", "Count", ColumnType.INTEGER),
+        Column("note", "Note", ColumnType.TEXT),
+    ]
+    rows = [("n" * 60, "p" * 60, 12_345, "the last column " * 6)]
+    return Table("t", "A table", columns, rows)
+
+
+def test_render_fits_the_terminal_and_never_cuts_the_last_column() -> None:
+    """With a known width, the shortenable columns are cut to fit; the last column never is."""
+    text = render_table(wide_table(), width=100)
+    row = text.splitlines()[4]
+    assert ("the last column " * 6).strip() in row
+    assert "12,345" in row
+    assert "…" in row
+    assert len(row) - len(("the last column " * 6).strip()) <= 100
+    assert render_table(wide_table(), width=100, wide=True).count("n" * 60) == 1
+    assert render_table(wide_table(), width=1000).count("p" * 60) == 1
+
+
+def test_wide_never_cuts(ledger: Path) -> None:
+    """--wide prints every cell whole (addresses included)."""
+    with Ledger.open(ledger) as opened:
+        urls = [r.url for r in opened.reconciliation() if r.url]
+    out = run(ledger, "reconcile", "--wide").stdout
+    assert all(url in out for url in urls)
+    assert not all(url in run(ledger, "reconcile").stdout for url in urls)
+
+
+def test_terminal_width_is_honoured(ledger: Path) -> None:
+    """With COLUMNS set, a table whose cuts can fit the terminal is no wider than it."""
+    result = CliRunner(env={"COLUMNS": "150"}).invoke(
+        main, ["--ledger", str(ledger), "events", "--type", "stock-observed"]
+    )
+    assert 0 == result.exit_code, result.output
+    assert max(len(line) for line in result.stdout.splitlines()) <= 150
+
+
+# -- exporter options and reproducible exports ------------------------------------------------
+def test_export_options_reach_the_exporter(ledger: Path, tmp_path: Path) -> None:
+    """-O bom=true -O hxl=true give Excel's BOM and an HXL row; -O flows=true GeoJSON lines."""
+    out = tmp_path / "totals.csv"
+    result = run(ledger, "export", "csv", "-o", str(out), "--table", "totals", "-O", "bom=true")
+    assert 0 == result.exit_code, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    run(ledger, "export", "csv", "-o", str(out), "--table", "totals", "--option", "hxl=true")
+    assert out.read_text("utf-8").splitlines()[1].startswith("#country")
+    geo = tmp_path / "map.geojson"
+    assert 0 == run(ledger, "export", "geojson", "-o", str(geo), "-O", "flows=true").exit_code
+    features = json.loads(geo.read_text("utf-8"))["features"]
+    kinds = {f["geometry"]["type"] for f in features if f["geometry"] is not None}
+    assert "LineString" in kinds
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("bomb=true", "has no option 'bomb'; its options are bom, hxl, titles"),
+        ("bom=maybe", "option 'bom' of 'csv' is true or false, not 'maybe'"),
+    ],
+)
+def test_bad_export_option_is_one_clean_line(
+    ledger: Path, tmp_path: Path, option: str, message: str
+) -> None:
+    """An option the exporter does not take, or a wrong value, is one line naming it."""
+    out = tmp_path / "out.csv"
+    result = run(ledger, "export", "csv", "-o", str(out), "--table", "totals", "-O", option)
+    assert 1 == result.exit_code
+    assert 1 == len(result.stderr.splitlines())
+    assert message in result.stderr
+    assert not out.exists()
+
+
+def test_generated_at_makes_exports_byte_identical(ledger: Path, tmp_path: Path) -> None:
+    """Two exports with the same --generated-at write the same bytes, metadata included."""
+    written = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        args = ["export", "csv", "-o", str(folder), "--generated-at", "2024-03-01T12:00:00Z"]
+        assert 0 == run(ledger, *args).exit_code
+        written.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
+    assert written[0] == written[1]
+    assert b"2024-03-01T12:00:00" in written[0]["metadata.csv"]
+
+
+# -- --known-at -------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["²", "٣", "3x"])
+def test_known_at_takes_only_ascii_digits_as_a_position(ledger: Path, value: str) -> None:
+    """'²' and '٣' are not positions: a clean usage error, not a traceback or position 3."""
+    result = run(ledger, "totals", "--known-at", value, "--json")
+    assert 2 == result.exit_code
+    assert "is neither a log position" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_known_at_a_day_includes_that_day(ledger: Path) -> None:
+    """--known-at DAY means the end of that day (UTC): what was recorded that day counts."""
+    with Ledger.open(ledger) as opened:
+        day = next(iter(opened.store.read())).recorded_at.date().isoformat()
+    records = stdout_json(run(ledger, "totals", "--known-at", day, "--json"))
+    assert "KGZ" in {r["country"] for r in records}
+
+
+def test_known_at_before_the_first_event_says_so(ledger: Path) -> None:
+    """A time before anything was recorded prints the empty answer and a note on stderr."""
+    result = run(ledger, "totals", "--known-at", "2001-03-01", "--json")
+    assert [] == stdout_json(result)
+    assert result.stderr.startswith("note: the ledger held no events at the end of 2001-03-01")
+    assert "its first event was recorded at" in result.stderr
+    assert "" == run(ledger, "totals", "--known-at", "0", "--json").stderr
+
+
+def test_known_at_help_says_it_is_the_recording_clock() -> None:
+    """The option's help says known-at is when events were recorded, not published."""
+    text = " ".join(CliRunner().invoke(main, ["totals", "--help"]).output.split())
+    assert "when events were recorded in this ledger, not when reports were published" in text
+
+
+# -- --country messages -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("unknown", "'unknown' is not a known ISO 3166-1 country code"),
+        ("Kyrgystan", "'Kyrgystan' is not a known ISO 3166-1 country code, name or alias; did you"),
+    ],
+)
+def test_unknown_country_names_the_value_and_suggestions(
+    ledger: Path, value: str, message: str
+) -> None:
+    """An unknown --country shows the value typed and, when there are any, suggestions."""
+    result = run(ledger, "totals", "--country", value)
+    assert 2 == result.exit_code
+    assert message in " ".join(result.output.split())
+    if value == "Kyrgystan":
+        assert "'Kyrgyzstan'" in result.output
+
+
+# -- import: references, conflicts, JSON documents --------------------------------------------
+GHOST = "00000000-0000-4000-8000-000000000001"
+ANALYST = {"publisher": "Analyst"}
+
+
+def write_jsonl(tmp_path: Path, *records: dict[str, Any] | str, name: str = "e.jsonl") -> Path:
+    path = tmp_path / name
+    lines = [r if isinstance(r, str) else json.dumps(r) for r in records]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_import_warns_about_references_to_unknown_events(ledger: Path, tmp_path: Path) -> None:
+    """A retraction naming an id neither ledger nor file holds is recorded, with a warning."""
+    with Ledger.open(ledger) as opened:
+        known = str(next(iter(opened.store.read(4, upto=5))).event.id)
+    retraction = {"type": "report-retracted", "version": 2, "source": ANALYST, "retracts": GHOST}
+    link = {"type": "reports-linked", "version": 2, "source": ANALYST, "reports": [known, GHOST]}
+    file = write_jsonl(tmp_path, "", retraction, link)
+    for args in (["--dry-run"], []):
+        result = run(ledger, "import", str(file), *args)
+        assert 0 == result.exit_code, result.output
+        warnings_ = result.stderr.splitlines()
+        assert 2 == len(warnings_)
+        assert warnings_[0].startswith(f"warning: line 2: retracts names event '{GHOST}'")
+        assert warnings_[1].startswith(f"warning: line 3: reports names event '{GHOST}'")
+    assert 30 == fingerprint(ledger)[0]
+
+
+def test_import_references_resolved_within_the_file_need_no_warning(tmp_path: Path) -> None:
+    """A retraction of a report later in the same file is not dangling."""
+    lines = EXAMPLE.read_text("utf-8").splitlines()
+    target = changed_copy_of_line(5)["id"]
+    retraction = {"type": "report-retracted", "version": 2, "source": ANALYST, "retracts": target}
+    file = write_jsonl(tmp_path, retraction, *lines)
+    result = run(tmp_path / "fresh.db", "import", str(file))
+    assert 0 == result.exit_code, result.output
+    assert "" == result.stderr
+
+
+def changed_copy_of_line(number: int) -> dict[str, Any]:
+    """The example's event on line ``number`` with its id kept and its total changed."""
+    with Ledger.open(None) as scratch:
+        scratch.import_jsonl(EXAMPLE)
+        event = next(iter(scratch.store.read(number - 1, upto=number))).event
+    record: dict[str, Any] = json.loads(EXAMPLE.read_text("utf-8").splitlines()[number - 1])
+    record["id"] = str(event.id)
+    record["people"] = {"total": 1234}
+    return record
+
+
+def test_dry_run_refuses_what_the_import_would_refuse(ledger: Path, tmp_path: Path) -> None:
+    """An id stored with other content fails the dry run and the import alike, naming the line."""
+    file = write_jsonl(tmp_path, json.loads(EXAMPLE.read_text("utf-8").splitlines()[0]), "")
+    file.write_text(
+        file.read_text("utf-8") + json.dumps(changed_copy_of_line(5)) + "\n", encoding="utf-8"
+    )
+    before = fingerprint(ledger)
+    for args in (["--dry-run"], []):
+        result = run(ledger, "import", str(file), *args)
+        assert 1 == result.exit_code
+        assert result.stderr.startswith("error: line 3: id: ")
+        assert "already stored at position 5 with other content" in result.stderr
+        assert "Traceback" not in result.output
+    assert before == fingerprint(ledger)
+
+
+def test_same_id_twice_in_a_file_names_both_lines(tmp_path: Path) -> None:
+    """A file giving one id two contents is refused before anything is recorded."""
+    original = json.loads(EXAMPLE.read_text("utf-8").splitlines()[4])
+    with_id = dict(original, id=changed_copy_of_line(5)["id"])
+    file = write_jsonl(tmp_path, with_id, changed_copy_of_line(5))
+    result = run(tmp_path / "l.db", "import", str(file), "--dry-run")
+    assert 1 == result.exit_code
+    assert "line 2: id:" in result.stderr
+    assert "line 1 of this file gives this id to other content" in result.stderr
+
+
+@pytest.mark.parametrize("indent", [2, None])
+def test_json_document_is_refused_with_one_line(tmp_path: Path, indent: int | None) -> None:
+    """A pretty-printed JSON array (or object) is one error saying 'one JSON object per line'."""
+    records = [json.loads(line) for line in EXAMPLE.read_text("utf-8").splitlines()]
+    document = records if indent is None else records[0]
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps(document, indent=2 if indent is None else indent), "utf-8")
+    result = run(tmp_path / "l.db", "import", str(path))
+    assert 1 == result.exit_code
+    assert 1 == len(result.stderr.splitlines())
+    assert "one JSON object per line (JSON Lines)" in result.stderr
+    assert not (tmp_path / "l.db").exists()
+
+
+def test_ignore_unknown_columns(tmp_path: Path) -> None:
+    """--ignore-unknown-columns imports a sheet with a column the importer does not know."""
+    sheet = write_sheet(
+        tmp_path,
+        "KGZ,2023-08-30,nes,X,95,31,64,,ours\n",
+        header=HEADER.strip() + ",analyst_comment\n",
+    )
+    refused = run(tmp_path / "l.db", "import", str(sheet))
+    assert 1 == refused.exit_code
+    result = run(tmp_path / "l.db", "import", str(sheet), "--ignore-unknown-columns")
+    assert 0 == result.exit_code, result.output
+    assert "1 recorded" in result.stdout
+
+
+# -- repair -----------------------------------------------------------------------------------
+@pytest.fixture
+def torn(tmp_path: Path) -> Path:
+    """A JSON Lines ledger of the example whose last batch was cut off mid-write."""
+    path = tmp_path / "ledger.jsonl"
+    assert 0 == run(path, "import", str(EXAMPLE)).exit_code
+    with open(path, "ab") as stream:
+        stream.write(b'{"position":29,"recorded_at":"2026-')
+    return path
+
+
+def test_torn_tail_error_points_to_the_repair_command(torn: Path) -> None:
+    """The torn-tail error names the CLI command, not a Python call."""
+    result = run(torn, "totals")
+    assert 1 == result.exit_code
+    assert f"`repatevents --ledger {torn} repair` removes them" in result.stderr
+    assert "JsonLinesStore" not in result.stderr
+
+
+def test_repair_asks_then_cuts_only_the_torn_tail(torn: Path) -> None:
+    """repair shows the bytes, cuts nothing when refused, and cuts them when confirmed."""
+    size = torn.stat().st_size
+    refused = CliRunner().invoke(main, ["--ledger", str(torn), "repair"], input="n\n")
+    assert 1 == refused.exit_code
+    assert '{"position":29,"recorded_at":"2026-' in refused.stderr
+    assert size == torn.stat().st_size
+    confirmed = CliRunner().invoke(main, ["--ledger", str(torn), "repair"], input="y\n")
+    assert 0 == confirmed.exit_code, confirmed.output
+    assert "cut 35 bytes; the log ends at position 28" in confirmed.stdout
+    assert 28 == fingerprint(torn)[0]
+    again = stdout_json(run(torn, "repair", "--yes", "--json"))
+    assert {"ledger": str(torn), "removed_bytes": 0, "position": 28} == again
+
+
+def test_repair_yes_does_not_ask(torn: Path) -> None:
+    """--yes cuts at once."""
+    result = run(torn, "repair", "--yes")
+    assert 0 == result.exit_code, result.output
+    assert 28 == fingerprint(torn)[0]
+
+
+def test_repair_refuses_a_sqlite_ledger(ledger: Path) -> None:
+    """A SQLite ledger is refused with a clear reason, and left alone."""
+    before = fingerprint(ledger)
+    result = run(ledger, "repair", "--yes")
+    assert 1 == result.exit_code
+    assert "is a SQLite ledger, which needs no repair" in result.stderr
+    assert before == fingerprint(ledger)
+
+
+# -- events -----------------------------------------------------------------------------------
+def test_events_lists_ids_for_corrections(ledger: Path) -> None:
+    """events shows every record's position, id and type; --json gives them to programs."""
+    with Ledger.open(ledger) as opened:
+        ids = [str(e.event.id) for e in opened.store.read()]
+    out = run(ledger, "events").stdout
+    assert all(event_id in out for event_id in ids)
+    records = stdout_json(run(ledger, "events", "--json"))
+    assert list(range(1, 29)) == [r["position"] for r in records]
+    assert ids == [r["id"] for r in records]
+    assert {
+        "position",
+        "id",
+        "type",
+        "recorded_at",
+        "country",
+        "place",
+        "date",
+        "total_low",
+        "total_best",
+        "total_high",
+        "refers_to",
+    } == set(records[0])
+
+
+def test_events_filters_by_type_and_country(ledger: Path) -> None:
+    """--type and --country keep only the matching events."""
+    args = ["events", "--type", "operation-reported", "--country", "Kyrgyzstan", "--json"]
+    records = stdout_json(run(ledger, *args))
+    assert 4 == len(records)
+    assert {("operation-reported", "KGZ")} == {(r["type"], r["country"]) for r in records}
+    bad = run(ledger, "events", "--type", "operation")
+    assert 2 == bad.exit_code
+    assert "'operation' is not an event type" in bad.output
+
+
+def test_events_show_what_a_correction_refers_to(tmp_path: Path) -> None:
+    """A correction's row shows its replacement's figures and the id it supersedes."""
+    path = tmp_path / "l.db"
+    run(path, "import", str(EXAMPLE))
+    with Ledger.open(path) as opened:
+        target = next(iter(opened.store.read(4, upto=5))).event
+    replacement = json.loads(EXAMPLE.read_text("utf-8").splitlines()[4])
+    replacement.pop("version")
+    replacement.pop("type")
+    correction = {
+        "type": "report-corrected",
+        "version": 2,
+        "source": ANALYST,
+        "supersedes": str(target.id),
+        "replacement": {"type": "operation-reported", **replacement, "people": {"total": 90}},
+    }
+    assert 0 == run(path, "import", str(write_jsonl(tmp_path, correction))).exit_code
+    (record,) = stdout_json(run(path, "events", "--type", "report-corrected", "--json"))
+    assert ([str(target.id)], 90, "KGZ") == (
+        record["refers_to"],
+        record["total_best"],
+        record["country"],
+    )
+
+
+# -- plugin failures --------------------------------------------------------------------------
+def test_broken_plugin_is_one_warning_line(ledger: Path, tmp_path: Path) -> None:
+    """A plugin that fails to import is one 'warning: plugin NAME: …' line; the rest works."""
+    site = tmp_path / "site"
+    info = site / "broken_dist-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-dist\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[repatevents]\nbroken = fake_broken_plugin\n")
+    (site / "fake_broken_plugin.py").write_text("raise ImportError('no module named yaml')\n")
+    path = os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path}
+    env.pop("REPATEVENTS_DISABLE_PLUGINS", None)
+    script = Path(sys.executable).parent / "repatevents"
+    out = tmp_path / "totals.csv"
+    for args in (["plugins"], ["--ledger", str(ledger), "export", "csv", "-o", str(out)]):
+        done = subprocess.run(
+            [str(script), *args], capture_output=True, text=True, env=env, check=False
+        )
+        assert 0 == done.returncode, done.stderr
+        assert [
+            "warning: plugin broken (from broken-dist 1.0): importing 'fake_broken_plugin' "
+            "raised ImportError: no module named yaml; it is not used"
+        ] == done.stderr.splitlines()
