@@ -250,3 +250,18 @@ def test_reports_that_are_not_copies_stay_apart(other: OperationReported) -> Non
     """Another outlet, other figures, another date, or an operation key of its own: two."""
     ledger = ledger_of(op("FRA", 51, "2023-05-03", source=_wire("AP")), other)
     assert 2 == len(ledger.operations())
+
+
+def test_no_category_reaches_past_the_total() -> None:
+    """Two reports of exactly 146 people, one saying "over 100 children": the operation holds
+    100 to 146 children, not 100 or more. A source whose part exceeds its own total (200
+    women of 146) keeps that figure for the data-quality report to show."""
+    first = op("TJK", People(total=146, children="over 100"), "2022-07-18", operation_key="T")
+    second = op("TJK", People(total=146, women=200), "2022-07-18", operation_key="T")
+    operation = _only(ledger_of(first, second).operations())
+    children, women = operation.people.children, operation.people.women
+    assert children is not None and women is not None
+    assert ((100, 100, 146), (200, 200, 200)) == (
+        (children.low, children.best, children.high),
+        (women.low, women.best, women.high),
+    )

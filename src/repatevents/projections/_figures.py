@@ -51,6 +51,7 @@ _PARTITIONS = tuple(
     )
 )
 _UNKNOWN = FIELDS.index("unknown")
+_FIRST_CATEGORY = FIELDS.index("families") + 1
 
 
 def qualified(low: int, best: int, high: int | None) -> Fig:
@@ -171,10 +172,10 @@ def combine(
     if policy.rule is PolicyRule.ADJUDICATED:
         if adjudicated is None:
             return None
-        return Combined(*effective(adjudicated))
+        return _within_total(*effective(adjudicated))
     if len(reports) == 1:
         # One report: every policy picks its own figures.
-        return Combined(*effective(reports[0][0].people))
+        return _within_total(*effective(reports[0][0].people))
     views = [(effective(r.people), r, s) for r, s in reports]
     rank = min(_BASIS_RANK[basis] for (_, basis), _, _ in views)
     out: list[Fig | None] = []
@@ -186,6 +187,24 @@ def combine(
         ]
         out.append(_span(candidates, policy) if candidates else None)
     basis = next(b for b, r in _BASIS_RANK.items() if r == rank)
+    return _within_total(tuple(out), basis)
+
+
+def _within_total(figs: Figs, basis: str) -> Combined:
+    """Bound every category by the total: "over 100 children" in a group of exactly 146 is
+    100 to 146 children. A category whose best already exceeds the total (a source at odds
+    with itself, which the data-quality projection reports) keeps its best as its high."""
+    total = figs[0]
+    cap = None if total is None else total[2]
+    if cap is None:
+        return Combined(figs, basis)
+    out = list(figs)
+    for i in range(_FIRST_CATEGORY, len(out)):
+        fig = out[i]
+        if fig is not None and (fig[2] is None or fig[2] > cap):
+            high = max(cap, fig[1])
+            qualifier = EXACT if fig[0] == fig[1] == high else RANGE
+            out[i] = (fig[0], fig[1], high, qualifier, fig[4])
     return Combined(tuple(out), basis)
 
 
