@@ -260,7 +260,8 @@ def test_no_category_reaches_past_the_total() -> None:
     second = op("TJK", People(total=146, women=200), "2022-07-18", operation_key="T")
     operation = _only(ledger_of(first, second).operations())
     children, women = operation.people.children, operation.people.women
-    assert children is not None and women is not None
+    assert children is not None
+    assert women is not None
     assert ((100, 100, 146), (200, 200, 200)) == (
         (children.low, children.best, children.high),
         (women.low, women.best, women.high),
