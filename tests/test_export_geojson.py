@@ -199,6 +199,55 @@ def test_camp_features_carry_remaining_estimates(collection: Any) -> None:
     assert camps["camp/ain-issa"]["properties"]["remaining_best"] is None
 
 
+def test_place_features_say_who_is_counted_and_whether_it_is_known(collection: Any) -> None:
+    """Scope, status and the baseline as reported come along: a region's foreigners are not
+    a camp's everyone, and a camp without an observation is "unknown", not a row of nulls."""
+    features = _by_id(collection)
+
+    def texts(feature_id: str) -> tuple[Any, ...]:
+        properties = features[feature_id]["properties"]
+        keys = ("name", "remaining_scope", "remaining_status", "remaining_baseline_text")
+        return tuple(properties[key] for key in keys)
+
+    assert ("al-Hol camp", "all", "estimated", "2023-12") == texts("camp/al-hol")
+    assert ("North-east Syria (unspecified)", "foreigners", "estimated", "2019-05-10") == (
+        texts("camp/nes")
+    )
+    assert ("Ain Issa camp", "all", "unknown", None) == texts("camp/ain-issa")
+    assert ("Kazakhstan", "nationals", "estimated", "2023-06") == texts("country/KAZ")
+
+
+@pytest.mark.parametrize(
+    ("place", "kind", "located"),
+    [
+        ("al-hol", "camp", True),
+        ("nes", "unspecified", False),
+        ("nes-prisons", "prison", False),
+        ("al-jadaa", "centre", True),
+        ("no-such-place", "unspecified", False),
+    ],
+)
+def test_place_features_are_labelled_by_the_kind_of_place(
+    tmp_path: Path, place: str, kind: str, located: bool
+) -> None:
+    """A place's kind is its PlaceKind: prisons and vague regions are not called camps."""
+    table = Table(
+        "remaining",
+        "Remaining",
+        [
+            Column("place", "Place", ColumnType.TEXT),
+            Column("remaining_best", "Remaining", ColumnType.INTEGER),
+        ],
+        [(place, 10)],
+    )
+    (feature,) = _export(tmp_path, tables={"remaining": table})["features"]
+    assert (f"camp/{place}", kind, located) == (
+        feature["id"],
+        feature["properties"]["kind"],
+        feature["geometry"] is not None,
+    )
+
+
 def test_flows_sum_the_people_moved_from_camp_to_country(collection: Any) -> None:
     """Each (camp, country) LineString sums its operations; an unknown bound stays unknown."""
     features = _by_id(collection)
@@ -215,6 +264,58 @@ def test_flows_sum_the_people_moved_from_camp_to_country(collection: Any) -> Non
     assert "flow/syria/XKX" not in features
 
 
+def test_flows_left_out_are_counted_in_the_metadata(collection: Any) -> None:
+    """Operations no line can be drawn for are in metadata.flows_left_out, with why."""
+    left_out = collection["metadata"]["flows_left_out"]
+    assert (1, 110, 110, 110) == tuple(
+        left_out[k] for k in ("operations", "people_low", "people_best", "people_high")
+    )
+    assert "location at both ends" in left_out["why"]
+    assert [
+        {
+            "from": "syria",
+            "to": "XKX",
+            "operations": 1,
+            "people_low": 110,
+            "people_best": 110,
+            "people_high": 110,
+            "why": "the origin 'syria' (Syria (unspecified)) has no coordinates",
+        }
+    ] == left_out["flows"]
+
+
+def test_flows_left_out_sum_their_people_and_keep_an_unknown_bound_unknown(
+    tmp_path: Path,
+) -> None:
+    """Every operation is either in a drawn flow or counted as left out, with its reason."""
+    columns = [
+        Column("country", "Country", ColumnType.TEXT),
+        Column("origin", "From", ColumnType.TEXT),
+        Column("total_low", "Total (low)", ColumnType.INTEGER),
+        Column("total_best", "Total (best)", ColumnType.INTEGER),
+        Column("total_high", "Total (high)", ColumnType.INTEGER),
+    ]
+    rows = [
+        ("KGZ", "nes", 95, 95, 95),
+        ("KGZ", "nes", 96, 96, None),
+        ("KGZ", None, 59, 59, 59),
+        ("ZZZ", "al-hol", 3, 3, 3),
+        ("KAZ", "al-hol", 7, 7, 7),
+    ]
+    operations = Table("operations", "Operations", columns, rows)
+    collection = _export(tmp_path, tables={"operations": operations}, flows=True)
+    left_out = collection["metadata"]["flows_left_out"]
+    assert ["flow/al-hol/KAZ"] == [f["id"] for f in collection["features"]]
+    assert (4, 253, 253, None) == tuple(
+        left_out[k] for k in ("operations", "people_low", "people_best", "people_high")
+    )
+    assert [
+        (None, "KGZ", 1, "no origin was reported"),
+        ("al-hol", "ZZZ", 1, "the receiving country 'ZZZ' has no known location"),
+        ("nes", "KGZ", 2, "the origin 'nes' (North-east Syria (unspecified)) has no coordinates"),
+    ] == [(f["from"], f["to"], f["operations"], f["why"]) for f in left_out["flows"]]
+
+
 def test_without_a_plugin_countries_are_at_their_builtin_label_points(tmp_path: Path) -> None:
     """With no geometry plugin a country's point is Country.label_point, or null if unknown."""
     features = _by_id(_export(tmp_path))
@@ -226,9 +327,11 @@ def test_without_a_plugin_countries_are_at_their_builtin_label_points(tmp_path: 
 
 
 def test_flows_are_left_out_by_default(tmp_path: Path) -> None:
-    """Without flows=True there are no LineStrings."""
-    kinds = {f["properties"]["kind"] for f in _export(tmp_path)["features"]}
-    assert {"country", "camp"} == kinds
+    """Without flows=True there are no LineStrings, and no account of flows left out."""
+    collection = _export(tmp_path)
+    kinds = {f["properties"]["kind"] for f in collection["features"]}
+    assert {"country", "camp", "unspecified"} == kinds
+    assert "flows_left_out" not in collection["metadata"]
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -243,10 +346,12 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def test_only_aggregates_never_text_cells(collection: Any) -> None:
-    """No text cell of any table (notes, publishers, messages) reaches the map."""
+    """No free text cell of any table (notes, publishers, messages) reaches the map."""
     written = set(_strings(collection["features"]))
-    # Ids and country names are looked up from reference data, not taken from cells.
-    keys = ("country", "country_name", "origin", "place")
+    # Ids and names are looked up from reference data, not taken from cells; scope, status,
+    # a baseline date as reported and nationality codes are codes and fixed words.
+    keys: tuple[str, ...] = ("country", "country_name", "origin", "place", "place_name")
+    keys += ("scope", "status", "baseline_text", "counted_at", "nationalities")
     cells = {
         record[column.name]
         for table in sample_tables().values()

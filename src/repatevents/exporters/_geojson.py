@@ -5,16 +5,23 @@ Features, in this order, each sorted by id:
 - one ``Point`` per receiving country in the ``totals`` table, at the country's label point (or
   the geometry a ``country_geometry`` plugin supplies), carrying the totals and, when the
   ``remaining`` table has a row for the country, its remaining estimate (``remaining_*``);
-- one ``Point`` per camp in the ``remaining`` table, carrying the camp's remaining estimate;
-- with ``flows=True``, one ``LineString`` per (camp, receiving country) pair in the
-  ``operations`` table, from the camp to the country, carrying the people moved (the sums of
+- one feature per place in the ``remaining`` table (``camp/<id>``), carrying the place's
+  remaining estimate; its ``kind`` is the place's kind (``camp``, ``prison``, ``centre``,
+  ``region`` or ``unspecified``), so a vague place such as "north-east Syria" is not taken
+  for a camp;
+- with ``flows=True``, one ``LineString`` per (place, receiving country) pair in the
+  ``operations`` table, from the place to the country, carrying the people moved (the sums of
   the operations' low / best / high totals) and the number of operations.
 
 Only aggregates are written: a feature's properties are the numbers, dates and booleans of its
-rows plus the ids and names of the country or place, never a text cell (free text could name a
-person). Coordinates are longitude before latitude, rounded to 6 decimals; there is no ``crs``
-member; a non-finite number fails the export instead of writing NaN. A place or country with no
-known location is kept, with a ``null`` geometry as RFC 7946 allows.
+rows, the ids and names of the country or place, and the few text cells that are codes or
+fixed words (who a population counts, whether it is estimated or unknown, a date as reported,
+nationality codes), never free text, which could name a person.
+Coordinates are longitude before latitude, rounded to 6 decimals; there is no ``crs`` member; a
+non-finite number fails the export instead of writing NaN. A place or country with no known
+location is kept, with a ``null`` geometry as RFC 7946 allows; a flow needs both ends, so
+operations whose origin or country has no location are left out of the flows, and the
+collection's ``metadata.flows_left_out`` says how many, with how many people, and why.
 """
 
 from __future__ import annotations
@@ -40,6 +47,17 @@ GeometryLookup = Callable[[str], Mapping[str, Any] | None]
 _COUNTRY_COLUMNS = ("country", "country_code", "receiving_country")
 _PLACE_COLUMNS = ("place", "camp", "place_id", "origin", "origin_place")
 _VALUE_TYPES = (ColumnType.INTEGER, ColumnType.NUMBER, ColumnType.DATE, ColumnType.BOOLEAN)
+# The text columns a feature carries, by table: codes and fixed words, never free text.
+_TEXT_PROPERTIES: Mapping[str, frozenset[str]] = {
+    "totals": frozenset({"nationalities"}),
+    "remaining": frozenset({"scope", "counted_at", "baseline_text", "status"}),
+}
+_BOUNDS = ("low", "best", "high")
+_LEFT_OUT = (
+    "A flow line needs a location at both ends; these operations come from a place without "
+    "coordinates (a region or an unspecified place) or go to a country without a known "
+    "location, so no line is drawn for them."
+)
 _GEOMETRY_DEPTH = {
     "Point": 0,
     "MultiPoint": 1,
@@ -108,21 +126,21 @@ def write_geojson(
         tables: the tables to draw from.
         metadata: written as the collection's ``metadata`` member, with its sources.
         stream: where the UTF-8 JSON goes.
-        flows: add a LineString per (camp, country) pair from the ``operations`` table.
+        flows: add a LineString per (place, country) pair from the ``operations`` table, and
+            say in ``metadata.flows_left_out`` which operations no line could be drawn for.
         country_geometry: asked first for each country's geometry.
 
     Raises:
         ValueError: a non-finite number, or a geometry from a plugin that is not valid GeoJSON.
     """
     locate = _CountryLocator(country_geometry)
-    features = _country_features(tables, locate) + _camp_features(tables)
-    if flows and "operations" in tables:
-        features += _flow_features(tables["operations"], locate)
-    collection = {
-        "type": "FeatureCollection",
-        "metadata": _metadata_member(metadata),
-        "features": features,
-    }
+    features = _country_features(tables, locate) + _place_features(tables)
+    member = _metadata_member(metadata)
+    if flows:
+        lines, left_out = _flow_features(tables.get("operations"), locate)
+        features += lines
+        member["flows_left_out"] = left_out
+    collection = {"type": "FeatureCollection", "metadata": member, "features": features}
     text = json.dumps(collection, ensure_ascii=False, allow_nan=False, indent=1)
     stream.write(text.encode("utf-8") + b"\n")
 
@@ -268,60 +286,101 @@ def _country_features(tables: Mapping[str, Table], locate: _CountryLocator) -> l
     return features
 
 
-def _camp_features(tables: Mapping[str, Table]) -> list[Any]:
+def _place_features(tables: Mapping[str, Table]) -> list[Any]:
     remaining = _remaining_rows(tables.get("remaining"), countries=False)
     features = []
     for place_id in sorted(remaining):
-        properties: dict[str, Any] = {"kind": "camp", "place": place_id}
+        name: str | None = None
+        kind = "unspecified"  # a place id repatevents does not know
         geometry: Geometry | None = None
         try:
             place = lookup_place(place_id)
         except UnknownPlaceError:
-            properties["name"] = None
+            pass
         else:
-            properties["name"] = place.name
-            if place.lon is not None and place.lat is not None:
-                point = _position([place.lon, place.lat], f"place {place_id!r}")
+            name, kind = place.name, place.kind.value
+            point = _place_point(place_id)
+            if point is not None:
                 geometry = {"type": "Point", "coordinates": point}
+        properties: dict[str, Any] = {"kind": kind, "place": place_id, "name": name}
         properties.update(_prefixed(remaining[place_id]))
         features.append(_feature(f"camp/{place_id}", geometry, properties))
     return features
 
 
-def _flow_features(operations: Table, locate: _CountryLocator) -> list[Any]:
-    country = _key_column(operations, _COUNTRY_COLUMNS)
-    origin = _key_column(operations, _PLACE_COLUMNS)
-    if country is None or origin is None:
-        return []
-    names = [c.name for c in operations.columns]
-    bounds = [b for b in ("low", "best", "high") if f"total_{b}" in names]
-    sums: dict[tuple[str, str], dict[str, Any]] = {}
-    for record in operations.records():
-        place_id, code = record[origin.name], record[country.name]
-        if place_id is None or code is None:
-            continue
-        flow = sums.setdefault((place_id, code), {"operations": 0})
-        flow["operations"] += 1
-        for bound in bounds:
-            value = record[f"total_{bound}"]
-            key = f"people_{bound}"
-            # A bound that one operation did not report leaves the flow's bound unknown.
-            if value is None or (key in flow and flow[key] is None):
-                flow[key] = None
-            else:
-                flow[key] = flow.get(key, 0) + value
+def _flow_features(
+    operations: Table | None, locate: _CountryLocator
+) -> tuple[list[Any], dict[str, Any]]:
+    """Return the flow lines and what was left out of them (for the metadata)."""
+    sums: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+    bounds: list[str] = []
+    if operations is not None:
+        country = _key_column(operations, _COUNTRY_COLUMNS)
+        origin = _key_column(operations, _PLACE_COLUMNS)
+        names = [c.name for c in operations.columns]
+        bounds = [b for b in _BOUNDS if f"total_{b}" in names]
+        for i, record in enumerate(operations.records()):
+            key = (
+                None if origin is None else record[origin.name],
+                None if country is None else record[country.name],
+            )
+            people = {f"people_{b}": record[f"total_{b}"] for b in bounds}
+            for name, value in people.items():
+                _check_finite(value, f"table 'operations' row {i}", name.replace("people", "total"))
+            _accumulate(sums.setdefault(key, {"operations": 0}), 1, people)
     features = []
-    for (place_id, code), values in sorted(sums.items()):
-        start = _place_point(place_id)
-        end = locate.point(code)
+    left_out: list[dict[str, Any]] = []
+    summary: dict[str, Any] = {"operations": 0, **{f"people_{b}": 0 for b in bounds}}
+    for (place_id, code), values in sorted(sums.items(), key=lambda item: _sort_key(item[0])):
+        start = None if place_id is None else _place_point(place_id)
+        end = None if code is None else locate.point(code)
         if start is None or end is None:
+            why = _why_no_line(place_id, code, start, end)
+            left_out.append({"from": place_id, "to": code, **values, "why": why})
+            _accumulate(summary, values["operations"], _people(values))
             continue
         properties = {"kind": "flow", "from": place_id, "to": code, **values}
-        for key, value in properties.items():
-            _check_finite(value, f"flow {place_id} -> {code}", key)
         geometry = {"type": "LineString", "coordinates": [start, end]}
         features.append(_feature(f"flow/{place_id}/{code}", geometry, properties))
-    return features
+    return features, {**summary, "why": _LEFT_OUT, "flows": left_out}
+
+
+def _sort_key(key: tuple[str | None, str | None]) -> tuple[str, str]:
+    return (key[0] or "", key[1] or "")
+
+
+def _people(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k.startswith("people_")}
+
+
+def _accumulate(total: dict[str, Any], operations: int, people: Mapping[str, Any]) -> None:
+    total["operations"] += operations
+    for key, value in people.items():
+        # A bound that one operation did not report leaves the sum's bound unknown.
+        if value is None or (key in total and total[key] is None):
+            total[key] = None
+        else:
+            total[key] = total.get(key, 0) + value
+
+
+def _why_no_line(
+    place_id: str | None, code: str | None, start: list[float] | None, end: list[float] | None
+) -> str:
+    reasons = []
+    if place_id is None:
+        reasons.append("no origin was reported")
+    elif start is None:
+        try:
+            place = lookup_place(place_id)
+        except UnknownPlaceError:
+            reasons.append(f"the origin {place_id!r} is not a known place")
+        else:
+            reasons.append(f"the origin {place_id!r} ({place.name}) has no coordinates")
+    if code is None:
+        reasons.append("no receiving country was reported")
+    elif end is None:
+        reasons.append(f"the receiving country {code!r} has no known location")
+    return "; ".join(reasons)
 
 
 def _place_point(place_id: str) -> list[float] | None:
@@ -390,8 +449,13 @@ def _remaining_rows(table: Table | None, *, countries: bool) -> dict[str, dict[s
 
 
 def _values(table: Table, record: Mapping[str, Any], index: int) -> dict[str, Any]:
+    texts = _TEXT_PROPERTIES.get(table.name, frozenset())
     values: dict[str, Any] = {}
     for column in table.columns:
+        if column.type is ColumnType.TEXT:
+            if column.name in texts:
+                values[column.name] = record[column.name]
+            continue
         if column.type not in _VALUE_TYPES:
             continue
         value = record[column.name]
