@@ -1,8 +1,11 @@
 """An Excel workbook exporter for repatevents, installed as a plugin.
 
 ``repatevents export xlsx -o figures.xlsx`` writes one sheet per table and a ``Metadata`` sheet
-(what the export was made from, and its sources). Cells keep their types: integers and numbers
-are numbers, dates are dates with a ``yyyy-mm-dd`` format, booleans are booleans, ``None`` ("not
+(what the export was made from, which sheet holds which table under what title, and the
+sources). A table's sheet is named after the table in short, whole words (``Totals``, ``Time
+series``); its long title is on the Metadata sheet, so that every table sheet starts with its
+header row and reads as a table in any tool. Cells keep their types: integers and numbers are
+numbers, dates are dates with a ``yyyy-mm-dd`` format, booleans are booleans, ``None`` ("not
 reported") is an empty cell. Every sheet has a bold, frozen header row, an autofilter and
 columns as wide as their longest cell (within limits).
 
@@ -31,7 +34,7 @@ import xlsxwriter  # type: ignore[import-untyped]
 from repatevents.exporters import ColumnType, Exporter, ExportMetadata, Table
 from repatevents.hookspecs import hookimpl
 
-__all__ = ["XLSX_EXPORTER", "register_exporters", "sheet_names", "write_xlsx"]
+__all__ = ["XLSX_EXPORTER", "register_exporters", "sheet_name", "sheet_names", "write_xlsx"]
 
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_SHEET_NAME = 31
@@ -43,6 +46,18 @@ _EXACT_INTEGER = 2**53
 _FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
 # Excel refuses a sheet called "History" (it keeps it for change tracking).
 _RESERVED = {"history"}
+# Machine names that are two words run together.
+_WORDS = {"timeseries": "time series"}
+
+
+def sheet_name(table: Table) -> str:
+    """Return the wanted sheet name of a table: its machine name as words, capitalised.
+
+    ``totals`` gives ``Totals``, ``timeseries`` ``Time series``, ``people_moved`` ``People
+    moved``; ``sheet_names`` then makes the names valid and unique.
+    """
+    words = " ".join(_WORDS.get(table.name, table.name).replace("_", " ").split())
+    return words[:1].upper() + words[1:]
 
 
 def sheet_names(titles: Sequence[str]) -> list[str]:
@@ -50,8 +65,9 @@ def sheet_names(titles: Sequence[str]) -> list[str]:
 
     Excel's rules: at most 31 characters (UTF-16 units), none of ``[ ] : * ? / \\``, not
     starting or ending with an apostrophe, not ``History``, unique regardless of case.
-    Forbidden characters become ``-``; a name too long is cut; a clash gets `` (2)``,
-    `` (3)`` … within the 31 characters.
+    Forbidden characters become ``-``; a name too long is cut after its last whole word that
+    fits (mid-word only when one word is too long); a clash gets `` (2)``, `` (3)`` … within
+    the 31 characters.
 
     Args:
         titles: the wanted names, such as the tables' titles.
@@ -62,18 +78,25 @@ def sheet_names(titles: Sequence[str]) -> list[str]:
     used: set[str] = set()
     names = []
     for number, title in enumerate(titles, start=1):
-        base = _cut(" ".join(title.translate(_FORBIDDEN).split()).strip("'"), MAX_SHEET_NAME)
-        base = base.strip("'").strip() or f"Sheet{number}"
+        words = " ".join(title.translate(_FORBIDDEN).split()).strip("'")
+        base = _cut_words(words, MAX_SHEET_NAME).strip("'").strip() or f"Sheet{number}"
         if base.lower() in _RESERVED:
             base = f"{base} (table)"
         name, suffix = base, 1
         while name.lower() in used:
             suffix += 1
             tail = f" ({suffix})"
-            name = _cut(base, MAX_SHEET_NAME - len(tail)).rstrip("'").rstrip() + tail
+            name = _cut_words(base, MAX_SHEET_NAME - len(tail)).rstrip("'").rstrip() + tail
         used.add(name.lower())
         names.append(name)
     return names
+
+
+def _cut_words(text: str, limit: int) -> str:
+    cut = _cut(text, limit)
+    if cut == text or text[len(cut)] == " " or " " not in cut:
+        return cut.rstrip()
+    return cut.rsplit(" ", 1)[0].rstrip()
 
 
 def _cut(text: str, limit: int) -> str:
@@ -133,10 +156,11 @@ def write_xlsx(
         }
     )
     formats = _Formats(workbook)
-    names = sheet_names([*(t.title or t.name for t in tables.values()), "Metadata"])
+    names = sheet_names([*(sheet_name(t) for t in tables.values()), "Metadata"])
     for table, name in zip(tables.values(), names, strict=False):
         _write_table(workbook.add_worksheet(name), table, formats, titles=titles, hxl=hxl)
-    _write_metadata(workbook.add_worksheet(names[-1]), metadata, formats)
+    sheets = list(zip(names, tables.values(), strict=False))
+    _write_metadata(workbook.add_worksheet(names[-1]), metadata, sheets, formats)
     workbook.close()
     stream.write(buffer.getbuffer())
 
@@ -241,34 +265,38 @@ def _width(text: str) -> int:
     )
 
 
-def _write_metadata(sheet: Any, metadata: ExportMetadata, formats: _Formats) -> None:
-    widths = [_width("Key"), _width("Value")]
-    sheet.write_string(0, 0, "Key", formats.header)
-    sheet.write_string(0, 1, "Value", formats.header)
-    row = 0
+def _write_metadata(
+    sheet: Any, metadata: ExportMetadata, sheets: Sequence[tuple[str, Table]], formats: _Formats
+) -> None:
     # typed_items: the ledger position is a number cell, as a spreadsheet should hold it.
-    for row, (key, value) in enumerate(metadata.typed_items(), start=1):
-        sheet.write_string(row, 0, key)
-        widths = [
-            max(widths[0], _width(key)),
-            max(widths[1], _write_any(sheet, row, 1, value, formats)),
-        ]
+    sections: list[tuple[str | None, Sequence[str], Sequence[Sequence[object]]]] = [
+        (None, ("Key", "Value"), metadata.typed_items()),
+        (
+            "Sheets",
+            ("sheet", "table", "title", "description", "rows"),
+            [(name, t.name, t.title, t.description or None, len(t.rows)) for name, t in sheets],
+        ),
+    ]
     if metadata.sources:
         keys = list(dict.fromkeys(k for source in metadata.sources for k in source))
+        rows = [[source.get(key) for key in keys] for source in metadata.sources]
+        sections.append(("Sources", keys, rows))
+    widths: list[int] = []
+    row = -2
+    for heading, header, body in sections:
         row += 2
-        sheet.write_string(row, 0, "Sources", formats.header)
-        row += 1
-        widths += [0] * max(0, len(keys) - len(widths))
-        for col, key in enumerate(keys):
+        if heading is not None:
+            sheet.write_string(row, 0, heading, formats.header)
+            row += 1
+        widths += [0] * max(0, len(header) - len(widths))
+        for col, key in enumerate(header):
             sheet.write_string(row, col, key, formats.header)
             widths[col] = max(widths[col], _width(key))
-        for source in metadata.sources:
+        for cells in body:
             row += 1
-            for col, key in enumerate(keys):
-                cell = source.get(key)
+            for col, cell in enumerate(cells):
                 if cell is not None:
-                    width = _write_any(sheet, row, col, cell, formats)
-                    widths[col] = max(widths[col], width)
+                    widths[col] = max(widths[col], _write_any(sheet, row, col, cell, formats))
     sheet.freeze_panes(1, 0)
     for col, width in enumerate(widths):
         sheet.set_column(col, col, min(max(width + 2, MIN_WIDTH), MAX_WIDTH))

@@ -57,7 +57,8 @@ def _open(data: bytes) -> Any:
 
 
 def _sheets(tables: Mapping[str, Table]) -> list[str]:
-    return repatevents_xlsx.sheet_names([t.title for t in tables.values()] + ["Metadata"])
+    wanted = [repatevents_xlsx.sheet_name(t) for t in tables.values()]
+    return repatevents_xlsx.sheet_names([*wanted, "Metadata"])
 
 
 def _expected_cell(value: Any) -> Any:
@@ -83,7 +84,7 @@ def test_every_table_reads_back_to_the_same_values_and_types() -> None:
 
 def test_totals_are_numbers_and_dates_are_formatted_dates() -> None:
     """Integers are numeric cells; dates are date cells shown as yyyy-mm-dd."""
-    sheet = _open(_write())["Totals by country"]
+    sheet = _open(_write())["Totals"]
     assert (sheet["E4"].data_type, sheet["E4"].value) == ("n", 278)
     assert sheet["J4"].data_type == "d"
     assert sheet["J4"].number_format == "yyyy-mm-dd"
@@ -135,15 +136,32 @@ def test_strings_are_never_formulas_or_links() -> None:
 
 
 def test_metadata_sheet_holds_metadata_and_sources() -> None:
-    """The Metadata sheet lists the export's metadata, then its sources with typed cells."""
+    """The Metadata sheet lists the export's metadata, which sheet holds which table under
+    what title, then the sources, with typed cells."""
     sheet = _open(_write())["Metadata"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("Key", "Value")
     assert rows[2][:2] == ("ledger_position", 28)
     assert sheet["B3"].data_type == "n"
     assert rows[5][:2] == ("policy", "conservative")
-    assert rows[8][:2] == ("Sources", None)
-    assert rows[9] == ("publisher", "via", "speaker_kind", "url", "published", "reports")
+    assert rows[8][:2] == ("Sheets", None)
+    assert rows[9][:5] == ("sheet", "table", "title", "description", "rows")
+    assert (
+        "Totals",
+        "totals",
+        "Totals by country",
+        "Totals per receiving country, low / best / high.",
+        6,
+    ) == rows[11][:5]
+    assert (
+        "Reconciliation",
+        "reconciliation",
+        "Cumulative claims against the ledger",
+        None,
+        3,
+    ) == rows[14][:5]
+    assert rows[18][:2] == ("Sources", None)
+    assert rows[19] == ("publisher", "via", "speaker_kind", "url", "published", "reports")
     assert [
         ("Agence France-Presse", None, "media", "https://example.org/afp/1", "2023-07-04", 1),
         (
@@ -155,21 +173,21 @@ def test_metadata_sheet_holds_metadata_and_sources() -> None:
             2,
         ),
         ("Радио Азаттык", None, "receiving-government", None, dt.datetime(2019, 5, 10), 3),
-    ] == rows[10:13]
+    ] == rows[20:23]
     assert sheet.freeze_panes == "A2"
 
 
 def test_largest_numbers_keep_every_digit() -> None:
     """Integers beyond 2**53 and floats Excel would round are exact text; others numbers."""
     table = largest_number_tables()["totals"]
-    rows = list(_open(_write({"totals": table}))["Totals by country"].iter_rows(values_only=True))
+    rows = list(_open(_write({"totals": table}))["Totals"].iter_rows(values_only=True))
     assert [str(LARGEST_NUMBERS[0]), str(LARGEST_NUMBERS[1]), str(LARGEST_NUMBERS[2])] == [
         row[1] for row in rows[1:]
     ]
     assert repr(LARGEST_NUMBERS[3]) == rows[1][2]
     assert LARGEST_NUMBERS[4] == rows[2][2]
     exact = Table(table.name, table.title, table.columns, [("KAZ", 2**53, 0.1)])
-    rows = list(_open(_write({"totals": exact}))["Totals by country"].iter_rows(values_only=True))
+    rows = list(_open(_write({"totals": exact}))["Totals"].iter_rows(values_only=True))
     assert rows[1] == ("KAZ", 2**53, 0.1)
 
 
@@ -184,7 +202,7 @@ def test_empty_tables_have_a_header_and_a_filter() -> None:
 
 def test_hxl_row_below_the_header() -> None:
     """hxl=True puts the hashtags in row 2 and freezes both header rows."""
-    sheet = _open(_write(hxl=True, titles=False))["Totals by country"]
+    sheet = _open(_write(hxl=True, titles=False))["Totals"]
     assert (sheet["A1"].value, sheet["A2"].value) == ("country", "#country+code")
     assert (sheet.freeze_panes, sheet["A3"].value) == ("A3", "FRA")
 
@@ -203,6 +221,21 @@ def test_identical_input_gives_identical_bytes_with_fixed_dates() -> None:
     assert _write() != stream.getvalue()
 
 
+def test_sheets_are_named_after_their_tables_in_whole_words() -> None:
+    """Sheet names are the tables' short names, never a long title cut mid-word."""
+    names = _open(_write()).sheetnames
+    assert [
+        "Operations",
+        "Totals",
+        "Time series",
+        "Remaining",
+        "Reconciliation",
+        "Quality",
+        "Sources",
+        "Metadata",
+    ] == names
+
+
 @pytest.mark.parametrize(
     ("titles", "expected"),
     [
@@ -211,6 +244,12 @@ def test_identical_input_gives_identical_bytes_with_fixed_dates() -> None:
         (["'quoted'"], ["quoted", "Metadata"]),
         (["History"], ["History (table)", "Metadata"]),
         (["x" * 40, "x" * 40], ["x" * 31, "x" * 27 + " (2)", "Metadata"]),
+        (["Cumulative claims against the ledger"], ["Cumulative claims against the", "Metadata"]),
+        (["Cumulative totals by month and year"], ["Cumulative totals by month and", "Metadata"]),
+        (
+            ["Cumulative claims against the ledger"] * 2,
+            ["Cumulative claims against the", "Cumulative claims against (2)", "Metadata"],
+        ),
         # A flag is two characters outside the BMP, four UTF-16 units: 7½ flags fit.
         (["🇫🇷" * 10], ["🇫🇷" * 7 + "🇫", "Metadata"]),
         (["", "Metadata"], ["Sheet1", "Metadata", "Metadata (2)"]),
