@@ -268,7 +268,7 @@ class ResetsEveryYear(Ledger):
         broken = []
         for point in points:
             if point.granularity == "month" and point.start.month == 1:
-                point = attrs.evolve(point, cumulative=point.in_period or Estimate.exact(0))
+                point = attrs.evolve(point, cumulative=point.in_period)
             broken.append(point)
         return tuple(broken)
 

@@ -80,17 +80,18 @@ def test_a_linked_operation_counts_once() -> None:
 
 
 def test_time_series_by_month_never_decreases_and_fills_gaps() -> None:
-    """Operations in January and April: February and March carry January's total on."""
+    """Operations in January and April: February and March carry January's total on, with
+    nobody moved in them (0, the ledger's own sum, not "not reported")."""
     ledger = ledger_of(op("UZB", 100, "2019-01-15"), op("UZB", 56, "2019-04-20"))
     months = [
-        (p.period, p.cumulative.best, p.in_period.best if p.in_period else None)
+        (p.period, p.cumulative.best, p.in_period.best)
         for p in ledger.timeseries()
         if p.granularity == "month"
     ]
     assert [
         ("2019-01", 100, 100),
-        ("2019-02", 100, None),
-        ("2019-03", 100, None),
+        ("2019-02", 100, 0),
+        ("2019-03", 100, 0),
         ("2019-04", 156, 56),
     ] == months
 

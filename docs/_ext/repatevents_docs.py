@@ -48,7 +48,7 @@ def draw_cumulative_chart(target: Path) -> None:
         ]
         name = rp.lookup_country(code).name
         (line,) = ax.step(days, best, where="post", label=name, linewidth=1.8)
-        moved = [(p.end, p.cumulative.best) for p in points[:-1] if p.in_period is not None]
+        moved = [(p.end, p.cumulative.best) for p in points[:-1] if p.in_period.best > 0]
         ax.plot(*zip(*moved, strict=True), "o", markersize=3.5, color=line.get_color())
         ax.fill_between(days, low, high, step="post", alpha=0.15, color=line.get_color())
     ax.set_title("Cumulative repatriations recorded in the example ledger, by receiving country")

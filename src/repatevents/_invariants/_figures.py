@@ -156,8 +156,7 @@ def _estimates(snapshot: Snapshot) -> Iterator[tuple[str, Estimate, dict[str, ob
     for point in snapshot.get("timeseries") or ():
         where = {"country": point.country, "period": point.period}
         yield f"timeseries: {point.country} {point.period} cumulative", point.cumulative, where
-        if point.in_period is not None:
-            yield f"timeseries: {point.country} {point.period} in period", point.in_period, where
+        yield f"timeseries: {point.country} {point.period} in period", point.in_period, where
     for row in snapshot.get("remaining") or ():
         where = {"country": row.country, "place": row.place}
         for attribute in ("baseline", "repatriated", "other_outflows", "inflows", "remaining"):
@@ -249,13 +248,14 @@ def check_series(snapshot: Snapshot) -> list[Violation]:
                         ViolationKind.SERIES_DIFFERS,
                     )
                 )
-            if _bounds(point.in_period) != sum_estimates(within):
+            moved = sum_estimates(within) or (0, 0, 0)
+            if _bounds(point.in_period) != moved:
                 found.append(
                     _series_point_violation(
                         point,
                         f"{country} {granularity} {point.period} shows "
                         f"{bounds_text(point.in_period)} in the period, but the operations "
-                        f"done in it add up to {bounds_text(sum_estimates(within))}",
+                        f"done in it add up to {bounds_text(moved)}",
                         ViolationKind.SERIES_DIFFERS,
                     )
                 )

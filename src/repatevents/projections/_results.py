@@ -165,7 +165,7 @@ class TimeseriesPoint:
         operations: operations surely done by ``end``.
         cumulative: their total.
         in_period: the total of the operations that surely happened by ``end`` but not by the
-            period's start, or ``None`` when there were none.
+            period's start (exactly 0 when there were none).
     """
 
     country: str
@@ -175,7 +175,7 @@ class TimeseriesPoint:
     end: dt.date
     operations: int
     cumulative: Estimate
-    in_period: Estimate | None
+    in_period: Estimate
 
 
 @attrs.frozen

@@ -17,7 +17,7 @@ from collections import defaultdict
 from ._figures import Sum
 from ._operations import operation_views
 from ._policy import Policy
-from ._records import Fig, to_estimate
+from ._records import EXACT, Fig, to_estimate
 from ._results import TimeseriesPoint
 from ._state import KnowledgeState
 
@@ -74,7 +74,9 @@ def timeseries(
                 total = cumulative.fig()
                 if total is None:
                     continue
-                period_fig = in_period.fig()
+                # The ledger's own sum: a period without operations moved nobody (0), which
+                # is not the "not reported" an empty cell means elsewhere.
+                period_fig = in_period.fig() or (0, 0, 0, EXACT, None)
                 points.append(
                     TimeseriesPoint(
                         country=country,
@@ -84,7 +86,7 @@ def timeseries(
                         end=end,
                         operations=cumulative.count,
                         cumulative=to_estimate(total),
-                        in_period=None if period_fig is None else to_estimate(period_fig),
+                        in_period=to_estimate(period_fig),
                     )
                 )
     return tuple(points)
