@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import pytest
 
-from repatevents.errors import CorruptLogError
+from repatevents.errors import (
+    CorruptLogError,
+    IntegrityError,
+    LostRecordsError,
+    RepateventsWarning,
+    StoreError,
+)
 from repatevents.events._fastcodec import encode_event
 from repatevents.store import EventStore, JsonLinesStore
 from repatevents.testing import StoreContract, sample_events
@@ -105,13 +112,21 @@ def test_checkpoints_live_in_a_readable_sidecar(tmp_path: Path) -> None:
     )
 
 
-def test_a_damaged_sidecar_is_reported(tmp_path: Path) -> None:
-    """A checkpoint file that is not what the store wrote is a CorruptLogError naming it."""
+def test_a_damaged_sidecar_is_reported_ignored_and_replaced(tmp_path: Path) -> None:
+    """A checkpoint file that is not what the store wrote is a cache gone bad: a warning names
+    it (once), it reads as no checkpoint, and the next checkpoint saved replaces it."""
     path = tmp_path / "ledger.jsonl"
-    Path(str(path) + ".checkpoints").write_bytes(b"{not json")
-    with JsonLinesStore(path) as store, pytest.raises(CorruptLogError) as info:
-        store.get_checkpoint("totals")
-    assert str(path) + ".checkpoints" == info.value.path
+    sidecar = Path(str(path) + ".checkpoints")
+    sidecar.write_bytes(b'{"garbage\n')
+    with JsonLinesStore(path) as store:
+        with pytest.warns(RepateventsWarning, match=f"{sidecar}.*cannot be read.*ignored"):
+            assert store.get_checkpoint("totals") is None
+        store.append(sample_events(2))
+        assert store.get_checkpoint("totals") is None
+        store.put_checkpoint("totals", 2, b"state")
+        assert (2, b"state") == store.get_checkpoint("totals")
+    with JsonLinesStore(path) as store:
+        assert (2, b"state") == store.get_checkpoint("totals")
 
 
 def test_a_failed_write_leaves_the_file_as_it_was(
@@ -139,3 +154,122 @@ def test_a_failed_write_leaves_the_file_as_it_was(
     assert 6 == store.append(sample_events(3, 3))
     assert 6 == store.verify()
     store.close()
+
+
+# -- what a store checks before it reads into a fold or writes --------------------------------
+def _bump_total(path: Path, line: int) -> None:
+    """Change a record's people total by one digit, in place (the line stays canonical and its
+    hash as it was)."""
+    lines = path.read_bytes().splitlines(keepends=True)
+    start = lines[line - 1].index(b'"total":') + len(b'"total":')
+    digit = lines[line - 1][start : start + 1]
+    changed = b"9" if digit != b"9" else b"8"
+    lines[line - 1] = lines[line - 1][:start] + changed + lines[line - 1][start + 1 :]
+    path.write_bytes(b"".join(lines))
+
+
+def test_a_changed_line_is_named_by_a_checked_read_and_refused_by_append(tmp_path: Path) -> None:
+    """One digit changed in a line in the middle of the log: read() returns it, but a checked
+    read (as a fold makes) and the first append of a store object name it, and the append
+    writes nothing."""
+    path = tmp_path / "ledger.jsonl"
+    with JsonLinesStore(path) as store:
+        store.append(sample_events(12))
+        store.append(sample_events(3, 12))
+    _bump_total(path, 10)
+    before = path.read_bytes()
+    with JsonLinesStore(path) as store:
+        assert 15 == len(list(store.read()))
+        with pytest.raises(IntegrityError, match="changed after it was written") as info:
+            list(store.read_checked())
+        assert 10 == info.value.position
+        with pytest.raises(IntegrityError) as info:
+            store.append(sample_events(1, 20))
+        assert 10 == info.value.position
+    assert before == path.read_bytes()
+
+
+def test_a_checked_read_hashes_a_second_event_key(tmp_path: Path) -> None:
+    """A line given a second "event" key (which a parser reads instead of the first) fails
+    the checked read, though the first event still matches the hash."""
+    path = tmp_path / "ledger.jsonl"
+    with JsonLinesStore(path) as store:
+        store.append(sample_events(2))
+    first, second = path.read_bytes().splitlines(keepends=True)
+    other = orjson.loads(second)["event"]
+    doubled = first[: first.rindex(b"}")] + b',"event":' + orjson.dumps(other) + b"}\n"
+    path.write_bytes(doubled + second)
+    with JsonLinesStore(path) as store, pytest.raises(IntegrityError) as info:
+        list(store.read_checked())
+    assert 1 == info.value.position
+
+
+@pytest.mark.parametrize("keep", [28, 0])
+def test_a_log_cut_behind_its_checkpoint_refuses_appends(tmp_path: Path, keep: int) -> None:
+    """The last batch removed (or the file emptied) while the sidecar holds a checkpoint at
+    30: append and verify raise LostRecordsError naming both positions and the sidecar to
+    delete, and neither the log nor the sidecar changes."""
+    path = tmp_path / "ledger.jsonl"
+    with JsonLinesStore(path) as store:
+        store.append(sample_events(28))
+        store.append(sample_events(2, 28))
+        store.put_checkpoint("projections", 30, b"state")
+    path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[:keep]))
+    log, sidecar = path.read_bytes(), Path(str(path) + ".checkpoints").read_bytes()
+    with JsonLinesStore(path) as store:
+        attempts: list[Callable[[], int]] = [
+            lambda: store.append(sample_events(2, 28)),
+            store.verify,
+        ]
+        for attempt in attempts:
+            with pytest.raises(LostRecordsError) as info:
+                attempt()
+            assert (keep, 30) == (info.value.head, info.value.checkpoint)
+            assert f"delete {path}.checkpoints" in str(info.value)
+    assert (log, sidecar) == (path.read_bytes(), Path(str(path) + ".checkpoints").read_bytes())
+
+
+def test_a_log_opened_read_only_reads_and_refuses_writes(tmp_path: Path) -> None:
+    """read_only=True reads, verifies and gives checkpoints; an append or a checkpoint is a
+    StoreError that says the log is read-only, and nothing changes."""
+    path = tmp_path / "ledger.jsonl"
+    with JsonLinesStore(path) as store:
+        store.append(sample_events(4))
+        store.put_checkpoint("totals", 4, b"state")
+    before = path.read_bytes()
+    with JsonLinesStore(path, read_only=True) as store:
+        assert (True, 4, 4) == (store.read_only, store.head(), store.verify())
+        assert sample_events(4) == [e.event for e in store.read_checked()]
+        assert (4, b"state") == store.get_checkpoint("totals")
+        with pytest.raises(StoreError, match="open read-only"):
+            store.append(sample_events(1, 4))
+        with pytest.raises(StoreError, match="open read-only"):
+            store.put_checkpoint("totals", 4, b"other")
+    assert before == path.read_bytes()
+
+
+def test_a_log_that_cannot_be_written_opens_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log file (or folder) the process may not write is opened read-only, not refused; a
+    log that is not there cannot be opened read-only."""
+    path = tmp_path / "ledger.jsonl"
+    with JsonLinesStore(path) as store:
+        store.append(sample_events(3))
+    monkeypatch.setattr(os, "access", lambda p, mode: mode != os.W_OK)
+    with JsonLinesStore(path) as store:
+        assert (True, 3) == (store.read_only, store.verify())
+    with pytest.raises(StoreError, match="no log to open read-only"):
+        JsonLinesStore(tmp_path / "missing.jsonl", read_only=True)
+    assert not (tmp_path / "missing.jsonl").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write a read-only file")
+def test_a_read_only_file_is_read(tmp_path: Path) -> None:
+    """A log file without write permission reads and verifies."""
+    path = tmp_path / "ledger.jsonl"
+    with JsonLinesStore(path) as store:
+        store.append(sample_events(3))
+    path.chmod(0o444)
+    with JsonLinesStore(path) as store:
+        assert 3 == store.verify()

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
 import orjson
 import pytest
 
-from repatevents.errors import CorruptLogError, DuplicateEventError, IntegrityError
+from repatevents.errors import (
+    CorruptLogError,
+    DuplicateEventError,
+    IntegrityError,
+    LostRecordsError,
+    StoreError,
+)
 from repatevents.events._fastcodec import encode_event
 from repatevents.store import EventStore, SQLiteStore
 from repatevents.store._hashing import canonical_record, chain_hash, format_recorded_at
@@ -133,3 +141,161 @@ def test_verify_finds_an_id_stored_twice(tmp_path: Path) -> None:
         store.verify()
     assert 3 == info.value.position
     assert "already stored at position 1" in info.value.reason
+
+
+# -- what a store checks before it reads into a fold or writes --------------------------------
+def _edit(path: Path, sql: str, *parameters: object) -> None:
+    """Change the log behind the store's back (the triggers that forbid it dropped first)."""
+    with _raw(path) as db:
+        db.execute("DROP TRIGGER IF EXISTS events_are_never_changed")
+        db.execute("DROP TRIGGER IF EXISTS events_are_never_deleted")
+        db.execute(sql, parameters)
+
+
+def _bump_first_total(path: Path, position: int) -> None:
+    """Change the first people total in a record's JSON, leaving its hash as it was."""
+    with _raw(path) as db:
+        (event,) = db.execute("SELECT event FROM events WHERE position = ?", (position,)).fetchone()
+    data = orjson.loads(event)
+    data["people"]["total"] = 930
+    _edit(
+        path,
+        "UPDATE events SET event = ? WHERE position = ?",
+        orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode(),
+        position,
+    )
+
+
+def test_a_checked_read_names_a_changed_row(tmp_path: Path) -> None:
+    """A row whose event was edited (its hash left alone) reads as it is with read(), but a
+    checked read, as a fold makes, stops at it with an IntegrityError naming it."""
+    path = tmp_path / "ledger.db"
+    with SQLiteStore(path) as store:
+        store.append(sample_events(12))
+    _bump_first_total(path, 10)
+    with SQLiteStore(path) as store:
+        assert 12 == len(list(store.read()))
+        with pytest.raises(IntegrityError, match="changed after it was written") as info:
+            list(store.read_checked())
+        assert 10 == info.value.position
+        assert 2 == len(list(store.read_checked(10)))
+
+
+def test_append_refuses_to_chain_onto_a_changed_record(tmp_path: Path) -> None:
+    """An append whose last record was edited writes nothing and names that record."""
+    path = tmp_path / "ledger.db"
+    with SQLiteStore(path) as store:
+        store.append(sample_events(10))
+    _bump_first_total(path, 10)
+    with SQLiteStore(path) as store:
+        with pytest.raises(IntegrityError) as info:
+            store.append(sample_events(2, 10))
+        assert 10 == info.value.position
+        assert 10 == store.head()
+
+
+def test_append_refuses_to_write_behind_a_checkpoint_past_the_head(tmp_path: Path) -> None:
+    """Rows deleted from the end while a checkpoint was saved after them: append and verify
+    raise LostRecordsError naming both positions and how to drop the checkpoint, and the
+    checkpoint is left as it was."""
+    path = tmp_path / "ledger.db"
+    with SQLiteStore(path) as store:
+        store.append(sample_events(28))
+        store.append(sample_events(2, 28))
+        store.put_checkpoint("projections", 30, b"state")
+    _edit(path, "DELETE FROM events WHERE position > 28")
+    with SQLiteStore(path) as store:
+        attempts: list[Callable[[], int]] = [
+            lambda: store.append(sample_events(1, 40)),
+            store.verify,
+        ]
+        for attempt in attempts:
+            with pytest.raises(LostRecordsError) as info:
+                attempt()
+            assert (28, 30, 29) == (info.value.head, info.value.checkpoint, info.value.position)
+            assert "records 29 to 30 were lost" in str(info.value)
+            assert "DELETE FROM checkpoints" in str(info.value)
+        assert (28, (30, b"state")) == (store.head(), store.get_checkpoint("projections"))
+
+
+def _damage_page(path: Path, page: str) -> None:
+    """Overwrite the start of a page with garbage: the checkpoints table's root page, or the
+    file's last page (the end of the checkpoint's state, which overflows its page)."""
+    with _raw(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        roots = dict(db.execute("SELECT name, rootpage FROM sqlite_master"))
+        (size,) = db.execute("PRAGMA page_size").fetchone()
+        (count,) = db.execute("PRAGMA page_count").fetchone()
+    with path.open("r+b") as stream:
+        stream.seek(((count if page == "last" else roots[page]) - 1) * size)
+        stream.write(b"\xff" * 64)
+
+
+@pytest.mark.parametrize("page", ["checkpoints", "last"])
+def test_the_first_append_refuses_a_damaged_file(tmp_path: Path, page: str) -> None:
+    """A file with a garbled page outside the log (in the checkpoints): the log still reads,
+    but an append writes nothing into the damaged file."""
+    path = tmp_path / "ledger.db"
+    with SQLiteStore(path) as store:
+        store.append(sample_events(5))
+        store.put_checkpoint("projections", 5, b"x" * 20_000)
+    _damage_page(path, page)
+    with SQLiteStore(path) as store:
+        assert 5 == len(list(store.read_checked()))
+        with pytest.raises(CorruptLogError, match=r"malformed|damaged, so nothing is written"):
+            store.append(sample_events(1, 5))
+        assert 5 == store.head()
+
+
+def test_a_store_opened_read_only_reads_and_refuses_writes(tmp_path: Path) -> None:
+    """read_only=True reads and verifies the log and its checkpoints; an append or a
+    checkpoint is a StoreError that says the store is read-only, and the file is unchanged."""
+    path = tmp_path / "ledger.db"
+    with SQLiteStore(path) as store:
+        store.append(sample_events(4))
+        store.put_checkpoint("totals", 4, b"state")
+    before = path.read_bytes()
+    with SQLiteStore(path, read_only=True) as store:
+        assert (True, 4, 4) == (store.read_only, store.head(), store.verify())
+        assert sample_events(4) == [e.event for e in store.read_checked()]
+        assert (4, b"state") == store.get_checkpoint("totals")
+        with pytest.raises(StoreError, match="open read-only"):
+            store.append(sample_events(1, 4))
+        with pytest.raises(StoreError, match="open read-only"):
+            store.put_checkpoint("totals", 4, b"other")
+    assert before == path.read_bytes()
+
+
+def test_a_file_that_cannot_be_written_opens_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store file (or folder) the process may not write is opened read-only, not refused."""
+    path = tmp_path / "ledger.db"
+    with SQLiteStore(path) as store:
+        store.append(sample_events(3))
+    monkeypatch.setattr(os, "access", lambda p, mode: mode != os.W_OK)
+    with SQLiteStore(path) as store:
+        assert (True, 3) == (store.read_only, store.verify())
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write a read-only file")
+def test_a_read_only_folder_is_read(tmp_path: Path) -> None:
+    """A store in a folder and file without write permission reads and verifies."""
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    with SQLiteStore(folder / "ledger.db") as store:
+        store.append(sample_events(3))
+    (folder / "ledger.db").chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        with SQLiteStore(folder / "ledger.db") as store:
+            assert 3 == store.verify()
+    finally:
+        folder.chmod(0o755)
+
+
+def test_a_read_only_open_of_no_file_is_a_store_error(tmp_path: Path) -> None:
+    """Asking to read a store that is not there says so, and creates nothing."""
+    with pytest.raises(StoreError, match="no store to open read-only"):
+        SQLiteStore(tmp_path / "missing.db", read_only=True)
+    assert [] == list(tmp_path.iterdir())

@@ -12,6 +12,7 @@ not know this library::
     │   ├── ConcurrencyError                  the log moved on since the writer last read it
     │   ├── DuplicateEventError (ValueError)  an event id already stored with other content
     │   ├── IntegrityError                    a stored record does not match its hash
+    │   │   └── LostRecordsError              the log ends before a checkpoint saved beside it
     │   └── CorruptLogError                   a stored file cannot be read back (torn, garbled)
     ├── PluginError                           a plugin could not be loaded or registered
     │   └── UnknownExporterError (LookupError)
@@ -38,6 +39,7 @@ __all__ = [
     "ExportError",
     "FieldProblem",
     "IntegrityError",
+    "LostRecordsError",
     "PluginError",
     "RepateventsError",
     "RepateventsWarning",
@@ -209,6 +211,32 @@ class IntegrityError(StoreError):
         self.position = position
         self.reason = reason
         super().__init__(f"record at position {position} fails verification: {reason}")
+
+
+class LostRecordsError(IntegrityError):
+    """The log ends before a checkpoint saved beside it: records that were there are gone.
+
+    A checkpoint is only ever saved at a position the log holds, so one past the end is proof
+    that the log was truncated or replaced by an older copy. ``head`` is where the log ends,
+    ``checkpoint`` where the checkpoint was saved, ``position`` the first record lost, and
+    ``remedy`` how to drop the checkpoint for a user who accepts the loss.
+    """
+
+    def __init__(self, head: int, checkpoint: int, remedy: str) -> None:
+        self.head = head
+        self.checkpoint = checkpoint
+        self.remedy = remedy
+        self.position = head + 1
+        if checkpoint == head + 1:
+            lost = f"record {checkpoint} was"
+        else:
+            lost = f"records {head + 1} to {checkpoint} were"
+        self.reason = (
+            f"the log ends at position {head} but a checkpoint was saved at position "
+            f"{checkpoint}: {lost} lost (the file was truncated or replaced by an older copy); "
+            f"restore the log from a backup, or, to accept the loss, {remedy}"
+        )
+        StoreError.__init__(self, self.reason)
 
 
 class CorruptLogError(StoreError):

@@ -15,7 +15,7 @@ import attrs
 
 from ..events import Event
 
-__all__ = ["Envelope", "EventStore"]
+__all__ = ["CheckedReader", "Envelope", "EventStore"]
 
 
 @attrs.frozen
@@ -102,3 +102,34 @@ class EventStore(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+@runtime_checkable
+class CheckedReader(Protocol):
+    """A store that can check the hash chain as it reads (every built-in backend can).
+
+    Optional for third-party stores: :func:`repatevents.store._records.read_checked` falls back
+    to re-encoding each event read with :meth:`EventStore.read`.
+    """
+
+    def read_checked(
+        self, after: int = 0, *, upto: int | None = None, previous_hash: str | None = None
+    ) -> Iterator[Envelope]:
+        """Yield what :meth:`EventStore.read` yields, checking each record's hash on the way.
+
+        Each record's hash must be the SHA-256 of the hash before it and the record's stored
+        bytes, so a record changed after it was written is found by the reader that folds it,
+        at the cost of one hash per record (the bytes are read anyway).
+
+        Args:
+            after: the position to read after.
+            upto: the last position to read (``None``: the head).
+            previous_hash: the hash the record at ``after`` is known to have (a checkpoint's);
+                ``None`` takes the one stored with it (the genesis hash when ``after`` is 0),
+                so that the first record read is checked too.
+
+        Raises:
+            IntegrityError: naming the first record whose hash does not match (while
+                iterating).
+        """
+        ...

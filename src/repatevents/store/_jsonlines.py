@@ -13,7 +13,16 @@ ends.
 A file whose end is not a committed line (a writer died mid-batch, a disk filled up) is
 reported on open with :class:`~repatevents.errors.CorruptLogError`;
 :meth:`JsonLinesStore.repair` removes exactly that torn tail and returns it. Checkpoints live
-in a sidecar file, ``<log>.checkpoints``. How a line is written and parsed is in
+in a sidecar file, ``<log>.checkpoints``; being caches, an unreadable sidecar is reported with a
+:class:`~repatevents.errors.RepateventsWarning` and ignored (the next checkpoint replaces it),
+but a readable one saved past the end of the log is proof that records were lost
+(:class:`~repatevents.errors.LostRecordsError`), and nothing is appended behind it.
+
+The first append of a store object reads the whole file to index the ids, and checks the hash
+chain of every line on the way (and of every line other writers add later), so nothing is
+chained onto a changed record. A file that cannot be written (or whose folder cannot) is
+opened read-only; ``append`` and ``put_checkpoint`` then raise
+:class:`~repatevents.errors.StoreError`. How a line is written and parsed is in
 :mod:`._jsonlines_lines`.
 """
 
@@ -27,6 +36,7 @@ import fcntl
 import os
 import threading
 import time
+import warnings
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -34,7 +44,14 @@ from types import TracebackType
 
 import orjson
 
-from ..errors import CorruptLogError, IntegrityError, StoreError, ValidationError
+from ..errors import (
+    CorruptLogError,
+    IntegrityError,
+    LostRecordsError,
+    RepateventsWarning,
+    StoreError,
+    ValidationError,
+)
 from ..events import SCHEMA_VERSION, Event
 from ..events._fastcodec import decode_event
 from ._base import Envelope
@@ -58,7 +75,9 @@ from ._records import (
     check_checkpoint,
     check_checkpoint_name,
     check_expected,
+    check_link,
     decode_stored,
+    hash_bytes,
     make_envelope,
     plan_batch,
 )
@@ -73,6 +92,8 @@ class JsonLinesStore:
         path: the log file.
         timeout: how long a writer waits for another process's lock, in seconds.
         durable: ``True`` (the default) syncs every batch to disk before ``append`` returns.
+        read_only: ``True`` opens an existing log for reading only; ``None`` (the default)
+            does so when the file or its folder (where the sidecar goes) cannot be written.
 
     Raises:
         CorruptLogError: the file ends with a torn batch or a damaged line (see
@@ -81,17 +102,32 @@ class JsonLinesStore:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, timeout: float = 30.0, durable: bool = True
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 30.0,
+        durable: bool = True,
+        read_only: bool | None = None,
     ) -> None:
         self.path = os.fspath(path)
         self._timeout = timeout
         self._durable = durable
         self._lock = threading.RLock()
         self._fd: int | None = None
+        self._sidecar_warned = False
         created = not os.path.exists(self.path)
+        if read_only is None:
+            folder = os.path.dirname(os.path.abspath(self.path))
+            writable = os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)
+            read_only = not created and not writable
+        #: Whether the log was opened for reading only.
+        self.read_only = read_only
+        flags = os.O_RDONLY if read_only else os.O_RDWR | os.O_CREAT | os.O_APPEND
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+            fd = os.open(self.path, flags | os.O_CLOEXEC, 0o644)
         except OSError as exc:
+            if read_only and created:
+                raise StoreError(f"{self.path}: there is no log to open read-only") from exc
             raise StoreError(f"{self.path}: cannot open the log ({exc.strerror})") from exc
         self._fd = fd
         if created and durable:
@@ -177,6 +213,7 @@ class JsonLinesStore:
         """Read the lines from ``start`` to ``size`` into the state and the id index."""
         offset = start
         pending: list[tuple[int, Line]] = []
+        previous = hash_bytes(self._last_hash, self._head)
         with open(self.path, "rb") as stream:
             stream.seek(start)
             while offset < size:
@@ -188,12 +225,20 @@ class JsonLinesStore:
                     parsed = parse_line(line)
                 except ValueError as exc:
                     raise CorruptLogError(self.path, str(exc), position) from None
-                if parsed.record.position != position:
+                record = parsed.record
+                if record.position != position:
                     raise CorruptLogError(
-                        self.path,
-                        f"the line says position {parsed.record.position}",
-                        position,
+                        self.path, f"the line says position {record.position}", position
                     )
+                # Whatever is appended chains onto these lines: each must still be intact.
+                previous = check_link(
+                    previous,
+                    position,
+                    record.recorded_at,
+                    record.schema_version,
+                    record.event_json,
+                    record.hash,
+                )
                 pending.append((offset, parsed))
                 offset += len(line)
                 if parsed.commit:
@@ -219,17 +264,29 @@ class JsonLinesStore:
             self._last_recorded_at = record.recorded_at
 
     def _ensure_index(self) -> IdIndex:
-        """Build the id index from the whole file the first time a writer needs it."""
+        """Build the id index from the whole file the first time a writer needs it.
+
+        Raises:
+            IntegrityError: a line does not match its hash.
+            LostRecordsError: a checkpoint was saved past the last line.
+        """
         if self._index is None:
             size = self._size
             self._forget()
             self._index = IdIndex()
             try:
                 self._scan(0, size)
+                self._check_checkpoints(self._head)
             except BaseException:
                 self._forget()
                 raise
         return self._index
+
+    def _check_checkpoints(self, head: int) -> None:
+        """Raise when a checkpoint was saved past ``head``: records were lost."""
+        positions = [position for position, _ in self._read_checkpoints(decode=False).values()]
+        if positions and max(positions) > head:
+            raise LostRecordsError(head, max(positions), f"delete {self.checkpoints_path}")
 
     def _find_tail(self, size: int) -> Tail:
         """Find the last committed line by reading the file backwards from ``size``.
@@ -290,9 +347,13 @@ class JsonLinesStore:
             DuplicateEventError: an id is already stored with different content.
             TypeError: the batch holds something that is not an event.
             CorruptLogError: another writer left a torn batch (see :meth:`repair`).
-            StoreError: another process held the lock for longer than the timeout.
+            IntegrityError: a stored line does not match its hash (nothing is chained onto
+                it); ``LostRecordsError`` when a checkpoint was saved past the last line.
+            StoreError: another process held the lock for longer than the timeout, or the
+                store is read-only.
             OSError: the disk refused the write; the file is left as it was.
         """
+        self._check_writable()
         with self._flocked(fcntl.LOCK_EX):
             self._sync()
             check_expected(expected_position, self._head)
@@ -322,6 +383,13 @@ class JsonLinesStore:
             self._last_recorded_at = final.recorded_at
             return self._head
 
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"{self.path} is open read-only (the file or its folder cannot be written, or "
+                "read_only=True was asked for): it records nothing and saves no checkpoint"
+            )
+
     def _write(self, data: bytes) -> None:
         fd = self._file
         view = memoryview(data)
@@ -347,28 +415,74 @@ class JsonLinesStore:
             ValueError: ``after`` or ``upto`` is not a position.
             CorruptLogError: a line cannot be read (while iterating).
         """
+        return self._reader(after, upto, None, check=False)
+
+    def read_checked(
+        self, after: int = 0, *, upto: int | None = None, previous_hash: str | None = None
+    ) -> Iterator[Envelope]:
+        """Yield what :meth:`read` yields, recomputing each line's hash on the way.
+
+        Args:
+            after: the position to read after.
+            upto: the last position to read (``None``: the head).
+            previous_hash: the hash the record at ``after`` is known to have; ``None`` takes
+                the stored one.
+
+        Raises:
+            IntegrityError: naming the first line whose hash does not match (while
+                iterating).
+            CorruptLogError: a line cannot be read (while iterating).
+        """
+        return self._reader(after, upto, previous_hash, check=True)
+
+    def _reader(
+        self, after: int, upto: int | None, previous_hash: str | None, *, check: bool
+    ) -> Iterator[Envelope]:
+        previous: bytes | None = None
+        if check and (previous_hash is not None or after == 0):
+            previous = hash_bytes(previous_hash or GENESIS_HASH, after)
+        # Without a hash to start from, the line at ``after`` is read too, for its own.
+        skip = after - 1 if check and previous is None else after
         with self._flocked(fcntl.LOCK_SH):
             self._sync()
             last = check_after_upto(after, upto, self._head)
             size = self._size
-            start = self._offsets[after] if after < len(self._offsets) else None
-        return self._iterate(after, last, size, start)
+            start = self._offsets[skip] if skip < len(self._offsets) else None
+        return self._iterate(
+            after, last, size, (skip, start) if start is not None else None, (check, previous)
+        )
 
-    def _iterate(self, after: int, last: int, size: int, start: int | None) -> Iterator[Envelope]:
+    def _iterate(
+        self,
+        after: int,
+        last: int,
+        size: int,
+        start: tuple[int, int] | None,
+        checking: tuple[bool, bytes | None],
+    ) -> Iterator[Envelope]:
+        """Yield the envelopes after ``after`` up to ``last``.
+
+        ``start`` is (position, offset) of a line to start reading after, when the offsets are
+        known; ``checking`` says whether to check hashes, from which raw hash (``None``: the
+        one stored at ``after``).
+        """
         if after >= last:
             return
+        check, previous = checking
         times = RecordedAtCache()
         loads = orjson.loads
         position = 0
         with open(self.path, "rb") as stream:
             if start is not None:
-                stream.seek(start)
-                position = after
+                position, offset = start
+                stream.seek(offset)
             offset = stream.tell()
             for line in stream:
                 offset += len(line)
                 position += 1
                 if position <= after:
+                    if check and position == after and previous is None:
+                        previous = self._stored_hash(line, position)
                     continue
                 if offset > size:
                     raise CorruptLogError(self.path, "the file changed while it was read", position)
@@ -377,6 +491,15 @@ class JsonLinesStore:
                     schema_version = data["schema_version"]
                     if data["position"] != position:
                         raise ValueError(f"the line says position {data['position']}")
+                    if check:
+                        previous = check_link(
+                            previous or b"",
+                            position,
+                            data["recorded_at"],
+                            schema_version,
+                            _event_bytes(line),
+                            data["hash"],
+                        )
                     if schema_version == SCHEMA_VERSION:
                         event = decode_event(data["event"])
                     else:
@@ -397,6 +520,13 @@ class JsonLinesStore:
                     return
         raise CorruptLogError(self.path, "the file is shorter than its last record", position + 1)
 
+    def _stored_hash(self, line: bytes, position: int) -> bytes:
+        try:
+            record_hash = orjson.loads(line)["hash"]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise CorruptLogError(self.path, f"the line cannot be read: {exc}", position) from None
+        return hash_bytes(record_hash, position)
+
     def head(self) -> int:
         """Return the position of the last record (0 when empty)."""
         with self._flocked(fcntl.LOCK_SH):
@@ -411,7 +541,8 @@ class JsonLinesStore:
 
         Raises:
             IntegrityError: naming the first position whose line is not what was written (its
-                hash, position or canonical form does not match).
+                hash, position or canonical form does not match); ``LostRecordsError`` when
+                a checkpoint was saved past the last line.
             CorruptLogError: a line cannot be parsed, or the file ends with a torn batch.
         """
         with self._flocked(fcntl.LOCK_SH):
@@ -443,13 +574,14 @@ class JsonLinesStore:
                         self.path, f"the stored event cannot be read: {exc}", position
                     ) from None
                 checker.check(parsed.record._replace(event_id=content_id), content_id)
+        self._check_checkpoints(checker.checked)
         return checker.checked
 
     def get_checkpoint(self, name: str) -> tuple[int, bytes] | None:
         """Return the checkpoint saved under ``name`` as (position, state), or ``None``.
 
-        Raises:
-            CorruptLogError: the checkpoint file cannot be read.
+        Warns:
+            RepateventsWarning: the checkpoint file cannot be read; it is ignored (``None``).
         """
         check_checkpoint_name(name)
         if self._fd is None:
@@ -459,10 +591,15 @@ class JsonLinesStore:
     def put_checkpoint(self, name: str, position: int, state: bytes) -> None:
         """Save a checkpoint in the sidecar file, replacing an older one of the same name.
 
+        An unreadable sidecar (reported when it is read) is replaced by one holding only this
+        checkpoint.
+
         Raises:
             ValueError: the name is empty, the position is not in the log, or the state is not
                 bytes.
+            StoreError: the store is read-only.
         """
+        self._check_writable()
         with self._flocked(fcntl.LOCK_EX):
             self._sync()
             check_checkpoint(name, position, state, self._head)
@@ -482,21 +619,42 @@ class JsonLinesStore:
         """The sidecar file that holds the checkpoints."""
         return self.path + ".checkpoints"
 
-    def _read_checkpoints(self) -> dict[str, tuple[int, bytes]]:
+    def _read_checkpoints(self, *, decode: bool = True) -> dict[str, tuple[int, bytes]]:
+        """Return the sidecar's checkpoints (their states left empty unless ``decode``).
+
+        Warns:
+            RepateventsWarning: the sidecar cannot be read (once per store object); it is
+                taken as empty.
+        """
         try:
             raw = Path(self.checkpoints_path).read_bytes()
         except FileNotFoundError:
             return {}
-        try:
-            data = orjson.loads(raw)
-            return {
-                str(name): (int(entry["position"]), base64.b64decode(entry["state"], validate=True))
-                for name, entry in data.items()
-            }
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise CorruptLogError(
-                self.checkpoints_path, f"the checkpoint file cannot be read ({exc})"
-            ) from None
+        except OSError as exc:
+            problem: Exception = exc
+        else:
+            try:
+                data = orjson.loads(raw)
+                checkpoints = {}
+                for name, entry in data.items():
+                    position = entry["position"]
+                    if type(position) is not int or position < 0:
+                        raise ValueError(f"the position {position!r} is not a position")
+                    state = base64.b64decode(entry["state"], validate=True) if decode else b""
+                    checkpoints[str(name)] = (position, state)
+                return checkpoints
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                problem = exc
+        if not self._sidecar_warned:
+            self._sidecar_warned = True
+            warnings.warn(
+                f"the checkpoint file {self.checkpoints_path} cannot be read ({problem}); it is "
+                "ignored (checkpoints are caches: the state is folded from the log) and the "
+                "next checkpoint saved replaces it",
+                RepateventsWarning,
+                stacklevel=4,
+            )
+        return {}
 
     def close(self) -> None:
         """Close the file. Idempotent."""
@@ -554,3 +712,14 @@ class JsonLinesStore:
                 return removed
         finally:
             store.close()
+
+
+def _event_bytes(line: bytes) -> bytes:
+    """Return the event's JSON as it stands in a line (what its hash covers).
+
+    Taken from the first ``"event":`` to the line's last brace, so that a second event key
+    (which a JSON parser would read instead) is inside what is hashed.
+    """
+    start = line.find(b'"event":')
+    end = line.rfind(b"}")
+    return line[start + 8 : end] if 0 <= start < end else b""

@@ -21,6 +21,8 @@ from ._records import (
     check_checkpoint,
     check_checkpoint_name,
     check_expected,
+    check_link,
+    hash_bytes,
     make_envelope,
     plan_batch,
 )
@@ -112,6 +114,40 @@ class MemoryStore:
         self._check_open()
         last = check_after_upto(after, upto, len(self._records))
         return self._iterate(after, last)
+
+    def read_checked(
+        self, after: int = 0, *, upto: int | None = None, previous_hash: str | None = None
+    ) -> Iterator[Envelope]:
+        """Yield what :meth:`read` yields, recomputing each record's hash on the way.
+
+        Args:
+            after: the position to read after.
+            upto: the last position to read (``None``: the head).
+            previous_hash: the hash the record at ``after`` is known to have; ``None`` takes
+                the stored one.
+
+        Raises:
+            IntegrityError: naming the first record whose hash does not match (while
+                iterating).
+        """
+        self._check_open()
+        last = check_after_upto(after, upto, len(self._records))
+        if previous_hash is None:
+            previous_hash = self._records[after - 1].hash if 0 < after <= last else GENESIS_HASH
+        return self._checked(after, last, hash_bytes(previous_hash, after))
+
+    def _checked(self, after: int, last: int, previous: bytes) -> Iterator[Envelope]:
+        for index in range(after, last):
+            record = self._records[index]
+            previous = check_link(
+                previous,
+                record.position,
+                record.recorded_at,
+                record.schema_version,
+                record.event_json,
+                record.hash,
+            )
+            yield self._envelopes[index]
 
     def _iterate(self, after: int, last: int) -> Iterator[Envelope]:
         # The list only grows, so indexing it while others append is safe.

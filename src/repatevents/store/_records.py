@@ -10,16 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Final, NamedTuple
 
 import attrs
 import orjson
 
 from ..errors import ConcurrencyError, DuplicateEventError, IntegrityError
 from ..events import EVENT_TYPES, SCHEMA_VERSION, Event, event_from_dict
-from ..events._fastcodec import decode_event, event_payload
-from ._base import Envelope
+from ..events._fastcodec import decode_event, encode_event, event_payload
+from ._base import CheckedReader, Envelope, EventStore
 from ._hashing import (
     GENESIS_HASH,
     canonical_record,
@@ -29,6 +29,7 @@ from ._hashing import (
 )
 
 __all__ = [
+    "CHANGED",
     "ChainChecker",
     "IdIndex",
     "Known",
@@ -38,11 +39,20 @@ __all__ = [
     "check_checkpoint",
     "check_checkpoint_name",
     "check_expected",
+    "check_link",
     "decode_stored",
     "event_id_of",
+    "hash_bytes",
     "make_envelope",
     "plan_batch",
+    "read_checked",
 ]
+
+#: Why a record whose hash does not recompute fails.
+CHANGED: Final = (
+    "its hash does not match its content and the hash before it; the record was changed after "
+    "it was written"
+)
 
 _EVENT_CLASSES = tuple(EVENT_TYPES.values())
 _sha256 = hashlib.sha256
@@ -320,11 +330,7 @@ class ChainChecker:
         except ValueError as exc:
             raise IntegrityError(expected, f"the recording time is not canonical ({exc})") from None
         if chain_hash(self._previous, canonical) != record.hash:
-            raise IntegrityError(
-                expected,
-                "its hash does not match its content and the hash before it; the record was "
-                "changed after it was written",
-            )
+            raise IntegrityError(expected, CHANGED)
         if content_id is not None:
             if content_id != record.event_id:
                 raise IntegrityError(
@@ -343,6 +349,86 @@ class ChainChecker:
                 )
         self._position = expected
         self._previous = record.hash
+
+
+def hash_bytes(record_hash: Any, position: int) -> bytes:
+    """Return the raw bytes of a stored hash.
+
+    Raises:
+        IntegrityError: the stored hash is not 64 hex digits.
+    """
+    if isinstance(record_hash, str) and len(record_hash) == 64:
+        try:
+            return bytes.fromhex(record_hash)
+        except ValueError:
+            pass
+    raise IntegrityError(position, f"its stored hash {record_hash!r} is not 64 hex digits")
+
+
+def check_link(
+    previous: bytes,
+    position: int,
+    recorded_at: Any,
+    schema_version: Any,
+    event_json: Any,
+    record_hash: Any,
+) -> bytes:
+    """Check one record against the raw hash before it and return its own hash's raw bytes.
+
+    The values are the record's as stored (the event as its stored JSON bytes); a value of the
+    wrong type fails like a changed one.
+
+    Raises:
+        IntegrityError: the record's hash does not recompute.
+    """
+    try:
+        digest = _sha256(
+            previous
+            + b'{"event":%b,"position":%d,"recorded_at":"%b","schema_version":%d}'
+            % (event_json, position, recorded_at.encode("ascii"), schema_version)
+        ).digest()
+    except (TypeError, AttributeError, ValueError):  # UnicodeEncodeError is a ValueError
+        raise IntegrityError(
+            position, "the record's time, schema version or event has the wrong type"
+        ) from None
+    if digest.hex() != record_hash:
+        raise IntegrityError(position, CHANGED)
+    return digest
+
+
+def read_checked(
+    store: EventStore, after: int = 0, *, upto: int | None = None, previous_hash: str | None = None
+) -> Iterator[Envelope]:
+    """Read ``store`` as :meth:`CheckedReader.read_checked` does, whatever the backend.
+
+    A store that checks as it reads does so; for any other the events read are encoded again
+    to recompute each hash (records of an older schema, whose stored bytes that cannot give
+    back, are taken on trust), and with ``previous_hash`` ``None`` the first record read is
+    not checked.
+
+    Raises:
+        IntegrityError: naming the first record whose hash does not match (while iterating).
+    """
+    if isinstance(store, CheckedReader):
+        return store.read_checked(after, upto=upto, previous_hash=previous_hash)
+    if previous_hash is None and after == 0:
+        previous_hash = GENESIS_HASH
+    return _rechecked(store.read(after, upto=upto), previous_hash)
+
+
+def _rechecked(envelopes: Iterable[Envelope], previous: str | None) -> Iterator[Envelope]:
+    for envelope in envelopes:
+        if previous is not None and envelope.schema_version == SCHEMA_VERSION:
+            record = canonical_record(
+                envelope.position,
+                format_recorded_at(envelope.recorded_at),
+                envelope.schema_version,
+                encode_event(envelope.event),
+            )
+            if chain_hash(previous, record) != envelope.hash:
+                raise IntegrityError(envelope.position, CHANGED)
+        previous = envelope.hash
+        yield envelope
 
 
 def event_id_of(event_json: bytes, schema_version: int) -> str:

@@ -17,6 +17,15 @@ b-tree of random ids makes every batch write pages all over the file (it cut app
 quarter). A writer keeps the ids in memory instead (:class:`~._records.IdIndex`), built by one
 sequential scan on its first append and caught up inside each write transaction, so writers in
 other processes are seen; :meth:`SQLiteStore.verify` checks that no id is stored twice.
+
+Before it writes, a store checks what it builds on: each append recomputes the hash of the
+record it chains onto and refuses to write behind a checkpoint saved past the end of the log
+(:class:`~repatevents.errors.LostRecordsError`: records were lost); the first append of a store
+object also runs SQLite's ``quick_check``, so that nothing is written into a damaged file.
+
+A file that cannot be written (or whose folder cannot) is opened read-only, so that a copy on
+a read-only medium can still be read and verified; ``append`` and ``put_checkpoint`` then raise
+:class:`~repatevents.errors.StoreError`.
 """
 
 from __future__ import annotations
@@ -27,12 +36,19 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
 import orjson
 
-from ..errors import CorruptLogError, IntegrityError, StoreError, ValidationError
+from ..errors import (
+    CorruptLogError,
+    IntegrityError,
+    LostRecordsError,
+    StoreError,
+    ValidationError,
+)
 from ..events import SCHEMA_VERSION, Event
 from ..events._fastcodec import decode_event
 from ._base import Envelope
@@ -47,8 +63,10 @@ from ._records import (
     check_checkpoint,
     check_checkpoint_name,
     check_expected,
+    check_link,
     decode_stored,
     event_id_of,
+    hash_bytes,
     plan_batch,
 )
 
@@ -95,6 +113,10 @@ _VERIFY_PAGE = (
     "typeof(schema_version), typeof(hash), typeof(event_id), typeof(event) "
     "FROM events WHERE position > ? ORDER BY position LIMIT ?"
 )
+_LAST_TWO = (
+    "SELECT position, hash, recorded_at, schema_version, CAST(event AS BLOB) FROM events "
+    "ORDER BY position DESC LIMIT 2"
+)
 _PAGE_SIZE: Final = 1000
 _FIND_CHUNK: Final = 500
 
@@ -111,6 +133,8 @@ class SQLiteStore:
         durable: ``True`` (the default) syncs every batch to disk before ``append`` returns
             (``synchronous=FULL``); ``False`` keeps batches safe when the process dies but may
             lose the last ones if the machine loses power.
+        read_only: ``True`` opens an existing store for reading only; ``None`` (the default)
+            does so when the file or its folder cannot be written.
 
     Raises:
         CorruptLogError: the file is not a SQLite database, or not a repatevents store.
@@ -118,12 +142,24 @@ class SQLiteStore:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, timeout: float = 30.0, durable: bool = True
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 30.0,
+        durable: bool = True,
+        read_only: bool | None = None,
     ) -> None:
         self.path = os.fspath(path)
         self._timeout = timeout
         self._connection: sqlite3.Connection | None = None
         self._index = IdIndex()
+        if read_only is None:
+            read_only = os.path.exists(self.path) and not _writable(self.path)
+        #: Whether the store was opened for reading only.
+        self.read_only = read_only
+        if read_only:
+            self._connection = self._open_read_only()
+            return
         with self._errors():
             connection = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         try:
@@ -133,6 +169,64 @@ class SQLiteStore:
             connection.close()
             raise
         self._connection = connection
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Open the file read-only: ``mode=ro``, or ``immutable=1`` where that cannot work.
+
+        A WAL database read-only needs its ``-shm`` file, which SQLite cannot create in a
+        folder it may not write; ``immutable=1`` reads such a file without it, but would ignore
+        a ``-wal`` file (records not yet copied into the database), so it is used only when
+        there is none.
+        """
+        if not os.path.isfile(self.path):
+            raise StoreError(f"{self.path}: there is no store to open read-only")
+        uri = Path(self.path).absolute().as_uri()
+        last_error: sqlite3.Error | None = None
+        for query in ("?mode=ro", "?mode=ro&immutable=1"):
+            if query.endswith("immutable=1") and _has_content(self.path + "-wal"):
+                break
+            try:
+                connection = sqlite3.connect(
+                    uri + query, uri=True, timeout=self._timeout, isolation_level=None
+                )
+            except sqlite3.Error as exc:
+                last_error = exc
+                continue
+            try:
+                with self._errors():
+                    self._check_layout(connection)
+            except StoreError as exc:
+                connection.close()
+                if isinstance(exc, CorruptLogError) or not isinstance(
+                    exc.__cause__, sqlite3.OperationalError
+                ):
+                    raise
+                last_error = exc.__cause__
+                continue
+            return connection
+        raise StoreError(
+            f"{self.path}: cannot open the store read-only ({last_error}); its -wal file holds "
+            "records SQLite reads only with a -shm file beside it, which this folder does not "
+            f"let it create: copy {self.path} and {self.path}-wal to a folder that can be "
+            "written"
+            if _has_content(self.path + "-wal")
+            else f"{self.path}: cannot open the store read-only ({last_error})"
+        )
+
+    def _check_layout(self, connection: sqlite3.Connection) -> None:
+        (application_id,) = connection.execute("PRAGMA application_id").fetchone()
+        (user_version,) = connection.execute("PRAGMA user_version").fetchone()
+        if application_id != APPLICATION_ID:
+            raise CorruptLogError(
+                self.path, "the file is not a repatevents event store (opened read-only)"
+            )
+        if user_version != FORMAT_VERSION:
+            raise CorruptLogError(
+                self.path,
+                f"the store's table layout is version {user_version}; this version of "
+                f"repatevents reads version {FORMAT_VERSION}",
+            )
+        connection.execute("SELECT count(*) FROM checkpoints").fetchone()
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"
@@ -208,8 +302,16 @@ class SQLiteStore:
             raise StoreError(f"the store {self.path} is closed")
         return self._connection
 
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"{self.path} is open read-only (the file or its folder cannot be written, or "
+                "read_only=True was asked for): it records nothing and saves no checkpoint"
+            )
+
     @contextlib.contextmanager
     def _write_transaction(self) -> Iterator[sqlite3.Connection]:
+        self._check_writable()
         db = self._db
         with self._errors():
             db.execute("BEGIN IMMEDIATE")
@@ -232,6 +334,16 @@ class SQLiteStore:
     def _catch_up(self, db: sqlite3.Connection, head: int) -> IdIndex:
         """Bring the id index up to ``head`` (inside the write transaction)."""
         index = self._index
+        if index.upto == 0 < head:
+            # The first write of this object: nothing goes into a file SQLite finds damaged
+            # anywhere (a damaged page elsewhere, say in the free list, would spread).
+            problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise CorruptLogError(
+                    self.path,
+                    "SQLite finds the file damaged, so nothing is written to it: "
+                    + "; ".join(problems),
+                )
         if index.upto < head:
             rows = db.execute(
                 "SELECT position, event_id FROM events WHERE position > ? ORDER BY position",
@@ -264,14 +376,17 @@ class SQLiteStore:
             ConcurrencyError: ``expected_position`` is not the current head.
             DuplicateEventError: an id is already stored with different content.
             TypeError: the batch holds something that is not an event.
-            StoreError: another process held the database for longer than the timeout.
+            IntegrityError: the last record does not match its hash (nothing is chained onto
+                it); ``LostRecordsError`` when a checkpoint was saved past the last record.
+            CorruptLogError: SQLite finds the file damaged (checked on the first append).
+            StoreError: another process held the database for longer than the timeout, or
+                the store is read-only.
         """
         with self._write_transaction() as db:
-            last = db.execute(
-                "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
-            ).fetchone()
+            last = self._check_last(db)
             head = last[0] if last else 0
             check_expected(expected_position, head)
+            self._check_checkpoints(db, head)
             planned = plan_batch(
                 events,
                 head=head,
@@ -289,6 +404,30 @@ class SQLiteStore:
             self._index.add_key(event.id.int, record.position)
         return head
 
+    def _check_last(self, db: sqlite3.Connection) -> tuple[Any, ...] | None:
+        """Return the last record, once its hash recomputes from the one before it."""
+        rows = db.execute(_LAST_TWO).fetchall()
+        if not rows:
+            return None
+        last = rows[0]
+        position = last[0]
+        before = rows[1][0] if len(rows) > 1 else 0
+        if before != position - 1:
+            raise IntegrityError(before + 1, "the record is missing from the log")
+        previous = hash_bytes(rows[1][1], before) if len(rows) > 1 else bytes(32)
+        check_link(previous, position, last[2], last[3], last[4], last[1])
+        return tuple(last)
+
+    def _check_checkpoints(self, db: sqlite3.Connection, head: int) -> None:
+        """Raise when a checkpoint was saved past ``head``: records were lost."""
+        (furthest,) = db.execute("SELECT max(position) FROM checkpoints").fetchone()
+        if furthest is not None and furthest > head:
+            raise LostRecordsError(
+                head,
+                int(furthest),
+                f'delete the checkpoints: sqlite3 {self.path} "DELETE FROM checkpoints"',
+            )
+
     def read(self, after: int = 0, *, upto: int | None = None) -> Iterator[Envelope]:
         """Yield envelopes in order from position ``after + 1`` to ``upto`` (inclusive).
 
@@ -301,13 +440,42 @@ class SQLiteStore:
             IntegrityError: a position is missing from the log (while iterating).
         """
         last = check_after_upto(after, upto, self.head())
-        return self._iterate(after, last)
+        return self._iterate(after, last, None)
 
-    def _iterate(self, after: int, last: int) -> Iterator[Envelope]:
+    def read_checked(
+        self, after: int = 0, *, upto: int | None = None, previous_hash: str | None = None
+    ) -> Iterator[Envelope]:
+        """Yield what :meth:`read` yields, recomputing each record's hash on the way.
+
+        Args:
+            after: the position to read after.
+            upto: the last position to read (``None``: the head).
+            previous_hash: the hash the record at ``after`` is known to have; ``None`` takes
+                the stored one.
+
+        Raises:
+            IntegrityError: naming the first record whose hash does not match (while
+                iterating), or the record at ``after`` when it is missing.
+        """
+        last = check_after_upto(after, upto, self.head())
+        if previous_hash is None and after > 0 and after < last:
+            with self._errors(after):
+                row = self._db.execute(
+                    "SELECT hash FROM events WHERE position = ?", (after,)
+                ).fetchone()
+            if row is None:
+                raise IntegrityError(after, "the record is missing from the log")
+            previous_hash = row[0]
+        previous = hash_bytes(previous_hash or GENESIS_HASH, after)
+        return self._iterate(after, last, previous)
+
+    def _iterate(self, after: int, last: int, previous: bytes | None) -> Iterator[Envelope]:
         # The hot loop of every replay: helpers are bound to locals and the envelope is built
-        # in place (make_envelope's body), which is a fifth of the time per record.
+        # in place (make_envelope's body), which is a fifth of the time per record. With
+        # ``previous`` (the raw hash before ``after + 1``), each record's hash is recomputed.
         times = RecordedAtCache()
         loads, new, put = orjson.loads, object.__new__, object.__setattr__
+        link = check_link
         position = after
         while position < last:
             with self._errors(position + 1):
@@ -316,6 +484,10 @@ class SQLiteStore:
                 position += 1
                 if stored_position != position:
                     raise IntegrityError(position, "the record is missing from the log")
+                if previous is not None:
+                    previous = link(
+                        previous, position, recorded_at, schema_version, event, record_hash
+                    )
                 try:
                     if schema_version == SCHEMA_VERSION:
                         decoded = decode_event(loads(event))
@@ -350,7 +522,8 @@ class SQLiteStore:
 
         Raises:
             IntegrityError: naming the first position whose record does not match its hash,
-                or whose id column does not match its content.
+                or whose id column does not match its content; ``LostRecordsError`` when a
+                checkpoint was saved past the last record.
             CorruptLogError: a record cannot be decoded, or SQLite finds the file damaged.
         """
         checker = ChainChecker()
@@ -379,6 +552,8 @@ class SQLiteStore:
             raise CorruptLogError(
                 self.path, "SQLite finds the file damaged: " + "; ".join(problems)
             )
+        with self._errors():
+            self._check_checkpoints(self._db, checker.checked)
         return checker.checked
 
     @staticmethod
@@ -416,6 +591,7 @@ class SQLiteStore:
         Raises:
             ValueError: the name is empty, the position is not in the log, or the state is not
                 bytes.
+            StoreError: the store is read-only.
         """
         with self._write_transaction() as db:
             (head,) = db.execute("SELECT coalesce(max(position), 0) FROM events").fetchone()
@@ -443,3 +619,16 @@ class SQLiteStore:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _writable(path: str) -> bool:
+    """Whether the file and its folder can be written (SQLite writes -wal and -shm beside it)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK)
+
+
+def _has_content(path: str) -> bool:
+    try:
+        return os.path.getsize(path) > 0
+    except OSError:
+        return False

@@ -40,7 +40,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from ..errors import ConcurrencyError, DuplicateEventError, StoreError
+from ..errors import ConcurrencyError, DuplicateEventError, IntegrityError, StoreError
 from ..events import (
     SCHEMA_VERSION,
     CumulativeTotalReported,
@@ -69,6 +69,7 @@ from ..events import (
 from ..events._fastcodec import encode_event
 from ..store import Envelope, EventStore
 from ..store._hashing import GENESIS_HASH, canonical_record, chain_hash, format_recorded_at
+from ..store._records import read_checked
 
 __all__ = ["StoreContract", "sample_events"]
 
@@ -418,6 +419,22 @@ class StoreContract:
         store.append(sample_events(20))
         store.append(sample_events(7, 20))
         assert 27 == store.verify()
+
+    def test_a_checked_read_reads_what_read_reads(self, store: EventStore) -> None:
+        """Reading with the chain checked (as a fold does) gives what read gives, the hash
+        before the first record taken from the log or given; a wrong one given is an
+        IntegrityError naming the first record read."""
+        store.append(sample_events(6))
+        store.append(sample_events(4, 6))
+        envelopes = list(store.read())
+        for after, upto in ((0, None), (3, None), (3, 7), (9, None), (10, None), (12, None)):
+            expected = list(store.read(after, upto=upto))
+            assert expected == list(read_checked(store, after, upto=upto))
+            given = envelopes[after - 1].hash if 0 < after <= 10 else GENESIS_HASH
+            assert expected == list(read_checked(store, after, upto=upto, previous_hash=given))
+        with pytest.raises(IntegrityError) as info:
+            list(read_checked(store, 3, previous_hash=envelopes[0].hash))
+        assert 4 == info.value.position
 
     def test_checkpoints_round_trip(self, store: EventStore) -> None:
         """A checkpoint comes back as saved; a new one replaces it; others are separate."""
