@@ -5,6 +5,7 @@ from __future__ import annotations
 from _projection_events import ANALYST, CAMP, GOVERNMENT, claim, ledger_of, op, stock
 from repatevents import (
     FigureAdjudicated,
+    FuzzyDate,
     People,
     PopulationScope,
     ReportRetracted,
@@ -118,3 +119,16 @@ def test_quality_as_of_leaves_later_reports_out() -> None:
 
     report = op("KGZ", People(total=100, women=40, children=70), "2024-08-30")
     assert [] == list(ledger_of(report).quality(as_of=dt.date(2023, 12, 31)))
+
+
+def test_a_report_dated_after_its_publication_is_flagged() -> None:
+    """An operation on 13 October 2024 in a report of 14 October 2023: a year typed wrong?
+    The report of the same day is not flagged."""
+    source = Source(publisher="Kun.uz", published=FuzzyDate.parse("2023-10-14"))
+    ledger = ledger_of(
+        op("UZB", 50, "2024-10-13", source=source), op("UZB", 40, "2023-10-14", source=source)
+    )
+    found = [f for f in ledger.quality() if f.kind is FindingKind.AFTER_PUBLICATION]
+    assert 1 == len(found)
+    assert "2024-10-13" in found[0].message
+    assert "2023-10-14" in found[0].message

@@ -19,7 +19,9 @@ Findings, by kind:
 - ``conflicting-countries``: reports grouped into one operation that name different countries;
 - ``families-converted``: totals converted from families (3.6-3.9 people per family);
 - ``dangling-reference``: links, corrections, retractions or adjudications naming a report the
-  ledger does not hold.
+  ledger does not hold;
+- ``dated-after-publication``: reports dated after their source was published (a typo in the
+  year, or a plan reported as done).
 
 Cost: O(reports), plus O(operations x log operations) for likely duplicates.
 """
@@ -35,7 +37,18 @@ from ._clock import happened_by, order_key
 from ._figures import BASIS_FAMILIES, effective
 from ._operations import operation_views
 from ._policy import Policy
-from ._records import FIELDS, ClaimRec, Fig, OpRec, Rec, StockRec, When, derived, uuid_of
+from ._records import (
+    FIELDS,
+    ClaimRec,
+    Fig,
+    OpRec,
+    Rec,
+    StockRec,
+    When,
+    derived,
+    to_fuzzy,
+    uuid_of,
+)
 from ._results import FindingKind, QualityFinding
 from ._state import KnowledgeState
 
@@ -243,11 +256,30 @@ def _date_of(rec: Rec) -> When:
     return rec.until if isinstance(rec, ClaimRec) else rec.date
 
 
+def _after_publication(state: KnowledgeState, rec: Rec) -> QualityFinding | None:
+    published = state.sources[rec.source].published
+    when = _date_of(rec)
+    if published is None or published.latest is None or when.earliest is None:
+        return None
+    if when.earliest <= published.latest:
+        return None
+    return QualityFinding(
+        FindingKind.AFTER_PUBLICATION,
+        f"the report at position {rec.position} is dated {to_fuzzy(when)}, after its source was "
+        f"published ({to_fuzzy(published)}): a typo, or something planned reported as done?",
+        (uuid_of(rec.id),),
+        getattr(rec, "country", None),
+    )
+
+
 def quality(state: KnowledgeState, as_of: int | None, policy: Policy) -> tuple[QualityFinding, ...]:
     """Return every finding about what the ledger held by ``as_of``, grouped by kind."""
     findings: list[QualityFinding] = []
     reports = [r for r in state.reports.values() if happened_by(_date_of(r), as_of)]
     for rec in sorted(reports, key=lambda r: r.position):
+        finding = _after_publication(state, rec)
+        if finding is not None:
+            findings.append(finding)
         for problem in _breakdown(rec):
             findings.append(
                 QualityFinding(

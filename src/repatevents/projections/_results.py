@@ -300,6 +300,7 @@ class FindingKind(enum.Enum):
     CONFLICTING_COUNTRIES = "conflicting-countries"
     DANGLING_REFERENCE = "dangling-reference"
     FAMILIES_CONVERTED = "families-converted"
+    AFTER_PUBLICATION = "dated-after-publication"
 
 
 @attrs.frozen
