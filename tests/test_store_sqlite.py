@@ -194,6 +194,21 @@ def test_append_refuses_to_chain_onto_a_changed_record(tmp_path: Path) -> None:
         assert 10 == store.head()
 
 
+def test_the_first_append_refuses_a_log_with_a_changed_row(tmp_path: Path) -> None:
+    """A row edited anywhere in the log: the first append of a store object (which reads
+    every row to index ids) names it and writes nothing; a store object that had indexed
+    the log before the edit goes on checking the record it chains onto only."""
+    path = tmp_path / "ledger.db"
+    with SQLiteStore(path) as store:
+        store.append(sample_events(12))
+    _bump_first_total(path, 1)
+    with SQLiteStore(path) as store:
+        with pytest.raises(IntegrityError) as info:
+            store.append(sample_events(1, 12))
+        assert 1 == info.value.position
+        assert 12 == store.head()
+
+
 def test_append_refuses_to_write_behind_a_checkpoint_past_the_head(tmp_path: Path) -> None:
     """Rows deleted from the end while a checkpoint was saved after them: append and verify
     raise LostRecordsError naming both positions and how to drop the checkpoint, and the
