@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._tables import ExportMetadata, Table
-from .errors import ConcurrencyError
+from .errors import ConcurrencyError, IntegrityError, LostRecordsError
 from .events import Event, read_jsonl
 from .projections import (
     DEFAULT_POLICY,
@@ -54,7 +54,9 @@ from .projections._state import KnowledgeState, fold
 from .projections._timeseries import timeseries as _timeseries
 from .projections._to_tables import build_tables
 from .projections._totals import totals as _totals
-from .store import EventStore
+from .store import EventStore, JsonLinesStore, SQLiteStore
+from .store._hashing import GENESIS_HASH
+from .store._records import read_checked
 
 if TYPE_CHECKING:
     from ._plugins import RepateventsPluginManager
@@ -97,6 +99,15 @@ def _without_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _discard_hint(store: EventStore) -> str:
+    """Say how to drop a store's checkpoints, for a user who accepts that records were lost."""
+    if isinstance(store, JsonLinesStore):
+        return f"delete {store.checkpoints_path}"
+    if isinstance(store, SQLiteStore):
+        return f'delete the checkpoints: sqlite3 {store.path} "DELETE FROM checkpoints"'
+    return "delete the checkpoints saved beside it"
 
 
 def _today() -> dt.date:
@@ -142,6 +153,8 @@ class Ledger:
     def __init__(self, store: EventStore, *, checkpoints: bool = True) -> None:
         self._store = store
         self._checkpoints = checkpoints
+        # A store opened read-only still gives its checkpoints, but takes no new one.
+        self._writable = not getattr(store, "read_only", False)
         self._state: KnowledgeState | None = None
         self._saved = -1
         self._past: tuple[int, KnowledgeState] | None = None
@@ -257,50 +270,107 @@ class Ledger:
 
     # -- the log -------------------------------------------------------------------------------
     def verify(self) -> int:
-        """Check every record against the hash chain and return how many were checked.
+        """Check every record against the hash chain, and that the checkpoints saved beside
+        the log belong to it; return how many records were checked.
 
         Raises:
-            IntegrityError: naming the first record that does not match.
+            IntegrityError: naming the first record that does not match, or the record a
+                checkpoint was saved at when it is no longer the record the checkpoint saw.
+            LostRecordsError: a checkpoint was saved past the end of the log: records were
+                lost.
+            CorruptLogError: a stored file cannot be read.
+
+        Warns:
+            RepateventsWarning: the checkpoints cannot be read (a cache: they are ignored).
         """
-        return self._store.verify()
+        count = self._store.verify()
+        if self._checkpoints:
+            self._checkpoint(SUMMARY_NAME)
+            self._checkpoint(CHECKPOINT_NAME)
+        return count
 
     def rebuild(self) -> int:
-        """Fold the whole log again from zero, replace the state and checkpoint; return the
-        position reached."""
+        """Verify the log, fold it again from zero, and replace the state and the saved
+        checkpoints (an unreadable one too); return the position reached.
+
+        A log that does not verify is refused, and so is one that ends before a checkpoint
+        saved beside it (records were lost): restore it from a backup. To accept a loss
+        instead, delete the checkpoints first (``<log>.checkpoints`` beside a JSON Lines log;
+        ``sqlite3 ledger.db "DELETE FROM checkpoints"`` for SQLite), then rebuild. On a store
+        opened read-only nothing is saved.
+
+        Raises:
+            IntegrityError, LostRecordsError, CorruptLogError: as :meth:`verify`; nothing is
+                replaced.
+        """
+        self.verify()
         self._state = None
         self._past = None
+        self._summary = None
         with _without_gc():
-            state = fold(self._store.read(0))
+            state = fold(read_checked(self._store, 0))
         self._state = state
         if self._checkpoints:
             self._save(state)
         return state.position
 
     def _save(self, state: KnowledgeState) -> None:
-        if self._checkpoints:
+        if self._checkpoints and self._writable:
             # The summary first: a summary newer than its checkpoint is never used (it must
             # be at the head), and one older than the head is ignored too.
             self._store.put_checkpoint(SUMMARY_NAME, state.position, dumps_summary(state))
             self._store.put_checkpoint(CHECKPOINT_NAME, state.position, dumps_state(state))
         self._saved = state.position
 
-    def _trusted(self, state: KnowledgeState | None, position: int) -> bool:
-        """Whether a state read from a checkpoint at ``position`` belongs to this log."""
-        if state is None or position > self.head:
-            return False
-        if position == 0:
-            return True
-        record = next(iter(self._store.read(position - 1, upto=position)), None)
-        return record is not None and record.hash == state.head_hash
+    def _checkpoint(self, name: str, at: int | None = None) -> KnowledgeState | None:
+        """Return the state saved under ``name`` once it is shown to belong to this log.
+
+        A checkpoint is a cache: one that cannot be read (torn, foreign, of an older layout)
+        gives ``None`` and the state is folded from the log again. But one the log does not
+        bear out is evidence, never overwritten: past the head, records were lost; at a record
+        whose hash is not the one the checkpoint saw, the log was changed or replaced.
+
+        Args:
+            name: ``CHECKPOINT_NAME`` or ``SUMMARY_NAME``.
+            at: load the checkpoint only if it is at this position (still checked for loss).
+
+        Raises:
+            LostRecordsError: the checkpoint is past the head.
+            IntegrityError: the record at its position is not the one it saw, or was changed.
+        """
+        saved = self._store.get_checkpoint(name)
+        if saved is None:
+            return None
+        position, data = saved
+        # The head is read after the checkpoint: the log only grows, and a checkpoint is only
+        # ever saved at a position the log held then, so another writer cannot make it look
+        # like loss.
+        head = self.head
+        if position > head:
+            raise LostRecordsError(head, position, _discard_hint(self._store))
+        if at is not None and position != at:
+            return None
+        state = (loads_state if name == CHECKPOINT_NAME else loads_summary)(data, position)
+        if state is None or position == 0:
+            return state
+        # The record the state was folded up to, checked against the one before it.
+        record = next(read_checked(self._store, position - 1, upto=position), None)
+        if record is None or record.hash != state.head_hash:
+            raise IntegrityError(
+                position,
+                f"the checkpoint {name!r} saved at this position saw a record with hash "
+                f"{state.head_hash[:16]}…, but the log holds one with hash "
+                f"{'none' if record is None else record.hash[:16]}…: the log was changed or "
+                "replaced after the checkpoint was saved; restore it from a backup, or, if it "
+                f"was replaced on purpose, {_discard_hint(self._store)}",
+            )
+        return state
 
     def _load(self) -> KnowledgeState:
-        saved = self._store.get_checkpoint(CHECKPOINT_NAME) if self._checkpoints else None
-        if saved is not None:
-            position, data = saved
-            state = loads_state(data, position) if position <= self.head else None
-            if state is not None and self._trusted(state, position):
-                self._saved = position
-                return state
+        state = self._checkpoint(CHECKPOINT_NAME) if self._checkpoints else None
+        if state is not None:
+            self._saved = state.position
+            return state
         return KnowledgeState()
 
     def _default_state(self) -> KnowledgeState:
@@ -315,12 +385,10 @@ class Ledger:
             head = self.head
             if self._summary is not None and self._summary.position == head:
                 return self._summary
-            saved = self._store.get_checkpoint(SUMMARY_NAME)
-            if saved is not None and saved[0] == head:
-                summary = loads_summary(saved[1], saved[0])
-                if summary is not None and self._trusted(summary, saved[0]):
-                    self._summary = summary
-                    return summary
+            summary = self._checkpoint(SUMMARY_NAME, at=head)
+            if summary is not None:
+                self._summary = summary
+                return summary
         self._summary = None
         return self._current()
 
@@ -331,7 +399,10 @@ class Ledger:
         self._state = None
         try:
             with _without_gc():
-                fold(self._store.read(start), state)
+                # Every record folded is checked against the one before it, from the hash of
+                # the last one folded (or the checkpoint's, or the genesis hash).
+                previous = state.head_hash or GENESIS_HASH
+                fold(read_checked(self._store, start, previous_hash=previous), state)
         except BaseException:
             # A half-folded state must not be used again: the next call starts over.
             self._saved = -1
@@ -359,7 +430,7 @@ class Ledger:
         if self._past is not None and self._past[0] == position:
             return self._past[1]
         with _without_gc():
-            past = fold(self._store.read(0, upto=position))
+            past = fold(read_checked(self._store, 0, upto=position))
         self._past = (position, past)
         return past
 

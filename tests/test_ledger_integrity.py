@@ -1,0 +1,301 @@
+"""The Ledger and a log that lost, changed or cannot write records: found, named, never hidden.
+
+A checkpoint is a cache: an unreadable one is folded again (with a warning when its file is
+damaged). But a readable checkpoint the log does not bear out is evidence that records were
+lost or changed, and no question, import, verification or rebuild goes past it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import pytest
+
+from _projection_events import op
+from repatevents import read_jsonl
+from repatevents._ledger import Ledger
+from repatevents.errors import (
+    IntegrityError,
+    LostRecordsError,
+    RepateventsWarning,
+    StoreError,
+)
+from repatevents.projections._checkpoint import CHECKPOINT_NAME, SUMMARY_NAME
+from repatevents.store import JsonLinesStore, SQLiteStore
+
+EXAMPLE = Path("examples/ledger.jsonl")
+MORE = [op("KGZ", 83, "2023-10-12", origin="nes"), op("UZB", 7, "2024-02-01")]
+
+# Everything a user does with a ledger, each on a freshly opened one.
+ACTIONS: dict[str, Callable[[Ledger], object]] = {
+    "totals": lambda ledger: ledger.totals(),
+    "operations": lambda ledger: ledger.operations(),
+    "verify": lambda ledger: ledger.verify(),
+    "rebuild": lambda ledger: ledger.rebuild(),
+    "import": lambda ledger: ledger.record_many([op("TJK", 5, "2024-03-01")]),
+}
+
+
+def _ledger_at_30(path: Path) -> None:
+    """Record the example (28 events) and two more, then checkpoint at 30."""
+    with Ledger.open(path) as ledger:
+        ledger.record_many(read_jsonl(EXAMPLE))
+        ledger.record_many(MORE)
+        ledger.totals()
+        ledger.operations()
+
+
+def _files(path: Path) -> dict[str, bytes]:
+    """The bytes of the ledger and of what lies beside it (SQLite's -wal copied in first;
+    its -shm is an index any reader rewrites)."""
+    if path.suffix == ".db":
+        with sqlite3.connect(path) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    files = sorted(p for p in path.parent.iterdir() if p.is_file() and p.suffix != ".db-shm")
+    return {p.name: p.read_bytes() for p in files}
+
+
+def _drop_last_two(path: Path, keep: int = 28) -> None:
+    """Remove records after ``keep`` behind the store's back (the last batch)."""
+    if path.suffix == ".jsonl":
+        lines = path.read_bytes().splitlines(keepends=True)
+        path.write_bytes(b"".join(lines[:keep]))
+        return
+    with sqlite3.connect(path, isolation_level=None) as db:
+        db.execute("DROP TRIGGER events_are_never_deleted")
+        db.execute("DELETE FROM events WHERE position > ?", (keep,))
+
+
+# -- a log shorter than its checkpoint ---------------------------------------------------------
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+@pytest.mark.parametrize(("suffix", "keep"), [("jsonl", 28), ("jsonl", 0), ("db", 28)])
+def test_a_log_that_lost_records_is_refused(
+    tmp_path: Path, suffix: str, keep: int, action: str
+) -> None:
+    """The last batch removed (or the whole log) while a checkpoint says 30: every question,
+    verify, rebuild and import raises LostRecordsError naming both positions, and nothing
+    changes (the checkpoint is not overwritten, nothing is recorded at 29)."""
+    path = tmp_path / f"ledger.{suffix}"
+    _ledger_at_30(path)
+    _drop_last_two(path, keep)
+    before = _files(path)
+    with Ledger.open(path) as ledger, pytest.raises(LostRecordsError) as info:
+        ACTIONS[action](ledger)
+    assert (keep, 30, keep + 1) == (info.value.head, info.value.checkpoint, info.value.position)
+    assert f"the log ends at position {keep} but a checkpoint was saved at position 30" in str(
+        info.value
+    )
+    assert before == _files(path)
+
+
+def test_deleting_the_checkpoints_accepts_the_loss(tmp_path: Path) -> None:
+    """Once the user deletes the sidecar, as the error says, the shorter log is used."""
+    path = tmp_path / "ledger.jsonl"
+    _ledger_at_30(path)
+    _drop_last_two(path)
+    with Ledger.open(path) as ledger, pytest.raises(LostRecordsError) as info:
+        ledger.totals()
+    assert f"delete {path}.checkpoints" in str(info.value)
+    Path(f"{path}.checkpoints").unlink()
+    with Ledger.open(path) as ledger:
+        assert (28, 28) == (ledger.verify(), ledger.rebuild())
+
+
+def test_a_checkpoint_at_a_record_the_log_no_longer_holds_is_refused(tmp_path: Path) -> None:
+    """The last batch replaced by other records at the same positions (a truncated log
+    imported into again): the checkpoint saw other records, so questions, verify and rebuild
+    raise IntegrityError naming position 30, and the checkpoint is kept."""
+    path = tmp_path / "ledger.jsonl"
+    _ledger_at_30(path)
+    sidecar = Path(f"{path}.checkpoints")
+    saved = sidecar.read_bytes()
+    _drop_last_two(path)
+    sidecar.unlink()
+    with JsonLinesStore(path) as store:
+        assert 30 == store.append([op("KAZ", 1, "2024-01-01"), op("KAZ", 2, "2024-01-02")])
+    sidecar.write_bytes(saved)
+    for action in ("totals", "operations", "verify", "rebuild"):
+        with Ledger.open(path) as ledger, pytest.raises(IntegrityError) as info:
+            ACTIONS[action](ledger)
+        assert 30 == info.value.position
+        assert "the log was changed or replaced after the checkpoint was saved" in str(info.value)
+    assert saved == sidecar.read_bytes()
+
+
+def test_a_checkpoint_of_another_log_is_refused(tmp_path: Path) -> None:
+    """A checkpoint copied from another ledger at the same position fails the hash check:
+    an IntegrityError, not another ledger's figures and not a silent rebuild."""
+    path, other = tmp_path / "ledger.db", tmp_path / "other.db"
+    with Ledger.open(path) as ledger:
+        ledger.record_many(read_jsonl(EXAMPLE))
+    with Ledger.open(other) as ledger:
+        ledger.record_many(op("UZB", n, f"2019-05-{n:02d}") for n in range(1, 29))
+        ledger.totals()
+    with SQLiteStore(other) as source, SQLiteStore(path) as target:
+        for name in (CHECKPOINT_NAME, SUMMARY_NAME):
+            saved = source.get_checkpoint(name)
+            assert saved is not None
+            target.put_checkpoint(name, *saved)
+    for action in ("totals", "operations", "verify", "rebuild"):
+        with Ledger.open(path) as ledger, pytest.raises(IntegrityError) as info:
+            ACTIONS[action](ledger)
+        assert 28 == info.value.position
+
+
+# -- a changed record --------------------------------------------------------------------------
+def _change_total(path: Path, position: int, old: int, new: int) -> None:
+    """Change one figure of a stored record, leaving its hash as it was."""
+    if path.suffix == ".jsonl":
+        lines = path.read_bytes().splitlines(keepends=True)
+        pattern = re.compile(rb'"total":%d(?=[,}])' % old)
+        lines[position - 1], changed = pattern.subn(b'"total":%d' % new, lines[position - 1])
+        assert 1 == changed
+        path.write_bytes(b"".join(lines))
+        return
+    with sqlite3.connect(path, isolation_level=None) as db:
+        (event,) = db.execute("SELECT event FROM events WHERE position = ?", (position,)).fetchone()
+        data = orjson.loads(event)
+        assert old == data["people"]["total"]
+        data["people"]["total"] = new
+        db.execute("DROP TRIGGER events_are_never_changed")
+        db.execute(
+            "UPDATE events SET event = ? WHERE position = ?",
+            (orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode(), position),
+        )
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "db"])
+def test_a_changed_record_is_never_folded(tmp_path: Path, suffix: str) -> None:
+    """One figure changed (95 to 96) in a ledger without a checkpoint: the fold that reads it
+    stops with an IntegrityError naming the record, not an answer with the changed figure."""
+    path = tmp_path / f"ledger.{suffix}"
+    with Ledger(JsonLinesStore(path) if suffix == "jsonl" else SQLiteStore(path)) as ledger:
+        ledger.record_many(read_jsonl(EXAMPLE))
+    _change_total(path, 5, 95, 96)
+    for action in ("totals", "operations", "verify", "rebuild"):
+        with Ledger.open(path) as ledger, pytest.raises(IntegrityError) as info:
+            ACTIONS[action](ledger)
+        assert 5 == info.value.position, action
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "db"])
+def test_a_changed_record_before_the_checkpoint_fails_verify_and_rebuild(
+    tmp_path: Path, suffix: str
+) -> None:
+    """A record changed before the checkpoint: the checkpoint (folded from the record as it
+    was written) still answers with the recorded figure, and verify and rebuild refuse, the
+    checkpoint kept."""
+    path = tmp_path / f"ledger.{suffix}"
+    with Ledger.open(path) as ledger:
+        ledger.record_many(read_jsonl(EXAMPLE))
+        kgz = {t.country: t.total.best for t in ledger.totals()}["KGZ"]
+    _change_total(path, 5, 95, 930)
+    before = _files(path)
+    with Ledger.open(path) as ledger:
+        assert kgz == {t.country: t.total.best for t in ledger.totals()}["KGZ"]
+        for action in ("verify", "rebuild"):
+            with pytest.raises(IntegrityError) as info:
+                ACTIONS[action](ledger)
+            assert 5 == info.value.position
+    assert before == _files(path)
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "db"])
+def test_a_changed_record_after_the_checkpoint_is_found_by_the_catch_up(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Records recorded after the checkpoint are folded from its hash: a change to one of
+    them is named when the ledger catches up."""
+    path = tmp_path / f"ledger.{suffix}"
+    with Ledger.open(path) as ledger:
+        ledger.record_many(read_jsonl(EXAMPLE))
+        ledger.totals()
+        ledger.record_many(MORE)
+    _change_total(path, 29, 83, 84)
+    with Ledger.open(path) as ledger, pytest.raises(IntegrityError) as info:
+        ledger.operations()
+    assert 29 == info.value.position
+
+
+@pytest.mark.parametrize(("position", "old", "new"), [(5, 95, 96), (30, 7, 70)])
+@pytest.mark.parametrize("suffix", ["jsonl", "db"])
+def test_nothing_is_recorded_on_top_of_a_changed_record(
+    tmp_path: Path, suffix: str, position: int, old: int, new: int
+) -> None:
+    """An import onto a log with a changed record (in the middle, or the last one it would
+    chain onto) records nothing and names the record."""
+    path = tmp_path / f"ledger.{suffix}"
+    with Ledger.open(path) as ledger:
+        ledger.record_many(read_jsonl(EXAMPLE))
+        ledger.record_many(MORE)
+    _change_total(path, position, old, new)
+    before = _files(path)
+    with Ledger.open(path) as ledger, pytest.raises(IntegrityError) as info:
+        ACTIONS["import"](ledger)
+    assert position == info.value.position
+    assert before == _files(path)
+
+
+# -- a damaged checkpoint file -----------------------------------------------------------------
+def test_a_garbled_sidecar_is_a_warning_and_is_replaced(tmp_path: Path) -> None:
+    """A sidecar that cannot be read is a damaged cache: a question warns, folds the log and
+    saves a readable checkpoint again; verify warns and passes; rebuild warns and replaces it."""
+    path = tmp_path / "ledger.jsonl"
+    _ledger_at_30(path)
+    sidecar = Path(f"{path}.checkpoints")
+    actions = {
+        "totals": lambda ledger: {t.country: t.total.best for t in ledger.totals()}["KGZ"],
+        "verify": ACTIONS["verify"],
+        "rebuild": ACTIONS["rebuild"],
+    }
+    answers = {}
+    for name, action in actions.items():
+        sidecar.write_bytes(b'{"garbage\n')
+        with pytest.warns(RepateventsWarning, match="cannot be read"), Ledger.open(path) as ledger:
+            answers[name] = action(ledger)
+        if name != "verify":
+            with JsonLinesStore(path) as store:
+                saved = store.get_checkpoint(CHECKPOINT_NAME)
+            assert saved is not None
+            assert 30 == saved[0]
+    assert {"totals": 329 + 83, "verify": 30, "rebuild": 30} == answers
+
+
+# -- a read-only ledger ------------------------------------------------------------------------
+@pytest.mark.parametrize("suffix", ["jsonl", "db"])
+def test_a_read_only_ledger_answers_and_verifies(
+    tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ledger whose file or folder cannot be written (a copy on a read-only medium) answers
+    questions and verifies, saving no checkpoint; recording is a StoreError saying why."""
+    path = tmp_path / f"ledger.{suffix}"
+    with Ledger.open(path) as ledger:
+        ledger.record_many(read_jsonl(EXAMPLE))
+        ledger.totals()
+        ledger.record_many(MORE)  # the checkpoint is behind the head: a fold is needed
+    before = _files(path)
+    monkeypatch.setattr(os, "access", lambda p, mode: mode != os.W_OK)
+    with Ledger.open(path) as ledger:
+        assert 30 == ledger.verify()
+        assert 329 + 83 == {t.country: t.total.best for t in ledger.totals()}["KGZ"]
+        assert 30 == ledger.rebuild()
+        with pytest.raises(StoreError, match="read-only"):
+            ledger.record(op("TJK", 5, "2024-03-01"))
+    assert before == _files(path)
+
+
+def test_a_copied_read_only_ledger_keeps_its_checkpoint(tmp_path: Path) -> None:
+    """A read-only copy still answers from its checkpoint (it is checked, not rebuilt)."""
+    path = tmp_path / "ledger.db"
+    _ledger_at_30(path)
+    copy = tmp_path / "copy" / "ledger.db"
+    copy.parent.mkdir()
+    shutil.copy(path, copy)
+    with Ledger(SQLiteStore(copy, read_only=True)) as ledger:
+        assert 30 == ledger.state().position
