@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -18,14 +20,19 @@ from repatevents.events import (
     Event,
     FigureAdjudicated,
     FuzzyDate,
+    InflowKind,
+    InflowReported,
     OperationReported,
     Origin,
+    OutflowKind,
+    OutflowReported,
     People,
     PopulationScope,
     ReportCorrected,
     ReportRetracted,
     ReportsLinked,
     Source,
+    SpeakerKind,
     StockObserved,
     event_to_dict,
 )
@@ -153,6 +160,66 @@ def test_a_cumulative_total_keeps_its_window() -> None:
         claim.until.to_text(),
         claim.origin,
     )
+
+
+def test_dates_and_enum_members_may_be_given_as_text() -> None:
+    """Dates as ISO / EDTF text or datetime.date, members by their value in any case, convert."""
+    operation = _operation(date="2023-08-30", date_role="Handover")
+    assert (DAY, DateRole.HANDOVER) == (operation.date, operation.date_role)
+    assert _operation(date=DAY, date_role=DateRole.HANDOVER) == operation
+    assert DAY == _operation(date=dt.date(2023, 8, 30)).date
+    claim = CumulativeTotalReported(
+        source=SOURCE, country="KGZ", people=600, until="2023", since="2019-03", origin="SYRIA"
+    )
+    assert ("2019-03", "2023", Origin.SYRIA) == (
+        claim.since.to_text() if claim.since else None,
+        claim.until.to_text(),
+        claim.origin,
+    )
+    common: dict[str, Any] = {"source": SOURCE, "place": "al-hol", "date": "2023-05", "people": 3}
+    assert PopulationScope.NON_SYRIANS is StockObserved(scope="non-syrians", **common).scope
+    assert OutflowKind.ESCAPE is OutflowReported(kind="Escape", **common).kind
+    assert InflowKind.BIRTH is InflowReported(kind="birth", **common).kind
+    source = Source(publisher="Rudaw", speaker_kind="Camp administration", published="2021-06-01")
+    assert (SpeakerKind.CAMP_ADMINISTRATION, FuzzyDate.parse("2021-06-01")) == (
+        source.speaker_kind,
+        source.published,
+    )
+
+
+def test_values_of_the_right_type_are_kept_as_they_are() -> None:
+    """A date or member given as such is the very object stored (the converters add nothing)."""
+    operation = _operation(date_role=DateRole.ARRIVAL)
+    assert (DAY, DateRole.ARRIVAL) == (operation.date, operation.date_role)
+    assert operation.date is DAY
+
+
+_CUMULATIVE: dict[str, Any] = {"source": SOURCE, "country": "KGZ", "people": 600, "until": DAY}
+
+
+@pytest.mark.parametrize(
+    ("build", "field", "message"),
+    [
+        (lambda: _operation(date="yesterday"), "date", "need the publication date"),
+        (lambda: _operation(date="2023-13"), "date", "no month 13"),
+        (lambda: _operation(date=20230830), "date", "a FuzzyDate, a datetime.date, or ISO"),
+        (lambda: _operation(date=dt.datetime(2023, 8, 30)), "date", "not a datetime"),
+        (lambda: _operation(date_role="landing"), "date_role", "values 'handover', 'arrival'"),
+        (lambda: _operation(date_role=3), "date_role", "DateRole values"),
+        (lambda: _operation(source="The New Arab"), "source", "a Source"),
+        (lambda: CumulativeTotalReported(**_CUMULATIVE, origin="mars"), "origin", "'syria'"),
+        (lambda: CumulativeTotalReported(**_CUMULATIVE, since="soon"), "since", "not a date"),
+        (lambda: Source(publisher="AFP", published="June"), "published", "names its year"),
+        (lambda: Source(publisher="AFP", speaker_kind="army"), "speaker_kind", "'un', 'ngo'"),
+    ],
+)
+def test_wrong_dates_and_members_name_the_field(
+    build: Callable[[], object], field: str, message: str
+) -> None:
+    """A value a date or enum field cannot take is a ValidationError naming field and value."""
+    with pytest.raises(ValidationError, match=message) as caught:
+        build()
+    assert field == caught.value.field
 
 
 # -- ids -----------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from ..errors import FieldProblem, ValidationError
 from ._estimate import _number
 
 __all__ = ["FuzzyDate", "Precision"]
@@ -223,6 +224,50 @@ _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+
+
+def _fuzzy_date_of(
+    value: object,
+    field: str,
+    *,
+    relative: str = (
+        "relative words need the publication date: pass FuzzyDate.parse(text, source.published)"
+    ),
+) -> FuzzyDate:
+    """Return the fuzzy date a field was given: a FuzzyDate, a date, or ISO / EDTF text.
+
+    Text is read as :meth:`FuzzyDate.parse` reads it without an anchor, so relative words
+    ("yesterday") are refused, with ``relative`` as the reason: they need the publication date.
+
+    Raises:
+        ValidationError: the value is none of these, or text that is not such a date; the
+            error names ``field``.
+    """
+    if isinstance(value, FuzzyDate):
+        return value
+    if isinstance(value, str):
+        try:
+            return FuzzyDate.parse(value)
+        except ValueError as exc:
+            rule = str(exc)
+            try:
+                FuzzyDate.parse(value, dt.date(2000, 1, 1))
+            except ValueError:
+                pass
+            else:
+                rule = relative
+            raise ValidationError(FieldProblem(field, value, rule)) from None
+    if isinstance(value, dt.datetime):
+        raise ValidationError(
+            FieldProblem(field, value, "a date, not a datetime: pass its .date()")
+        )
+    if isinstance(value, dt.date):
+        return FuzzyDate.day(value)
+    raise ValidationError(
+        FieldProblem(
+            field, value, "a FuzzyDate, a datetime.date, or ISO / EDTF text such as '2023-12-07'"
+        )
+    )
 
 
 def _anchor_day(anchor: object) -> dt.date | None:

@@ -3,10 +3,16 @@
 A correction or a retraction is an event of its own that points at the event it supersedes.
 Every event has an ``id``; when none is given it is derived from the content, so recording the
 same report twice (importing the same file again) records nothing new.
+
+Fields are converted from the obvious input: country names to codes, place names to ids, counts
+and report words to groups of people, ISO / EDTF text (``"2021-03-01"``) or a ``datetime.date``
+to a fuzzy date, and an enum's value as text, in any case (``"Handover"``), to its member.
+Anything else is a :class:`~repatevents.errors.ValidationError` naming the field.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import uuid
 from collections.abc import Iterable, Mapping
@@ -16,11 +22,11 @@ import attrs
 
 from ..errors import FieldProblem, ValidationError
 from ._countries import to_country_code
-from ._dates import FuzzyDate
+from ._dates import FuzzyDate, _fuzzy_date_of
 from ._estimate import Estimate
 from ._people import People
 from ._places import Origin, lookup_place
-from ._source import Source
+from ._source import Source, _member_of
 
 __all__ = [
     "EVENT_TYPES",
@@ -106,6 +112,55 @@ def _to_place(value: str) -> str:
     return lookup_place(value, field="place").id
 
 
+# Dates and enum members are also accepted as text ("2021-03-01", "handover", in any case).
+# Each converter checks the type first and returns a value that already has it: events built
+# by the store's reader, and every attrs.evolve, pass through at the cost of that check.
+def _to_date(value: FuzzyDate | dt.date | str) -> FuzzyDate:
+    return value if type(value) is FuzzyDate else _fuzzy_date_of(value, "date")
+
+
+def _to_until(value: FuzzyDate | dt.date | str) -> FuzzyDate:
+    return value if type(value) is FuzzyDate else _fuzzy_date_of(value, "until")
+
+
+def _to_since(value: FuzzyDate | dt.date | str | None) -> FuzzyDate | None:
+    if value is None or type(value) is FuzzyDate:
+        return value
+    return _fuzzy_date_of(value, "since")
+
+
+def _to_date_role(value: DateRole | str) -> DateRole:
+    return value if type(value) is DateRole else _member_of(DateRole, value, "date_role")
+
+
+def _to_origin_scope(value: Origin | str) -> Origin:
+    return value if type(value) is Origin else _member_of(Origin, value, "origin")
+
+
+def _to_scope(value: PopulationScope | str) -> PopulationScope:
+    if type(value) is PopulationScope:
+        return value
+    return _member_of(PopulationScope, value, "scope")
+
+
+def _to_outflow_kind(value: OutflowKind | str) -> OutflowKind:
+    return value if type(value) is OutflowKind else _member_of(OutflowKind, value, "kind")
+
+
+def _to_inflow_kind(value: InflowKind | str) -> InflowKind:
+    return value if type(value) is InflowKind else _member_of(InflowKind, value, "kind")
+
+
+def _to_source(value: Source) -> Source:
+    # Only a check, made as a converter so that it runs before the id is derived from the
+    # content (a validator would run after, too late for a clear error).
+    if isinstance(value, Source):
+        return value
+    raise ValidationError(
+        FieldProblem("source", value, "a Source, such as Source(publisher='The New Arab')")
+    )
+
+
 def _of(kind: type) -> Any:
     return attrs.validators.instance_of(kind)
 
@@ -167,7 +222,7 @@ def _id_field() -> Any:
 
 
 def _source_field() -> Any:
-    return attrs.field(validator=_of(Source))
+    return attrs.field(converter=_to_source)
 
 
 def _notes_field() -> Any:
@@ -198,9 +253,9 @@ class OperationReported:
     source: Source = _source_field()
     country: str = attrs.field(converter=_to_country)
     people: People = attrs.field(converter=_to_people)
-    date: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
+    date: FuzzyDate = attrs.field(converter=_to_date)
     origin: str = attrs.field(converter=_to_origin)
-    date_role: DateRole = attrs.field(default=DateRole.UNKNOWN, validator=_of(DateRole))
+    date_role: DateRole = attrs.field(default=DateRole.UNKNOWN, converter=_to_date_role)
     nationality: str | None = attrs.field(default=None, converter=_to_nationality)
     facilitators: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
     operation_name: str | None = attrs.field(default=None, validator=_opt(str))
@@ -235,9 +290,9 @@ class CumulativeTotalReported:
     source: Source = _source_field()
     country: str = attrs.field(converter=_to_country)
     people: People = attrs.field(converter=_to_people)
-    until: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
-    since: FuzzyDate | None = attrs.field(default=None, validator=_opt(FuzzyDate))
-    origin: Origin = attrs.field(default=Origin.SYRIA_OR_IRAQ, validator=_of(Origin))
+    until: FuzzyDate = attrs.field(converter=_to_until)
+    since: FuzzyDate | None = attrs.field(default=None, converter=_to_since)
+    origin: Origin = attrs.field(default=Origin.SYRIA_OR_IRAQ, converter=_to_origin_scope)
     counter: str | None = attrs.field(default=None, validator=_opt(str))
     nationality: str | None = attrs.field(default=None, converter=_to_nationality)
     notes: str | None = _notes_field()
@@ -262,11 +317,9 @@ class StockObserved:
 
     source: Source = _source_field()
     place: str = attrs.field(converter=_to_place)
-    date: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
+    date: FuzzyDate = attrs.field(converter=_to_date)
     people: People = attrs.field(converter=_to_people)
-    scope: PopulationScope = attrs.field(
-        default=PopulationScope.ALL, validator=_of(PopulationScope)
-    )
+    scope: PopulationScope = attrs.field(default=PopulationScope.ALL, converter=_to_scope)
     country: str | None = attrs.field(default=None, converter=_to_optional_country)
     by_nationality: tuple[tuple[str, Estimate], ...] = attrs.field(
         default=(), converter=_to_by_nationality
@@ -291,9 +344,9 @@ class OutflowReported:
 
     source: Source = _source_field()
     place: str = attrs.field(converter=_to_place)
-    date: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
+    date: FuzzyDate = attrs.field(converter=_to_date)
     people: People = attrs.field(converter=_to_people)
-    kind: OutflowKind = attrs.field(validator=_of(OutflowKind))
+    kind: OutflowKind = attrs.field(converter=_to_outflow_kind)
     nationality: str | None = attrs.field(default=None, converter=_to_nationality)
     destination: str | None = attrs.field(default=None, validator=_opt(str))
     notes: str | None = _notes_field()
@@ -308,9 +361,9 @@ class InflowReported:
 
     source: Source = _source_field()
     place: str = attrs.field(converter=_to_place)
-    date: FuzzyDate = attrs.field(validator=_of(FuzzyDate))
+    date: FuzzyDate = attrs.field(converter=_to_date)
     people: People = attrs.field(converter=_to_people)
-    kind: InflowKind = attrs.field(validator=_of(InflowKind))
+    kind: InflowKind = attrs.field(converter=_to_inflow_kind)
     nationality: str | None = attrs.field(default=None, converter=_to_nationality)
     notes: str | None = _notes_field()
     id: uuid.UUID = _id_field()
