@@ -2,7 +2,8 @@
 
 A checkpoint is a cache: an unreadable one is folded again (with a warning when its file is
 damaged). But a readable checkpoint the log does not bear out is evidence that records were
-lost or changed, and no question, import, verification or rebuild goes past it.
+lost or changed, and no question, import, verification or rebuild goes past it. Exports, last,
+replace only regular files.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import os
 import re
 import shutil
 import sqlite3
+import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 import pytest
@@ -21,11 +24,13 @@ from _projection_events import op
 from repatevents import read_jsonl
 from repatevents._ledger import Ledger
 from repatevents.errors import (
+    ExportError,
     IntegrityError,
     LostRecordsError,
     RepateventsWarning,
     StoreError,
 )
+from repatevents.exporters._write import write_atomically
 from repatevents.projections._checkpoint import CHECKPOINT_NAME, SUMMARY_NAME
 from repatevents.store import JsonLinesStore, SQLiteStore
 
@@ -299,3 +304,60 @@ def test_a_copied_read_only_ledger_keeps_its_checkpoint(tmp_path: Path) -> None:
     shutil.copy(path, copy)
     with Ledger(SQLiteStore(copy, read_only=True)) as ledger:
         assert 30 == ledger.state().position
+
+
+# -- exports never replace what is not a regular file ------------------------------------------
+def _example_ledger() -> Ledger:
+    ledger = Ledger.in_memory()
+    ledger.record_many(read_jsonl(EXAMPLE))
+    return ledger
+
+
+def test_an_export_through_a_symlink_replaces_the_file_it_points_to(tmp_path: Path) -> None:
+    """A symbolic link at the output path is kept, and the file it points to is replaced."""
+    real = tmp_path / "exports" / "figures.geojson"
+    real.parent.mkdir()
+    real.write_bytes(b"old")
+    link = tmp_path / "latest.geojson"
+    link.symlink_to(real)
+    with _example_ledger() as ledger:
+        assert [link] == ledger.export("geojson", link)
+    assert link.is_symlink()
+    assert real == link.resolve()
+    assert b'"FeatureCollection"' in real.read_bytes()
+    assert ["figures.geojson"] == sorted(p.name for p in real.parent.iterdir())
+
+
+@pytest.mark.parametrize("through_a_link", [False, True])
+def test_an_export_onto_a_fifo_is_refused(tmp_path: Path, through_a_link: bool) -> None:
+    """A FIFO at the output path (or behind a link there) is refused with an ExportError
+    naming it; it stays a FIFO and no file is left behind."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    target = tmp_path / "out.geojson"
+    if through_a_link:
+        target.symlink_to(fifo)
+    else:
+        target = fifo
+    with _example_ledger() as ledger, pytest.raises(ExportError, match="a FIFO") as info:
+        ledger.export("geojson", target)
+    assert str(fifo) in str(info.value)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    expected = ["out.geojson", "pipe"] if through_a_link else ["pipe"]
+    assert expected == sorted(p.name for p in tmp_path.iterdir())
+
+
+def test_a_refused_target_stops_the_whole_set(tmp_path: Path) -> None:
+    """With several targets, one that is not a regular file (a folder) means none is
+    written."""
+    kept = tmp_path / "a.csv"
+    kept.write_bytes(b"as it was")
+    (tmp_path / "b.csv").mkdir()
+
+    def fill(stream: BinaryIO) -> None:
+        stream.write(b"new")
+
+    with pytest.raises(ExportError, match="is a folder"):
+        write_atomically([(kept, fill), (tmp_path / "b.csv", fill)])
+    assert b"as it was" == kept.read_bytes()
+    assert ["a.csv", "b.csv"] == sorted(p.name for p in tmp_path.iterdir())

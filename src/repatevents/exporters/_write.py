@@ -1,13 +1,23 @@
-"""Atomic writing: a target file is either replaced whole or left exactly as it was."""
+"""Atomic writing: a target file is either replaced whole or left exactly as it was.
+
+Only regular files are replaced. A symbolic link is followed: the file it points to is
+replaced (atomically, in that file's folder) and the link is kept, as a shell's ``>`` would
+write through it. A target that is anything else (a folder, a FIFO, a device such as
+``/dev/full``, a socket), itself or behind a link, is refused before anything is written:
+replacing it would swap a device or a pipe for a plain file.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
+
+from ..errors import ExportError
 
 __all__ = ["write_atomically"]
 
@@ -23,15 +33,22 @@ def write_atomically(targets: Sequence[tuple[Path, Fill]]) -> None:
     again. Each replacement is atomic (``os.replace`` within one folder); a set of files is
     replaced one after another once all of them were written.
 
+    A target that is a symbolic link replaces the file the link points to (the link stays); a
+    target that exists and is not a regular file (a folder, FIFO, device or socket, or a link
+    to one) is refused.
+
     Args:
         targets: (path, fill) pairs; each path's folder must exist.
 
     Raises:
+        ExportError: a target exists and is not a regular file; nothing was written.
         Exception: whatever a ``fill`` or the file system raised, after cleaning up.
     """
+    # Every target is checked before any is written, so a refusal leaves nothing behind.
+    resolved = [(_regular_target(path), fill) for path, fill in targets]
     written: list[tuple[Path, Path]] = []
     try:
-        for path, fill in targets:
+        for path, fill in resolved:
             temporary = _write_temporary(path, fill)
             written.append((temporary, path))
         for temporary, path in written:
@@ -43,6 +60,47 @@ def write_atomically(targets: Sequence[tuple[Path, Fill]]) -> None:
         raise
     for folder in {path.parent for _, path in written}:
         _fsync_folder(folder)
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _regular_target(path: Path) -> Path:
+    """Return the file to replace for ``path``: itself, or where its symbolic link points.
+
+    Raises:
+        ExportError: the target (or the link's target) exists and is not a regular file, or
+            the link cannot be followed.
+    """
+    target = path
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=False)
+        except (OSError, RuntimeError) as exc:  # a loop of links
+            raise ExportError(
+                f"{str(path)!r} is a symbolic link that cannot be followed ({exc}); nothing "
+                "was written",
+                path=str(path),
+            ) from None
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return target
+    if stat.S_ISREG(mode):
+        return target
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    via = f" (where the link {str(path)!r} points)" if target != path else ""
+    raise ExportError(
+        f"{str(target)!r}{via} is {kind}: an export replaces only regular files, so nothing "
+        "was written; choose a file path",
+        path=str(path),
+    )
 
 
 def _write_temporary(path: Path, fill: Fill) -> Path:
