@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from repatevents import Ledger
-from repatevents._render import render_table
 from repatevents._tables import Column, ColumnType, Table
 from repatevents.cli import main
+from repatevents.cli._render import render_table
 
 EXAMPLE = Path(__file__).parent.parent / "src" / "repatevents" / "data" / "example_ledger.jsonl"
 

@@ -16,11 +16,11 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ._tables import Column, ColumnType, Table
+from .._tables import Column, ColumnType, Table
 
 if TYPE_CHECKING:
-    from ._plugins import PluginInfo
-    from .store import Envelope
+    from .._plugins import PluginInfo
+    from ..store import Envelope
 
 __all__ = [
     "cell_text",

@@ -1,0 +1,101 @@
+"""What every command runs in: the ledger it was given, user errors as one line, JSON on stdout.
+
+A mistake in what a user typed or sent ends with ``error: …`` on stderr and exit status 1,
+never a traceback, and leaves the ledger as it was: ``user_errors`` does that for the library's
+errors and file errors, ``CommandError`` for the mistakes only the command line knows about.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import CorruptLogError, RepateventsError, ValidationError
+from ._render import empty_past_note
+
+if TYPE_CHECKING:
+    from .._ledger import Ledger
+
+__all__ = [
+    "CommandError",
+    "Settings",
+    "echo_json",
+    "note_empty_past",
+    "open_ledger",
+    "user_errors",
+]
+
+_EXIT_USER_ERROR = 1
+
+
+class Settings:
+    """What the group's options chose for every command: the ledger file."""
+
+    def __init__(self, ledger: str) -> None:
+        self.ledger = ledger
+
+
+class CommandError(click.ClickException):
+    """A user's mistake the library does not know about, shown like the library's errors."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the library's errors and file errors into a clean message and exit status 1."""
+    try:
+        yield
+    except ValidationError as exc:
+        lines = [f"error: {p}" for p in exc.problems[:50]]
+        if len(exc.problems) > 50:
+            lines.append(f"error: … and {len(exc.problems) - 50} more problems")
+        click.echo("\n".join(lines), err=True)
+        sys.exit(_EXIT_USER_ERROR)
+    except (RepateventsError, OSError) as exc:
+        click.echo(f"error: {_one_line(exc)}", err=True)
+        sys.exit(_EXIT_USER_ERROR)
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    text = " ".join(str(exc).split())
+    if isinstance(exc, CorruptLogError):
+        # The store speaks to Python callers; a CLI user has a command for it.
+        command = f"`repatevents --ledger {exc.path} repair`"
+        text = text.replace("JsonLinesStore.repair(path) removes them", f"{command} removes them")
+    return text
+
+
+def open_ledger(settings: Settings, *, create: bool = False) -> Ledger:
+    """Open the chosen ledger; one that does not exist is a user's mistake unless ``create``."""
+    from .._ledger import Ledger
+
+    path = Path(settings.ledger)
+    if not create and not path.exists():
+        raise CommandError(
+            f"no ledger at {str(path)!r}; import a file first or choose one with --ledger"
+        )
+    return Ledger.open(path)
+
+
+def echo_json(value: Any) -> None:
+    """Print a JSON document on stdout, indented, with text as it is (not ``\\u`` escapes)."""
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def note_empty_past(ledger: Ledger, known_at: dt.datetime | int | None) -> None:
+    """Say on stderr when a known-at time is before the ledger's first record."""
+    if isinstance(known_at, dt.datetime):
+        first = next(iter(ledger.store.read(0, upto=1)), None)
+        if first is not None and first.recorded_at > known_at:
+            click.echo(empty_past_note(known_at, first.recorded_at), err=True)

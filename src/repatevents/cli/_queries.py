@@ -1,0 +1,130 @@
+"""Asking the ledger: one command per table (totals, operations …), ``events``, ``policies``.
+
+A table command folds the ledger as the query options ask (``--as-of``, ``--known-at``,
+``--policy``) and prints one table, for people or as JSON; ``--country`` keeps the rows of the
+countries named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import click
+
+from .._tables import Table
+from ._context import Settings, echo_json, note_empty_past, open_ledger, user_errors
+from ._options import country_option, json_option, ledger_option, query, query_options, wide_option
+from ._render import event_record, events_table, json_cell, render_table, terminal_width
+
+__all__ = ["events_command", "policies_command", "table_command"]
+
+
+def table_command(name: str, table_name: str, summary: str) -> click.Command:
+    """Return the command ``name`` that prints the ledger's table ``table_name``.
+
+    Args:
+        name: the command's name.
+        table_name: the table's name in ``Ledger.tables()``.
+        summary: the command's help.
+    """
+
+    def command(
+        settings: Settings,
+        as_of: dt.date | None,
+        known_at: dt.datetime | int | None,
+        policy: str | None,
+        as_json: bool,
+        countries: tuple[str, ...],
+        wide: bool,
+    ) -> None:
+        with user_errors():
+            with open_ledger(settings) as ledger:
+                tables = ledger.tables(**query(as_of, known_at, policy))
+                note_empty_past(ledger, known_at)
+            _echo_table(_filter_rows(tables[table_name], countries), as_json, wide)
+
+    command.__doc__ = summary
+    decorated = wide_option(country_option(query_options(command)))
+    return click.command(name)(ledger_option(click.pass_obj(decorated)))
+
+
+def _filter_rows(table: Table, countries: Sequence[str]) -> Table:
+    if not countries or "country" not in (c.name for c in table.columns):
+        return table
+    index = [c.name for c in table.columns].index("country")
+    rows = [row for row in table.rows if row[index] in countries]
+    return Table(table.name, table.title, table.columns, rows, table.description)
+
+
+def _echo_table(table: Table, as_json: bool, wide: bool = False) -> None:
+    if as_json:
+        echo_json([{k: json_cell(v) for k, v in r.items()} for r in table.records()])
+        return
+    click.echo(render_table(table, width=terminal_width(), wide=wide))
+
+
+@click.command("events")
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    metavar="TYPE",
+    help="Only events of this type (operation-reported, report-corrected …); repeatable.",
+)
+@country_option
+@json_option
+@wide_option
+@ledger_option
+@click.pass_obj
+def events_command(
+    settings: Settings,
+    types: tuple[str, ...],
+    countries: tuple[str, ...],
+    as_json: bool,
+    wide: bool,
+) -> None:
+    """List the recorded events with their ids, for corrections, retractions and links.
+
+    Each row is one record of the log: position, id, type, when it was recorded (UTC), the
+    receiving country, the place, the date, the total, and the ids it refers to. A correction
+    shows its replacement's figures.
+    """
+    from ..events import EVENT_TYPES
+
+    unknown = [t for t in types if t not in EVENT_TYPES]
+    if unknown:
+        raise click.BadParameter(
+            f"{unknown[0]!r} is not an event type; choose one of {', '.join(sorted(EVENT_TYPES))}",
+            param_hint="--type",
+        )
+    with user_errors(), open_ledger(settings) as ledger:
+        records = [
+            record
+            for record in map(event_record, ledger.store.read())
+            if (not types or record["type"] in types)
+            and (not countries or record["country"] in countries)
+        ]
+    if as_json:
+        echo_json(records)
+    else:
+        click.echo(render_table(events_table(records), width=terminal_width(), wide=wide))
+
+
+@click.command("policies")
+@json_option
+def policies_command(as_json: bool) -> None:
+    """List the policies that choose a figure when reports disagree."""
+    from ..projections import DEFAULT_POLICY, POLICIES
+
+    if as_json:
+        echo_json(
+            [
+                {"name": n, "description": POLICIES[n].description, "default": n == DEFAULT_POLICY}
+                for n in sorted(POLICIES)
+            ]
+        )
+        return
+    for name in sorted(POLICIES):
+        marker = " (default)" if name == DEFAULT_POLICY else ""
+        click.echo(f"{name}{marker}: {POLICIES[name].description}")
