@@ -216,11 +216,12 @@ def test_parse_rejects_impossible_and_unreadable_dates(
         (FuzzyDate.parse("2023-08-30"), "2023-08-29"),
         (FuzzyDate.parse("../2023-08-30"), "2023-08-29"),
         (FuzzyDate.parse("2023-08-30/.."), "2023-08-29"),
-        (FuzzyDate.parse("2023-08"), "2023-08-30"),  # its latest day
+        (FuzzyDate.parse("2023-08"), "2023-07-31/2023-08-30"),  # read against both ends
     ],
 )
 def test_parse_takes_a_fuzzy_date_as_anchor(anchor: FuzzyDate, expected: str) -> None:
-    """A source's published date anchors relative words: its latest day, else its earliest."""
+    """A source's published date anchors relative words: the day it has when open at one end,
+    both ends when it spans days."""
     assert expected == FuzzyDate.parse("yesterday", anchor).to_text()
 
 
@@ -299,3 +300,12 @@ def test_sort_key_orders_by_latest_then_earliest_with_open_ends_last() -> None:
     dates = [FuzzyDate.parse(t) for t in ("2021/..", "2021", "2021-03", "../2021-03-31")]
     ordered = [d.to_text() for d in sorted(dates, key=lambda d: d.sort_key)]
     assert ["../2021-03-31", "2021-03", "2021", "2021-01-01/.."] == ordered
+
+
+def test_relative_words_against_a_month_span_both_readings() -> None:
+    """A report published "in March 2021": "yesterday" is some day from 28 February to 30
+    March, not a falsely precise 30 March; absolute dates are read as they are."""
+    march = FuzzyDate.parse("2021-03")
+    assert "2021-02-28/2021-03-30" == FuzzyDate.parse("yesterday", march).to_text()
+    assert "2021-03-05" == FuzzyDate.parse("5 March 2021", march).to_text()
+    assert "yesterday" == FuzzyDate.parse("yesterday", march).raw

@@ -143,8 +143,10 @@ class FuzzyDate:
         Args:
             text: the words or ISO / EDTF text.
             anchor: the day the source was published, as a date or as a :class:`FuzzyDate`
-                (a source's ``published``), whose latest day is used (its earliest when it is
-                open at the end).
+                (a source's ``published``). Relative words are read against each end of a
+                fuzzy anchor and span both readings: "yesterday" in a report of March 2021 is
+                some day from 28 February to 30 March. An anchor open at one end counts from
+                the day it has.
 
         Raises:
             ValueError: the text is not a date this parser understands, names an impossible day
@@ -154,6 +156,21 @@ class FuzzyDate:
         """
         if not isinstance(text, str):
             raise TypeError(f"a date must be text such as '2023-12-07', got {text!r}")
+        if (
+            isinstance(anchor, FuzzyDate)
+            and anchor.earliest is not None
+            and anchor.latest is not None
+            and anchor.earliest != anchor.latest
+        ):
+            # Published "in March 2021": "yesterday" is any day from 28 February to 30 March.
+            first = cls.parse(text, anchor.earliest)
+            last = cls.parse(text, anchor.latest)
+            if first == last:
+                return first
+            starts, ends = (first.earliest, last.earliest), (first.latest, last.latest)
+            earliest = None if None in starts else min(d for d in starts if d is not None)
+            latest = None if None in ends else max(d for d in ends if d is not None)
+            return cls.between(earliest, latest, first.raw)
         day = _anchor_day(anchor)
         stripped = text.strip()
         iso = _parse_iso(stripped)
