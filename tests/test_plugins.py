@@ -18,11 +18,12 @@ from repatevents._plugins import (
     DISABLE_PLUGINS_ENV,
     RepateventsPluginManager,
     describe_plugins,
+    exporter_named,
     get_plugin_manager,
     list_plugins,
     registered_exporters,
 )
-from repatevents.errors import RepateventsWarning, UnknownExporterError
+from repatevents.errors import AmbiguousExporterError, RepateventsWarning, UnknownExporterError
 from repatevents.exporters import Exporter, export_tables
 from repatevents.hookspecs import hookimpl
 from repatevents.testing import (
@@ -194,7 +195,7 @@ def test_plugin_registering_something_invalid_fails_alone(
         table_names=["totals"],
         plugin_manager=manager,
     )
-    assert [tmp_path / "out.csv"] == written
+    assert tmp_path / "out.csv" == written[0]
 
 
 def test_broken_plugin_shows_as_failed_in_the_listing(install: Install) -> None:
@@ -226,13 +227,31 @@ def test_environment_variable_disables_all_installed_plugins(
 def test_environment_variable_disables_chosen_plugins(
     install: Install, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A comma-separated list switches off just those plugins (a broken one is not imported)."""
+    """A comma-separated list switches off just those plugins (a broken one is not imported);
+    a name that matches no installed plugin (a typo) is a warning naming it."""
     install("repatevents-names", {"names": GOOD})
     install("repatevents-broken", {"broken": FAILS_TO_IMPORT})
-    monkeypatch.setenv(DISABLE_PLUGINS_ENV, " broken , nothing-else")
-    manager = get_plugin_manager()
+    monkeypatch.setenv(DISABLE_PLUGINS_ENV, " broken , nothing-else,builtin")
+    with pytest.warns(RepateventsWarning) as caught:
+        manager = get_plugin_manager()
+    (message,) = [str(warning.message) for warning in caught]
+    assert message.startswith(
+        f"{DISABLE_PLUGINS_ENV} names 'builtin', 'nothing-else', which match no installed "
+        "plugin (installed: broken, "
+    )
+    assert message.endswith("; the built-in exporters cannot be switched off)")
     assert "names" in registered_exporters(manager)
     assert {"broken": "disabled", "names": "loaded"}.items() <= _status(manager).items()
+
+
+def test_disabling_only_installed_plugins_is_silent(
+    install: Install, monkeypatch: pytest.MonkeyPatch, recwarn: pytest.WarningsRecorder
+) -> None:
+    """Names that all match installed plugins give no warning."""
+    install("repatevents-broken", {"broken": FAILS_TO_IMPORT})
+    monkeypatch.setenv(DISABLE_PLUGINS_ENV, "broken")
+    get_plugin_manager()
+    assert [] == list(recwarn)
 
 
 def test_second_plugin_with_a_taken_entry_point_name_fails(install: Install) -> None:
@@ -335,3 +354,123 @@ def test_exporter_rejects_invalid_values() -> None:
     ]:
         with pytest.raises((ValueError, TypeError), match=field.replace("_", " ")):
             Exporter(**{**base, field: value})
+
+
+EXITS_ON_IMPORT = """
+import sys
+sys.exit(3)
+"""
+
+EXITS_IN_ITS_HOOK = """
+import sys
+from repatevents.hookspecs import hookimpl
+
+@hookimpl
+def register_exporters(register):
+    sys.exit("cannot find a licence")
+"""
+
+
+def _xlsx_plugin(description: str) -> str:
+    return f"""
+from repatevents.exporters import Exporter
+from repatevents.hookspecs import hookimpl
+
+@hookimpl
+def register_exporters(register):
+    register(Exporter(name="xlsx", extension="xlsx", media_type="application/zip",
+                      description={description!r}, write=lambda t, m, s, /: None))
+"""
+
+
+TWICE = """
+from repatevents.exporters import Exporter
+from repatevents.hookspecs import hookimpl
+
+@hookimpl
+def register_exporters(register):
+    for _ in range(2):
+        register(Exporter(name="twice", extension="txt", media_type="text/plain",
+                          description="", write=lambda t, m, s, /: None))
+"""
+
+
+def test_a_plugin_that_exits_on_import_fails_alone(install: Install) -> None:
+    """sys.exit() while a plugin is imported fails that plugin (listed, warned); it does not
+    end the program, and the other plugins load."""
+    install("repatevents-quits", {"quits": EXITS_ON_IMPORT})
+    install("repatevents-names", {"names": GOOD})
+    with pytest.warns(RepateventsWarning, match="'quits'.*raised SystemExit: 3"):
+        manager = get_plugin_manager()
+    assert {"quits": "failed", "names": "loaded"}.items() <= _status(manager).items()
+    assert "names" in registered_exporters(manager)
+
+
+def test_a_plugin_that_exits_in_its_hook_fails_alone(install: Install) -> None:
+    """sys.exit() in a plugin's register_exporters hook fails that plugin, not the program."""
+    install("repatevents-quits", {"quits": EXITS_IN_ITS_HOOK})
+    manager = get_plugin_manager()
+    with pytest.warns(RepateventsWarning, match="'quits'.*SystemExit: cannot find a licence"):
+        exporters = registered_exporters(manager)
+    assert {"csv", "geojson"} <= set(exporters)
+    assert "failed" == _status(manager)["quits"]
+
+
+def test_two_plugins_with_one_exporter_name_both_fail(install: Install) -> None:
+    """A plugin that registers another's exporter name does not win by sorting first: both
+    fail, each warning naming the other, and the name is ambiguous when asked for."""
+    install("repatevents-xlsx", {"xlsx": _xlsx_plugin("The real one.")})
+    install("repatevents-thief", {"aaa_steal_xlsx": _xlsx_plugin("Not the real one.")})
+    manager = get_plugin_manager()
+    with pytest.warns(RepateventsWarning) as caught:
+        exporters = registered_exporters(manager)
+    messages = sorted(str(warning.message) for warning in caught)
+    assert 2 == len(messages)
+    assert (
+        "plugin 'aaa_steal_xlsx' registered exporter name 'xlsx', which plugin 'xlsx'"
+        in (messages[0])
+    )
+    assert (
+        "plugin 'xlsx' registered exporter name 'xlsx', which plugin 'aaa_steal_xlsx'"
+        in (messages[1])
+    )
+    assert "xlsx" not in exporters
+    assert {"aaa_steal_xlsx": "failed", "xlsx": "failed"}.items() <= _status(manager).items()
+    assert {"xlsx": ("aaa_steal_xlsx", "xlsx")} == manager.ambiguous()
+    with pytest.raises(AmbiguousExporterError, match="'xlsx' is ambiguous") as raised:
+        exporter_named(manager, "xlsx")
+    assert ("aaa_steal_xlsx", "xlsx") == raised.value.plugins
+    assert isinstance(raised.value, UnknownExporterError)
+    with pytest.raises(UnknownExporterError, match="no exporter is named 'pdf'"):
+        exporter_named(manager, "pdf")
+    assert "csv" == exporter_named(manager, "csv").name
+
+
+def test_a_built_in_name_stays_built_in(install: Install) -> None:
+    """A plugin registering a built-in exporter's name fails, and the built-in one is kept
+    (not made ambiguous)."""
+    install("repatevents-broken", {"broken": DUPLICATE_NAME})
+    manager = get_plugin_manager()
+    with pytest.warns(RepateventsWarning, match="'broken'.*'builtin' already registered"):
+        assert exporter_named(manager, "csv").description.startswith("One RFC 4180")
+    assert {} == manager.ambiguous()
+
+
+def test_a_plugin_registering_one_name_twice_fails(install: Install) -> None:
+    """One plugin registering a name twice fails with a warning saying so."""
+    install("repatevents-twice", {"twice": TWICE})
+    manager = get_plugin_manager()
+    with pytest.warns(RepateventsWarning, match="registered exporter name 'twice' twice"):
+        assert "twice" not in registered_exporters(manager)
+
+
+def test_plugin_warnings_point_at_the_caller(install: Install) -> None:
+    """A plugin failure warns from the line that asked for the plugins (as Python's own
+    warnings do), not from a line inside repatevents."""
+    install("repatevents-broken", {"broken": FAILS_TO_IMPORT})
+    install("repatevents-dup", {"dup": DUPLICATE_NAME})
+    with pytest.warns(RepateventsWarning) as caught:
+        manager = get_plugin_manager()
+    with pytest.warns(RepateventsWarning) as later:
+        describe_plugins(manager)
+    assert [__file__, __file__] == [warning.filename for warning in [*caught, *later]]

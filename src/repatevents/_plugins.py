@@ -3,12 +3,21 @@
 ``get_plugin_manager()`` builds a fresh manager each time it is called (nothing is kept in module
 state): it registers the built-in plugin, then the plugins installed under the ``repatevents``
 entry point group, then runs pluggy's check for hooks no specification knows. A plugin that
-cannot be imported, that implements an unknown hook or a hook with wrong arguments, or that
-registers an invalid exporter is unregistered, reported with a ``RepateventsWarning`` and listed
-as failed; everything else keeps working.
+cannot be imported (even one that calls ``sys.exit()``), that implements an unknown hook or a
+hook with wrong arguments, or that registers an invalid exporter is unregistered, reported with
+a ``RepateventsWarning`` and listed as failed; everything else keeps working.
+
+An exporter name belongs to one plugin. The built-in plugin keeps its names (a plugin
+registering ``csv`` fails); when two installed plugins register one name, neither wins: both
+fail, each warning naming the other, and asking for that exporter is an
+``AmbiguousExporterError`` (see :func:`exporter_named`), not a choice made by sort order.
 
 Set ``REPATEVENTS_DISABLE_PLUGINS`` to ``all`` to load no installed plugin, or to a
-comma-separated list of entry point names to skip those (the built-in exporters always load).
+comma-separated list of entry point names to skip those (the built-in exporters always load); a
+name that matches no installed plugin is reported with a warning, as it is likely a typo.
+
+Warnings point at the code that called into this module (not at a line of it); the command
+line prints each as one line.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import os
+import sys
 import warnings
 from typing import Any, Literal
 
@@ -23,7 +33,12 @@ import attrs
 import pluggy
 
 from . import hookspecs
-from .errors import PluginError, RepateventsWarning
+from .errors import (
+    AmbiguousExporterError,
+    PluginError,
+    RepateventsWarning,
+    UnknownExporterError,
+)
 from .exporters._base import Exporter
 
 __all__ = [
@@ -33,6 +48,7 @@ __all__ = [
     "PluginInfo",
     "RepateventsPluginManager",
     "describe_plugins",
+    "exporter_named",
     "get_plugin_manager",
     "list_plugins",
     "registered_exporters",
@@ -99,6 +115,7 @@ class RepateventsPluginManager(pluggy.PluginManager):
         self._origins: dict[str, tuple[str | None, str | None]] = {}
         self._failed: dict[str, PluginInfo] = {}
         self._disabled: dict[str, PluginInfo] = {}
+        self._ambiguous: dict[str, tuple[str, ...]] = {}
 
     def fail(self, name: str, error: str, plugin: object | None = None) -> None:
         """Unregister plugin ``name``, record why and warn, so the rest keeps working.
@@ -122,8 +139,16 @@ class RepateventsPluginManager(pluggy.PluginManager):
         warnings.warn(
             f"repatevents plugin {name!r}{source} failed and is not used: {error}",
             RepateventsWarning,
-            stacklevel=3,
+            stacklevel=_caller_level(),
         )
+
+    def ambiguous(self) -> dict[str, tuple[str, ...]]:
+        """Return the exporter names two or more plugins registered, with those plugins.
+
+        Those plugins failed and none of them is used; filled in once exporters are collected
+        (``registered_exporters`` and the functions that list them).
+        """
+        return dict(self._ambiguous)
 
     def failed(self) -> list[PluginInfo]:
         """Return the plugins that failed, by name."""
@@ -191,6 +216,18 @@ def _load_entrypoints(
     manager: RepateventsPluginManager, disabled: set[str] | Literal["all"]
 ) -> None:
     entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    if disabled != "all":
+        unknown = sorted(disabled - {entry_point.name for entry_point in entry_points})
+        if unknown:
+            installed = sorted({entry_point.name for entry_point in entry_points})
+            warnings.warn(
+                f"{DISABLE_PLUGINS_ENV} names {', '.join(map(repr, unknown))}, which "
+                f"match{'es' if len(unknown) == 1 else ''} no installed plugin (installed: "
+                f"{', '.join(installed) or 'none'}; the built-in exporters cannot be switched "
+                "off)",
+                RepateventsWarning,
+                stacklevel=_caller_level(),
+            )
     for entry_point in sorted(entry_points, key=lambda e: (e.name, e.value)):
         dist = entry_point.dist
         distribution = dist.name if dist is not None else None
@@ -208,7 +245,8 @@ def _load_entrypoints(
             continue
         try:
             plugin = entry_point.load()
-        except Exception as error:  # a broken plugin must not stop the others
+        except (Exception, SystemExit) as error:  # a broken plugin must not stop the others
+            # sys.exit() in a plugin would end the program, silently, whatever it was doing.
             manager.fail(name, f"importing {entry_point.value!r} raised {_describe(error)}")
             continue
         try:
@@ -248,9 +286,10 @@ def registered_exporters(manager: RepateventsPluginManager) -> dict[str, Exporte
     """Return every valid exporter the manager's plugins register, by name.
 
     Calls each plugin's ``register_exporters`` hook, the built-in plugin's first. A plugin whose
-    hook raises or registers an invalid exporter (not an ``Exporter``, or a name an earlier
-    plugin took) fails as a whole: it is unregistered with a warning and none of its exporters
-    is returned.
+    hook raises or registers an invalid exporter (not an ``Exporter``, one name twice, or a
+    name the built-in plugin has) fails as a whole: it is unregistered with a warning and none
+    of its exporters is returned. A name two installed plugins register fails both, so that
+    neither takes the other's place (see :meth:`RepateventsPluginManager.ambiguous`).
 
     Args:
         manager: the plugin manager to ask.
@@ -261,8 +300,25 @@ def registered_exporters(manager: RepateventsPluginManager) -> dict[str, Exporte
     return {name: exporter for name, (_, exporter) in _collect_exporters(manager).items()}
 
 
+def exporter_named(manager: RepateventsPluginManager, name: str) -> Exporter:
+    """Return the exporter registered as ``name``.
+
+    Raises:
+        AmbiguousExporterError: two or more plugins register ``name`` (none of them is used).
+        UnknownExporterError: no plugin registers ``name``.
+    """
+    exporters = registered_exporters(manager)
+    if name in exporters:
+        return exporters[name]
+    if name in manager._ambiguous:
+        raise AmbiguousExporterError(name, manager._ambiguous[name], sorted(exporters))
+    raise UnknownExporterError(name, sorted(exporters))
+
+
 def _collect_exporters(manager: RepateventsPluginManager) -> dict[str, tuple[str, Exporter]]:
-    collected: dict[str, tuple[str, Exporter]] = {}
+    # Every plugin's registrations first, then who may keep which name: a clash is decided
+    # by the names, never by the order plugins happen to load in.
+    claims: dict[str, list[tuple[str, Exporter]]] = {}
     implementations = manager.hook.register_exporters.get_hookimpls()
     ordered = sorted(implementations, key=lambda impl: impl.plugin_name != BUILTIN_PLUGIN)
     for implementation in ordered:
@@ -279,11 +335,9 @@ def _collect_exporters(manager: RepateventsPluginManager) -> dict[str, tuple[str
                     f"plugin {plugin_name!r} registered {exporter!r}, which is not a "
                     "repatevents.exporters.Exporter"
                 )
-            owner = collected.get(exporter.name, (None,))[0]
-            if owner is not None or exporter.name in pending:
+            if exporter.name in pending:
                 raise PluginError(
-                    f"plugin {plugin_name!r} registered exporter name {exporter.name!r}, which "
-                    f"plugin {owner or plugin_name!r} already registered"
+                    f"plugin {plugin_name!r} registered exporter name {exporter.name!r} twice"
                 )
             pending[exporter.name] = exporter
 
@@ -292,7 +346,7 @@ def _collect_exporters(manager: RepateventsPluginManager) -> dict[str, tuple[str
             implementation.function(
                 **{k: v for k, v in arguments.items() if k in implementation.argnames}
             )
-        except Exception as error:  # one plugin's bug must not take the others down
+        except (Exception, SystemExit) as error:  # one plugin's bug must not take others down
             if plugin_name == BUILTIN_PLUGIN:
                 raise
             manager.fail(
@@ -301,8 +355,52 @@ def _collect_exporters(manager: RepateventsPluginManager) -> dict[str, tuple[str
                 plugin=implementation.plugin,
             )
             continue
-        collected.update((name, (plugin_name, e)) for name, e in pending.items())
-    return collected
+        for name, exporter in pending.items():
+            claims.setdefault(name, []).append((plugin_name, exporter))
+    failures = _clashes(manager, claims)
+    for plugin_name, reason in failures.items():
+        manager.fail(plugin_name, reason, plugin=manager.get_plugin(plugin_name))
+    return {
+        name: (plugin_name, exporter)
+        for name, owners in claims.items()
+        for plugin_name, exporter in owners
+        if plugin_name not in failures
+    }
+
+
+def _clashes(
+    manager: RepateventsPluginManager, claims: dict[str, list[tuple[str, Exporter]]]
+) -> dict[str, str]:
+    """Return the plugins that lose a name they registered, with why; record ambiguities.
+
+    The built-in plugin keeps its names; then a name that two or more of the remaining
+    plugins register is nobody's.
+    """
+    failures: dict[str, str] = {}
+    for name, owners in claims.items():
+        plugins = [plugin_name for plugin_name, _ in owners]
+        if BUILTIN_PLUGIN in plugins:
+            for plugin_name in plugins:
+                if plugin_name != BUILTIN_PLUGIN:
+                    failures.setdefault(
+                        plugin_name,
+                        f"plugin {plugin_name!r} registered exporter name {name!r}, which "
+                        f"plugin {BUILTIN_PLUGIN!r} already registered",
+                    )
+    for name, owners in claims.items():
+        plugins = [plugin_name for plugin_name, _ in owners if plugin_name not in failures]
+        if len(plugins) < 2:
+            continue
+        manager._ambiguous[name] = tuple(sorted(plugins))
+        for plugin_name in plugins:
+            others = " and ".join(repr(other) for other in sorted(plugins) if other != plugin_name)
+            failures.setdefault(
+                plugin_name,
+                f"plugin {plugin_name!r} registered exporter name {name!r}, which plugin "
+                f"{others} registered too; none of them is used, so that none takes another's "
+                f"place (switch all but one off with {DISABLE_PLUGINS_ENV})",
+            )
+    return failures
 
 
 def list_plugins(manager: RepateventsPluginManager | None = None) -> list[PluginInfo]:
@@ -363,6 +461,20 @@ def describe_plugins(manager: RepateventsPluginManager | None = None) -> dict[st
         for name, (plugin_name, exporter) in sorted(_collect_exporters(manager).items())
     ]
     return {"plugins": [info.to_dict() for info in plugins], "exporters": exporters}
+
+
+def _caller_level() -> int:
+    """Return the ``stacklevel`` of the first frame outside this module, for ``warnings.warn``.
+
+    A warning then points at the code that asked for plugins (the program's own line), not
+    at one of this module's, whichever function of it was called.
+    """
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
 
 
 def _describe(error: BaseException) -> str:

@@ -16,6 +16,7 @@ not know this library::
     │   └── CorruptLogError                   a stored file cannot be read back (torn, garbled)
     ├── PluginError                           a plugin could not be loaded or registered
     │   └── UnknownExporterError (LookupError)
+    │       └── AmbiguousExporterError        two plugins register the name; neither is used
     └── ExportError                           an exporter failed; no file was written
 
     RepateventsWarning (UserWarning)          something was skipped but the rest works (a broken
@@ -33,6 +34,7 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "AmbiguousExporterError",
     "ConcurrencyError",
     "CorruptLogError",
     "DuplicateEventError",
@@ -262,6 +264,26 @@ class UnknownExporterError(PluginError, LookupError):
         self.known = tuple(known)
         super().__init__(
             f"no exporter is named {name!r}; known exporters: {', '.join(self.known) or 'none'}"
+        )
+
+
+class AmbiguousExporterError(UnknownExporterError):
+    """Two or more plugins register the requested exporter name, so none of them is used.
+
+    ``plugins`` names them; switching all but one off (``REPATEVENTS_DISABLE_PLUGINS``) makes
+    the name that one's.
+    """
+
+    def __init__(self, name: str, plugins: Sequence[str], known: Sequence[str]) -> None:
+        self.name = name
+        self.plugins = tuple(plugins)
+        self.known = tuple(known)
+        names = " and ".join(repr(plugin) for plugin in self.plugins)
+        every = "both" if len(self.plugins) == 2 else "all"
+        PluginError.__init__(
+            self,
+            f"the exporter name {name!r} is ambiguous: plugins {names} {every} register it, so "
+            "none of them is used; switch all but one off with REPATEVENTS_DISABLE_PLUGINS",
         )
 
 
