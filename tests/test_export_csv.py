@@ -109,6 +109,26 @@ def test_formula_in_a_source_name_is_neutralised(tmp_path: Path) -> None:
     ]
 
 
+def test_line_feed_and_full_width_formulas_are_neutralised(tmp_path: Path) -> None:
+    """A cell starting with a line feed or a full-width ＝ is written with the quote too."""
+    table = Table(
+        "notes",
+        "Notes",
+        [Column("note", "Note", ColumnType.TEXT)],
+        [("\n=cmd|' /C calc'!A0",), ('＝HYPERLINK("http://evil.example/")',), ("plain",)],
+    )
+    path, _metadata = export_tables(
+        "csv",
+        {"notes": table},
+        sample_metadata(),
+        tmp_path / "notes.csv",
+        plugin_manager=get_plugin_manager(load_entrypoints=False),
+    )
+    with path.open(newline="", encoding="utf-8") as stream:
+        notes = [row[0] for row in csv.reader(stream)][1:]
+    assert ["'\n=cmd|' /C calc'!A0", '\'＝HYPERLINK("http://evil.example/")', "plain"] == notes
+
+
 def test_numbers_are_never_neutralised(tmp_path: Path) -> None:
     """A negative number in a number column stays a number."""
     path = _export(tmp_path, "reconciliation")
@@ -126,13 +146,24 @@ def test_numbers_are_never_neutralised(tmp_path: Path) -> None:
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
+        ("\n=1", "'\n=1"),
+        ("\n", "'\n"),
+        ("＝1+1", "'＝1+1"),
+        ("＋1", "'＋1"),
+        ("－1", "'－1"),
+        ("＠SUM(A1)", "'＠SUM(A1)"),
+        ("﹦1", "'﹦1"),
         ("a=1", "a=1"),
+        ("a\n=1", "a\n=1"),
+        ("１＝１", "１＝１"),
+        ("—dash", "—dash"),
         ("", ""),
         ("Радио", "Радио"),
     ],
 )
 def test_neutralise(text: str, expected: str) -> None:
-    """Only text starting with a formula trigger gets the quote."""
+    """Only text starting with a formula trigger (OWASP's, a line feed, or a full-width or
+    small form of one) gets the quote."""
     assert expected == neutralise(text)
 
 

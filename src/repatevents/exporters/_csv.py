@@ -8,8 +8,11 @@ only when it must be.
 Source names and notes are free text from the internet, and a spreadsheet runs a cell that
 starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return before one) as a formula.
 Every text cell that starts with one of these characters is therefore written with a leading
-single quote (``'=HYPERLINK(…)``), the neutralisation OWASP recommends; number cells are never
-changed, so ``-3`` in a number column stays a number.
+single quote (``'=HYPERLINK(…)``), the neutralisation OWASP recommends. Two more starts are
+treated alike: a line feed, the other line break a cell can begin with, and a character that
+Unicode compatibility normalisation (NFKC) turns into a trigger, such as the full-width
+``＝＋－＠`` of East Asian text, which Apple Numbers normalises before it reads a formula.
+Number cells are never changed, so ``-3`` in a number column stays a number.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from collections.abc import Mapping
 from typing import Any, BinaryIO
 
@@ -25,7 +29,7 @@ from ._base import Exporter
 
 __all__ = ["CSV_EXPORTER", "neutralise", "write_csv"]
 
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _BOM = "\ufeff".encode()
 
 
@@ -37,9 +41,11 @@ def neutralise(text: str) -> str:
 
     Returns:
         ``text`` unchanged, or ``"'" + text`` when it starts with ``=``, ``+``, ``-``, ``@``, a
-        tab or a carriage return.
+        tab, a carriage return or a line feed, or with a character NFKC normalises to one of
+        these (full-width ``＝＋－＠``, small ``﹦﹢﹣﹫``).
     """
-    if text.startswith(_FORMULA_TRIGGERS):
+    first = text[:1]
+    if first and unicodedata.normalize("NFKC", first).startswith(_FORMULA_TRIGGERS):
         return "'" + text
     return text
 
