@@ -361,3 +361,18 @@ def test_a_refused_target_stops_the_whole_set(tmp_path: Path) -> None:
         write_atomically([(kept, fill), (tmp_path / "b.csv", fill)])
     assert b"as it was" == kept.read_bytes()
     assert ["a.csv", "b.csv"] == sorted(p.name for p in tmp_path.iterdir())
+
+
+def test_a_log_cut_while_the_ledger_is_open_is_not_checkpointed(tmp_path: Path) -> None:
+    """Records removed while a ledger holds them: closing raises LostRecordsError, and no
+    checkpoint is saved at a position the log no longer has."""
+    path = tmp_path / "ledger.jsonl"
+    ledger = Ledger.open(path)
+    ledger.record_many(read_jsonl(EXAMPLE))
+    ledger.record_many(MORE)
+    ledger.operations()
+    _drop_last_two(path)
+    with pytest.raises(LostRecordsError) as info:
+        ledger.close()
+    assert (28, 30) == (info.value.head, info.value.checkpoint)
+    assert not Path(f"{path}.checkpoints").exists()

@@ -316,6 +316,10 @@ class Ledger:
 
     def _save(self, state: KnowledgeState) -> None:
         if self._checkpoints and self._writable:
+            head = self.head
+            if state.position > head:
+                # The log lost records while this ledger held them (cut by another program).
+                raise LostRecordsError(head, state.position, "open the ledger again")
             # The summary first: a summary newer than its checkpoint is never used (it must
             # be at the head), and one older than the head is ignored too.
             self._store.put_checkpoint(SUMMARY_NAME, state.position, dumps_summary(state))
