@@ -7,6 +7,9 @@ returned: a caller records all of it or none of it. Nothing in the file is skipp
 cell under no header, a quote that is never closed, a byte that is not UTF-8 and a formula with
 no saved value are each reported at their row.
 
+``_sheet_files`` reads the file into rows of cells; this module matches the header to the
+columns and turns each row into an event.
+
 The columns (case-insensitive, spaces as underscores; ``--map`` renames others to these):
 
 ========================  =========  ==========================================================
@@ -42,19 +45,19 @@ the header line says which.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
 import enum
-import io
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from ._sheet_files import Unreadable, column_letters, sheet_rows
 from .errors import FieldProblem, ValidationError
 from .events import CATEGORIES, DateRole, Estimate, Event, FuzzyDate, SpeakerKind, event_from_dict
 
@@ -119,21 +122,8 @@ _TIMESTAMP = re.compile(
     r"(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?",
     re.IGNORECASE,
 )
-_SEPARATORS = (",", ";", "\t")
-_UNDECODED = re.compile("[\udc80-\udcff]")
-_SAVE_AS_UTF8 = (
-    "save the file as UTF-8 (in Excel: Save As, 'CSV UTF-8 (Comma delimited)') and import it again"
-)
 
 ProgressCallback = Callable[[int], None]
-
-
-@attrs.frozen
-class _Unreadable:
-    """A cell whose value cannot be read (a byte that is not UTF-8, a formula with no result)."""
-
-    shown: str
-    rule: str
 
 
 def _normal(header: str) -> str:
@@ -203,7 +193,7 @@ def read_operations_sheet(
         OSError: the file cannot be read.
     """
     target = Path(path)
-    rows = _xlsx_rows(target) if target.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(target)
+    rows = sheet_rows(target)
     headers = next(rows, None)
     if headers is None:
         raise ValidationError(
@@ -225,7 +215,7 @@ def read_operations_sheet(
                 name = columns.get(index)
                 if value is None or index in ignored:
                     continue
-                if isinstance(value, _Unreadable):
+                if isinstance(value, Unreadable):
                     label = name or _column_label(index)
                     problems.append(FieldProblem(label, value.shown, value.rule, number))
                     unreadable.add(label)
@@ -262,7 +252,7 @@ def _resolve_headers(
     columns: dict[int, str] = {}
     ignored: set[int] = set()
     for index, header in enumerate(headers):
-        if isinstance(header, _Unreadable):
+        if isinstance(header, Unreadable):
             problems.append(FieldProblem(_column_label(index), header.shown, header.rule, 1))
             continue
         text = "" if header is None else str(header).strip()
@@ -298,11 +288,7 @@ def _resolve_headers(
 
 
 def _column_label(index: int) -> str:
-    letters, rest = "", index + 1
-    while rest:
-        rest, digit = divmod(rest - 1, 26)
-        letters = chr(ord("A") + digit) + letters
-    return f"column {index + 1} ({letters})"
+    return f"column {index + 1} ({column_letters(index)})"
 
 
 def _beyond_header(index: int, value: Any, width: int, row: int) -> FieldProblem:
@@ -400,18 +386,23 @@ def _row_event(cells: dict[str, Any], row: int, counts: list[str], unreadable: s
         problems.append(FieldProblem(column, cells.pop(column, ""), rule, row))
         settled.add(column)
 
+    def convert(column: str, read: Callable[[Any], Any]) -> None:
+        """Replace a cell by what ``read`` makes of it; refuse it when that fails."""
+        if column in cells:
+            try:
+                cells[column] = read(cells[column])
+            except ValueError as exc:
+                refuse(column, str(exc))
+
     for name in REQUIRED_COLUMNS:
         if name not in cells and name not in settled:
             refuse(name, f"the cell is empty; every row needs a {name}")
     for name in _TEXT_COLUMNS & cells.keys():
         if isinstance(cells[name], (int, float)) and not isinstance(cells[name], bool):
             cells[name] = str(cells[name])
-    people: dict[str, Any] = {}
-    for name in [name for name in _COUNT_COLUMNS if name in cells]:
-        try:
-            people[name] = _count(cells[name])
-        except ValueError as exc:
-            refuse(name, str(exc))
+    for name in _COUNT_COLUMNS:
+        convert(name, _count)
+    people = {name: cells[name] for name in _COUNT_COLUMNS if name in cells}
     if not people:
         settled.add("people")
         if not settled & set(_COUNT_COLUMNS):
@@ -422,16 +413,8 @@ def _row_event(cells: dict[str, Any], row: int, counts: list[str], unreadable: s
             )
             problems.append(FieldProblem("", None, rule, row))
     for name, kind in _ENUMS.items():
-        if name in cells:
-            try:
-                cells[name] = _member(cells[name], kind)
-            except ValueError as exc:
-                refuse(name, str(exc))
-    if "ordinal" in cells:
-        try:
-            cells["ordinal"] = _ordinal(cells["ordinal"])
-        except ValueError as exc:
-            refuse("ordinal", str(exc))
+        convert(name, partial(_member, kind=kind))
+    convert("ordinal", _ordinal)
     anchor = None
     if "published" in cells:
         try:
@@ -494,94 +477,3 @@ def _column_of(field: str) -> str:
         if field.startswith(prefix):
             return field[len(prefix) :].split(".")[0]
     return field.split(".")[0]
-
-
-def _csv_rows(path: Path) -> Iterator[list[Any]]:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-        undecoded = None
-    except UnicodeDecodeError:
-        # Read on, so that every cell with a byte that is not UTF-8 is named; never guess.
-        text = data.decode("utf-8-sig", "surrogateescape")
-        undecoded = _UNDECODED
-    first_line = text.split("\n", 1)[0]
-    separator = max(_SEPARATORS, key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
-    number = 1  # of the row being read
-    try:
-        for row in reader:
-            yield row if undecoded is None else [_decoded(cell, undecoded) for cell in row]
-            number += 1
-    except csv.Error as exc:
-        raise ValidationError(FieldProblem("", None, _csv_rule(exc), number)) from None
-
-
-def _decoded(cell: str, undecoded: re.Pattern[str]) -> Any:
-    bad = undecoded.search(cell)
-    if bad is None:
-        return cell
-    byte = ord(bad[0]) - 0xDC00
-    rule = f"byte 0x{byte:02x} is not UTF-8; {_SAVE_AS_UTF8}"
-    return _Unreadable(undecoded.sub("\N{REPLACEMENT CHARACTER}", cell), rule)
-
-
-def _csv_rule(exc: csv.Error) -> str:
-    reason = str(exc)
-    if "unexpected end of data" in reason:
-        return (
-            "a quote opened in this row is never closed, so the rows after it would be read "
-            'into one cell; close the quote, or double each quote inside a quoted cell ("")'
-        )
-    if "expected after" in reason:
-        return (
-            "a quoted cell goes on after its closing quote; double each quote inside a quoted "
-            'cell (""), and check that every quote opened in this row is closed'
-        )
-    return f"not a readable CSV row ({reason})"
-
-
-def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
-    try:
-        import openpyxl
-    except ImportError:
-        raise ValidationError(
-            FieldProblem(
-                "", str(path), "reading .xlsx needs openpyxl: pip install 'repatevents[xlsx]'"
-            )
-        ) from None
-    data = path.read_bytes()
-    try:
-        # The values are the results Excel saved; the formulas show where there is no result.
-        values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises BadZipFile, KeyError, ValueError… for corrupt files
-        raise ValidationError(
-            FieldProblem("", str(path), f"not a readable workbook ({exc})")
-        ) from None
-    try:
-        pairs = zip(
-            values.worksheets[0].iter_rows(), formulas.worksheets[0].iter_rows(), strict=False
-        )
-        for number, (value_row, formula_row) in enumerate(pairs, start=1):
-            row: list[Any] = [cell.value for cell in value_row]
-            for index, cell in enumerate(formula_row):
-                if cell.data_type != "f" or index >= len(row) or row[index] is not None:
-                    continue
-                # A formula saved with an empty text result is marked "str"; one never
-                # calculated (written by a script) has no result at all.
-                if getattr(value_row[index], "data_type", None) != "str":
-                    row[index] = _uncalculated(cell.value, index, number)
-            yield row
-    finally:
-        values.close()
-        formulas.close()
-
-
-def _uncalculated(formula: Any, index: int, row: int) -> _Unreadable:
-    cell = _column_label(index).split("(")[1].rstrip(")") + str(row)
-    rule = (
-        f"cell {cell} is a formula with no saved value; open and save the file in Excel or "
-        "LibreOffice, or write the value"
-    )
-    return _Unreadable(str(getattr(formula, "text", formula)), rule)

@@ -1,0 +1,148 @@
+"""Read a sheet file into rows of cells: a CSV file or the first sheet of an XLSX workbook.
+
+What a file holds is read as it is, never guessed at: a CSV file's separator (``,``, ``;`` or a
+tab) is the one its header line uses most; a byte that is not UTF-8 and a formula with no saved
+value become ``Unreadable`` cells that say what to do; a quote never closed stops the reading
+with a problem at its row. Turning the rows into events is ``_sheets``' job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .errors import FieldProblem, ValidationError
+
+__all__ = ["Unreadable", "column_letters", "sheet_rows"]
+
+_SEPARATORS = (",", ";", "\t")
+_UNDECODED = re.compile("[\udc80-\udcff]")
+_SAVE_AS_UTF8 = (
+    "save the file as UTF-8 (in Excel: Save As, 'CSV UTF-8 (Comma delimited)') and import it again"
+)
+
+
+@attrs.frozen
+class Unreadable:
+    """A cell whose value cannot be read (a byte that is not UTF-8, a formula with no result)."""
+
+    shown: str
+    rule: str
+
+
+def sheet_rows(path: Path) -> Iterator[list[Any]]:
+    """Return the rows of a ``.xlsx``/``.xlsm`` workbook's first sheet, or of a CSV file.
+
+    The header is the first row. Cells are as the file gives them (text, numbers, dates, or
+    ``None`` for an empty cell in a workbook), or ``Unreadable``.
+
+    Raises:
+        ValidationError: while the rows are read, when the rest of the file cannot be read
+            (an unclosed quote, a corrupt workbook, openpyxl missing).
+    """
+    return _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
+
+
+def column_letters(index: int) -> str:
+    """Return the spreadsheet name of the column at ``index`` (from 0): A, B, … Z, AA …"""
+    letters, rest = "", index + 1
+    while rest:
+        rest, digit = divmod(rest - 1, 26)
+        letters = chr(ord("A") + digit) + letters
+    return letters
+
+
+def _csv_rows(path: Path) -> Iterator[list[Any]]:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+        undecoded = None
+    except UnicodeDecodeError:
+        # Read on, so that every cell with a byte that is not UTF-8 is named; never guess.
+        text = data.decode("utf-8-sig", "surrogateescape")
+        undecoded = _UNDECODED
+    first_line = text.split("\n", 1)[0]
+    separator = max(_SEPARATORS, key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    number = 1  # of the row being read
+    try:
+        for row in reader:
+            yield row if undecoded is None else [_decoded(cell, undecoded) for cell in row]
+            number += 1
+    except csv.Error as exc:
+        raise ValidationError(FieldProblem("", None, _csv_rule(exc), number)) from None
+
+
+def _decoded(cell: str, undecoded: re.Pattern[str]) -> Any:
+    bad = undecoded.search(cell)
+    if bad is None:
+        return cell
+    byte = ord(bad[0]) - 0xDC00
+    rule = f"byte 0x{byte:02x} is not UTF-8; {_SAVE_AS_UTF8}"
+    return Unreadable(undecoded.sub("\N{REPLACEMENT CHARACTER}", cell), rule)
+
+
+def _csv_rule(exc: csv.Error) -> str:
+    reason = str(exc)
+    if "unexpected end of data" in reason:
+        return (
+            "a quote opened in this row is never closed, so the rows after it would be read "
+            'into one cell; close the quote, or double each quote inside a quoted cell ("")'
+        )
+    if "expected after" in reason:
+        return (
+            "a quoted cell goes on after its closing quote; double each quote inside a quoted "
+            'cell (""), and check that every quote opened in this row is closed'
+        )
+    return f"not a readable CSV row ({reason})"
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
+    try:
+        import openpyxl
+    except ImportError:
+        raise ValidationError(
+            FieldProblem(
+                "", str(path), "reading .xlsx needs openpyxl: pip install 'repatevents[xlsx]'"
+            )
+        ) from None
+    data = path.read_bytes()
+    try:
+        # The values are the results Excel saved; the formulas show where there is no result.
+        values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises BadZipFile, KeyError, ValueError… for corrupt files
+        raise ValidationError(
+            FieldProblem("", str(path), f"not a readable workbook ({exc})")
+        ) from None
+    try:
+        pairs = zip(
+            values.worksheets[0].iter_rows(), formulas.worksheets[0].iter_rows(), strict=False
+        )
+        for number, (value_row, formula_row) in enumerate(pairs, start=1):
+            row: list[Any] = [cell.value for cell in value_row]
+            for index, cell in enumerate(formula_row):
+                if cell.data_type != "f" or index >= len(row) or row[index] is not None:
+                    continue
+                # A formula saved with an empty text result is marked "str"; one never
+                # calculated (written by a script) has no result at all.
+                if getattr(value_row[index], "data_type", None) != "str":
+                    row[index] = _uncalculated(cell.value, index, number)
+            yield row
+    finally:
+        values.close()
+        formulas.close()
+
+
+def _uncalculated(formula: Any, index: int, row: int) -> Unreadable:
+    rule = (
+        f"cell {column_letters(index)}{row} is a formula with no saved value; open and save the "
+        "file in Excel or LibreOffice, or write the value"
+    )
+    return Unreadable(str(getattr(formula, "text", formula)), rule)
