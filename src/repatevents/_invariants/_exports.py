@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._tables import Column, ColumnType, Table
+from ..exporters import neutralise
 from ..projections import DEFAULT_POLICY, Policy
 from ._figures import FIELDS
 from ._snapshot import Snapshot
@@ -48,7 +49,6 @@ ReadBack = Mapping[str, Sequence[Mapping[str, Any]]]
 
 #: A fixed generation time, so that two exports of one query are byte-identical.
 _GENERATED_AT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _CONTEXT_COLUMNS = {"country": "country", "place": "place", "period": "period"}
 
 
@@ -95,7 +95,8 @@ def read_csv_export(paths: Sequence[Path]) -> ReadBack:
 
 
 def _unprotect(text: str | None) -> str | None:
-    if text and text.startswith("'") and text[1:].startswith(_FORMULA_TRIGGERS):
+    # The exporter's own rule, so the two cannot drift apart (it also quotes "\n" and "＝").
+    if text and text.startswith("'") and neutralise(text[1:]) == text:
         return text[1:]
     return text
 
@@ -106,7 +107,7 @@ _REMAINING_OWN = frozenset({"remaining_low", "remaining_best", "remaining_high"}
 
 def read_geojson_export(paths: Sequence[Path]) -> ReadBack:
     """Read a GeoJSON export back into the ``totals`` rows (one per country feature) and the
-    camps' ``remaining`` rows (one per camp feature).
+    places' ``remaining`` rows (one per place feature, whatever the kind of place).
 
     Args:
         paths: the file the GeoJSON exporter wrote.
@@ -125,7 +126,8 @@ def read_geojson_export(paths: Sequence[Path]) -> ReadBack:
         properties.pop("name", None)
         if kind == "country":
             totals.append({k: v for k, v in properties.items() if not k.startswith("remaining")})
-        elif kind == "camp":
+        elif "place" in properties:
+            # A place's kind is its PlaceKind (camp, prison, unspecified …): all are places.
             row = {"place": properties.pop("place")}
             for key, value in properties.items():
                 own = key in _REMAINING_OWN
