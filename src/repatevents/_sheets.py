@@ -49,7 +49,6 @@ import datetime as dt
 import difflib
 import enum
 import os
-import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -57,9 +56,10 @@ from typing import Any
 
 import attrs
 
+from . import _sheet_cells as cell
 from ._sheet_files import Unreadable, column_letters, sheet_rows
 from .errors import FieldProblem, ValidationError
-from .events import CATEGORIES, DateRole, Estimate, Event, FuzzyDate, SpeakerKind, event_from_dict
+from .events import CATEGORIES, DateRole, Event, FuzzyDate, SpeakerKind, event_from_dict
 
 __all__ = ["COLUMNS", "REQUIRED_COLUMNS", "parse_column_map", "read_operations_sheet"]
 
@@ -103,26 +103,6 @@ _TEXT_COLUMNS = frozenset(
     )
 )
 _ENUMS: dict[str, type[enum.Enum]] = {"date_role": DateRole, "speaker_kind": SpeakerKind}
-# The largest count the log can store (a signed 64-bit integer in its JSON).
-_MAX_COUNT = 2**63 - 1
-_WHOLE = re.compile(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?")
-_ORDINAL_WORDS = {
-    word: number
-    for number, word in enumerate(
-        (
-            *("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"),
-            *("ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"),
-            *("sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"),
-        ),
-        start=1,
-    )
-}
-_ORDINAL_NUMBER = re.compile(r"(-?\d+)(?:st|nd|rd|th|\.0+)?")
-_TIMESTAMP = re.compile(
-    r"(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?",
-    re.IGNORECASE,
-)
-
 ProgressCallback = Callable[[int], None]
 
 
@@ -211,7 +191,7 @@ def read_operations_sheet(
             cells: dict[str, Any] = {}
             unreadable: set[str] = set()
             for index, raw in enumerate(row):
-                value = _clean(raw)
+                value = cell.clean(raw)
                 name = columns.get(index)
                 if value is None or index in ignored:
                     continue
@@ -308,75 +288,6 @@ def _unheaded_problem(index: int, found: list[tuple[int, Any]]) -> FieldProblem:
     return FieldProblem(_column_label(index), found[0][1], rule, found[0][0])
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    if isinstance(value, float) and value.is_integer():
-        # Spreadsheet programs store whole numbers as floats.
-        return int(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _count(value: Any) -> Any:
-    """Return a count cell as the codec reads it: a whole number, or report words."""
-    if isinstance(value, str):
-        number = _WHOLE.fullmatch(value)
-        if number is None:
-            try:
-                estimate = Estimate.parse(value)
-            except ValueError:
-                return value  # the codec refuses it with its own rule
-            if max(estimate.best, estimate.high or 0) > _MAX_COUNT:
-                raise ValueError(f"too large to be a count (at most {_MAX_COUNT:,})")
-            return value
-        # A signed whole number is a number, so that "-31" is refused as negative, not as words.
-        value = int(number[1] + number[2].replace(",", ""))
-    if isinstance(value, float):
-        raise ValueError(f"{value!r} is not a whole number")
-    if type(value) is int and value > _MAX_COUNT:
-        raise ValueError(f"too large to be a count (at most {_MAX_COUNT:,})")
-    return value
-
-
-def _ordinal(value: Any) -> int:
-    if type(value) is int:
-        found: int | None = value
-    else:
-        text = str(value).strip().lower()
-        number = _ORDINAL_NUMBER.fullmatch(text)
-        found = int(number[1]) if number else _ORDINAL_WORDS.get(text)
-    if found is None or not 1 <= found <= _MAX_COUNT:
-        raise ValueError("an ordinal counts operations from 1: 3, '3rd' or 'third'")
-    return found
-
-
-def _member(value: Any, kind: type[enum.Enum]) -> str:
-    text = "-".join(re.split(r"[\s_-]+", str(value).strip().lower()))
-    allowed = [str(member.value) for member in kind]
-    if text not in allowed:
-        raise ValueError(f"one of {', '.join(allowed)}")
-    return text
-
-
-def _day(value: Any) -> Any:
-    """Return a timestamp ("2023-08-30T14:05:00Z") as the day it names, as written."""
-    stamp = _TIMESTAMP.fullmatch(value) if isinstance(value, str) else None
-    return stamp[1] if stamp else value
-
-
-def _split(value: Any) -> Any:
-    return (
-        [part.strip() for part in value.split(";") if part.strip()]
-        if isinstance(value, str)
-        else value
-    )
-
-
 def _row_event(cells: dict[str, Any], row: int, counts: list[str], unreadable: set[str]) -> Event:
     problems: list[FieldProblem] = []
     # Columns already reported: what the codec then says about them is an echo.
@@ -401,7 +312,7 @@ def _row_event(cells: dict[str, Any], row: int, counts: list[str], unreadable: s
         if isinstance(cells[name], (int, float)) and not isinstance(cells[name], bool):
             cells[name] = str(cells[name])
     for name in _COUNT_COLUMNS:
-        convert(name, _count)
+        convert(name, cell.count)
     people = {name: cells[name] for name in _COUNT_COLUMNS if name in cells}
     if not people:
         settled.add("people")
@@ -413,18 +324,18 @@ def _row_event(cells: dict[str, Any], row: int, counts: list[str], unreadable: s
             )
             problems.append(FieldProblem("", None, rule, row))
     for name, kind in _ENUMS.items():
-        convert(name, partial(_member, kind=kind))
-    convert("ordinal", _ordinal)
+        convert(name, partial(cell.member, kind=kind))
+    convert("ordinal", cell.ordinal)
     anchor = None
     if "published" in cells:
         try:
-            anchor = FuzzyDate.parse(_day(cells["published"]))
-            cells["published"] = _day(cells["published"])
+            anchor = FuzzyDate.parse(cell.day(cells["published"]))
+            cells["published"] = cell.day(cells["published"])
         except ValueError as exc:
             refuse("published", str(exc))
     if isinstance(cells.get("date"), str):
         try:
-            cells["date"] = _resolve_date(_day(cells["date"]), anchor, "published" in settled)
+            cells["date"] = _resolve_date(cell.day(cells["date"]), anchor, "published" in settled)
         except ValueError as exc:
             refuse("date", str(exc))
         except _NeedsPublished:
@@ -432,13 +343,13 @@ def _row_event(cells: dict[str, Any], row: int, counts: list[str], unreadable: s
             cells.pop("date")
     source = {key: cells[key] for key in _SOURCE_COLUMNS if key in cells}
     if "via" in source:
-        source["via"] = _split(source["via"])
+        source["via"] = cell.split(source["via"])
     payload: dict[str, Any] = {"type": "operation-reported", "source": source}
     if people:
         payload["people"] = people
     payload.update((key, cells[key]) for key in _EVENT_COLUMNS if key in cells)
     if "facilitators" in payload:
-        payload["facilitators"] = _split(payload["facilitators"])
+        payload["facilitators"] = cell.split(payload["facilitators"])
     try:
         event = event_from_dict(payload, line=row)
     except ValidationError as exc:

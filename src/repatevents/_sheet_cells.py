@@ -1,0 +1,107 @@
+"""Cells of an operations sheet: what an analyst typed, as the event codec reads it.
+
+Spreadsheets store whole numbers as floats, dates as dates, and people type "95.0", "1,234",
+"third", "Camp administration" and "2023-08-30 14:05". Each reader here returns the cell in the
+form the JSON Lines codec validates, or raises ``ValueError`` with the rule it breaks, so a
+sheet and a JSON file are held to the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from typing import Any
+
+from .events import Estimate
+
+__all__ = ["MAX_COUNT", "clean", "count", "day", "member", "ordinal", "split"]
+
+# The largest count the log can store (a signed 64-bit integer in its JSON).
+MAX_COUNT = 2**63 - 1
+_WHOLE = re.compile(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?")
+_ORDINAL_WORDS = {
+    word: number
+    for number, word in enumerate(
+        (
+            *("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"),
+            *("ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"),
+            *("sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"),
+        ),
+        start=1,
+    )
+}
+_ORDINAL_NUMBER = re.compile(r"(-?\d+)(?:st|nd|rd|th|\.0+)?")
+_TIMESTAMP = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?",
+    re.IGNORECASE,
+)
+
+
+def clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, float) and value.is_integer():
+        # Spreadsheet programs store whole numbers as floats.
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def count(value: Any) -> Any:
+    """Return a count cell as the codec reads it: a whole number, or report words."""
+    if isinstance(value, str):
+        number = _WHOLE.fullmatch(value)
+        if number is None:
+            try:
+                estimate = Estimate.parse(value)
+            except ValueError:
+                return value  # the codec refuses it with its own rule
+            if max(estimate.best, estimate.high or 0) > MAX_COUNT:
+                raise ValueError(f"too large to be a count (at most {MAX_COUNT:,})")
+            return value
+        # A signed whole number is a number, so that "-31" is refused as negative, not as words.
+        value = int(number[1] + number[2].replace(",", ""))
+    if isinstance(value, float):
+        raise ValueError(f"{value!r} is not a whole number")
+    if type(value) is int and value > MAX_COUNT:
+        raise ValueError(f"too large to be a count (at most {MAX_COUNT:,})")
+    return value
+
+
+def ordinal(value: Any) -> int:
+    if type(value) is int:
+        found: int | None = value
+    else:
+        text = str(value).strip().lower()
+        number = _ORDINAL_NUMBER.fullmatch(text)
+        found = int(number[1]) if number else _ORDINAL_WORDS.get(text)
+    if found is None or not 1 <= found <= MAX_COUNT:
+        raise ValueError("an ordinal counts operations from 1: 3, '3rd' or 'third'")
+    return found
+
+
+def member(value: Any, kind: type[enum.Enum]) -> str:
+    text = "-".join(re.split(r"[\s_-]+", str(value).strip().lower()))
+    allowed = [str(member.value) for member in kind]
+    if text not in allowed:
+        raise ValueError(f"one of {', '.join(allowed)}")
+    return text
+
+
+def day(value: Any) -> Any:
+    """Return a timestamp ("2023-08-30T14:05:00Z") as the day it names, as written."""
+    stamp = _TIMESTAMP.fullmatch(value) if isinstance(value, str) else None
+    return stamp[1] if stamp else value
+
+
+def split(value: Any) -> Any:
+    return (
+        [part.strip() for part in value.split(";") if part.strip()]
+        if isinstance(value, str)
+        else value
+    )
