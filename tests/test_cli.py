@@ -776,3 +776,20 @@ def test_broken_plugin_is_one_warning_line(ledger: Path, tmp_path: Path) -> None
             "warning: plugin broken (from broken-dist 1.0): importing 'fake_broken_plugin' "
             "raised ImportError: no module named yaml; it is not used"
         ] == done.stderr.splitlines()
+
+
+def test_a_damaged_checkpoint_file_is_one_warning_line(tmp_path: Path) -> None:
+    """The console script prints the library's warning about an unreadable checkpoint file as
+    one line, and answers from the log."""
+    path = tmp_path / "ledger.jsonl"
+    assert 0 == run(path, "import", str(EXAMPLE)).exit_code
+    Path(f"{path}.checkpoints").write_text('{"garbage')
+    script = Path(sys.executable).parent / "repatevents"
+    done = subprocess.run(
+        [str(script), "--ledger", str(path), "totals"], capture_output=True, text=True, check=False
+    )
+    assert 0 == done.returncode, done.stderr
+    lines = done.stderr.splitlines()
+    assert 1 == len(lines), lines
+    assert lines[0].startswith("warning: ")
+    assert "KGZ" in done.stdout

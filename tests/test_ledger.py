@@ -180,22 +180,6 @@ def test_a_summary_behind_the_head_is_not_used(example_db: Path) -> None:
         assert 329 + 83 == _kgz(ledger)
 
 
-def test_a_checkpoint_of_another_log_is_rebuilt(example_db: Path, tmp_path: Path) -> None:
-    """A checkpoint copied from another ledger at the same position fails the hash check."""
-    other = tmp_path / "other.db"
-    with Ledger.open(other) as ledger:
-        ledger.record_many(op("UZB", n, f"2019-05-{n:02d}") for n in range(1, 29))
-        ledger.totals()
-    with SQLiteStore(other) as source, SQLiteStore(example_db) as target:
-        for name in (CHECKPOINT_NAME, SUMMARY_NAME):
-            saved = source.get_checkpoint(name)
-            assert saved is not None
-            target.put_checkpoint(name, *saved)
-    with Ledger.open(example_db) as ledger:
-        assert 329 == _kgz(ledger)
-        assert "UZB" not in {t.country for t in ledger.totals()}
-
-
 def test_rebuild_equals_the_incremental_state(example_db: Path) -> None:
     """Rebuilding from zero gives the state kept incrementally and checkpointed."""
     with Ledger.open(example_db) as ledger:

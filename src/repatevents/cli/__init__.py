@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import click
 
-from ._context import Settings
+from ._context import Settings, one_line_warnings
 from ._demo import demo_command
 from ._exporting import export_command
 from ._importing import import_command
@@ -104,4 +104,5 @@ main.add_command(demo_command)
 
 def run() -> None:
     """Run the command line as the ``repatevents`` script does."""
-    main(prog_name="repatevents")
+    with one_line_warnings():
+        main(prog_name="repatevents")

@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from ..errors import CorruptLogError, RepateventsError, ValidationError
+from ..errors import CorruptLogError, RepateventsError, RepateventsWarning, ValidationError
 from ._render import empty_past_note
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ __all__ = [
     "Settings",
     "echo_json",
     "note_empty_past",
+    "one_line_warnings",
     "open_ledger",
     "user_errors",
 ]
@@ -99,3 +101,29 @@ def note_empty_past(ledger: Ledger, known_at: dt.datetime | int | None) -> None:
         first = next(iter(ledger.store.read(0, upto=1)), None)
         if first is not None and first.recorded_at > known_at:
             click.echo(empty_past_note(known_at, first.recorded_at), err=True)
+
+
+@contextmanager
+def one_line_warnings() -> Iterator[None]:
+    """Print the library's warnings (a damaged checkpoint file ignored, …) as one line each,
+    ``warning: …`` on stderr, as plugin failures are; other warnings as Python prints them."""
+    shown = warnings.showwarning
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, RepateventsWarning):
+            click.echo(f"warning: {message}", err=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown

@@ -93,11 +93,12 @@ def export_command(
     Excel opens with an HXL row, `-O flows=true` for GeoJSON lines from camps to countries. An
     option the exporter does not take is an error that lists the ones it does.
     """
-    from .._plugins import registered_exporters
+    from .._plugins import exporter_named
 
     with user_errors(), plugin_manager() as manager:
-        exporter = registered_exporters(manager).get(format_name)
-        values = _exporter_options(exporter, options) if exporter else {}
+        # An unknown or ambiguous name is the user's error, said before any option is checked.
+        exporter = exporter_named(manager, format_name)
+        values = _exporter_options(exporter, options)
         with open_ledger(settings) as ledger:
             note_empty_past(ledger, known_at)
             try:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .._tables import ExportMetadata, Table
-from ..errors import ExportError, FieldProblem, UnknownExporterError, ValidationError
+from ..errors import ExportError, FieldProblem, ValidationError
 from ._base import Exporter, metadata_table
 from ._write import write_atomically
 
@@ -65,16 +65,14 @@ def export_tables(
 
     Raises:
         UnknownExporterError: no exporter is called ``format_name``.
+        AmbiguousExporterError: two plugins register ``format_name``, so neither is used.
         ValidationError: ``table_names`` names a table that is not in ``tables``, or none.
         ExportError: the exporter or the file system failed; nothing was changed.
     """
-    from .._plugins import get_plugin_manager, registered_exporters
+    from .._plugins import exporter_named, get_plugin_manager
 
     manager = plugin_manager if plugin_manager is not None else get_plugin_manager()
-    exporters = registered_exporters(manager)
-    exporter = exporters.get(format_name)
-    if exporter is None:
-        raise UnknownExporterError(format_name, sorted(exporters))
+    exporter = exporter_named(manager, format_name)
     chosen = _choose(tables, table_names)
     target = Path(path)
     jobs = _jobs(exporter, chosen, metadata, target, options)
