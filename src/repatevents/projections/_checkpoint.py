@@ -2,9 +2,11 @@
 
 A checkpoint is a cache, never part of the log. It is written with ``pickle`` and trusted only
 after three checks: its format version, its position (not past the log's head), and the hash
-of the record at that position, which must match the log's. Anything else, or anything
-unreadable, means "rebuild from zero". Only a checkpoint this library wrote into the user's
-own ledger is ever read.
+of the record at that position, which must match the log's. One that cannot be read (torn, of
+an older layout) means "fold from zero". One the log does not bear out is evidence, and the
+ledger refuses to go on (see ``Ledger._checkpoint``): past the head, records were lost
+(``LostRecordsError``); at a record with another hash, the log was changed. Only a checkpoint
+this library wrote into the user's own ledger is ever read.
 
 Loading speed is the point of a checkpoint, so the many small records of the state (one per
 report, operation and flow) are written column by column as plain tuples, which unpickle
