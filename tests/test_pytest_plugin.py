@@ -117,3 +117,12 @@ def test_loading_the_plugin_imports_neither_hypothesis_nor_the_test_kit() -> Non
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert ["[]", "True"] == result.stdout.split()
+
+
+def test_the_plugin_is_installed_for_pytest() -> None:
+    """The distribution declares the pytest11 entry point, so a user's pytest finds the
+    fixtures without -p (the docs' examples rely on it)."""
+    from importlib.metadata import entry_points
+
+    found = {ep.name: ep.value for ep in entry_points(group="pytest11")}
+    assert "repatevents.pytest_plugin" == found.get("repatevents")
