@@ -266,3 +266,25 @@ def test_no_category_reaches_past_the_total() -> None:
         (children.low, children.best, children.high),
         (women.low, women.best, women.high),
     )
+
+
+def test_the_split_of_best_comes_from_the_report_that_gives_the_total() -> None:
+    """Arrival: 146 = 42 women + 104 children; handover: 146 = 43 + 103. The conservative
+    best takes one report's split (42 + 104 = 146), not each category's lowest (42 + 103 =
+    145); the ranges still span both reports."""
+    arrival = op("TJK", People(total=146, women=42, children=104), "2022-07-18", operation_key="T")
+    handover = op(
+        "TJK",
+        People(total=146, women=43, children=103),
+        "2022-07-18",
+        source=CAMP,
+        operation_key="T",
+    )
+    operation = _only(ledger_of(arrival, handover).operations())
+    women, children = operation.people.women, operation.people.children
+    assert women is not None
+    assert children is not None
+    assert ((42, 42, 43), (103, 104, 104)) == (
+        (women.low, women.best, women.high),
+        (children.low, children.best, children.high),
+    )

@@ -118,12 +118,13 @@ class Combined(NamedTuple):
     basis: str
 
 
-def _choose(
-    candidates: Sequence[tuple[Fig, OpRec, SourceRec]], policy: Policy
-) -> tuple[int, Fig | None]:
-    """Return the best figure the policy picks, and the chosen report's figure."""
+Candidate = tuple[Fig, OpRec, SourceRec]
+
+
+def _choose(candidates: Sequence[Candidate], policy: Policy) -> Candidate:
+    """Return the candidate (figure, report, source) whose figure the policy picks."""
     if policy.rule is PolicyRule.LATEST:
-        chosen = max(
+        return max(
             candidates,
             key=lambda c: (
                 -1
@@ -132,21 +133,22 @@ def _choose(
                 c[1].position,
             ),
         )
-        return chosen[0][1], chosen[0]
     pool = candidates
     if policy.rule is PolicyRule.PREFER_SPEAKER:
         preferred = [c for c in candidates if c[2].speaker_kind == policy.speaker_kind]
         pool = preferred or candidates
-    chosen = min(pool, key=lambda c: (c[0][1], c[1].position))
-    return chosen[0][1], chosen[0]
+    return min(pool, key=lambda c: (c[0][1], c[1].position))
 
 
-def _span(candidates: Sequence[tuple[Fig, OpRec, SourceRec]], policy: Policy) -> Fig:
+def _span(candidates: Sequence[Candidate], policy: Policy, lead: OpRec | None = None) -> Fig:
+    """Return a category's figure across reports: low and high span them all; best is the
+    lead report's when it gives the category, else the policy's pick."""
     figures = [c[0] for c in candidates]
     first = figures[0]
     if all(f[:4] == first[:4] for f in figures[1:]):
         return first
-    best, _ = _choose(candidates, policy)
+    led = [c for c in candidates if c[1] is lead]
+    best = (led[0] if led else _choose(candidates, policy))[0][1]
     low = min(f[0] for f in figures)
     highs = [f[2] for f in figures]
     high = None if any(h is None for h in highs) else max(h for h in highs if h is not None)
@@ -179,13 +181,19 @@ def combine(
     views = [(effective(r.people), r, s) for r, s in reports]
     rank = min(_BASIS_RANK[basis] for (_, basis), _, _ in views)
     out: list[Fig | None] = []
+    lead: OpRec | None = None
     for i in range(len(FIELDS)):
         candidates = [
             (fig, r, s)
             for (figs, basis), r, s in views
             if (fig := figs[i]) is not None and (i != 0 or _BASIS_RANK[basis] == rank)
         ]
-        out.append(_span(candidates, policy) if candidates else None)
+        if i == 0 and candidates:
+            # The report whose total the policy picks also gives the split where it has one,
+            # so the parts of ``best`` come from one report and agree with its whole (taking
+            # each category's lowest from a different report made 42 + 103 of 146).
+            lead = _choose(candidates, policy)[1]
+        out.append(_span(candidates, policy, lead) if candidates else None)
     basis = next(b for b, r in _BASIS_RANK.items() if r == rank)
     return _within_total(tuple(out), basis)
 

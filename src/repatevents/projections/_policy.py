@@ -51,27 +51,29 @@ class Policy:
 _POLICIES = (
     Policy(
         "conservative",
-        "The lowest figure any report of the operation gives (ACLED's most conservative "
-        "estimate); low and high still span every report. The default.",
+        "The lowest total any report of the operation gives (ACLED's most conservative "
+        "estimate), with that report's split where it gives one, so the parts agree with the "
+        "whole; low and high still span every report. The default.",
         PolicyRule.LOWEST,
     ),
     Policy(
         "latest",
-        "The figure of the most recently published report of the operation (ties: the one "
-        "recorded last), for each category the latest report that gives it.",
+        "The figures of the most recently published report of the operation (ties: the one "
+        "recorded last); a category it does not give, from the latest report that does.",
         PolicyRule.LATEST,
     ),
     Policy(
         "prefer-receiving-government",
-        "The lowest figure among reports whose speaker is the receiving government; where no "
-        "such report gives a category, the lowest figure of any report.",
+        "The lowest total among reports whose speaker is the receiving government, with that "
+        "report's split; where no such report gives a figure, the lowest of any report.",
         PolicyRule.PREFER_SPEAKER,
         "receiving-government",
     ),
     Policy(
         "prefer-camp-administration",
-        "The lowest figure among reports whose speaker is the camp administration (counted at "
-        "the handover); where no such report gives a category, the lowest of any report.",
+        "The lowest total among reports whose speaker is the camp administration (counted at "
+        "the handover), with that report's split; where no such report gives a figure, the "
+        "lowest of any report.",
         PolicyRule.PREFER_SPEAKER,
         "camp-administration",
     ),
