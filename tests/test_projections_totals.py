@@ -126,3 +126,16 @@ def test_a_date_open_at_the_start_counts_from_its_end() -> None:
         FuzzyDate.parse("../2024-05-10").earliest,
         total.last_date,
     )
+
+
+def test_a_category_holds_no_more_than_an_operation_leaves_room_for() -> None:
+    """84 people, all 84 children, hold no women; 100 people with 60 children and 10 men hold
+    at most 30 women. Women: 20 reported, up to 20 + 0 + 30 = 50."""
+    ledger = ledger_of(
+        op("TJK", People(total=40, women=20), "2019-04-01"),
+        op("TJK", People(total=84, children=84), "2019-05-01", origin="iraq"),
+        op("TJK", People(total=100, children=60, men=10), "2019-06-01"),
+    )
+    women = _one(ledger.totals()).people.women
+    assert women is not None
+    assert (20, 20, 50) == (women.low, women.best, women.high)

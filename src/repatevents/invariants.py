@@ -6,8 +6,9 @@ look: the country, the operation, the reports' event ids, the period, the place.
 means the check found nothing. :func:`check_ledger` runs them all:
 
 - ``totals-differ-from-operations``: each country's totals are the sums of its operations
-  (every category, low / best / high; a category's ``high`` also adds the totals of the
-  operations that do not report it), by origin scope too, with the count of operations;
+  (every category, low / best / high; a category's ``high`` also adds, for the operations
+  that do not report it, the most it can hold in each), by origin scope too, with the count
+  of operations;
 - ``bounds-out-of-order``: ``0 <= low <= best <= high`` in every estimate shown;
 - ``cumulative-series-decreases`` and ``series-differs-from-operations``: a cumulative series
   never goes down, and each point is the sum of the operations done by its period's end;

@@ -54,19 +54,57 @@ def sum_estimates(estimates: Iterable[Estimate]) -> Bounds | None:
 
 
 # -- totals -------------------------------------------------------------------------------------
+# Who cannot be among a category: the people an operation puts on the other side of adults |
+# children, and beside it on its own side (women are neither children nor men).
+_ADULT_PARTS, _CHILD_PARTS = (
+    (("adults",), ("women", "men")),
+    (
+        ("children",),
+        ("girls", "boys"),
+        ("orphans",),
+    ),
+)
+_ELSEWHERE: dict[str, tuple[tuple[tuple[str, ...], ...], str | None]] = {
+    "adults": (_CHILD_PARTS, None),
+    "women": (_CHILD_PARTS, "men"),
+    "men": (_CHILD_PARTS, "women"),
+    "children": (_ADULT_PARTS, None),
+    "girls": (_ADULT_PARTS, "boys"),
+    "boys": (_ADULT_PARTS, "girls"),
+    "orphans": (_ADULT_PARTS, None),
+}
+
+
+def _fewest(op: Operation, names: tuple[str, ...]) -> int:
+    return sum(e.low for name in names if (e := op.people.category(name)) is not None)
+
+
+def _room(op: Operation, name: str) -> int | None:
+    """The most people ``name`` can hold in an operation that does not report it."""
+    if op.total.high is None:
+        return None
+    taken = 0
+    if name in _ELSEWHERE:
+        other_side, beside = _ELSEWHERE[name]
+        taken = max(_fewest(op, parts) for parts in other_side)
+        if beside is not None:
+            taken += _fewest(op, (beside,))
+    return max(0, op.total.high - taken)
+
+
 def _expected_category(name: str, ops: Sequence[Operation]) -> Bounds | None:
-    """A category summed as ``CountryTotal`` documents: ``high`` also adds the totals of the
-    operations that do not report the category (nobody said how many of them it holds)."""
+    """A category summed as ``CountryTotal`` documents: ``high`` also adds, for the operations
+    that do not report the category, the most it can hold in each (their total's high less
+    the people they surely put elsewhere: 84 people, all children, hold no women)."""
     reporting = [e for op in ops if (e := op.people.category(name)) is not None]
     summed = sum_estimates(reporting)
     if summed is None or name in ("total", "families"):
         return summed
-    silent = [op.total for op in ops if op.people.category(name) is None]
-    widening = sum_estimates(silent)
-    if widening is None:
-        return summed
+    rooms = [_room(op, name) for op in ops if op.people.category(name) is None]
     low, best, high = summed
-    return (low, best, None if high is None or widening[2] is None else high + widening[2])
+    if high is None or None in rooms:
+        return (low, best, None)
+    return (low, best, high + sum(r for r in rooms if r is not None))
 
 
 def check_totals(snapshot: Snapshot) -> list[Violation]:

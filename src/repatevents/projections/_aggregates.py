@@ -42,6 +42,55 @@ class Flow(NamedTuple):
     fig: Fig
 
 
+_FAMILIES = FIELDS.index("families")
+_I = {name: i for i, name in enumerate(FIELDS)}
+# What a category cannot share people with, on the other side of adults | children, and
+# beside it on its own side: women are not children, and not men.
+_OTHER_SIDE = {
+    "adults": "children",
+    "women": "children",
+    "men": "children",
+    "children": "adults",
+    "girls": "adults",
+    "boys": "adults",
+    "orphans": "adults",
+}
+_BESIDE = {"women": "men", "men": "women", "girls": "boys", "boys": "girls"}
+
+
+def _low(figs: Figs, name: str) -> int:
+    fig = figs[_I[name]]
+    return 0 if fig is None else fig[0]
+
+
+def _side(figs: Figs, side: str) -> int:
+    """The fewest people an operation's reports put among the adults (or the children)."""
+    if side == "adults":
+        return max(_low(figs, "adults"), _low(figs, "women") + _low(figs, "men"))
+    parts = _low(figs, "girls") + _low(figs, "boys")
+    return max(_low(figs, "children"), parts, _low(figs, "orphans"))
+
+
+def room_for(figs: Figs, i: int) -> int | None:
+    """Return the most people category ``i`` can hold in an operation that does not report it.
+
+    It is the total's ``high`` less the people the operation surely puts elsewhere: 84 people
+    of whom 84 are children hold no women. ``None`` when the total has no upper bound;
+    ``unknown`` holds up to the whole total.
+    """
+    total = figs[0]
+    assert total is not None
+    if total[2] is None:
+        return None
+    name = FIELDS[i]
+    taken = 0
+    if name in _OTHER_SIDE:
+        taken = _side(figs, _OTHER_SIDE[name])
+        if name in _BESIDE:
+            taken += _low(figs, _BESIDE[name])
+    return max(0, total[2] - taken)
+
+
 def _count(counter: dict[Any, int], key: Any, sign: int) -> None:
     left = counter.get(key, 0) + sign
     if left:
@@ -59,10 +108,9 @@ class CountryAgg:
     """The operations of one receiving country, summed: what the totals projection shows.
 
     ``figs[i]`` sums category ``FIELDS[i]`` over the operations that report it, and
-    ``totals_of[i]`` sums those same operations' totals, so that the total of the operations
-    that do not report a category (the most it can hold) is a subtraction away. Each sum is
-    ``[low, best, high, unbounded highs, operations]``: plain integers, updated in place, since
-    this runs for every operation a fold touches.
+    ``room[i]`` sums, over the operations that do not, the most the category can hold in each
+    (:func:`room_for`). Each sum is ``[low, best, high, unbounded highs, operations]``: plain
+    integers, updated in place, since this runs for every operation a fold touches.
     """
 
     __slots__ = (
@@ -76,7 +124,7 @@ class CountryAgg:
         "nationalities",
         "ops",
         "origins",
-        "totals_of",
+        "room",
     )
 
     def __init__(self) -> None:
@@ -85,7 +133,7 @@ class CountryAgg:
         self.converted = 0
         self.from_families = 0
         self.figs = [[0, 0, 0, 0, 0] for _ in range(_N)]
-        self.totals_of = [[0, 0, 0, 0, 0] for _ in range(_N)]
+        self.room = [[0, 0, 0, 0, 0] for _ in range(_N)]
         self.origins: dict[str, list[int]] = {}
         #: how many operations start (end) on each day: their minimum (maximum) is the first
         #: (last) operation date, and stays right when an operation is taken away
@@ -103,9 +151,18 @@ class CountryAgg:
         assert total is not None
         t_low, t_best, t_high = total[0] * sign, total[1] * sign, total[2]
         t_high = None if t_high is None else t_high * sign
-        figs, totals_of = self.figs, self.totals_of
+        figs, rooms = self.figs, self.room
         for i, fig in enumerate(view.figs):
             if fig is None:
+                if i > _FAMILIES:
+                    # Not reported: the category holds from none to the most it can.
+                    room = rooms[i]
+                    most = room_for(view.figs, i)
+                    if most is None:
+                        room[3] += sign
+                    else:
+                        room[2] += sign * most
+                    room[4] += sign
                 continue
             part = figs[i]
             part[0] += sign * fig[0]
@@ -115,14 +172,6 @@ class CountryAgg:
             else:
                 part[2] += sign * fig[2]
             part[4] += sign
-            within = totals_of[i]
-            within[0] += t_low
-            within[1] += t_best
-            if t_high is None:
-                within[3] += sign
-            else:
-                within[2] += t_high
-            within[4] += sign
         scope = origin_of(view.origin).value
         origin = self.origins.get(scope)
         if origin is None:
@@ -166,17 +215,17 @@ class CountryAgg:
         """Return category ``i`` over all operations, or ``None`` when none reports it.
 
         ``low`` and ``best`` add what was reported; ``high`` adds, for the operations that do
-        not report the category, their whole total: nobody said how many of them it holds.
+        not report the category, the most it can hold in each (:func:`room_for`).
         """
         part = self.figs[i]
         if part[4] == 0:
             return None
-        if i <= 1:
+        if i <= _FAMILIES:
             # The total is every operation's; families are not people, so nothing widens them.
             return _fig_of(part)
-        whole, within = self.figs[0], self.totals_of[i]
-        unbounded = part[3] or (whole[3] - within[3]) > 0
-        high = None if unbounded else part[2] + whole[2] - within[2]
+        room = self.room[i]
+        unbounded = part[3] or room[3] > 0
+        high = None if unbounded else part[2] + room[2]
         return qualified(part[0], part[1], high)
 
     def __eq__(self, other: object) -> bool:

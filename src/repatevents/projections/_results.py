@@ -114,8 +114,9 @@ class CountryTotal:
     """One receiving country's operations summed, as of a date.
 
     Every category's ``low`` and ``best`` add what the operations report; its ``high`` also
-    adds the whole total of operations that do not report it (nobody said how many of them it
-    holds). A category no operation reports is ``None``, never zero.
+    adds, for the operations that do not report it, the most it can hold in each: their
+    total's high less the people they surely put elsewhere (84 people, all children, hold no
+    women). A category no operation reports is ``None``, never zero.
 
     Attributes:
         country: ISO 3166-1 alpha-3 code.
