@@ -88,7 +88,12 @@ def _range_columns(name: str, title: str, hxl: str, what: str) -> list[Column]:
             f"{title} ({bound})",
             INT,
             f"{hxl}+{bound}",
-            f"{what}: the {bound} estimate; empty when not reported (never zero).",
+            f"{what}: the {bound} estimate; "
+            + (
+                "empty when there is no upper bound ('over 600') or nothing was reported."
+                if bound == "high"
+                else "empty when not reported (never zero)."
+            ),
         )
         for bound in _BOUNDS
     ]
@@ -317,8 +322,8 @@ def _totals(rows: Sequence[CountryTotal], policy: Policy) -> Table:
         columns,
         body,
         "Cumulative totals per receiving country (low / best / high, policy "
-        f"{policy.name!r}); a category's high adds the totals of operations that do not "
-        "report it. Empty cells were not reported.",
+        f"{policy.name!r}); a category's high adds the room operations that do not report it "
+        "leave for it. An empty high has no upper bound; other empty cells were not reported.",
     )
 
 
