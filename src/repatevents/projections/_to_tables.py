@@ -287,7 +287,13 @@ def _totals(rows: Sequence[CountryTotal], policy: Policy) -> Table:
     columns += [
         _col("first_date", "First operation", D, "#date+start"),
         _col("last_date", "Last operation", D, "#date+end"),
-        _col("converted_operations", "Totals not reported as such", INT, "#meta+count+converted"),
+        _col(
+            "converted_operations",
+            "Operations with a derived total",
+            INT,
+            "#meta+count+converted",
+            "Operations whose total was converted from families or added up from a breakdown.",
+        ),
         _col("people_per_family_low", "People per family (low)", N, "#meta+ratio+low"),
         _col("people_per_family_high", "People per family (high)", N, "#meta+ratio+high"),
         _col("nationalities", "Other nationalities", T, "#country+code+nationality"),
