@@ -275,6 +275,61 @@ def test_a_given_id_is_kept() -> None:
 
 
 def test_an_adjudication_names_a_report_by_uuid() -> None:
-    """An adjudication's report must be a UUID."""
-    with pytest.raises(TypeError):
-        FigureAdjudicated(source=SOURCE, report="x", people=95)  # type: ignore[arg-type]
+    """An adjudication's report that is not a UUID is a ValidationError naming the field."""
+    with pytest.raises(ValidationError) as caught:
+        FigureAdjudicated(source=SOURCE, report="x", people=95)
+    assert ("report", "x") == (caught.value.field, caught.value.value)
+
+
+# Every field that names an event, with a builder that puts ``value`` in it.
+ID_FIELDS: dict[str, Callable[[Any], Event]] = {
+    "id": lambda value: _operation(id=value),
+    "retracts": lambda value: ReportRetracted(source=SOURCE, retracts=value),
+    "supersedes": lambda value: ReportCorrected(
+        source=SOURCE, supersedes=value, replacement=_operation()
+    ),
+    "report": lambda value: FigureAdjudicated(source=SOURCE, report=value, people=95),
+    "reports": lambda value: ReportsLinked(source=SOURCE, reports=[B, value]),
+}
+
+
+def _ids_of(event: Event, field: str) -> Any:
+    value = getattr(event, field)
+    return value[1] if field == "reports" else value
+
+
+@pytest.mark.parametrize("field", ID_FIELDS)
+@pytest.mark.parametrize(
+    "text",
+    [
+        str(A),
+        str(A).upper(),
+        f"  {A}\n",  # as copied from a terminal
+    ],
+)
+def test_id_fields_take_uuid_text(field: str, text: str) -> None:
+    """Every id field takes a UUID as the text `repatevents events --json` prints."""
+    assert ID_FIELDS[field](A) == ID_FIELDS[field](text)
+    assert A == _ids_of(ID_FIELDS[field](text), field)
+
+
+@pytest.mark.parametrize("field", ID_FIELDS)
+@pytest.mark.parametrize("value", ["949a3238-…", "", 5, None])
+def test_id_fields_refuse_what_is_not_a_uuid_naming_the_field(field: str, value: Any) -> None:
+    """Text that is not a UUID (a cut id), a number or None is an error naming the field."""
+    with pytest.raises(ValidationError) as caught:
+        ID_FIELDS[field](value)
+    assert (field, value) == (caught.value.field, caught.value.value)
+    assert "UUID" in caught.value.rule
+
+
+def test_an_id_field_keeps_a_uuid_it_is_given() -> None:
+    """A UUID given to an id field is kept as the very object (stored events pass through)."""
+    assert ReportRetracted(source=SOURCE, retracts=A).retracts is A
+
+
+def test_a_link_given_text_for_its_reports_names_the_field() -> None:
+    """A link's reports given as one text (not a list) is a ValidationError naming reports."""
+    with pytest.raises(ValidationError) as caught:
+        ReportsLinked(source=SOURCE, reports=str(A))
+    assert "reports" == caught.value.field

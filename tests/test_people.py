@@ -6,7 +6,17 @@ import pytest
 from hypothesis import given
 
 from repatevents import strategies as rst
-from repatevents.events import CATEGORIES, Estimate, People, Qualifier, Unit, event_from_dict
+from repatevents.errors import ValidationError
+from repatevents.events import (
+    CATEGORIES,
+    Estimate,
+    OperationReported,
+    People,
+    Qualifier,
+    Source,
+    Unit,
+    event_from_dict,
+)
 
 
 def test_integers_are_exact_and_words_are_parsed() -> None:
@@ -48,29 +58,54 @@ def test_category_rejects_an_unknown_name() -> None:
 
 
 def test_a_group_needs_at_least_one_figure() -> None:
-    """An empty group says nothing and is rejected."""
-    with pytest.raises(ValueError, match="at least one reported figure"):
+    """An empty group says nothing and is a ValidationError saying what a group needs."""
+    with pytest.raises(ValidationError, match="at least one reported figure") as caught:
         People()
+    assert ("", None) == (caught.value.field, caught.value.value)
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "error", "message"),
+    ("kwargs", "message"),
     [
-        ({"women": Estimate.exact(3, Unit.FAMILIES)}, ValueError, "families"),
-        ({"families": Estimate.exact(3)}, ValueError, "families"),
-        ({"families": "700 people"}, ValueError, "counts families"),
-        ({"total": True}, TypeError, "whole number"),
-        ({"total": 9.5}, TypeError, "whole number"),
-        ({"total": -1}, ValueError, "below zero"),
-        ({"total": "many"}, ValueError, "whole number"),
+        ({"women": Estimate.exact(3, Unit.FAMILIES)}, "families"),
+        ({"families": Estimate.exact(3)}, "families"),
+        ({"families": "700 people"}, "counts families"),
+        ({"total": True}, "whole number"),
+        ({"total": 9.5}, "whole number"),
+        ({"total": 5.0}, "write 5, not 5.0"),
+        ({"total": -5}, "below zero"),
+        ({"families": -5}, "below zero"),
+        ({"children": [5]}, "whole number"),
+        ({"total": "many"}, "whole number"),
     ],
 )
-def test_wrong_figures_are_rejected(
-    kwargs: dict[str, object], error: type[Exception], message: str
-) -> None:
-    """Wrong units, booleans, floats, negative numbers and unreadable words are errors."""
-    with pytest.raises(error, match=message):
+def test_wrong_figures_name_the_field_as_given(kwargs: dict[str, object], message: str) -> None:
+    """Wrong units, booleans, floats, negative numbers and unreadable words are ValidationErrors
+    naming the field as given (total, not the estimate's best) and the value."""
+    with pytest.raises(ValidationError, match=message) as caught:
         People(**kwargs)  # type: ignore[arg-type]
+    ((field, value),) = kwargs.items()
+    assert (field, str(value) if isinstance(value, Estimate) else value) == (
+        caught.value.field,
+        caught.value.value,
+    )
+
+
+@pytest.mark.parametrize(
+    ("people", "field"),
+    [(-5, "people"), (5.0, "people"), ("many", "people"), (True, "people")],
+)
+def test_a_count_for_a_group_names_the_events_field(people: object, field: str) -> None:
+    """A bad count given where an event expects a group names the event's field, people."""
+    with pytest.raises(ValidationError) as caught:
+        OperationReported(
+            source=Source(publisher="X"),
+            country="KGZ",
+            people=people,  # type: ignore[arg-type]
+            date="2023-08-30",
+            origin="nes",
+        )
+    assert (field, people) == (caught.value.field, caught.value.value)
 
 
 def test_families_take_a_family_estimate() -> None:

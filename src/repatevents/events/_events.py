@@ -6,8 +6,9 @@ same report twice (importing the same file again) records nothing new.
 
 Fields are converted from the obvious input: country names to codes, place names to ids, counts
 and report words to groups of people, ISO / EDTF text (``"2021-03-01"``) or a ``datetime.date``
-to a fuzzy date, and an enum's value as text, in any case (``"Handover"``), to its member.
-Anything else is a :class:`~repatevents.errors.ValidationError` naming the field.
+to a fuzzy date, an enum's value as text, in any case (``"Handover"``), to its member, and
+an id as text (``"9fb087d0-937b-5ce0-8427-2df27f4174eb"``, as ``repatevents events`` prints it)
+to a UUID. Anything else is a :class:`~repatevents.errors.ValidationError` naming the field.
 """
 
 from __future__ import annotations
@@ -170,18 +171,66 @@ def _opt(kind: type) -> Any:
 
 
 def _to_people(value: People | Estimate | int | str) -> People:
-    # A plain number where a group is expected means the total.
-    if isinstance(value, People):
-        return value
+    return value if isinstance(value, People) else _group_of(value, "people")
+
+
+def _group_of(value: object, field: str) -> People:
+    """Return a count or report words as a group (their total), naming ``field`` in errors."""
     if isinstance(value, (int, str, Estimate)) and not isinstance(value, bool):
-        return People(total=value)
-    raise TypeError(f"expected a group of people (People, a count or report text), got {value!r}")
+        try:
+            return People(total=value)
+        except ValidationError as exc:  # it names People's field (total), not this one
+            raise ValidationError([attrs.evolve(p, field=field) for p in exc.problems]) from None
+    rule = "a group of people: People, a count or report words ('over 600')"
+    raise ValidationError(FieldProblem(field, value, rule))
 
 
 def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise TypeError(f"expected a list, got {value!r}")
     return tuple(value)
+
+
+# Ids are also accepted as text, as `repatevents events --json` prints them. A UUID is returned
+# at once: stored events and every attrs.evolve pass through at the cost of that check.
+_UUID_RULE = (
+    "a UUID, such as '9fb087d0-937b-5ce0-8427-2df27f4174eb' (`repatevents events` lists them)"
+)
+
+
+def _uuid_of(value: object, field: str) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    if isinstance(value, str):
+        try:
+            return uuid.UUID(value.strip())
+        except ValueError:
+            pass
+    raise ValidationError(FieldProblem(field, value, _UUID_RULE))
+
+
+def _to_id(value: uuid.UUID | str) -> uuid.UUID:
+    return value if type(value) is uuid.UUID else _uuid_of(value, "id")
+
+
+def _to_supersedes(value: uuid.UUID | str) -> uuid.UUID:
+    return value if type(value) is uuid.UUID else _uuid_of(value, "supersedes")
+
+
+def _to_retracts(value: uuid.UUID | str) -> uuid.UUID:
+    return value if type(value) is uuid.UUID else _uuid_of(value, "retracts")
+
+
+def _to_report(value: uuid.UUID | str) -> uuid.UUID:
+    return value if type(value) is uuid.UUID else _uuid_of(value, "report")
+
+
+def _to_reports(value: Iterable[uuid.UUID | str]) -> tuple[uuid.UUID, ...]:
+    if type(value) is tuple and all(type(item) is uuid.UUID for item in value):
+        return value
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        _reject("reports", value, "a list of report ids (UUIDs)")
+    return tuple(_uuid_of(item, "reports") for item in value)
 
 
 def _reject(field: str, value: Any, rule: str) -> NoReturn:
@@ -202,7 +251,7 @@ def _to_by_nationality(
     out = []
     for code, count in items:
         field = f"by_nationality.{code}"
-        estimate = People(total=count).total
+        estimate = _group_of(count, field).total
         assert estimate is not None
         out.append((to_country_code(code, field=field), estimate))
     return tuple(sorted(out))
@@ -216,8 +265,9 @@ def _derive_id(event: Any) -> uuid.UUID:
 
 
 def _id_field() -> Any:
+    # The converter also sees the derived id, a UUID it returns at once.
     return attrs.field(
-        default=attrs.Factory(_derive_id, takes_self=True), validator=_of(uuid.UUID), eq=True
+        default=attrs.Factory(_derive_id, takes_self=True), converter=_to_id, eq=True
     )
 
 
@@ -383,9 +433,6 @@ _REPORT_CLASSES = (
 
 # -- analyst events: statements about other events ---------------------------------------------
 def _at_least_two(instance: Any, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
-    for item in value:
-        if not isinstance(item, uuid.UUID):
-            _reject(attribute.name, item, "report ids are UUIDs")
     if len(value) < 2 or len(set(value)) != len(value):
         _reject(
             attribute.name, [str(v) for v in value], "a link names two or more different reports"
@@ -400,7 +447,7 @@ class ReportsLinked:
     TYPE: ClassVar[str] = "reports-linked"
 
     source: Source = _source_field()
-    reports: tuple[uuid.UUID, ...] = attrs.field(converter=_to_tuple, validator=_at_least_two)
+    reports: tuple[uuid.UUID, ...] = attrs.field(converter=_to_reports, validator=_at_least_two)
     linked: bool = attrs.field(default=True, validator=_of(bool))
     reason: str | None = attrs.field(default=None, validator=_opt(str))
     notes: str | None = _notes_field()
@@ -414,7 +461,7 @@ class FigureAdjudicated:
     TYPE: ClassVar[str] = "figure-adjudicated"
 
     source: Source = _source_field()
-    report: uuid.UUID = attrs.field(validator=_of(uuid.UUID))
+    report: uuid.UUID = attrs.field(converter=_to_report)
     people: People = attrs.field(converter=_to_people)
     rationale: str | None = attrs.field(default=None, validator=_opt(str))
     notes: str | None = _notes_field()
@@ -437,7 +484,7 @@ class ReportCorrected:
     TYPE: ClassVar[str] = "report-corrected"
 
     source: Source = _source_field()
-    supersedes: uuid.UUID = attrs.field(validator=_of(uuid.UUID))
+    supersedes: uuid.UUID = attrs.field(converter=_to_supersedes)
     replacement: Report = attrs.field(validator=_report_instance)
     reason: str | None = attrs.field(default=None, validator=_opt(str))
     notes: str | None = _notes_field()
@@ -451,7 +498,7 @@ class ReportRetracted:
     TYPE: ClassVar[str] = "report-retracted"
 
     source: Source = _source_field()
-    retracts: uuid.UUID = attrs.field(validator=_of(uuid.UUID))
+    retracts: uuid.UUID = attrs.field(converter=_to_retracts)
     reason: str | None = attrs.field(default=None, validator=_opt(str))
     notes: str | None = _notes_field()
     id: uuid.UUID = _id_field()
