@@ -147,6 +147,32 @@ def test_parse_refuses_words_that_make_the_figure_ambiguous(text: str, message: 
     assert repr(text) in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "figures", "fields"),
+    [
+        ("four women and 13 children", "four women, 13 children", " (women, children)"),
+        ("13 women and four children", "13 women, four children", " (women, children)"),
+        ("about 150 families, 600 people", "150 families, 600 people", " (families, total)"),
+        (
+            "Two hundred and thirty women, 95 boys",
+            "Two hundred and thirty women, 95 boys",
+            " (women, boys)",
+        ),
+        ("3 buses with 40", "3 buses, 40", ""),
+    ],
+)
+def test_parse_says_when_the_words_hold_more_than_one_number(
+    text: str, figures: str, fields: str
+) -> None:
+    """Words with several figures say so and suggest a field for each, not 'not a number'."""
+    with pytest.raises(ValueError, match="more than one number") as caught:
+        Estimate.parse(text)
+    assert (
+        f"{text!r} holds more than one number ({figures}); an estimate is one figure: give each "
+        f"figure its own field{fields}"
+    ) == str(caught.value)
+
+
 def test_a_given_unit_settles_words_that_name_families_and_people() -> None:
     """With unit given, "95 women from Iraqi families" is not ambiguous: it is that unit."""
     assert Unit.PEOPLE is Estimate.parse("95 women from Iraqi families", unit=Unit.PEOPLE).unit

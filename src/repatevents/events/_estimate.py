@@ -7,6 +7,7 @@ The model follows UCDP (low / best / high) and IDMC (a quantifier and a unit): "
 from __future__ import annotations
 
 import enum
+import itertools
 import re
 from typing import Any
 
@@ -122,8 +123,9 @@ class Estimate:
 
         Nothing is guessed: "dozens", "several" and "many" name no number; ``"43.000"`` may be
         43 (a decimal point) or 43,000 (a separator); words that name both families and people
-        (``"95 women from Iraqi families"``) are ambiguous. Each is a ``ValueError`` naming the
-        text and why. The original text is kept in ``raw``.
+        (``"95 women from Iraqi families"``) are ambiguous; words with several figures
+        (``"four women and 13 children"``) are not one estimate. Each is a ``ValueError`` naming
+        the text and why. The original text is kept in ``raw``.
 
         Args:
             text: the report's words.
@@ -137,6 +139,17 @@ class Estimate:
         """
         if not isinstance(text, str):
             raise TypeError(f"an estimate text must be a string, got {text!r}")
+        try:
+            return cls._parse(text, unit, default_unit)
+        except ValueError:
+            # Whatever broke, words with several figures need each in its own field.
+            several = several_figures_rule(text, "field")
+            if several is None:
+                raise
+            raise ValueError(f"{text!r} {several}") from None
+
+    @classmethod
+    def _parse(cls, text: str, unit: Unit | None, default_unit: Unit) -> Estimate:
         words = " ".join(text.strip().lower().split())
         # "~40" is "~ 40"; "a total of 95" and "95 in total" are 95.
         words = _TILDE.sub("~ ", words)
@@ -433,3 +446,85 @@ def _number_words(text: str) -> int | None:
         else:
             return None
     return total + current
+
+
+# -- words that hold several figures --------------------------------------------------------------
+# Words between two numbers that still make one figure: a range ("30 to 40") or a number in
+# words ("two hundred and thirty").
+_CONNECTORS = frozenset({"and", "to", "or", "between", "-", "–", "—"})
+# Words that end the description of one figure rather than belong to it ("3 buses with 40").
+_LINKING_WORDS = _CONNECTORS | {"with", "of", "from", "in", "including", "plus", "among"}
+# The field of People a noun after a number belongs in.
+_FIELD_OF_NOUN: dict[str, str] = {
+    **dict.fromkeys(("people", "persons", "person", "individuals", "individual"), "total"),
+    **dict.fromkeys(("families", "family", "households", "household"), "families"),
+    **dict.fromkeys(("adults", "adult"), "adults"),
+    **dict.fromkeys(("women", "woman"), "women"),
+    **dict.fromkeys(("men", "man"), "men"),
+    **dict.fromkeys(("children", "child", "kids", "minors"), "children"),
+    **dict.fromkeys(("girls", "girl"), "girls"),
+    **dict.fromkeys(("boys", "boy"), "boys"),
+    **dict.fromkeys(("orphans", "orphan"), "orphans"),
+}
+
+
+def _number_token(token: str) -> bool:
+    if _HAS_DIGIT.search(token):
+        return True
+    parts = token.split("-")
+    return all(part in _WORD_VALUES or part in _WORD_SCALES for part in parts)
+
+
+def _number_runs(tokens: list[str]) -> list[tuple[int, int]]:
+    """Return the spans of ``tokens`` that are numbers: "13", "two hundred and thirty"."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        scale_next = i + 1 < len(tokens) and tokens[i + 1] in _WORD_SCALES
+        if not (_number_token(tokens[i]) or (tokens[i] in ("a", "an") and scale_next)):
+            i += 1
+            continue
+        end = i + 1
+        while end < len(tokens):
+            word_and_word = (
+                tokens[end] == "and"
+                and end + 1 < len(tokens)
+                and not _HAS_DIGIT.search(tokens[end - 1] + tokens[end + 1])
+                and _number_token(tokens[end + 1])
+            )
+            if not (_number_token(tokens[end]) or word_and_word):
+                break
+            end += 2 if word_and_word else 1
+        runs.append((i, end))
+        i = end
+    return runs
+
+
+def several_figures_rule(text: str, place: str) -> str | None:
+    """Return why ``text`` is not one figure when it holds several, or None when it does not.
+
+    "four women and 13 children" holds two figures, women and children, each for its own
+    ``place`` (a field of People, a column of a sheet); "30 to 40" and "two hundred and thirty"
+    are one figure each. The rule reads after the text: "'…' holds more than one number …".
+    """
+    shown = [token.strip(",;:()") for token in text.split()]
+    shown = [token for token in shown if token]
+    tokens = [token.lower() for token in shown]
+    runs = _number_runs(tokens)
+    gaps = [tokens[end:start] for (_, end), (start, _) in itertools.pairwise(runs)]
+    if not any(set(gap) - _CONNECTORS for gap in gaps):
+        return None
+    labels, fields = [], []
+    for index, (start, end) in enumerate(runs):
+        stop = runs[index + 1][0] if index + 1 < len(runs) else len(tokens)
+        words = list(range(end, stop))
+        while words and tokens[words[-1]] in _LINKING_WORDS:
+            words.pop()
+        labels.append(" ".join(shown[start : words[-1] + 1 if words else end]))
+        field = next((_FIELD_OF_NOUN[tokens[i]] for i in words if tokens[i] in _FIELD_OF_NOUN), "")
+        fields.append(field)
+    named = f" ({', '.join(fields)})" if all(fields) and len(set(fields)) == len(fields) else ""
+    return (
+        f"holds more than one number ({', '.join(labels)}); an estimate is one figure: give "
+        f"each figure its own {place}{named}"
+    )
