@@ -17,6 +17,8 @@ from repatevents import Ledger
 from repatevents._tables import Column, ColumnType, Table
 from repatevents.cli import main
 from repatevents.cli._render import render_table
+from repatevents.projections._checkpoint import SUMMARY_NAME, dumps_summary, loads_summary
+from repatevents.store import SQLiteStore
 
 EXAMPLE = Path(__file__).parent.parent / "src" / "repatevents" / "data" / "example_ledger.jsonl"
 
@@ -135,6 +137,45 @@ def test_verify_and_rebuild(ledger: Path) -> None:
     """`verify` checks every record; `rebuild` folds from zero to the head."""
     assert "28 records verified" in run(ledger, "verify").output
     assert "up to position 28" in run(ledger, "rebuild").output
+
+
+def test_verify_finds_a_changed_summary_and_rebuild_replaces_it(ledger: Path) -> None:
+    """A summary checkpoint whose KAZ total was raised tenfold (its hash left alone): verify
+    exits 1 saying the cache does not match the log and that rebuild replaces it; after
+    rebuild, totals say 274 again and verify passes."""
+    run(ledger, "totals")
+    with SQLiteStore(ledger) as store:
+        saved = store.get_checkpoint(SUMMARY_NAME)
+        assert saved is not None
+        summary = loads_summary(saved[1], saved[0])
+        assert summary is not None
+        kaz = summary.countries["KAZ"].figs[0]
+        kaz[:3] = [10 * figure for figure in kaz[:3]]
+        store.put_checkpoint(SUMMARY_NAME, saved[0], dumps_summary(summary))
+    refused = run(ledger, "verify")
+    assert 1 == refused.exit_code
+    assert refused.stderr.startswith(
+        "error: the checkpoint 'projections-summary' saved at position 28 does not match the log"
+    )
+    assert "rebuild replaces it" in refused.stderr
+    assert 0 == run(ledger, "rebuild").exit_code
+    totals = stdout_json(run(ledger, "totals", "--json"))
+    assert 274 == next(row for row in totals if row["country"] == "KAZ")["total_best"]
+    assert "28 records verified" in run(ledger, "verify").output
+
+
+def test_a_file_of_events_given_as_the_ledger_says_to_import_it(tmp_path: Path) -> None:
+    """--ledger naming a file of events (the interchange format) says it is one, to import,
+    rather than calling it damaged."""
+    events = tmp_path / "events.jsonl"
+    events.write_bytes(EXAMPLE.read_bytes())
+    result = run(events, "totals")
+    assert 1 == result.exit_code
+    assert (
+        "this is a file of events to import (repatevents import FILE), not a ledger"
+        in result.stderr
+    )
+    assert "damaged" not in result.stderr
 
 
 def test_demo_writes_every_export_and_prints_totals(tmp_path: Path) -> None:
@@ -642,6 +683,118 @@ def test_ignore_unknown_columns(tmp_path: Path) -> None:
     assert "1 recorded" in result.stdout
 
 
+def test_ignore_unknown_columns_names_what_it_left_out(tmp_path: Path) -> None:
+    """The columns left out are listed on stderr, a misspelt one with the column it may mean."""
+    sheet = write_sheet(
+        tmp_path,
+        "KGZ,2023-08-30,nes,X,95,,64,,31,ours\n",
+        header=HEADER.strip() + ",womens,analyst_comment\n",
+    )
+    for args in (["--dry-run"], [], ["--json"]):
+        result = run(tmp_path / "l.db", "import", str(sheet), "--ignore-unknown-columns", *args)
+        assert 0 == result.exit_code, result.output
+        assert (
+            "note: --ignore-unknown-columns left out 2 columns, which no event holds: 'womens' "
+            "(did you mean 'women'?), 'analyst_comment'; rename a misspelt one with --map\n"
+        ) == result.stderr
+
+
+def test_import_json_prints_the_problems_of_a_refused_file(tmp_path: Path) -> None:
+    """import --json on a refused file prints its problems as JSON on stdout, and exits 1."""
+    sheet = write_sheet(
+        tmp_path,
+        "KGZ,2023-08-30,nes,X,95,31,64,\nKyrgystan,2023-08-30,nes,X,95,31,64,\n"
+        "KGZ,2023-08-31,nes,X,95,-31,64,\n",
+    )
+    for args in (["--json"], ["--json", "--dry-run"]):
+        result = run(tmp_path / "l.db", "import", str(sheet), *args)
+        assert 1 == result.exit_code
+        document = json.loads(result.stdout)
+        assert (str(sheet), "--dry-run" in args, 0) == (
+            document["file"],
+            document["dry_run"],
+            document["recorded"],
+        )
+        assert [(3, "country", "Kyrgystan"), (4, "women", -31)] == [
+            (e["line"], e["field"], e["value"]) for e in document["errors"]
+        ]
+        assert all(set(e) == {"line", "field", "value", "rule"} for e in document["errors"])
+        assert "did you mean 'Kyrgyzstan'" in document["errors"][0]["rule"]
+        assert "error: line 3: country:" in result.stderr
+    assert not (tmp_path / "l.db").exists()
+
+
+# -- import: a row edited in a sheet --------------------------------------------------------
+KAZ = "KAZ,2023-02-10,al-hol,Kazinform,{total},,,2023-02-11\n"
+
+
+def recorded_ids(path: Path) -> list[str]:
+    with Ledger.open(path) as opened:
+        return [str(envelope.event.id) for envelope in opened.store.read()]
+
+
+def test_an_edited_row_is_recorded_with_a_warning_naming_its_line(tmp_path: Path) -> None:
+    """A row edited in the sheet is a new report: the import says it looks like an edit."""
+    path = tmp_path / "l.db"
+    first = "KGZ,2023-08-30,nes,X,95,31,64,\n"
+    original = write_sheet(tmp_path, first + KAZ.format(total=615))
+    assert 0 == run(path, "import", str(original)).exit_code
+    kaz = recorded_ids(path)[1]
+    edited = write_sheet(tmp_path, first + KAZ.format(total=853))
+    expected = (
+        f"warning: line 3 looks like an edit of the report at position 2 (id {kaz}): it has the "
+        "same publisher, country and date but differs in people.total; record it as a "
+        "correction with a supersedes column, or it counts as another operation\n"
+    )
+    for args in (["--dry-run"], []):
+        result = run(path, "import", str(edited), *args)
+        assert 0 == result.exit_code, result.output
+        assert expected == result.stderr
+    assert 3 == fingerprint(path)[0]
+    again = run(path, "import", str(edited))
+    assert ("", "0 recorded") == (again.stderr, again.stdout.split(", ")[1])
+
+
+def test_a_supersedes_column_records_the_edit_as_a_correction(tmp_path: Path) -> None:
+    """With the recorded report's id in supersedes, the edited row corrects it: 853, not 1,468."""
+    path = tmp_path / "l.db"
+    assert 0 == run(path, "import", str(write_sheet(tmp_path, KAZ.format(total=615)))).exit_code
+    (kaz,) = recorded_ids(path)
+    header = HEADER.strip() + ",supersedes\n"
+    edited = write_sheet(tmp_path, KAZ.format(total=853).strip() + f",{kaz}\n", header=header)
+    result = run(path, "import", str(edited))
+    assert 0 == result.exit_code, result.output
+    assert "" == result.stderr
+    (record,) = stdout_json(run(path, "events", "--type", "report-corrected", "--json"))
+    assert ([kaz], 853) == (record["refers_to"], record["total_best"])
+    with Ledger.open(path) as opened:
+        assert [853] == [t.people.total.best for t in opened.totals() if t.people.total]
+    assert "0 recorded" in run(path, "import", str(edited)).stdout
+
+
+def test_a_supersedes_naming_no_recorded_report_warns_at_its_row(tmp_path: Path) -> None:
+    """A supersedes id the ledger does not hold is recorded with a warning naming the row."""
+    header = HEADER.strip() + ",supersedes\n"
+    sheet = write_sheet(tmp_path, KAZ.format(total=853).strip() + f",{GHOST}\n", header=header)
+    result = run(tmp_path / "l.db", "import", str(sheet))
+    assert 0 == result.exit_code, result.output
+    assert result.stderr.startswith(f"warning: line 2: supersedes names event '{GHOST}'")
+
+
+def test_an_edited_json_line_is_recorded_with_a_warning(ledger: Path, tmp_path: Path) -> None:
+    """A JSON Lines report like one recorded, but for its figures, is warned of by its line."""
+    with Ledger.open(ledger) as opened:
+        target = next(iter(opened.store.read(4, upto=5))).event
+    record = json.loads(EXAMPLE.read_text("utf-8").splitlines()[4])
+    record["people"] = {"total": 1234}
+    result = run(ledger, "import", str(write_jsonl(tmp_path, "", record)), "--dry-run")
+    assert 0 == result.exit_code, result.output
+    assert result.stderr.startswith(
+        f"warning: line 2 looks like an edit of the report at position 5 (id {target.id})"
+    )
+    assert f'(a report-corrected event with "supersedes": "{target.id}")' in result.stderr
+
+
 # -- repair -----------------------------------------------------------------------------------
 @pytest.fixture
 def torn(tmp_path: Path) -> Path:
@@ -693,6 +846,25 @@ def test_repair_refuses_a_sqlite_ledger(ledger: Path) -> None:
 
 
 # -- events -----------------------------------------------------------------------------------
+def test_events_show_the_publisher_and_via(tmp_path: Path) -> None:
+    """Three outlets carrying one wire story are three rows that say who published each."""
+    rows = "".join(
+        f"KGZ,2023-08-30,nes,{outlet},95,31,64,,AFP\n" for outlet in ("Outlet A", "Outlet B", "C")
+    )
+    path = tmp_path / "l.db"
+    result = run(path, "import", str(write_sheet(tmp_path, rows, HEADER.strip() + ",via\n")))
+    assert 0 == result.exit_code, result.output
+    records = stdout_json(run(path, "events", "--json"))
+    assert [("Outlet A", ["AFP"]), ("Outlet B", ["AFP"]), ("C", ["AFP"])] == [
+        (r["publisher"], r["via"]) for r in records
+    ]
+    lines = run(path, "events", "--wide").stdout.splitlines()
+    publisher, via = lines[2].index("Publisher"), lines[2].index("Via")
+    assert [("Outlet A", "AFP"), ("Outlet B", "AFP"), ("C", "AFP")] == [
+        (row[publisher:via].strip(), row[via:].split()[0]) for row in lines[4:]
+    ]
+
+
 def test_events_lists_ids_for_corrections(ledger: Path) -> None:
     """events shows every record's position, id and type; --json gives them to programs."""
     with Ledger.open(ledger) as opened:
@@ -707,6 +879,8 @@ def test_events_lists_ids_for_corrections(ledger: Path) -> None:
         "id",
         "type",
         "recorded_at",
+        "publisher",
+        "via",
         "country",
         "place",
         "date",

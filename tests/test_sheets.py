@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,9 +11,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from repatevents._sheets import parse_column_map, read_operations_sheet
+from repatevents._sheets import parse_column_map, read_operations_sheet, read_sheet
 from repatevents.errors import FieldProblem, ValidationError
-from repatevents.events import DateRole, Event, OperationReported, SpeakerKind
+from repatevents.events import DateRole, Event, OperationReported, ReportCorrected, SpeakerKind
 
 HEADER = "country,date,origin,publisher,total"
 GOOD = "KGZ,2023-08-30,nes,X,95"
@@ -165,7 +166,10 @@ def test_huge_count_is_named_with_its_row_column_and_value(tmp_path: Path) -> No
     assert "too large" in problem.rule
 
 
-@pytest.mark.parametrize(("cell", "rule"), [("-2", "from 1"), ("3.5", "third"), ("0", "from 1")])
+@pytest.mark.parametrize(
+    ("cell", "rule"),
+    [("-2", "from 1"), ("3.5", "third"), ("0", "from 1"), ("twenty", "ninety-ninth")],
+)
 def test_bad_ordinal_says_what_an_ordinal_is(tmp_path: Path, cell: str, rule: str) -> None:
     """A bad ordinal is explained as an ordinal, not as a type mismatch."""
     sheet = write_csv(tmp_path, f"{HEADER},ordinal\n{GOOD},{cell}\n")
@@ -241,7 +245,11 @@ def test_unknown_enum_value_lists_the_allowed_ones(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [("3", 3), ("3.0", 3), ("third", 3), ("Third", 3), ("3rd", 3), ("1st", 1), ("twentieth", 20)],
+    [
+        *(("3", 3), ("3.0", 3), ("third", 3), ("Third", 3), ("3rd", 3), ("1st", 1)),
+        *(("twentieth", 20), ("twenty-first", 21), ("Twenty first", 21), ("21st", 21)),
+        *(("thirty-second", 32), ("fortieth", 40), ("ninety-ninth", 99)),
+    ],
 )
 def test_ordinal_as_a_number_or_a_word(tmp_path: Path, cell: str, expected: int) -> None:
     """The ordinal is read as the source writes it: "third", "3rd" or 3."""
@@ -259,6 +267,26 @@ def test_integral_decimal_count_is_a_whole_number(tmp_path: Path, cell: str, exp
         operation.people.total.best if operation.people.total else None,
         operation.people.total.raw if operation.people.total else None,
     )
+
+
+@pytest.mark.parametrize(
+    ("cell", "figures", "columns"),
+    [
+        ("four women and 13 children", "four women, 13 children", "women, children"),
+        ('"about 150 families, 600 people"', "150 families, 600 people", "families, total"),
+    ],
+)
+def test_a_count_with_several_figures_asks_for_a_column_each(
+    tmp_path: Path, cell: str, figures: str, columns: str
+) -> None:
+    """A cell holding several figures says so and names a column for each."""
+    sheet = write_csv(tmp_path, f"{HEADER}\nKGZ,2023-08-30,nes,X,{cell}\n")
+    (problem,) = problems(sheet)
+    assert ("total", cell.strip('"'), 2) == (problem.field, problem.value, problem.line)
+    assert (
+        f"the cell holds more than one number ({figures}); an estimate is one figure: give each "
+        f"figure its own column ({columns})"
+    ) == problem.rule
 
 
 def test_fractional_count_is_refused(tmp_path: Path) -> None:
@@ -332,3 +360,63 @@ def test_unknown_columns_can_be_ignored(tmp_path: Path) -> None:
     sheet = write_csv(tmp_path, f"{HEADER},checked by\n{GOOD},Amira\n")
     (operation,) = operations(sheet, ignore_unknown_columns=True)
     assert "KGZ" == operation.country
+
+
+def test_ignored_columns_are_listed_with_a_suggestion(tmp_path: Path) -> None:
+    """``read_sheet`` says which columns it left out, with the column each may have meant."""
+    sheet = write_csv(tmp_path, f"{HEADER},womens,checked by\n{GOOD},31,Amira\n")
+    read = read_sheet(sheet, ignore_unknown_columns=True)
+    assert [("womens", "women"), ("checked by", None)] == [
+        (column.header, column.suggestion) for column in read.ignored
+    ]
+
+
+# -- 6. corrections: a row that replaces a recorded report ------------------------------------
+OLD_ID = "9fb087d0-937b-5ce0-8427-2df27f4174eb"
+
+
+def test_a_row_with_supersedes_is_a_correction_carrying_the_rows_operation(
+    tmp_path: Path,
+) -> None:
+    """A ``supersedes`` cell makes the row a correction whose replacement is its operation."""
+    sheet = write_csv(tmp_path, f"{HEADER},supersedes\n{GOOD},{OLD_ID}\nKGZ,2023-08-31,nes,X,9,\n")
+    read = read_sheet(sheet)
+    corrected, plain = read.events
+    assert isinstance(corrected, ReportCorrected)
+    assert isinstance(plain, OperationReported)
+    assert (uuid.UUID(OLD_ID), "corrected in the sheet") == (
+        corrected.supersedes,
+        corrected.reason,
+    )
+    assert corrected.source == corrected.replacement.source
+    (alone,) = operations(write_csv(tmp_path, f"{HEADER}\n{GOOD}\n"))
+    assert alone == corrected.replacement
+    assert (2, 3) == read.lines
+
+
+def test_a_reason_column_gives_the_corrections_reason(tmp_path: Path) -> None:
+    """``reason`` says why the row replaces the report."""
+    sheet = write_csv(
+        tmp_path, f"{HEADER},supersedes,reason\n{GOOD},{OLD_ID},the ministry's final figure\n"
+    )
+    (corrected,) = read_operations_sheet(sheet)
+    assert isinstance(corrected, ReportCorrected)
+    assert "the ministry's final figure" == corrected.reason
+
+
+def test_a_supersedes_cell_that_is_not_an_id_is_named(tmp_path: Path) -> None:
+    """A cut or mistyped id in ``supersedes`` is an error of that cell, with the row's others."""
+    sheet = write_csv(tmp_path, f"{HEADER},supersedes\nKGZ,2023-08-30,nes,X,-5,9fb087d0-…\n")
+    found = problems(sheet)
+    assert [("supersedes", "9fb087d0-…", 2), ("total", -5, 2)] == sorted(
+        (p.field, p.value, p.line) for p in found
+    )
+    assert "UUID" in next(p.rule for p in found if p.field == "supersedes")
+
+
+def test_a_reason_without_supersedes_is_refused(tmp_path: Path) -> None:
+    """A reason on a row that replaces nothing would be lost; it is an error of the row."""
+    sheet = write_csv(tmp_path, f"{HEADER},supersedes,reason\n{GOOD},,a better figure\n")
+    (problem,) = problems(sheet)
+    assert ("reason", "a better figure", 2) == (problem.field, problem.value, problem.line)
+    assert "supersedes" in problem.rule

@@ -11,25 +11,36 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import uuid
 from typing import Any
 
 from .events import Estimate
+from .events._estimate import several_figures_rule
 
-__all__ = ["MAX_COUNT", "clean", "count", "day", "member", "ordinal", "split"]
+__all__ = ["MAX_COUNT", "clean", "count", "day", "event_id", "member", "ordinal", "split"]
 
 # The largest count the log can store (a signed 64-bit integer in its JSON).
 MAX_COUNT = 2**63 - 1
 _WHOLE = re.compile(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?")
-_ORDINAL_WORDS = {
-    word: number
-    for number, word in enumerate(
-        (
-            *("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"),
-            *("ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"),
-            *("sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"),
-        ),
-        start=1,
-    )
+_ORDINAL_UNITS = (
+    *("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"),
+    *("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth"),
+    *("seventeenth", "eighteenth", "nineteenth"),
+)
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_ORDINAL_TENS = (
+    *("twentieth", "thirtieth", "fortieth", "fiftieth", "sixtieth", "seventieth"),
+    *("eightieth", "ninetieth"),
+)
+# "first" to "ninety-ninth": Iraq's batches go past twenty.
+_ORDINAL_WORDS: dict[str, int] = {
+    **{word: number for number, word in enumerate(_ORDINAL_UNITS, start=1)},
+    **{word: 10 * tens for tens, word in enumerate(_ORDINAL_TENS, start=2)},
+    **{
+        f"{tens_word}-{unit_word}": 10 * tens + unit
+        for tens, tens_word in enumerate(_TENS, start=2)
+        for unit, unit_word in enumerate(_ORDINAL_UNITS[:9], start=1)
+    },
 }
 _ORDINAL_NUMBER = re.compile(r"(-?\d+)(?:st|nd|rd|th|\.0+)?")
 _TIMESTAMP = re.compile(
@@ -60,6 +71,9 @@ def count(value: Any) -> Any:
             try:
                 estimate = Estimate.parse(value)
             except ValueError:
+                several = several_figures_rule(value, "column")
+                if several is not None:
+                    raise ValueError(f"the cell {several}") from None
                 return value  # the codec refuses it with its own rule
             if max(estimate.best, estimate.high or 0) > MAX_COUNT:
                 raise ValueError(f"too large to be a count (at most {MAX_COUNT:,})")
@@ -79,10 +93,26 @@ def ordinal(value: Any) -> int:
     else:
         text = str(value).strip().lower()
         number = _ORDINAL_NUMBER.fullmatch(text)
-        found = int(number[1]) if number else _ORDINAL_WORDS.get(text)
+        # "Twenty first" and "twenty_first" are "twenty-first".
+        words = "-".join(re.split(r"[\s_-]+", text))
+        found = int(number[1]) if number else _ORDINAL_WORDS.get(words)
     if found is None or not 1 <= found <= MAX_COUNT:
-        raise ValueError("an ordinal counts operations from 1: 3, '3rd' or 'third'")
+        raise ValueError(
+            "an ordinal counts operations from 1: 3, '3rd' or 'third' (words from 'first' to "
+            "'ninety-ninth')"
+        )
     return found
+
+
+def event_id(value: Any) -> uuid.UUID:
+    """Return the id of a recorded event, as ``repatevents events`` prints it."""
+    try:
+        return uuid.UUID(str(value).strip())
+    except ValueError:
+        raise ValueError(
+            "the id of a recorded report: a UUID such as '9fb087d0-937b-5ce0-8427-2df27f4174eb' "
+            "(`repatevents events` lists them)"
+        ) from None
 
 
 def member(value: Any, kind: type[enum.Enum]) -> str:

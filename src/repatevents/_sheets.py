@@ -28,7 +28,7 @@ date_role                 no         handover, arrival, operation, announced, un
 nationality               no         the people's nationality where it differs
 facilitators              no         names separated by ";"
 operation_name            no         the operation's own name
-ordinal                   no         the source's count: 3, "3rd" or "third" (first..twentieth)
+ordinal                   no         the source's count: 3, "3rd" or "third" (first..ninety-ninth)
 operation_key             no         a key shared by every report of one operation
 via                       no         outlets the report came through, separated by ";"
 speaker, speaker_kind     no         who said it, and the kind of speaker
@@ -36,7 +36,16 @@ url                       no         the address of the report
 published                 no         publication date; anchors relative words in ``date``
 notes                     no         free text
 id                        no         a UUID; derived from the content when empty
+supersedes                no         the id of a recorded report this row replaces: the row is
+                                     then a correction (``report-corrected``) whose replacement
+                                     is the row's operation, and whose source is the row's
+reason                    no         why the row replaces that report (only with
+                                     ``supersedes``; "corrected in the sheet" when empty)
 ========================  =========  ==========================================================
+
+Ids derive from the content, so a row edited in the sheet is a new report: imported again, it
+would count as another operation. A ``supersedes`` cell holding the recorded report's id (as
+``repatevents events`` lists it) records the edit as a correction instead.
 
 ``date_role`` and ``speaker_kind`` are read without regard to case, with spaces or underscores
 for hyphens ("Camp administration"). A CSV file may separate its cells with ``,``, ``;`` or tabs;
@@ -52,16 +61,33 @@ import os
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
 from . import _sheet_cells as cell
 from ._sheet_files import Unreadable, column_letters, sheet_rows
 from .errors import FieldProblem, ValidationError
-from .events import CATEGORIES, DateRole, Event, FuzzyDate, SpeakerKind, event_from_dict
+from .events import (
+    CATEGORIES,
+    DateRole,
+    Event,
+    FuzzyDate,
+    OperationReported,
+    ReportCorrected,
+    SpeakerKind,
+    event_from_dict,
+)
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "parse_column_map", "read_operations_sheet"]
+__all__ = [
+    "COLUMNS",
+    "REQUIRED_COLUMNS",
+    "IgnoredColumn",
+    "Sheet",
+    "parse_column_map",
+    "read_operations_sheet",
+    "read_sheet",
+]
 
 _COUNT_COLUMNS: tuple[str, ...] = ("total", "families", *CATEGORIES)
 _SOURCE_COLUMNS: tuple[str, ...] = (
@@ -85,8 +111,10 @@ _EVENT_COLUMNS: tuple[str, ...] = (
     "notes",
     "id",
 )
+# A row that names the report it replaces is a correction.
+_CORRECTION_COLUMNS: tuple[str, ...] = ("supersedes", "reason")
 #: Every column the importer understands.
-COLUMNS: tuple[str, ...] = _EVENT_COLUMNS + _COUNT_COLUMNS + _SOURCE_COLUMNS
+COLUMNS: tuple[str, ...] = _EVENT_COLUMNS + _COUNT_COLUMNS + _SOURCE_COLUMNS + _CORRECTION_COLUMNS
 #: Columns a sheet must have.
 REQUIRED_COLUMNS: tuple[str, ...] = ("country", "date", "origin", "publisher")
 # Free text: a number an .xlsx stored in one of these is the text it shows.
@@ -100,10 +128,36 @@ _TEXT_COLUMNS = frozenset(
         "operation_name",
         "operation_key",
         "notes",
+        "reason",
     )
 )
 _ENUMS: dict[str, type[enum.Enum]] = {"date_role": DateRole, "speaker_kind": SpeakerKind}
 ProgressCallback = Callable[[int], None]
+_SHEET_REASON = "corrected in the sheet"
+
+
+class IgnoredColumn(NamedTuple):
+    """A column left out because its header is not a known column."""
+
+    header: str
+    #: The known column it is closest to, when one is close (``women`` for ``womens``).
+    suggestion: str | None
+
+
+@attrs.frozen
+class Sheet:
+    """What a sheet holds: its events, the row each came from, and the columns left out.
+
+    Attributes:
+        events: one event per non-empty row, in sheet order: an ``OperationReported``, or a
+            ``ReportCorrected`` carrying it when the row names the report it ``supersedes``.
+        lines: the row of each event (the header is row 1).
+        ignored: the columns left out (``ignore_unknown_columns``), in sheet order.
+    """
+
+    events: tuple[Event, ...]
+    lines: tuple[int, ...]
+    ignored: tuple[IgnoredColumn, ...] = ()
 
 
 def _normal(header: str) -> str:
@@ -154,6 +208,27 @@ def read_operations_sheet(
 ) -> list[Event]:
     """Read every row of a CSV or XLSX sheet of operations into events.
 
+    As :func:`read_sheet`, returning only the events.
+    """
+    return list(
+        read_sheet(
+            path,
+            column_map=column_map,
+            ignore_unknown_columns=ignore_unknown_columns,
+            progress=progress,
+        ).events
+    )
+
+
+def read_sheet(
+    path: str | os.PathLike[str],
+    *,
+    column_map: Mapping[str, str] | None = None,
+    ignore_unknown_columns: bool = False,
+    progress: ProgressCallback | None = None,
+) -> Sheet:
+    """Read every row of a CSV or XLSX sheet of operations into events.
+
     Args:
         path: a ``.csv`` file (UTF-8, with or without a BOM; cells separated by ``,``, ``;`` or
             tabs) or an ``.xlsx`` workbook (its first sheet; needs the ``xlsx`` extra: openpyxl).
@@ -161,11 +236,14 @@ def read_operations_sheet(
             headers are (case-insensitive, spaces as underscores). A key that matches no header
             is an error: it is most likely misspelt.
         ignore_unknown_columns: leave out columns whose header is not a known column, instead of
-            refusing the sheet (a misspelt ``womens`` would then be lost, hence the default).
+            refusing the sheet (a misspelt ``womens`` would then be lost, hence the default;
+            ``Sheet.ignored`` lists them, so that a caller can say so).
         progress: called with the number of rows read so far, every few hundred rows.
 
     Returns:
-        One ``OperationReported`` per non-empty row, in sheet order.
+        One event per non-empty row, in sheet order, with its row: an ``OperationReported``,
+        or a ``ReportCorrected`` whose replacement it is when the row's ``supersedes`` names a
+        recorded report.
 
     Raises:
         ValidationError: listing every problem found, each with its row (``line``; the header is
@@ -182,6 +260,7 @@ def read_operations_sheet(
     columns, ignored = _resolve_headers(headers, column_map or {}, ignore_unknown_columns)
     counts = [name for name in columns.values() if name in _COUNT_COLUMNS]
     events: list[Event] = []
+    lines: list[int] = []
     problems: list[FieldProblem] = []
     unheaded: dict[int, list[tuple[int, Any]]] = {}
     try:
@@ -208,6 +287,7 @@ def read_operations_sheet(
             if cells or unreadable:
                 try:
                     events.append(_row_event(cells, number, counts, unreadable))
+                    lines.append(number)
                 except ValidationError as exc:
                     problems.extend(exc.problems)
     except ValidationError as exc:  # the rest of the file cannot be read
@@ -215,7 +295,11 @@ def read_operations_sheet(
     problems.extend(_unheaded_problem(index, found) for index, found in unheaded.items())
     if problems:
         raise ValidationError(sorted(problems, key=lambda p: p.line or 0))
-    return events
+    left_out = (
+        IgnoredColumn(str(headers[index]).strip(), _closest(_normal(str(headers[index]))))
+        for index in sorted(ignored)
+    )
+    return Sheet(tuple(events), tuple(lines), tuple(left_out))
 
 
 def _resolve_headers(
@@ -245,8 +329,8 @@ def _resolve_headers(
             if ignore_unknown:
                 ignored.add(index)
                 continue
-            close = difflib.get_close_matches(name, COLUMNS, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            close = _closest(name)
+            hint = f"did you mean {close!r}? " if close else ""
             rule = f"not a known column; {hint}rename it with --map or remove it"
             problems.append(FieldProblem(text, text, rule, 1))
         elif name in columns.values():
@@ -265,6 +349,12 @@ def _resolve_headers(
     if problems:
         raise ValidationError(problems)
     return columns, ignored
+
+
+def _closest(name: str) -> str | None:
+    """Return the known column a header that is not one most likely means, if any is close."""
+    close = difflib.get_close_matches(name, COLUMNS, n=1)
+    return close[0] if close else None
 
 
 def _column_label(index: int) -> str:
@@ -326,6 +416,13 @@ def _row_event(cells: dict[str, Any], row: int, counts: list[str], unreadable: s
     for name, kind in _ENUMS.items():
         convert(name, partial(cell.member, kind=kind))
     convert("ordinal", cell.ordinal)
+    convert("supersedes", cell.event_id)
+    if "reason" in cells and "supersedes" not in cells and "supersedes" not in settled:
+        refuse(
+            "reason",
+            "a reason explains a correction; fill supersedes with the id of the report this row "
+            "replaces, or leave reason empty",
+        )
     anchor = None
     if "published" in cells:
         try:
@@ -357,6 +454,14 @@ def _row_event(cells: dict[str, Any], row: int, counts: list[str], unreadable: s
         problems.extend(p for p in located if p.field not in settled)
     if problems:
         raise ValidationError(problems)
+    if "supersedes" in cells:
+        assert isinstance(event, OperationReported)
+        return ReportCorrected(
+            source=event.source,
+            supersedes=cells["supersedes"],
+            replacement=event,
+            reason=cells.get("reason", _SHEET_REASON),
+        )
     return event
 
 

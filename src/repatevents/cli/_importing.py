@@ -2,8 +2,11 @@
 
 A file is JSON Lines (one event a line) or a CSV/XLSX sheet of operations. Before anything is
 recorded the batch is checked as the store would check it (an id already given to other content,
-in the file or in the ledger, is refused at its line), and a dry run does the same checks. A
-reference to an event neither the file nor the ledger holds is recorded with a warning.
+in the file or in the ledger, is refused at its line), and a dry run does the same checks. These
+are recorded with a warning naming the line: a reference to an event neither the file nor the
+ledger holds, and a new operation report that shares its publisher, receiving country and date
+with one in the ledger (ids derive from content, so a row edited in a sheet is a new report, and
+would count as another operation unless recorded as a correction).
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from __future__ import annotations
 import sys
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
@@ -21,16 +25,17 @@ from .. import _sheets
 from ..errors import ConcurrencyError, DuplicateEventError, FieldProblem, ValidationError
 from ._context import CommandError, Settings, echo_json, open_ledger, user_errors
 from ._options import json_option, ledger_option
-from ._render import dangling_warning
+from ._render import dangling_warning, edit_warning, ignored_columns_note
 
 if TYPE_CHECKING:
     from .._ledger import Ledger
-    from ..events import Event
+    from ..events import Event, OperationReported
 
 __all__ = ["import_command"]
 
 _PROGRESS_THRESHOLD = 2_000
 _IMPORT_RETRIES = 5
+_MAX_EDIT_WARNINGS = 50
 _CHANGE_IS_A_CORRECTION = "a change to a recorded event must be a new report-corrected event"
 
 
@@ -71,12 +76,20 @@ def import_command(
     problem is listed by line (row) and field (column). An id the ledger already holds with
     other content is refused; --dry-run checks that too. Importing the same file again records
     nothing new. A correction, retraction, link or adjudication naming an event that is neither
-    in the ledger nor in the file is recorded with a warning: the report may come later.
+    in the ledger nor in the file is recorded with a warning: the report may come later. So is a
+    new operation report with the publisher, country and date of one in the ledger: an edited
+    sheet row is a new report unless its supersedes column names the report it replaces.
+
+    With --json, a file that is refused prints a JSON document of its problems (line, field,
+    value, rule) on stdout, and the exit status is still 1.
     """
-    with user_errors():
-        events, lines = _read_import(file, column_map, ignore_unknown_columns)
-        _check_batch(events, lines, _NOTHING)
-        new, head = (_try_import if dry_run else _import)(settings, events, lines)
+    with user_errors(), _problems_as_json(file, dry_run, enabled=as_json):
+        batch = _read_import(file, column_map, ignore_unknown_columns)
+        if batch.ignored:
+            click.echo(ignored_columns_note(batch.ignored), err=True)
+        events = batch.events
+        _check_batch(events, batch.lines, _NOTHING)
+        new, head = (_try_import if dry_run else _import)(settings, batch)
     report = {
         "file": str(file),
         "read": len(events),
@@ -96,43 +109,150 @@ def import_command(
         )
 
 
+@contextmanager
+def _problems_as_json(file: Path, dry_run: bool, *, enabled: bool) -> Iterator[None]:
+    """Print the problems of a refused file as a JSON document on stdout, for programs; the
+    error lines on stderr and the exit status stay as they are."""
+    try:
+        yield
+    except ValidationError as exc:
+        if enabled:
+            errors = [
+                {"line": p.line, "field": p.field, "value": _json_value(p.value), "rule": p.rule}
+                for p in exc.problems
+            ]
+            echo_json({"file": str(file), "dry_run": dry_run, "recorded": 0, "errors": errors})
+        raise
+
+
+def _json_value(value: Any) -> Any:
+    """Return a problem's value as JSON data: as it is when JSON has it, else as text."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_json_value(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): _json_value(item) for key, item in value.items()}
+    return str(value)
+
+
 # -- checking against the ledger and recording ------------------------------------------------
-def _try_import(
-    settings: Settings, events: list[Event], lines: Sequence[int | None]
-) -> tuple[int, int]:
+class _Batch(NamedTuple):
+    """A file read for import: its events, the line of each (when known), what was left out."""
+
+    events: list[Event]
+    lines: Sequence[int | None]
+    ignored: Sequence[tuple[str, str | None]] = ()
+    sheet: bool = False
+
+
+def _try_import(settings: Settings, batch: _Batch) -> tuple[int, int]:
     """Check a batch against the ledger as recording would; return (new events, head)."""
+    events, lines = batch.events, batch.lines
     head, view = 0, _NOTHING
     if Path(settings.ledger).exists():
         with open_ledger(settings) as ledger:
             head = ledger.head
-            view = _scan_ledger(ledger, {e.id for e in events} | _references(events))
+            wanted = {e.id for e in events} | _references(events)
+            view = _scan_ledger(ledger, wanted, _edit_keys(events))
     _check_batch(events, lines, view)
-    for found in _dangling(events, lines, view):
-        click.echo(dangling_warning(*found, recorded=False), err=True)
+    _warn(batch, view, recorded=False)
     return len({e.id for e in events} - view.events.keys()), head
 
 
-def _import(
-    settings: Settings, events: list[Event], lines: Sequence[int | None]
-) -> tuple[int, int]:
+def _import(settings: Settings, batch: _Batch) -> tuple[int, int]:
     """Record a batch (all or nothing); return (events recorded, head)."""
+    events = batch.events
     with open_ledger(settings, create=True) as ledger:
-        # Only references the file itself cannot resolve need a look at the ledger.
-        view = _scan_ledger(ledger, _references(events) - _ids(events))
-        before, after = _record(ledger, events, lines)
-    for found in _dangling(events, lines, view):
-        click.echo(dangling_warning(*found, recorded=True), err=True)
+        # Only references the file itself cannot resolve, and whether its operation reports
+        # are new, need a look at the ledger.
+        wanted = (_references(events) - _ids(events)) | {e.id for e in _operations(events)}
+        view = _scan_ledger(ledger, wanted, _edit_keys(events))
+        before, after = _record(ledger, events, batch.lines)
+    _warn(batch, view, recorded=True)
     return after - before, after
 
 
+def _warn(batch: _Batch, view: _LedgerView, *, recorded: bool) -> None:
+    """Warn, on stderr and by line, of dangling references and of likely edits (the first
+    fifty of those, as errors are listed: a sheet generated from other data may hold many)."""
+    for found in _dangling(batch.events, batch.lines, view):
+        click.echo(dangling_warning(*found, recorded=recorded), err=True)
+    edits = _likely_edits(batch.events, batch.lines, view)
+    for line, position, event_id, differs in edits[:_MAX_EDIT_WARNINGS]:
+        click.echo(edit_warning(line, position, event_id, differs, sheet=batch.sheet), err=True)
+    if len(edits) > _MAX_EDIT_WARNINGS:
+        more = len(edits) - _MAX_EDIT_WARNINGS
+        click.echo(f"warning: … and {more} more reports that look like edits", err=True)
+
+
+# What a report is known by to an analyst scanning a sheet: publisher, receiving country, date.
+_EditKey = tuple[str, str, str]
+
+
 class _LedgerView(NamedTuple):
-    """What an import needs to know of a ledger: some of its events, and which ids it holds."""
+    """What an import needs to know of a ledger: some of its events, which ids it holds, and
+    the operation reports in force with the keys asked for (the latest of each, with the
+    position and id they were recorded under)."""
 
     events: dict[uuid.UUID, tuple[int, Event]]
     known: frozenset[uuid.UUID]
+    similar: Mapping[_EditKey, tuple[int, uuid.UUID, OperationReported]]
 
 
-_NOTHING = _LedgerView({}, frozenset())
+_NOTHING = _LedgerView({}, frozenset(), {})
+
+
+def _operations(events: Sequence[Event]) -> list[OperationReported]:
+    """The operation reports of a batch itself (not those a correction carries)."""
+    from ..events import OperationReported
+
+    return [event for event in events if isinstance(event, OperationReported)]
+
+
+def _edit_key(report: OperationReported) -> _EditKey:
+    publisher = " ".join(report.source.publisher.casefold().split())
+    return publisher, report.country, report.date.to_text()
+
+
+def _edit_keys(events: Sequence[Event]) -> set[_EditKey]:
+    return {_edit_key(event) for event in _operations(events)}
+
+
+def _likely_edits(
+    events: Sequence[Event], lines: Sequence[int | None], view: _LedgerView
+) -> list[tuple[int | None, int, str, list[str]]]:
+    """Return (line, position, id, fields that differ) for each new operation report that
+    shares its publisher, country and date with a report in force in the ledger."""
+    from ..events import OperationReported
+
+    found = []
+    for event, line in zip(events, lines, strict=True):
+        if event.id in view.known or not isinstance(event, OperationReported):
+            continue
+        match = view.similar.get(_edit_key(event))
+        if match is not None:
+            position, event_id, report = match
+            found.append((line, position, str(event_id), _differences(event, report)))
+    return found
+
+
+def _differences(new: Event, old: Event) -> list[str]:
+    """Return the fields in which two events differ: ``people.total``, ``notes`` …"""
+    from ..events import event_to_dict
+
+    ours, theirs = event_to_dict(new), event_to_dict(old)
+    names: list[str] = []
+    for key in [*ours, *(key for key in theirs if key not in ours)]:
+        mine, other = ours.get(key), theirs.get(key)
+        if key == "id" or mine == other:
+            continue
+        if isinstance(mine, dict) and isinstance(other, dict):
+            keys = [*mine, *(k for k in other if k not in mine)]
+            names.extend(f"{key}.{k}" for k in keys if mine.get(k) != other.get(k))
+        else:
+            names.append(key)
+    return names
 
 
 def _referable(event: Event) -> Iterator[uuid.UUID]:
@@ -167,20 +287,46 @@ def _references(events: Sequence[Event]) -> set[uuid.UUID]:
     return {ref for event in events for _, ref in _references_of(event)}
 
 
-def _scan_ledger(ledger: Ledger, wanted: set[uuid.UUID]) -> _LedgerView:
-    """Read the ledger once for the ids wanted: which it holds, and the events stored under them.
+def _scan_ledger(ledger: Ledger, wanted: set[uuid.UUID], keys: set[_EditKey]) -> _LedgerView:
+    """Read the ledger once for the ids wanted (which it holds, and the events stored under
+    them) and for the operation reports in force with the keys wanted.
 
+    A report in force is one recorded and not retracted, as its latest correction has it; it is
+    known by the position and id it was first recorded under, which a correction supersedes.
     Costs a read of the whole log (O(events)); skipped when nothing is wanted.
     """
+    from ..events import OperationReported, ReportCorrected, ReportRetracted
+
     found: dict[uuid.UUID, tuple[int, Event]] = {}
     known: set[uuid.UUID] = set()
-    if wanted:
-        for envelope in ledger.store.read():
-            event = envelope.event
-            if event.id in wanted:
-                found[event.id] = (envelope.position, event)
-            known.update(ref for ref in _referable(event) if ref in wanted)
-    return _LedgerView(found, frozenset(known))
+    if not wanted and not keys:
+        return _NOTHING
+    in_force: dict[uuid.UUID, tuple[int, OperationReported]] = {}
+    first_id: dict[uuid.UUID, uuid.UUID] = {}  # a replacement's id to its report's
+    for envelope in ledger.store.read():
+        event = envelope.event
+        if event.id in wanted:
+            found[event.id] = (envelope.position, event)
+        known.update(ref for ref in _referable(event) if ref in wanted)
+        if not keys:
+            continue
+        if isinstance(event, OperationReported):
+            in_force.setdefault(event.id, (envelope.position, event))
+        elif isinstance(event, ReportCorrected):
+            target = first_id.get(event.supersedes, event.supersedes)
+            if target in in_force and isinstance(event.replacement, OperationReported):
+                in_force[target] = (in_force[target][0], event.replacement)
+                first_id[event.replacement.id] = target
+            else:
+                in_force.pop(target, None)
+        elif isinstance(event, ReportRetracted):
+            in_force.pop(first_id.get(event.retracts, event.retracts), None)
+    similar: dict[_EditKey, tuple[int, uuid.UUID, OperationReported]] = {}
+    for event_id, (position, report) in in_force.items():
+        key = _edit_key(report)
+        if key in keys and (key not in similar or similar[key][0] < position):
+            similar[key] = (position, event_id, report)
+    return _LedgerView(found, frozenset(known), similar)
 
 
 def _id_taken(event_id: object, rule: str, line: int | None) -> FieldProblem:
@@ -247,10 +393,8 @@ def _record(ledger: Ledger, events: list[Event], lines: Sequence[int | None]) ->
 
 
 # -- reading the file -------------------------------------------------------------------------
-def _read_import(
-    file: Path, column_map: str, ignore_unknown: bool
-) -> tuple[list[Event], list[int | None]]:
-    """Read a file to import; return its events and the line each came from (when known)."""
+def _read_import(file: Path, column_map: str, ignore_unknown: bool) -> _Batch:
+    """Read a file to import: its events and the line each came from."""
     from ..events import read_jsonl
 
     if not file.exists():
@@ -264,14 +408,13 @@ def _read_import(
         events = read_jsonl(file)
         with open(file, "rb") as stream:
             lines: list[int | None] = [n for n, text in enumerate(stream, 1) if text.strip()]
-        return events, lines
+        return _Batch(events, lines)
     if suffix not in (".csv", ".xlsx", ".xlsm"):
         raise click.UsageError(
             f"cannot import {file.name!r}: expected a .jsonl, .csv or .xlsx file"
         )
-    events = _read_sheet(file, _sheets.parse_column_map(column_map), ignore_unknown)
-    # The sheet reader does not say which row each event came from.
-    return events, [None] * len(events)
+    sheet = _read_sheet(file, _sheets.parse_column_map(column_map), ignore_unknown)
+    return _Batch(list(sheet.events), list(sheet.lines), sheet.ignored, sheet=True)
 
 
 def _refuse_plain_json(file: Path) -> None:
@@ -291,9 +434,9 @@ def _refuse_plain_json(file: Path) -> None:
     )
 
 
-def _read_sheet(file: Path, mapping: Mapping[str, str], ignore_unknown: bool) -> list[Event]:
+def _read_sheet(file: Path, mapping: Mapping[str, str], ignore_unknown: bool) -> _sheets.Sheet:
     read = partial(
-        _sheets.read_operations_sheet,
+        _sheets.read_sheet,
         file,
         column_map=mapping,
         ignore_unknown_columns=ignore_unknown,
@@ -309,9 +452,9 @@ def _read_sheet(file: Path, mapping: Mapping[str, str], ignore_unknown: bool) ->
             bar.update(count - seen)
             seen = count
 
-        events = read(progress=advance)
+        sheet = read(progress=advance)
         bar.update(rows - seen)
-    return events
+    return sheet
 
 
 def _count_rows(file: Path) -> int:

@@ -87,8 +87,9 @@ def events_command(
     """List the recorded events with their ids, for corrections, retractions and links.
 
     Each row is one record of the log: position, id, type, when it was recorded (UTC), the
-    receiving country, the place, the date, the total, and the ids it refers to. A correction
-    shows its replacement's figures.
+    publisher and the outlets it came through (via), the receiving country, the place, the date,
+    the total, and the ids it refers to. A correction shows its replacement's publisher and
+    figures.
     """
     from ..events import EVENT_TYPES
 

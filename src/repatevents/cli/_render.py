@@ -25,9 +25,11 @@ if TYPE_CHECKING:
 __all__ = [
     "cell_text",
     "dangling_warning",
+    "edit_warning",
     "empty_past_note",
     "event_record",
     "events_table",
+    "ignored_columns_note",
     "json_cell",
     "plugin_warning_lines",
     "range_text",
@@ -201,6 +203,8 @@ _EVENT_COLUMNS = (
     Column("id", "Id", _TEXT, "#meta+id"),
     Column("type", "Type", _TEXT),
     Column("recorded_at", "Recorded (UTC)", _TEXT),
+    Column("publisher", "Publisher", _TEXT, "#meta+source"),
+    Column("via", "Via", _TEXT, "#meta+source+via"),
     Column("country", "Country", _TEXT),
     Column("place", "Place", _TEXT),
     Column("date", "Date", _TEXT),
@@ -214,11 +218,13 @@ _EVENT_COLUMNS = (
 def event_record(envelope: Envelope) -> dict[str, Any]:
     """Return one stored event as a JSON-ready record for ``repatevents events``.
 
-    A correction shows its replacement's country, place, date and total; ``refers_to`` lists
-    the ids a correction, retraction, link or adjudication names.
+    ``publisher`` and ``via`` (the outlets it came through, nearest first) tell copies of one
+    wire story apart. A correction shows its replacement's publisher, country, place, date and
+    total; ``refers_to`` lists the ids a correction, retraction, link or adjudication names.
     """
     event = envelope.event
     shown = getattr(event, "replacement", event)
+    source = shown.source
     date = getattr(shown, "date", None) or getattr(shown, "until", None)
     people = getattr(shown, "people", None)
     total = None if people is None else people.total
@@ -230,6 +236,8 @@ def event_record(envelope: Envelope) -> dict[str, Any]:
         "id": str(event.id),
         "type": event.TYPE,
         "recorded_at": envelope.recorded_at.astimezone(dt.UTC).isoformat(),
+        "publisher": source.publisher,
+        "via": list(source.via),
         "country": getattr(shown, "country", None),
         "place": getattr(place, "value", place),  # a claim's origin is a scope (an enum)
         "date": None if date is None else date.to_text(),
@@ -241,17 +249,21 @@ def event_record(envelope: Envelope) -> dict[str, Any]:
 
 
 def events_table(records: Sequence[Mapping[str, Any]]) -> Table:
-    """Return ``event_record`` records as a table (recording times to the second)."""
+    """Return ``event_record`` records as a table (recording times to the second, the outlets
+    a report came through joined by ``;``)."""
+    shown: dict[str, Callable[[Any], Any]] = {
+        "recorded_at": lambda at: dt.datetime.fromisoformat(at).strftime("%Y-%m-%d %H:%M:%S"),
+        "via": lambda via: "; ".join(via) or None,
+        "refers_to": lambda refs: " ".join(refs) or None,
+    }
     rows = [
-        [
-            *(record[c.name] for c in _EVENT_COLUMNS[:3]),
-            dt.datetime.fromisoformat(record["recorded_at"]).strftime("%Y-%m-%d %H:%M:%S"),
-            *(record[c.name] for c in _EVENT_COLUMNS[4:-1]),
-            " ".join(record["refers_to"]) or None,
-        ]
-        for record in records
+        [shown.get(c.name, _same)(record[c.name]) for c in _EVENT_COLUMNS] for record in records
     ]
     return Table("events", "Events in the ledger", _EVENT_COLUMNS, rows)
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 # -- notes and warnings on stderr ----------------------------------------------------------------
@@ -285,6 +297,49 @@ def dangling_warning(line: int | None, field: str, event_id: str, *, recorded: b
         f"warning: {where}{field} names event {event_id!r}, which is neither in the ledger nor "
         f"in this file; it {verb} recorded all the same (the report it names may come later), "
         "and changes nothing until that report is recorded"
+    )
+
+
+def edit_warning(
+    line: int | None, position: int, event_id: str, differs: Sequence[str], *, sheet: bool
+) -> str:
+    """Return the warning for a new report that shares its publisher, receiving country and date
+    with a report in the ledger: most likely an edit of it, which would count twice.
+
+    Args:
+        line: the line (row) of the new report.
+        position, event_id: where the report it resembles is recorded, and its id.
+        differs: the fields in which the two differ (``people.total``).
+        sheet: whether the file is a sheet (a correction is then a ``supersedes`` column).
+    """
+    where = f"line {line}" if line is not None else "a report"
+    how = (
+        "with a supersedes column"
+        if sheet
+        else f'(a report-corrected event with "supersedes": "{event_id}")'
+    )
+    what = f" but differs in {', '.join(differs)}" if differs else ""
+    return (
+        f"warning: {where} looks like an edit of the report at position {position} (id "
+        f"{event_id}): it has the same publisher, country and date{what}; record it as a "
+        f"correction {how}, or it counts as another operation"
+    )
+
+
+def ignored_columns_note(ignored: Sequence[tuple[str, str | None]]) -> str:
+    """Return the note naming the columns ``--ignore-unknown-columns`` left out.
+
+    Args:
+        ignored: each column's header, and the known column it may have meant.
+    """
+    names = [
+        f"{header!r} (did you mean {suggestion!r}?)" if suggestion else repr(header)
+        for header, suggestion in ignored
+    ]
+    count = "1 column" if len(names) == 1 else f"{len(names)} columns"
+    return (
+        f"note: --ignore-unknown-columns left out {count}, which no event holds: "
+        f"{', '.join(names)}; rename a misspelt one with --map"
     )
 
 
