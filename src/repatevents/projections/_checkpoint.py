@@ -5,8 +5,13 @@ after three checks: its format version, its position (not past the log's head), 
 of the record at that position, which must match the log's. One that cannot be read (torn, of
 an older layout) means "fold from zero". One the log does not bear out is evidence, and the
 ledger refuses to go on (see ``Ledger._checkpoint``): past the head, records were lost
-(``LostRecordsError``); at a record with another hash, the log was changed. Only a checkpoint
-this library wrote into the user's own ledger is ever read.
+(``LostRecordsError``); at a record with another hash, the log was changed.
+
+Ledger files are passed between people, so the bytes of a checkpoint are never trusted to be
+ours: they are read by an unpickler that builds builtin values and the few plain-data classes
+of :data:`ALLOWED` and nothing else. A pickle naming anything else (``os.system``, a class
+with a ``__reduce__``) is refused before that object exists, with a warning, and the state is
+folded from the log instead; so no bytes in a ledger file can make the library run code.
 
 Loading speed is the point of a checkpoint, so the many small records of the state (one per
 report, operation and flow) are written column by column as plain tuples, which unpickle
@@ -15,16 +20,22 @@ several times faster than named tuples, and rebuilt in bulk.
 
 from __future__ import annotations
 
+import copyreg
 import gc
+import io
 import pickle
+import warnings
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
-from ._aggregates import Flow, OpView, StockAgg
-from ._records import ClaimRec, FlowRec, OpRec, Rec, StockRec, When
+from ..errors import RepateventsWarning
+from ._aggregates import CountryAgg, Flow, OpView, StockAgg
+from ._figures import Sum
+from ._records import ClaimRec, FlowRec, OpRec, Rec, SourceRec, StockRec, When
 from ._state import KnowledgeState
 
 __all__ = [
+    "ALLOWED",
     "CHECKPOINT_NAME",
     "FORMAT",
     "SUMMARY_NAME",
@@ -55,6 +66,53 @@ _LAYOUTS: tuple[tuple[type[Any], tuple[int, ...], tuple[int, ...]], ...] = (
     (Flow, (3, 3), ()),
 )
 _BULK = ("reports", "views", "flows", "stocks", "group_of")
+
+#: The only classes a checkpoint may name, by (module, name): the plain-data classes a state
+#: holds besides builtin values. Building one runs no code of the file's choosing (a named
+#: tuple's ``__new__``, a ``__setstate__`` that assigns slots).
+ALLOWED: Final[dict[tuple[str, str], type[Any]]] = {
+    (cls.__module__, cls.__qualname__): cls
+    for cls in (CountryAgg, StockAgg, Sum, SourceRec, StockRec, When)
+}
+
+
+class _Refused(pickle.UnpicklingError):
+    """A checkpoint named something a checkpoint never holds."""
+
+
+class _Unpickler(pickle.Unpickler):
+    """Build builtin values and :data:`ALLOWED` classes; refuse every other global."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = ALLOWED.get((module, name))
+        if found is None:
+            raise _Refused(f"{module}.{name}")
+        return found
+
+
+def _unpickle(data: bytes) -> Any:
+    """Return the value in checkpoint bytes, built only from what :data:`ALLOWED` permits.
+
+    Raises:
+        _Refused: the bytes name a global that is not allowed.
+        Exception: whatever else a torn or foreign pickle makes the unpickler raise.
+    """
+    # An extension code (the EXT opcodes) is resolved through copyreg's cache, which skips
+    # find_class for a code some other unpickler has looked up: none may name anything else.
+    for module, name in list(copyreg._extension_registry):  # type: ignore[attr-defined]
+        if (module, name) not in ALLOWED:
+            raise _Refused(f"{module}.{name} (registered as a pickle extension code)")
+    return _Unpickler(io.BytesIO(data)).load()
+
+
+def _warn_refused(name: str, refused: _Refused) -> None:
+    warnings.warn(
+        f"the checkpoint {name!r} names {refused}, which no checkpoint holds (it would run "
+        "code): it was not loaded, the state is folded from the log, and the next checkpoint "
+        "saved replaces it",
+        RepateventsWarning,
+        stacklevel=4,
+    )
 
 
 class _Table:
@@ -179,14 +237,20 @@ def loads_summary(data: bytes, position: int) -> KnowledgeState | None:
 
     Such a state answers the default totals and remaining estimates and nothing else; the
     ledger never folds into it.
+
+    Warns:
+        RepateventsWarning: the bytes name a class that is not allowed (``None``).
     """
     try:
-        version, saved_position, _, fields = pickle.loads(data)  # our own cache, verified
+        version, saved_position, _, fields = _unpickle(data)
         if version != FORMAT or saved_position != position or set(fields) != set(_SUMMARY):
             return None
         state = KnowledgeState()
         for name, value in fields.items():
             setattr(state, name, value)
+    except _Refused as refused:
+        _warn_refused(SUMMARY_NAME, refused)
+        return None
     except Exception:  # a torn, foreign or outdated cache is ignored, whatever broke
         return None
     return state if state.position == position else None
@@ -198,16 +262,22 @@ def loads_state(data: bytes, position: int) -> KnowledgeState | None:
     Args:
         data: the checkpoint bytes.
         position: the position the store says the checkpoint is at.
+
+    Warns:
+        RepateventsWarning: the bytes name a class that is not allowed (``None``).
     """
     # Millions of new objects would set the cyclic collector off again and again, for nothing:
     # none of them is garbage yet. Collection resumes afterwards.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        version, saved_position, _, flat = pickle.loads(data)  # our own cache, verified below
+        version, saved_position, _, flat = _unpickle(data)
         if version != FORMAT or saved_position != position:
             return None
         state = _inflate(flat)
+    except _Refused as refused:
+        _warn_refused(CHECKPOINT_NAME, refused)
+        return None
     except Exception:  # a torn, foreign or outdated cache is rebuilt, whatever broke
         return None
     finally:
