@@ -27,6 +27,7 @@ from repatevents.invariants import (
     check_breakdowns,
     check_export,
     check_ledger,
+    check_log,
     check_rebuild,
     read_csv_export,
 )
@@ -290,3 +291,81 @@ def test_every_public_check_is_sorted_and_documented() -> None:
             assert "ledger" in inspect.signature(obj).parameters or name.startswith(
                 ("read_", "breakdown_")
             ), name
+
+
+# -- a broken log -------------------------------------------------------------------------------
+def _edited_log(tmp_path: Path) -> Path:
+    """A JSON Lines ledger whose sixth record was changed by hand (79 children became 80)."""
+    path = tmp_path / "ledger.jsonl"
+    with Ledger.open(path) as ledger:
+        ledger.import_jsonl(EXAMPLE)
+        assert [] == check_log(ledger)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    edited = lines[5].replace('"children":79,"total":79', '"children":80,"total":80')
+    assert edited != lines[5]
+    lines[5] = edited
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_check_ledger_reports_an_edited_log_at_its_first_bad_record(tmp_path: Path) -> None:
+    """A ledger file changed by hand is one located violation, returned, not an IntegrityError."""
+    with Ledger.open(_edited_log(tmp_path)) as ledger:
+        found = check_ledger(ledger)
+    assert [(ViolationKind.LOG_FAILS_VERIFICATION, "log", 6)] == [
+        (v.kind, v.projection, v.position) for v in found
+    ]
+    assert str(found[0]).startswith(
+        "[log-fails-verification] log: record at position 6 fails verification: its hash "
+    )
+    assert str(found[0]).endswith("nothing else was checked (position=6)")
+
+
+def test_a_single_check_reports_an_edited_log_too(tmp_path: Path) -> None:
+    """check_log and each check run alone return the violation instead of raising."""
+    with Ledger.open(_edited_log(tmp_path)) as ledger:
+        for check in (check_log, check_rebuild):
+            found = check(ledger)
+            assert [(ViolationKind.LOG_FAILS_VERIFICATION, 6)] == [
+                (v.kind, v.position) for v in found
+            ]
+
+
+def test_check_log_finds_nothing_in_a_log_that_verifies() -> None:
+    """An untouched log gives no violation."""
+    assert [] == check_log(_ledger(read_jsonl(EXAMPLE)))
+
+
+def test_an_export_cell_that_reads_back_otherwise_names_the_column_and_both_values() -> None:
+    """A row that lost one figure names the column, what was written and what was read back."""
+
+    def misread(paths: Sequence[Path]) -> Mapping[str, Sequence[Mapping[str, Any]]]:
+        tables = {
+            name: [dict(row) for row in rows] for name, rows in read_csv_export(paths).items()
+        }
+        kazakhstan = next(row for row in tables["totals"] if row["country"] == "KAZ")
+        kazakhstan["children_best"] = "12"
+        return tables
+
+    ledger = _ledger(read_jsonl(EXAMPLE))
+    written = next(t for t in ledger.totals() if t.country == "KAZ").people.children
+    assert written is not None
+    (found,) = check_export(ledger, "csv", misread, tables=["totals"])
+    assert (ViolationKind.EXPORT_DIFFERS, "KAZ") == (found.kind, found.country)
+    assert found.message.startswith("the row {country='KAZ', ")
+    assert found.message.endswith(
+        f"does not read back as written: children_best written {written.best!r}, read back 12"
+    )
+
+
+def test_an_export_row_read_back_nowhere_is_missing() -> None:
+    """A row with nothing left to compare it with is missing from the export."""
+
+    def lossy(paths: Sequence[Path]) -> Mapping[str, Sequence[Mapping[str, Any]]]:
+        tables = dict(read_csv_export(paths))
+        tables["totals"] = [r for r in tables["totals"] if r["country"] != "SWE"]
+        return tables
+
+    (found,) = check_export(_ledger(read_jsonl(EXAMPLE)), "csv", lossy, tables=["totals"])
+    assert found.message.startswith("the row {country='SWE'")
+    assert found.message.endswith("is missing from the export")

@@ -2,9 +2,13 @@
 
 Each check asks a ledger's projections for one query (``as_of``, ``known_at``, policy) and
 returns every :class:`Violation` it finds, each with a kind, a readable message and where to
-look: the country, the operation, the reports' event ids, the period, the place. An empty list
-means the check found nothing. :func:`check_ledger` runs them all:
+look: the country, the operation, the reports' event ids, the period, the place, the log
+position. An empty list means the check found nothing; a check reports, it does not raise
+(only a query the ledger does not accept is a ``ValidationError``). :func:`check_ledger` runs
+them all:
 
+- ``log-fails-verification``: the log's hash chain holds (:func:`check_log`); a ledger file
+  changed by hand is reported at its first bad record, and nothing else is checked;
 - ``totals-differ-from-operations``: each country's totals are the sums of its operations
   (every category, low / best / high; a category's ``high`` also adds, for the operations
   that do not report it, the most it can hold in each), by origin scope too, with the count
@@ -51,7 +55,7 @@ from __future__ import annotations
 from ._invariants._breakdown import RELATIONS as BREAKDOWN_RELATIONS
 from ._invariants._breakdown import check_breakdowns as _check_breakdowns
 from ._invariants._breakdown import report_consistent as breakdown_is_consistent
-from ._invariants._check import check_ledger, public_check
+from ._invariants._check import check_ledger, check_log, public_check
 from ._invariants._exports import (
     CSV_READER,
     GEOJSON_READER,
@@ -90,6 +94,7 @@ __all__ = [
     "check_exports",
     "check_known_at",
     "check_ledger",
+    "check_log",
     "check_rebuild",
     "check_reconciliation",
     "check_remaining",

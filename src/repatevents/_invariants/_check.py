@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from ..errors import CorruptLogError, IntegrityError
 from ..projections import DEFAULT_POLICY, Policy
 from ._breakdown import check_breakdowns
 from ._exports import check_exports, check_tables
@@ -14,12 +15,12 @@ from ._log import check_reports_in_force
 from ._rebuild import check_known_at, check_rebuild
 from ._reconcile import check_reconciliation
 from ._snapshot import Snapshot
-from ._violations import Violation
+from ._violations import Violation, ViolationKind
 
 if TYPE_CHECKING:
     from .._ledger import Ledger
 
-__all__ = ["CHECKS", "LedgerCheck", "check_ledger", "public_check"]
+__all__ = ["CHECKS", "LedgerCheck", "check_ledger", "check_log", "public_check"]
 
 
 class LedgerCheck(Protocol):
@@ -43,7 +44,9 @@ Args:
     policy: the policy of the query, by name or value.
 
 Returns:
-    Every violation found, in the order found (an empty list when there is none).
+    Every violation found, in the order found (an empty list when there is none). A log that
+    fails verification is one ``log-fails-verification`` violation at the first bad record,
+    not an error.
 
 Raises:
     ValidationError: ``as_of``, ``known_at`` or ``policy`` is not one the ledger accepts.
@@ -60,8 +63,11 @@ def public_check(check: Callable[[Snapshot], list[Violation]]) -> LedgerCheck:
         known_at: dt.datetime | int | None = None,
         policy: str | Policy = DEFAULT_POLICY,
     ) -> list[Violation]:
-        snapshot = Snapshot(ledger, as_of, known_at, policy)
-        found = check(snapshot)
+        try:
+            snapshot = Snapshot(ledger, as_of, known_at, policy)
+            found = check(snapshot)
+        except (IntegrityError, CorruptLogError) as error:
+            return [log_violation(error)]
         return snapshot.failures + found
 
     # Not functools.wraps: its __wrapped__ would show the snapshot's signature, not this one.
@@ -69,6 +75,36 @@ def public_check(check: Callable[[Snapshot], list[Violation]]) -> LedgerCheck:
     run.__module__ = "repatevents.invariants"
     run.__doc__ = f"{(check.__doc__ or '').strip()}\n{_ARGS}"
     return run
+
+
+def log_violation(error: IntegrityError | CorruptLogError) -> Violation:
+    """Return the violation for a log that failed verification, at its first bad record."""
+    return Violation(
+        ViolationKind.LOG_FAILS_VERIFICATION,
+        f"{error}; no projection of this log can be trusted, so nothing else was checked",
+        "log",
+        position=error.position,
+    )
+
+
+def check_log(ledger: Ledger) -> list[Violation]:
+    """Check the log's hash chain from the first record to the last (``EventStore.verify``).
+
+    A record changed, lost or garbled after it was written (a ledger file edited by hand) is
+    reported at its position instead of raised, as every other finding is.
+
+    Args:
+        ledger: the ledger whose log to check.
+
+    Returns:
+        One ``log-fails-verification`` violation naming the first record that fails, or an
+        empty list.
+    """
+    try:
+        ledger.store.verify()
+    except (IntegrityError, CorruptLogError) as error:
+        return [log_violation(error)]
+    return []
 
 
 #: Every check ``check_ledger`` runs, in order, by name.
@@ -98,7 +134,11 @@ def check_ledger(
 ) -> list[Violation]:
     """Check a ledger's projections against every invariant and return every violation.
 
-    Runs, for one query: totals equal the sum of the operations; ``low <= best <= high``
+    First checks the log's hash chain: a log that fails verification (a record changed, lost or
+    garbled since it was written) is reported as one ``log-fails-verification`` violation at the
+    first bad record, and nothing else is checked, as every projection folds that log.
+
+    Then runs, for one query: totals equal the sum of the operations; ``low <= best <= high``
     everywhere; cumulative series never decrease and match the operations; remaining
     estimates are never below zero and follow from their baseline and flows; each claim's
     ledger figure sums the operations it names; breakdowns lie
@@ -119,16 +159,23 @@ def check_ledger(
         exports: whether to write and read back the CSV and GeoJSON exports.
 
     Returns:
-        Every violation found (an empty list when there is none). A projection that raises is
-        reported as a ``projection-failed`` violation, not raised.
+        Every violation found (an empty list when there is none). Failures are returned, not
+        raised: a log that fails verification is a ``log-fails-verification`` violation, a
+        projection that raises a ``projection-failed`` one.
 
     Raises:
         ValidationError: ``as_of``, ``known_at`` or ``policy`` is not one the ledger accepts.
     """
+    broken = check_log(ledger)
+    if broken:
+        return broken
     snapshot = Snapshot(ledger, as_of, known_at, policy)
     found: list[Violation] = []
-    for name, check in CHECKS.items():
-        if name == "exports" and not exports:
-            continue
-        found += check(snapshot)
+    try:
+        for name, check in CHECKS.items():
+            if name == "exports" and not exports:
+                continue
+            found += check(snapshot)
+    except (IntegrityError, CorruptLogError) as error:  # the log changed while it was checked
+        return [log_violation(error)]
     return snapshot.failures + found

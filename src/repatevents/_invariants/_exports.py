@@ -174,6 +174,44 @@ def _row_text(row: Mapping[str, Any], names: Sequence[str]) -> str:
     return "{" + ", ".join(shown) + ("}" if len(shown) < 8 else ", …}")
 
 
+def _key(cells: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(repr(value) for value in cells.values())
+
+
+def _cell_text(column: Column, value: Any) -> str:
+    if isinstance(value, tuple) and value[:1] == ("unreadable",):
+        return f"{value[1]!r} (not {column.type.value})"
+    return "not reported" if value is None else repr(value)
+
+
+def _missing_text(
+    row: Mapping[str, Any],
+    written: Mapping[str, Any],
+    left: list[dict[str, Any]],
+    columns: Mapping[str, Column],
+    back: Counter[tuple[str, ...]],
+) -> str:
+    """Say how a row that did not read back differs from the nearest row read back.
+
+    The nearest is the unmatched row read back with the most cells equal to the written row's
+    (it is then taken, so that it is not reported again as a row matching none); with none
+    left, the row is missing from the export.
+    """
+    shown = _row_text(row, list(written))
+    candidates = [cells for cells in left if back[_key(cells)] > 0]
+    if not candidates:
+        return f"the row {shown} is missing from the export"
+    nearest = max(candidates, key=lambda c: sum(repr(c[n]) == repr(v) for n, v in written.items()))
+    back[_key(nearest)] -= 1
+    differ = [n for n, v in written.items() if repr(nearest[n]) != repr(v)]
+    cells = "; ".join(
+        f"{n} written {_cell_text(columns[n], written[n])}, read back "
+        f"{_cell_text(columns[n], nearest[n])}"
+        for n in differ
+    )
+    return f"the row {shown} does not read back as written: {cells}"
+
+
 def _row_context(row: Mapping[str, Any]) -> dict[str, Any]:
     context = {}
     for column, attribute in _CONTEXT_COLUMNS.items():
@@ -223,19 +261,24 @@ def compare_read_back(
             )
         wanted = [r for r in table.records() if reader.carries(name, r)]
 
-        def key(row: Mapping[str, Any]) -> tuple[Any, ...]:
-            return tuple(repr(_typed(columns[n], row.get(n))) for n in names)  # noqa: B023
+        def typed(row: Mapping[str, Any]) -> dict[str, Any]:
+            return {n: _typed(columns[n], row.get(n)) for n in names}  # noqa: B023
 
-        back = Counter(map(key, rows))
+        back = Counter(_key(typed(row)) for row in rows)
+        missing = []
         for row in wanted:
-            k = key(row)
+            k = _key(typed(row))
             if back[k] > 0:
                 back[k] -= 1
-                continue
+            else:
+                missing.append(row)
+        # What was read back and matched no row, to find the cells a missing row lost.
+        left = [cells for row in rows if back[_key(cells := typed(row))] > 0]
+        for row in missing:
             found.append(
                 Violation(
                     ViolationKind.EXPORT_DIFFERS,
-                    f"the row {_row_text(row, names)} does not read back as written",
+                    _missing_text(row, typed(row), left, columns, back),
                     where,
                     **_row_context(row),
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from ..errors import CorruptLogError, IntegrityError
 from ..projections import DEFAULT_POLICY, Policy, resolve_policy
 from ..projections._clock import as_of_ordinal
 from ._violations import Violation, ViolationKind
@@ -52,7 +53,8 @@ class Snapshot:
     """The projections of one ledger for one ``as_of``, ``known_at`` and policy.
 
     Each projection is asked for at most once. A projection that raises is recorded as a
-    ``projection-failed`` violation, and the checks that need it are skipped.
+    ``projection-failed`` violation, and the checks that need it are skipped; a log that fails
+    verification (``IntegrityError``, ``CorruptLogError``) is raised, for the caller to report.
 
     Raises:
         ValidationError: at construction, for an ``as_of``, ``known_at`` or policy the ledger
@@ -84,6 +86,8 @@ class Snapshot:
             method = getattr(self.ledger, name)
             try:
                 answer = method(as_of=self.as_of, known_at=self.known_at, policy=self.policy)
+            except (IntegrityError, CorruptLogError):
+                raise  # the log itself is broken: no projection of it can be judged
             except Exception as error:  # a broken projection is a finding
                 answer = None
                 self.failures.append(

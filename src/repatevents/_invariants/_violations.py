@@ -15,6 +15,8 @@ __all__ = ["Violation", "ViolationKind", "bounds_text"]
 class ViolationKind(enum.Enum):
     """The invariants a ledger's projections must keep; each violation names one."""
 
+    #: The log does not verify: a record was changed, lost or garbled after it was written.
+    LOG_FAILS_VERIFICATION = "log-fails-verification"
     #: A projection raised instead of answering.
     PROJECTION_FAILED = "projection-failed"
     #: A country's total (or a category of it) is not the sum of its operations.
@@ -68,6 +70,7 @@ class Violation:
         event_ids: the reports (or events) involved.
         period: the time-series period (``"2023-12"``), if one is concerned.
         place: the camp or place id, if one is concerned.
+        position: the log position concerned (the first record that fails verification).
     """
 
     kind: ViolationKind
@@ -78,6 +81,7 @@ class Violation:
     event_ids: tuple[uuid.UUID, ...] = ()
     period: str | None = None
     place: str | None = None
+    position: int | None = None
 
     def __str__(self) -> str:
         where = [
@@ -87,6 +91,7 @@ class Violation:
                 ("operation", self.operation),
                 ("period", self.period),
                 ("place", self.place),
+                ("position", self.position),
             )
             if value is not None
         ]
