@@ -24,6 +24,7 @@ from _projection_events import op
 from repatevents import read_jsonl
 from repatevents._ledger import Ledger
 from repatevents.errors import (
+    CheckpointMismatchError,
     ExportError,
     IntegrityError,
     LostRecordsError,
@@ -31,8 +32,15 @@ from repatevents.errors import (
     StoreError,
 )
 from repatevents.exporters._write import write_atomically
-from repatevents.projections._checkpoint import CHECKPOINT_NAME, SUMMARY_NAME
-from repatevents.store import JsonLinesStore, SQLiteStore
+from repatevents.projections._checkpoint import (
+    CHECKPOINT_NAME,
+    SUMMARY_NAME,
+    dumps_state,
+    dumps_summary,
+    loads_state,
+    loads_summary,
+)
+from repatevents.store import JsonLinesStore, SQLiteStore, open_store
 
 EXAMPLE = Path("examples/ledger.jsonl")
 MORE = [op("KGZ", 83, "2023-10-12", origin="nes"), op("UZB", 7, "2024-02-01")]
@@ -245,6 +253,80 @@ def test_nothing_is_recorded_on_top_of_a_changed_record(
         ACTIONS["import"](ledger)
     assert position == info.value.position
     assert before == _files(path)
+
+
+# -- a changed checkpoint ----------------------------------------------------------------------
+def _raise_kaz_tenfold(path: Path, name: str) -> None:
+    """Multiply KAZ's total (low, best, high) in one checkpoint by ten, its position and the
+    hash it saw left as they were: what the hash chain cannot see."""
+    with open_store(path) as store:
+        saved = store.get_checkpoint(name)
+        assert saved is not None
+        position, data = saved
+        loads = loads_summary if name == SUMMARY_NAME else loads_state
+        state = loads(data, position)
+        assert state is not None
+        kaz = state.countries["KAZ"].figs[0]
+        assert 274 == kaz[1]
+        kaz[:3] = [10 * figure for figure in kaz[:3]]
+        store.put_checkpoint(
+            name, position, (dumps_summary if loads is loads_summary else dumps_state)(state)
+        )
+
+
+def _kaz(ledger: Ledger) -> int:
+    return next(t.total.best for t in ledger.totals() if t.country == "KAZ")
+
+
+@pytest.mark.parametrize("name", [SUMMARY_NAME, CHECKPOINT_NAME])
+@pytest.mark.parametrize("suffix", ["jsonl", "db"])
+def test_a_changed_checkpoint_fails_verify_and_rebuild_replaces_it(
+    tmp_path: Path, suffix: str, name: str
+) -> None:
+    """KAZ raised from 274 to 2740 in the summary (or the checkpoint), its hash untouched:
+    verify folds the log, raises CheckpointMismatchError naming that cache and saying rebuild
+    replaces it, and from then on answers from the log; rebuild replaces the cache, and the
+    next ledger answers 274 and verifies."""
+    path = tmp_path / f"ledger.{suffix}"
+    _ledger_at_30(path)
+    _raise_kaz_tenfold(path, name)
+    with Ledger.open(path) as ledger:
+        with pytest.raises(CheckpointMismatchError) as info:
+            ledger.verify()
+        assert ((name,), 30, ("countries",)) == (
+            info.value.checkpoints,
+            info.value.position,
+            info.value.fields,
+        )
+        assert f"the checkpoint {name!r} saved at position 30 does not match the log" in str(
+            info.value
+        )
+        assert "rebuild replaces it" in str(info.value)
+        assert 274 == _kaz(ledger)
+    with Ledger.open(path) as ledger, pytest.raises(CheckpointMismatchError):
+        ledger.verify()
+    with Ledger.open(path) as ledger:
+        assert 30 == ledger.rebuild()
+    with Ledger.open(path) as ledger:
+        assert 274 == _kaz(ledger)
+        assert 30 == ledger.verify()
+
+
+def test_verify_compares_each_checkpoint_at_its_own_position(tmp_path: Path) -> None:
+    """A checkpoint behind the head (records added since) is compared with the log folded
+    to its position, not to the head: it verifies, and a change to it is still found."""
+    path = tmp_path / "ledger.db"
+    with Ledger.open(path) as ledger:
+        ledger.record_many(read_jsonl(EXAMPLE))
+        ledger.totals()
+    with Ledger.open(path) as ledger:
+        ledger.record_many(MORE)
+    with Ledger.open(path) as ledger:
+        assert 30 == ledger.verify()
+    _raise_kaz_tenfold(path, CHECKPOINT_NAME)
+    with Ledger.open(path) as ledger, pytest.raises(CheckpointMismatchError) as info:
+        ledger.verify()
+    assert 28 == info.value.position
 
 
 # -- a damaged checkpoint file -----------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._tables import ExportMetadata, Table
-from .errors import ConcurrencyError, IntegrityError, LostRecordsError
+from .errors import CheckpointMismatchError, ConcurrencyError, IntegrityError, LostRecordsError
 from .events import Event, read_jsonl
 from .projections import (
     DEFAULT_POLICY,
@@ -39,6 +39,7 @@ from .projections import (
 from .projections._checkpoint import (
     CHECKPOINT_NAME,
     SUMMARY_NAME,
+    differences,
     dumps_state,
     dumps_summary,
     loads_state,
@@ -270,28 +271,36 @@ class Ledger:
 
     # -- the log -------------------------------------------------------------------------------
     def verify(self) -> int:
-        """Check every record against the hash chain, and that the checkpoints saved beside
-        the log belong to it; return how many records were checked.
+        """Check every record against the hash chain, and the checkpoints saved beside the log
+        against the log; return how many records were checked.
+
+        A checkpoint is a cache the hash chain does not cover, so the log is folded again from
+        zero and each checkpoint (and its summary) is compared with the fold at its position.
+        Cost: a fold of the whole log besides reading it, O(events). From then on this ledger
+        object answers from the state it folded.
 
         Raises:
             IntegrityError: naming the first record that does not match, or the record a
                 checkpoint was saved at when it is no longer the record the checkpoint saw.
             LostRecordsError: a checkpoint was saved past the end of the log: records were
                 lost.
+            CheckpointMismatchError: the log is intact, but a checkpoint holds something other
+                than the log folded from zero (it was changed); :meth:`rebuild` replaces it.
             CorruptLogError: a stored file cannot be read.
 
         Warns:
-            RepateventsWarning: the checkpoints cannot be read (a cache: they are ignored).
+            RepateventsWarning: a checkpoint cannot be read, or names a class no checkpoint
+                holds (a cache: it is ignored).
         """
-        count = self._store.verify()
-        if self._checkpoints:
-            self._checkpoint(SUMMARY_NAME)
-            self._checkpoint(CHECKPOINT_NAME)
+        count, mismatch = self._verify()
+        if mismatch is not None:
+            raise mismatch
         return count
 
     def rebuild(self) -> int:
         """Verify the log, fold it again from zero, and replace the state and the saved
-        checkpoints (an unreadable one too); return the position reached.
+        checkpoints (an unreadable one, or one that does not match the log, too); return the
+        position reached.
 
         A log that does not verify is refused, and so is one that ends before a checkpoint
         saved beside it (records were lost): restore it from a backup. To accept a loss
@@ -303,16 +312,63 @@ class Ledger:
             IntegrityError, LostRecordsError, CorruptLogError: as :meth:`verify`; nothing is
                 replaced.
         """
-        self.verify()
-        self._state = None
-        self._past = None
-        self._summary = None
-        with _without_gc():
-            state = fold(read_checked(self._store, 0))
-        self._state = state
+        self._verify()
+        # The state verify folded from zero, with no checkpoint in it.
+        state = self._current()
         if self._checkpoints:
             self._save(state)
         return state.position
+
+    def _verify(self) -> tuple[int, CheckpointMismatchError | None]:
+        """Verify the log, fold it from zero, and compare the checkpoints with the fold.
+
+        The folded state becomes this ledger's (a checkpoint that disagrees is not used
+        again by this object); nothing is saved.
+
+        Returns:
+            The number of records the store verified, and the error to raise when a
+            checkpoint does not match the log (``None`` when every readable one does).
+
+        Raises:
+            IntegrityError, LostRecordsError, CorruptLogError: as :meth:`verify`.
+        """
+        count = self._store.verify()
+        # A state this object folded and has not saved yet is still saved on close.
+        pending = self._state is not None and self._state.position > self._saved
+        saved: list[tuple[str, KnowledgeState]] = []
+        if self._checkpoints:
+            for name in (CHECKPOINT_NAME, SUMMARY_NAME):
+                loaded = self._checkpoint(name)
+                if loaded is not None:
+                    saved.append((name, loaded))
+        state = KnowledgeState()
+        names: list[str] = []
+        fields: dict[str, None] = {}
+        mismatch_at: int | None = None
+        # Up to each checkpoint's position in turn (they are at the head, or at most a little
+        # behind it), then on to the records verified: one fold of the log in all.
+        for stop in sorted({count, *(loaded.position for _, loaded in saved)}):
+            with _without_gc():
+                previous = state.head_hash or GENESIS_HASH
+                fold(
+                    read_checked(self._store, state.position, upto=stop, previous_hash=previous),
+                    state,
+                )
+            for name, loaded in saved:
+                if loaded.position != stop:
+                    continue
+                found = differences(loaded, state, summary=name == SUMMARY_NAME)
+                if found:
+                    mismatch_at = stop if mismatch_at is None else mismatch_at
+                    names.append(name)
+                    fields.update(dict.fromkeys(found))
+        self._state, self._past, self._summary = state, None, None
+        if not pending:
+            # Verifying writes nothing: closing saves only what is folded after this.
+            self._saved = state.position
+        if mismatch_at is None:
+            return count, None
+        return count, CheckpointMismatchError(names, mismatch_at, list(fields))
 
     def _save(self, state: KnowledgeState) -> None:
         if self._checkpoints and self._writable:

@@ -13,6 +13,7 @@ not know this library::
     │   ├── DuplicateEventError (ValueError)  an event id already stored with other content
     │   ├── IntegrityError                    a stored record does not match its hash
     │   │   └── LostRecordsError              the log ends before a checkpoint saved beside it
+    │   ├── CheckpointMismatchError           a checkpoint holds other figures than the log
     │   └── CorruptLogError                   a stored file cannot be read back (torn, garbled)
     ├── PluginError                           a plugin could not be loaded or registered
     │   └── UnknownExporterError (LookupError)
@@ -35,6 +36,7 @@ import attrs
 
 __all__ = [
     "AmbiguousExporterError",
+    "CheckpointMismatchError",
     "ConcurrencyError",
     "CorruptLogError",
     "DuplicateEventError",
@@ -239,6 +241,33 @@ class LostRecordsError(IntegrityError):
             f"restore the log from a backup, or, to accept the loss, {remedy}"
         )
         StoreError.__init__(self, self.reason)
+
+
+class CheckpointMismatchError(StoreError):
+    """A checkpoint saved beside the log does not hold what folding the log from zero gives.
+
+    A checkpoint is a cache the hash chain does not cover, so a changed one is found only by
+    folding the log again (``Ledger.verify`` does); the log itself is intact, and
+    ``Ledger.rebuild`` replaces the checkpoint with one folded from it. ``checkpoints`` names
+    the checkpoints that disagree, ``position`` where the first was saved, and ``fields`` the
+    parts of the state that differ.
+    """
+
+    def __init__(self, checkpoints: Sequence[str], position: int, fields: Sequence[str]) -> None:
+        self.checkpoints = tuple(checkpoints)
+        self.position = position
+        self.fields = tuple(fields)
+        names = " and ".join(repr(name) for name in self.checkpoints)
+        one = len(self.checkpoints) == 1
+        super().__init__(
+            f"the checkpoint{'' if one else 's'} {names} saved at position {position} "
+            f"{'does' if one else 'do'} not match the log: folding the log from zero gives "
+            f"other {', '.join(self.fields)}. The log's hash chain is intact, but a checkpoint "
+            f"is a cache the chain does not cover, and {'this one was' if one else 'these were'} "
+            f"changed after {'it was' if one else 'they were'} saved; rebuild replaces "
+            f"{'it' if one else 'them'} with one folded from the log (`repatevents rebuild`, or "
+            "Ledger.rebuild())"
+        )
 
 
 class CorruptLogError(StoreError):

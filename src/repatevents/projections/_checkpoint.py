@@ -11,7 +11,9 @@ Ledger files are passed between people, so the bytes of a checkpoint are never t
 ours: they are read by an unpickler that builds builtin values and the few plain-data classes
 of :data:`ALLOWED` and nothing else. A pickle naming anything else (``os.system``, a class
 with a ``__reduce__``) is refused before that object exists, with a warning, and the state is
-folded from the log instead; so no bytes in a ledger file can make the library run code.
+folded from the log instead; so no bytes in a ledger file can make the library run code. The
+hash chain does not cover a checkpoint's content, though: ``Ledger.verify`` folds the log from
+zero and compares (see :func:`differences`).
 
 Loading speed is the point of a checkpoint, so the many small records of the state (one per
 report, operation and flow) are written column by column as plain tuples, which unpickle
@@ -39,6 +41,7 @@ __all__ = [
     "CHECKPOINT_NAME",
     "FORMAT",
     "SUMMARY_NAME",
+    "differences",
     "dumps_state",
     "dumps_summary",
     "loads_state",
@@ -254,6 +257,32 @@ def loads_summary(data: bytes, position: int) -> KnowledgeState | None:
     except Exception:  # a torn, foreign or outdated cache is ignored, whatever broke
         return None
     return state if state.position == position else None
+
+
+def differences(saved: KnowledgeState, state: KnowledgeState, *, summary: bool) -> list[str]:
+    """Return the fields in which a loaded checkpoint differs from a state folded from the log.
+
+    Args:
+        saved: what :func:`loads_state` (or, with ``summary``, :func:`loads_summary`) gave.
+        state: the log folded from zero to the same position.
+        summary: compare only the summary's fields.
+    """
+    names = _SUMMARY if summary else tuple(n for n in state.__slots__ if n != "last_flow_day")
+    found = [name for name in names if _differ(getattr(saved, name), getattr(state, name))]
+    # A high-water mark: one folded in parts saw every flow a fold from zero sees, and maybe
+    # more, never fewer (lower, it would hide flows from a new baseline).
+    if not summary:
+        day = saved.last_flow_day
+        if type(day) is not int or day < state.last_flow_day:
+            found.append("last_flow_day")
+    return found
+
+
+def _differ(saved: Any, folded: Any) -> bool:
+    try:
+        return bool(saved != folded)
+    except Exception:  # a value of the wrong shape (an object missing its fields) differs
+        return True
 
 
 def loads_state(data: bytes, position: int) -> KnowledgeState | None:
