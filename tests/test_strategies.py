@@ -13,6 +13,7 @@ import pytest
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
+from repatevents import Ledger
 from repatevents import strategies as rst
 from repatevents.errors import UnknownCountryError, ValidationError
 from repatevents.events import (
@@ -41,6 +42,8 @@ from repatevents.events import (
     event_from_dict,
     event_to_dict,
 )
+from repatevents.invariants import breakdown_is_consistent
+from repatevents.projections import FindingKind
 
 REPORT_TYPES = (
     OperationReported,
@@ -68,8 +71,11 @@ def _sum_within(parts: Iterable[Estimate | None], whole: Estimate | None) -> boo
 
 
 def _is_consistent(group: People) -> bool:
+    """Whether the parts fit their wholes, and the library itself calls the group consistent
+    (families converted at 3.6 to 3.9 people stand for a total not reported)."""
     return (
-        _sum_within([group.women, group.men, group.children, group.unknown], group.total)
+        breakdown_is_consistent(group)
+        and _sum_within([group.women, group.men, group.children, group.unknown], group.total)
         and _sum_within([group.adults, group.children, group.unknown], group.total)
         and _sum_within([group.girls, group.boys], group.children)
         and _sum_within([group.women, group.men], group.adults)
@@ -151,6 +157,22 @@ def test_fuzzy_dates_draw_open_intervals() -> None:
 def test_consistent_people_keep_breakdowns_within_totals(group: People) -> None:
     """consistent=True: parts fit in the total, girls + boys in children, women + men in adults."""
     assert _is_consistent(group)
+
+
+@given(rst.people(consistent=True, fields=["families", "adults", "children", "unknown"]))
+def test_consistent_families_convert_to_a_whole_the_parts_fit(group: People) -> None:
+    """Families without a total convert (3.6-3.9 people each) to a range the parts fit in."""
+    assert breakdown_is_consistent(group)
+
+
+@settings(max_examples=30)
+@given(rst.event_logs(max_size=20, consistent_people=True))
+def test_consistent_people_give_no_breakdown_finding(log: list[Event]) -> None:
+    """A ledger of consistent people has no breakdown-does-not-add-up in Ledger.quality()."""
+    ledger = Ledger.in_memory()
+    ledger.record_many(log)
+    breakdowns = [f for f in ledger.quality() if f.kind is FindingKind.BREAKDOWN]
+    assert [] == breakdowns
 
 
 def test_people_may_contradict_themselves_by_default() -> None:

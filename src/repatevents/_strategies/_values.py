@@ -26,6 +26,7 @@ from ..events import (
     lookup_place,
     to_country_code,
 )
+from ..projections import PEOPLE_PER_FAMILY
 
 __all__ = [
     "DEFAULT_MAX_DATE",
@@ -313,8 +314,8 @@ def fuzzy_dates(
     return st.tuples(values, words).map(lambda vw: attrs.evolve(vw[0], raw=vw[1]))
 
 
-def _point(n: int, qualifier: Qualifier = Qualifier.EXACT) -> Estimate:
-    return Estimate(n, n, n, qualifier)
+def _point(n: int, qualifier: Qualifier = Qualifier.EXACT, unit: Unit = Unit.PEOPLE) -> Estimate:
+    return Estimate(n, n, n, qualifier, unit)
 
 
 _POINT_QUALIFIERS = st.sampled_from((Qualifier.EXACT, Qualifier.ABOUT))
@@ -335,17 +336,18 @@ def _chosen_fields(
 
 @st.composite
 def _consistent_people(
-    draw: DrawFn,
-    chosen_fields: SearchStrategy[frozenset[str]],
-    families: SearchStrategy[Estimate],
-    max_value: int,
+    draw: DrawFn, chosen_fields: SearchStrategy[frozenset[str]], max_value: int
 ) -> People:
     # Build the group from disjoint parts, so that every reported figure is a sum of the parts
     # it covers: breakdowns fit in the total and girls + boys fit in children, however the
     # estimates are compared (by low, best or high).
+    names = draw(chosen_fields)
     part_max = max_value // 6
     parts = st.integers(0, part_max)
-    women, men, girls, boys, unknown = (draw(parts) for _ in range(5))
+    women, men, girls, boys = (draw(parts) for _ in range(4))
+    # Unreported people are no one: a breakdown that names every other part must reach the
+    # whole, so a group that does not report ``unknown`` has none.
+    unknown = draw(parts) if "unknown" in names else 0
     orphans = draw(st.integers(0, girls + boys))
     values = {
         "women": women,
@@ -359,7 +361,7 @@ def _consistent_people(
     }
     total = women + men + girls + boys + unknown
     reported: dict[str, Estimate] = {}
-    for name in sorted(draw(chosen_fields)):
+    for name in sorted(names):
         if name == "total":
             # A total may be vaguer than its parts, but never below their sum.
             qualifier = draw(_TOTAL_QUALIFIERS)
@@ -372,10 +374,36 @@ def _consistent_people(
                 high = best + draw(parts)
                 reported[name] = Estimate(best, total, high, qualifier)
         elif name == "families":
-            reported[name] = draw(families)
+            reported[name] = draw(_families_of(total))
         else:
             reported[name] = _point(values[name], draw(_POINT_QUALIFIERS))
     return People(**reported)
+
+
+def _families_of(people: int) -> SearchStrategy[Estimate]:
+    """Draw a count of families that converts to a range holding ``people``.
+
+    The projections convert families at 3.6 to 3.9 people each (``PEOPLE_PER_FAMILY``):
+    ``low`` families make at least ``low * 3.6`` people and ``high`` at most ``high * 3.9``, so
+    ``low * 3.6 <= people <= high * 3.9`` keeps the group consistent whether its whole is the
+    total or, without one, the converted families. Exact where a whole number of families
+    fits; a range, or "at least" its low, always.
+    """
+    low_ratio, high_ratio = (round(r * 10) for r in PEOPLE_PER_FAMILY)
+    low = people * 10 // high_ratio  # low * 3.9 <= people, so low * 3.6 is too
+    high = -(-people * 10 // low_ratio)  # high * 3.6 >= people, so high * 3.9 is too
+    exact = [n for n in range(low, high + 1) if n * low_ratio <= people * 10 <= n * high_ratio]
+    options: list[SearchStrategy[Estimate]] = [
+        st.integers(low, high).map(
+            lambda best: Estimate(best, low, high, Qualifier.RANGE, Unit.FAMILIES)
+        ),
+        st.integers(low, high).map(
+            lambda best: Estimate(best, low, None, Qualifier.AT_LEAST, Unit.FAMILIES)
+        ),
+    ]
+    if exact:
+        options.insert(0, st.sampled_from(exact).map(lambda n: _point(n, unit=Unit.FAMILIES)))
+    return st.one_of(options).map(lambda e: attrs.evolve(e, raw=_estimate_words(e)))
 
 
 @st.composite
@@ -407,6 +435,10 @@ def people(
     disjoint parts never exceeds it), adults are women + men, children are girls + boys and
     orphans are at most the children; breakdown figures are then exact or "about" a point, and
     the total is exact, "at least" or "about" a number no smaller than the sum of its parts.
+    Families then convert (at 3.6 to 3.9 people each, as the projections do) to a range that
+    holds the people the parts add up to, and a group that does not report ``unknown`` has
+    none, so that a breakdown naming every other part reaches its whole: ``Ledger.quality()``
+    finds no ``breakdown-does-not-add-up`` and ``breakdown_is_consistent`` holds.
 
     Args:
         fields: the fields that may be reported, from :data:`PEOPLE_FIELDS`; ``None`` for all.
@@ -432,8 +464,7 @@ def people(
         raise ValueError(f"max_value ({max_value}) must not be negative")
     chosen_fields = _chosen_fields(chosen, required_t)
     if consistent:
-        families = estimates(unit=Unit.FAMILIES, max_value=max(max_value // 6, 1))
-        return _consistent_people(chosen_fields, families, max_value)
+        return _consistent_people(chosen_fields, max_value)
     return _any_people(
         chosen_fields,
         estimates(unit=Unit.FAMILIES, max_value=max_value),
