@@ -12,11 +12,10 @@ from typing import Any, ClassVar
 import pandas as pd
 import pytest
 
-from repatevents._plugins import get_plugin_manager
 from repatevents._tables import Column, ColumnType, Table
 from repatevents.errors import ExportError, ValidationError
 from repatevents.exporters import export_tables, neutralise
-from repatevents.testing import ExporterContract, sample_metadata, sample_tables
+from repatevents.testing import ExporterContract, get_plugin_manager, sample_metadata, sample_tables
 
 
 class TestCsvContract(ExporterContract):

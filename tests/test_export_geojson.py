@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 import jsonschema
 import pytest
 
-from repatevents._plugins import RepateventsPluginManager, get_plugin_manager
 from repatevents._tables import Column, ColumnType, Table
 from repatevents.errors import ExportError
 from repatevents.events import lookup_country
@@ -20,6 +19,8 @@ from repatevents.exporters import export_tables
 from repatevents.hookspecs import hookimpl
 from repatevents.testing import (
     ExporterContract,
+    RepateventsPluginManager,
+    get_plugin_manager,
     registered_plugin,
     sample_metadata,
     sample_tables,

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from types import SimpleNamespace
+from typing import Any, BinaryIO
 
 import pytest
 
-from repatevents._plugins import get_plugin_manager
+from repatevents import Ledger
 from repatevents.errors import ExportError
-from repatevents.exporters import export_tables, metadata_table
+from repatevents.exporters import Exporter, export_tables, metadata_table
+from repatevents.exporters._options import NO_DEFAULT, exporter_options
 from repatevents.exporters._write import write_atomically
-from repatevents.testing import sample_metadata, sample_tables
+from repatevents.hookspecs import hookimpl
+from repatevents.testing import (
+    RepateventsPluginManager,
+    get_plugin_manager,
+    registered_exporters,
+    registered_plugin,
+    sample_metadata,
+    sample_tables,
+)
 
 
 def _fill(data: bytes) -> Callable[[BinaryIO], None]:
@@ -110,3 +120,129 @@ def test_metadata_table_lists_items_then_sources() -> None:
             "published: 2019-05-10; reports: 3",
         ),
     )
+
+
+def _writes_nothing(tables: Any, metadata: Any, stream: BinaryIO, /) -> None:
+    """A write function with a bug: it returns without writing."""
+
+
+def _writes_nothing_for_metadata(tables: Any, metadata: Any, stream: BinaryIO, /) -> None:
+    if "metadata" not in tables:
+        stream.write(b"rows\n")
+
+
+@pytest.fixture
+def silent_manager() -> Iterator[RepateventsPluginManager]:
+    """A manager with two exporters that write nothing: for every file, and for one of them."""
+    silent = Exporter("html", "html", "text/html", "Writes nothing.", _writes_nothing)
+    partly = Exporter(
+        "partly", "txt", "text/plain", "No metadata file.", _writes_nothing_for_metadata, True
+    )
+    plugin = SimpleNamespace(
+        register_exporters=hookimpl(lambda register: [register(silent), register(partly)])
+    )
+    with registered_plugin(plugin, name="silent") as manager:
+        yield manager
+
+
+def test_an_exporter_that_writes_nothing_fails_and_leaves_no_file(
+    silent_manager: RepateventsPluginManager, tmp_path: Path
+) -> None:
+    """A 0-byte file is never an export: ExportError naming the exporter, and no file."""
+    with pytest.raises(ExportError, match="wrote nothing") as raised:
+        export_tables(
+            "html",
+            sample_tables(),
+            sample_metadata(),
+            tmp_path / "e.html",
+            plugin_manager=silent_manager,
+        )
+    assert ("html", str(tmp_path / "e.html")) == (raised.value.exporter, raised.value.path)
+    assert "the 'html' exporter could not write" in str(raised.value)
+    assert [] == list(tmp_path.iterdir())
+
+
+def test_an_exporter_that_writes_nothing_leaves_the_old_files_unchanged(
+    silent_manager: RepateventsPluginManager, tmp_path: Path
+) -> None:
+    """One empty file of several fails the export; every existing target keeps its bytes."""
+    (tmp_path / "out").mkdir()
+    old = {tmp_path / "out" / name: b"old" for name in ("totals.txt", "metadata.txt")}
+    for path, data in old.items():
+        path.write_bytes(data)
+    with pytest.raises(ExportError, match="wrote nothing for the table 'metadata'"):
+        export_tables(
+            "partly",
+            sample_tables(),
+            sample_metadata(),
+            tmp_path / "out",
+            table_names=["totals"],
+            plugin_manager=silent_manager,
+        )
+    assert old == {path: path.read_bytes() for path in (tmp_path / "out").iterdir()}
+
+
+def test_ledger_export_refuses_an_empty_file(
+    silent_manager: RepateventsPluginManager, tmp_path: Path
+) -> None:
+    """Ledger.export goes through the same check: nothing written is an ExportError."""
+    ledger = Ledger.in_memory()
+    with pytest.raises(ExportError, match="'html' exporter"):
+        ledger.export("html", tmp_path / "e.html", plugin_manager=silent_manager)
+    assert [] == list(tmp_path.iterdir())
+
+
+def _typed_write(  # type: ignore[no-untyped-def]  # `note` is unannotated on purpose
+    tables: Any,
+    metadata: Any,
+    stream: BinaryIO,
+    /,
+    *,
+    title: str | None = None,
+    draft: bool | None = None,
+    copies: int | None = None,
+    scale: float = 1.0,
+    note=None,
+    required: str,
+) -> None:
+    stream.write(b"x")
+
+
+def test_exporter_options_take_their_type_from_the_annotation_then_the_default() -> None:
+    """`X | None` is X; an option without an annotation has its default's type, or none."""
+    exporter = Exporter("typed", "txt", "text/plain", "Typed options.", _typed_write)
+    options = exporter_options(exporter)
+    assert options is not None
+    assert [
+        ("title", str, None),
+        ("draft", bool, None),
+        ("copies", int, None),
+        ("scale", float, 1.0),
+        ("note", None, None),
+        ("required", str, NO_DEFAULT),
+    ] == [(o.name, o.type, o.default) for o in options]
+    assert {"name": "required", "type": "str", "default": None, "required": True} == (
+        options[-1].to_dict()
+    )
+
+
+def test_exporter_options_of_the_built_in_exporters() -> None:
+    """CSV takes bom, hxl and titles; GeoJSON flows; all true or false, false by default."""
+    exporters = registered_exporters(get_plugin_manager(load_entrypoints=False))
+    described = {
+        name: [(o.name, o.type, o.default) for o in exporter_options(e) or ()]
+        for name, e in exporters.items()
+    }
+    assert {
+        "csv": [("bom", bool, False), ("hxl", bool, False), ("titles", bool, False)],
+        "geojson": [("flows", bool, False)],
+    } == described
+
+
+def test_an_exporter_taking_any_options_declares_none() -> None:
+    """A write function with **options says nothing about them: None, not an empty tuple."""
+
+    def write(tables: Any, metadata: Any, stream: BinaryIO, /, **options: Any) -> None:
+        stream.write(b"x")
+
+    assert exporter_options(Exporter("any", "txt", "text/plain", "Any.", write)) is None

@@ -27,6 +27,7 @@ from repatevents.errors import AmbiguousExporterError, RepateventsWarning, Unkno
 from repatevents.exporters import Exporter, export_tables
 from repatevents.hookspecs import hookimpl
 from repatevents.testing import (
+    assert_installed_plugin_loads,
     plugin_manager_fixture,
     registered_plugin,
     sample_metadata,
@@ -474,3 +475,152 @@ def test_plugin_warnings_point_at_the_caller(install: Install) -> None:
     with pytest.warns(RepateventsWarning) as later:
         describe_plugins(manager)
     assert [__file__, __file__] == [warning.filename for warning in [*caught, *later]]
+
+
+TYPED = """
+import json
+
+from repatevents.exporters import Exporter
+from repatevents.hookspecs import hookimpl
+
+
+def write(tables, metadata, stream, /, *, title: str | None = None, draft: bool | None = None,
+          copies: int | None = None, scale=1.5):
+    options = {"title": title, "draft": draft, "copies": copies, "scale": scale}
+    stream.write(json.dumps(options).encode())
+
+
+@hookimpl
+def register_exporters(register):
+    register(Exporter(name="typed", extension="json", media_type="application/json",
+                      description="Its options, as read.", write=write))
+"""
+
+
+def _report_plugin(description: str) -> str:
+    return f"""
+from repatevents.exporters import Exporter
+from repatevents.hookspecs import hookimpl
+
+@hookimpl
+def register_exporters(register):
+    register(Exporter(name="report", extension="txt", media_type="text/plain",
+                      description={description!r}, write=lambda t, m, s, /: s.write(b"x")))
+"""
+
+
+def test_assert_installed_plugin_loads_passes_a_plugin_that_loads(install: Install) -> None:
+    """An installed plugin whose names nothing else registers passes the check."""
+    install("repatevents-names", {"names": GOOD})
+    assert_installed_plugin_loads("names")
+
+
+def test_assert_installed_plugin_loads_names_the_plugin_a_name_clashes_with(
+    install: Install,
+) -> None:
+    """Two installed plugins registering one name: the check fails, naming both and the name;
+    the exporter contract alone, on a manager of its own, cannot see this."""
+    install("repatevents-report", {"report": _report_plugin("The real one.")})
+    install("repatevents-thief", {"aaa_steal_report": _report_plugin("Not the real one.")})
+    with pytest.raises(AssertionError) as raised:
+        assert_installed_plugin_loads("report")
+    message = str(raised.value)
+    assert message.startswith("the installed plugin 'report' (repatevents-report 1.2.3) failed:")
+    assert "exporter name 'report', which plugin 'aaa_steal_report' registered too" in message
+
+
+def test_assert_installed_plugin_loads_says_what_is_installed_or_switched_off(
+    install: Install, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name no plugin is installed under lists the installed ones; a disabled one says so."""
+    install("repatevents-names", {"names": GOOD})
+    with pytest.raises(AssertionError, match=r"no installed plugin is called 'nmaes' \(.*names"):
+        assert_installed_plugin_loads("nmaes")
+    monkeypatch.setenv(DISABLE_PLUGINS_ENV, "names")
+    with pytest.raises(AssertionError, match=r"'names' .* is switched off by REPATEVENTS_DISABLE"):
+        assert_installed_plugin_loads("names")
+
+
+def test_describe_plugins_lists_each_exporters_package_version_and_options(
+    install: Install,
+) -> None:
+    """Each exporter comes with its description, package, version and options (name, type,
+    default), as `repatevents plugins --json` prints them."""
+    install("repatevents-typed", {"typed": TYPED})
+    exporters = {e["name"]: e for e in describe_plugins(get_plugin_manager())["exporters"]}
+    typed = exporters["typed"]
+    assert ("Its options, as read.", "typed", "repatevents-typed", "1.2.3") == (
+        typed["description"],
+        typed["plugin"],
+        typed["package"],
+        typed["version"],
+    )
+    assert [
+        {"name": "title", "type": "str", "default": None, "required": False},
+        {"name": "draft", "type": "bool", "default": None, "required": False},
+        {"name": "copies", "type": "int", "default": None, "required": False},
+        {"name": "scale", "type": "float", "default": 1.5, "required": False},
+    ] == typed["options"]
+    csv = exporters["csv"]
+    assert ("builtin", "repatevents") == (csv["plugin"], csv["package"])
+    assert ["bom", "hxl", "titles"] == [o["name"] for o in csv["options"]]
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["title=2024", "copies=3"], {"title": "2024", "copies": 3}),
+        (["title=true", "draft=false"], {"title": "true", "draft": False}),
+        (["copies=-2", "scale=2"], {"copies": -2, "scale": 2.0}),
+    ],
+)
+def test_export_reads_option_text_as_the_annotated_type(
+    install: Install, tmp_path: Path, options: list[str], expected: dict[str, object]
+) -> None:
+    """-O values follow the write function's annotations (`str | None` stays text, `bool |
+    None` is true/false, `int | None` a whole number), else the default's type."""
+    from click.testing import CliRunner
+
+    from repatevents import Ledger
+    from repatevents.cli import main
+
+    install("repatevents-typed", {"typed": TYPED})
+    Ledger.open(tmp_path / "ledger.db").close()
+    arguments = [f"-O{option}" for option in options]
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(
+        main,
+        ["--ledger", str(tmp_path / "ledger.db"), "export", "typed", "-o", str(out), *arguments],
+    )
+    assert 0 == result.exit_code, result.output
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert expected.items() <= written.items()
+
+
+def test_export_refuses_option_text_that_is_not_the_annotated_type(
+    install: Install, tmp_path: Path
+) -> None:
+    """`copies: int | None` refuses 'many' with a clean message, and nothing is written."""
+    from click.testing import CliRunner
+
+    from repatevents import Ledger
+    from repatevents.cli import main
+
+    install("repatevents-typed", {"typed": TYPED})
+    Ledger.open(tmp_path / "ledger.db").close()
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(
+        main,
+        [
+            "--ledger",
+            str(tmp_path / "ledger.db"),
+            "export",
+            "typed",
+            "-o",
+            str(out),
+            "-Ocopies=many",
+        ],
+    )
+    assert 0 != result.exit_code
+    assert "option 'copies' of 'typed' is a whole number, not 'many'" in result.output
+    assert not out.exists()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -73,7 +75,14 @@ def test_the_public_names_are_pinned() -> None:
 
 @pytest.mark.parametrize(
     "module_name",
-    ["repatevents", "repatevents.events", "repatevents.errors", "repatevents.strategies"],
+    [
+        "repatevents",
+        "repatevents.events",
+        "repatevents.errors",
+        "repatevents.strategies",
+        "repatevents.invariants",
+        "repatevents.testing",
+    ],
 )
 def test_every_public_module_exports_a_sorted_all_that_exists(module_name: str) -> None:
     """Each public namespace has a sorted __all__ whose names all exist."""
@@ -111,3 +120,66 @@ def test_every_public_strategy_is_documented_with_its_arguments() -> None:
         assert not doc.startswith(("Returns", "This")), name
         if inspect.signature(obj).parameters:
             assert "Args:" in doc, name
+
+
+TESTING_NAMES = [
+    "LARGEST_NUMBERS",
+    "UNICODE_TEXTS",
+    "ExporterContract",
+    "FailingStream",
+    "RepateventsPluginManager",
+    "StoreContract",
+    "assert_installed_plugin_loads",
+    "assert_ledger_consistent",
+    "describe_violations",
+    "empty_tables",
+    "fresh_plugin_manager",
+    "get_plugin_manager",
+    "largest_number_tables",
+    "plugin_manager_fixture",
+    "registered_exporters",
+    "registered_plugin",
+    "sample_events",
+    "sample_metadata",
+    "sample_tables",
+    "unicode_tables",
+]
+
+API_REFERENCE = Path(__file__).parent.parent / "docs" / "reference" / "api.md"
+DOCUMENTED_MODULES = [
+    "repatevents",
+    "repatevents.strategies",
+    "repatevents.invariants",
+    "repatevents.testing",
+]
+
+
+def test_the_test_kit_names_are_pinned() -> None:
+    """repatevents.testing.__all__ is exactly this list: the plugin manager a plugin author
+    needs is here (get_plugin_manager, registered_exporters, its type), and nowhere else."""
+    import repatevents.testing
+
+    assert TESTING_NAMES == repatevents.testing.__all__
+    assert not {"get_plugin_manager", "registered_exporters"} & set(repatevents.__all__)
+
+
+def _documented() -> set[str]:
+    """The dotted names the API reference documents: an autodoc or ``py:`` directive each, or
+    one of the names an ``automodule`` lists in ``:members:``."""
+    text = API_REFERENCE.read_text(encoding="utf-8")
+    directives = r"^\.\. (?:auto\w+|py:\w+):: ([\w.]+)"
+    names = set(re.findall(directives, text, flags=re.MULTILINE))
+    for module, members in re.findall(
+        r"^\.\. automodule:: ([\w.]+)\n(?:   :.*\n)*?   :members: (.+)$", text, flags=re.MULTILINE
+    ):
+        names |= {f"{module}.{member.strip()}" for member in members.split(",")}
+    return names
+
+
+@pytest.mark.parametrize("module_name", DOCUMENTED_MODULES)
+def test_every_public_name_is_in_the_api_reference(module_name: str) -> None:
+    """Each name in the __all__ of repatevents, strategies, invariants and testing has an entry
+    of its own in docs/reference/api.md."""
+    module: ModuleType = importlib.import_module(module_name)
+    documented = _documented()
+    assert [] == [n for n in module.__all__ if f"{module_name}.{n}" not in documented]

@@ -1,10 +1,10 @@
 """A Markdown report of the exported tables: the example plugin to copy for a new exporter.
 
-``repatevents export markdown -o report.md`` writes the export's title and metadata, then each
-table under its title, for people to read: a column empty in every row is left out, each
-low / best / high triple is one column ("75 (75–118)", or "75" when the three agree, as the
-command line shows them) and numbers have thousands separators. ``None`` ("not reported") is
-an em dash, never 0.
+``repatevents export markdown -o report.md`` writes the export's title and metadata, the
+sources (every field of each), then each table under its title, for people to read: a column
+empty in every row is left out, each low / best / high triple is one column ("75 (75–118)",
+or "75" when the three agree, as the command line shows them) and numbers have thousands
+separators. ``None`` ("not reported") is an em dash, never 0.
 """
 
 from __future__ import annotations
@@ -34,13 +34,15 @@ def write_markdown(
 
     Args:
         tables: the tables, each written under its title.
-        metadata: the document's title, then the other items as a list.
+        metadata: the document's title, then the other items as a list and the sources as a
+            table.
         stream: where the UTF-8 text goes.
     """
     lines = [f"# {_escape(metadata.title)}", ""]
     for key, value in metadata.items():
         if key != "title":
-            lines.append(f"- **{key.replace('_', ' ').capitalize()}**: {_escape(value)}")
+            lines.append(f"- **{_key_title(key)}**: {_escape(value)}")
+    lines += ["", "## Sources", "", *_source_lines(metadata.sources)]
     for table in tables.values():
         lines += ["", f"## {_escape(table.title or table.name)}", ""]
         if table.description:
@@ -55,6 +57,31 @@ def write_markdown(
         for row in table.rows:
             lines.append("| " + " | ".join(cell(row) for _, _, cell in shown) + " |")
     stream.write(("\n".join(lines) + "\n").encode("utf-8"))
+
+
+_SOURCE_TITLES = {"speaker_kind": "Kind of speaker", "url": "Address"}
+
+
+def _key_title(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def _source_lines(sources: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Return the sources as a table with every field any of them has, in their order.
+
+    Every field is written: two sources of one article may differ only in the outlet it came
+    through (``via``) or the kind of speaker.
+    """
+    if not sources:
+        return ["_No sources._"]
+    keys = list(dict.fromkeys(key for source in sources for key in source))
+    lines = [
+        "| " + " | ".join(_escape(_SOURCE_TITLES.get(key, _key_title(key))) for key in keys) + " |",
+        "|" + "|".join(" --- " for _ in keys) + "|",
+    ]
+    for source in sources:
+        lines.append("| " + " | ".join(_cell(source.get(key)) for key in keys) + " |")
+    return lines
 
 
 def _shown_columns(table: Table) -> list[Shown]:
@@ -119,7 +146,7 @@ MARKDOWN_EXPORTER = Exporter(
     name="markdown",
     extension="md",
     media_type="text/markdown",
-    description="A Markdown report: the metadata, then every table under its title.",
+    description="A Markdown report: the metadata and sources, then every table under its title.",
     write=write_markdown,
 )
 

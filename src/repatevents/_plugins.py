@@ -5,12 +5,15 @@ state): it registers the built-in plugin, then the plugins installed under the `
 entry point group, then runs pluggy's check for hooks no specification knows. A plugin that
 cannot be imported (even one that calls ``sys.exit()``), that implements an unknown hook or a
 hook with wrong arguments, or that registers an invalid exporter is unregistered, reported with
-a ``RepateventsWarning`` and listed as failed; everything else keeps working.
+a ``RepateventsWarning`` and listed as failed; the other plugins keep working, except one that
+registers an exporter name the failed plugin registered too (see below).
 
 An exporter name belongs to one plugin. The built-in plugin keeps its names (a plugin
 registering ``csv`` fails); when two installed plugins register one name, neither wins: both
-fail, each warning naming the other, and asking for that exporter is an
-``AmbiguousExporterError`` (see :func:`exporter_named`), not a choice made by sort order.
+fail as a whole (none of either's exporters is used), each warning naming the other, and asking
+for that exporter is an ``AmbiguousExporterError`` (see :func:`exporter_named`). Letting the
+first or the later one keep the name would let load order decide, and entry points load in
+alphabetical order: a plugin named ``aaa_steal_xlsx`` would take ``xlsx`` from the real one.
 
 Set ``REPATEVENTS_DISABLE_PLUGINS`` to ``all`` to load no installed plugin, or to a
 comma-separated list of entry point names to skip those (the built-in exporters always load); a
@@ -438,28 +441,39 @@ def list_plugins(manager: RepateventsPluginManager | None = None) -> list[Plugin
 
 
 def describe_plugins(manager: RepateventsPluginManager | None = None) -> dict[str, Any]:
-    """Return the plugins and exporters as a JSON-ready dict, for ``repatevents plugins``.
+    """Return the plugins and exporters as a JSON-ready dict, for ``repatevents plugins --json``.
 
     Args:
         manager: the manager to describe; ``None`` builds one with ``get_plugin_manager()``.
 
     Returns:
-        ``{"plugins": [...], "exporters": [...]}``: each plugin as ``PluginInfo.to_dict()``,
-        each exporter with its name, extension, media type, description and plugin.
+        ``{"plugins": [...], "exporters": [...]}``: each plugin as ``PluginInfo.to_dict()``;
+        each exporter with its name, extension, media type, description, the plugin that
+        registers it with that plugin's package and version, and its options (each a dict of
+        ``name``, ``type``, ``default`` and ``required``; ``None`` when the write function takes
+        ``**options`` and so does not say).
     """
+    from .exporters._options import exporter_options
+
     if manager is None:
         manager = get_plugin_manager()
     plugins = list_plugins(manager)
-    exporters = [
-        {
-            "name": name,
-            "extension": exporter.extension,
-            "media_type": exporter.media_type,
-            "description": exporter.description,
-            "plugin": plugin_name,
-        }
-        for name, (plugin_name, exporter) in sorted(_collect_exporters(manager).items())
-    ]
+    exporters = []
+    for name, (plugin_name, exporter) in sorted(_collect_exporters(manager).items()):
+        distribution, version = manager.origin(plugin_name)
+        options = exporter_options(exporter)
+        exporters.append(
+            {
+                "name": name,
+                "extension": exporter.extension,
+                "media_type": exporter.media_type,
+                "description": exporter.description,
+                "plugin": plugin_name,
+                "package": distribution,
+                "version": version,
+                "options": None if options is None else [o.to_dict() for o in options],
+            }
+        )
     return {"plugins": [info.to_dict() for info in plugins], "exporters": exporters}
 
 

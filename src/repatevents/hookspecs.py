@@ -45,9 +45,13 @@ def register_exporters(
     Fires when the exporters of a plugin manager are listed (``registered_exporters``), which
     ``export_tables``, ``Ledger.export`` and ``repatevents plugins`` do; it may fire more than
     once per process, so it must only build and register values. ``register`` checks each
-    exporter as it arrives: an object that is not an ``Exporter`` or a name that an earlier
-    plugin already took makes the whole plugin fail, with a warning, and its exporters are not
-    used. Built-in exporters are registered first, so a plugin cannot replace ``csv``.
+    exporter as it arrives: an object that is not an ``Exporter`` or one name registered twice
+    makes the whole plugin fail, with a warning, and none of its exporters is used. A name the
+    built-in plugin registers (``csv``, ``geojson``) fails the plugin that registers it too. A
+    name that two installed plugins register fails both, whichever loaded first: installed
+    plugins load in alphabetical order, so letting either keep it would let a plugin named
+    ``aaa_steal_xlsx`` take ``xlsx`` from the real one. Check that your names clash with
+    nothing installed with ``repatevents.testing.assert_installed_plugin_loads``.
 
     Args:
         register: call it with an ``repatevents.exporters.Exporter`` value.

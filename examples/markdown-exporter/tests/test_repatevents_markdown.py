@@ -7,11 +7,13 @@ from typing import ClassVar
 
 import repatevents_markdown
 
-from repatevents._plugins import RepateventsPluginManager, registered_exporters
 from repatevents.exporters import Column, ColumnType, Table
 from repatevents.testing import (
     ExporterContract,
+    RepateventsPluginManager,
+    assert_installed_plugin_loads,
     plugin_manager_fixture,
+    registered_exporters,
     sample_metadata,
     sample_tables,
 )
@@ -36,6 +38,26 @@ def _report() -> str:
 def test_plugin_registers_the_markdown_exporter(plugin_manager: RepateventsPluginManager) -> None:
     """Registered on a plugin manager, the plugin adds the markdown exporter."""
     assert "markdown" in registered_exporters(plugin_manager)
+
+
+def test_the_plugin_loads_beside_the_installed_plugins() -> None:
+    """Installed, the plugin loads and no other installed plugin registers "markdown" too."""
+    assert_installed_plugin_loads("markdown")
+
+
+def test_the_sources_are_a_table_with_every_field() -> None:
+    """Each source is a row with every field, so sources told apart only by via stay apart."""
+    report = _report()
+    assert "| Publisher | Via | Kind of speaker | Address | Published | Reports |" in report
+    afp = "| Agence France-Presse | — | media | https://example.org/afp/1 | 2023-07-04 | 1 |"
+    via = (
+        "| Agence France-Presse | AKIpress | receiving-government | https://example.org/afp/1 "
+        "| 2023-07-04 | 2 |"
+    )
+    azattyk = "| Радио Азаттык | — | receiving-government | — | 2019-05-10 | 3 |"
+    assert [afp, via, azattyk] == [
+        line for line in report.splitlines() if line in (afp, via, azattyk)
+    ]
 
 
 def test_totals_are_a_markdown_table() -> None:

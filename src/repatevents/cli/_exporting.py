@@ -2,13 +2,13 @@
 
 Exporter options come as ``-O NAME=VALUE``. They are checked against the exporter's write
 function before anything is written: a name it does not take is refused with the names it does,
-and a value is typed by the option's default (true/false, a whole number, or text).
+and a value is read as the type the option is annotated with (``str`` stays text, ``bool`` is
+true or false, ``int`` a whole number; ``X | None`` as ``X``), else as the type of its default.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -24,6 +24,7 @@ from ._plugins import plugin_manager
 
 if TYPE_CHECKING:
     from ..exporters import Exporter
+    from ..exporters._options import ExporterOption
 
 __all__ = ["export_command"]
 
@@ -62,8 +63,9 @@ def _parse_exporter_options(
     multiple=True,
     callback=_parse_exporter_options,
     metavar="NAME=VALUE",
-    help="An option of the exporter, repeatable; VALUE is true, false, a whole number or "
-    "text. csv: bom, hxl, titles; geojson: flows; xlsx: titles, hxl.",
+    help="An option of the exporter, repeatable; VALUE is read as the option's type (true or "
+    "false, a whole number, text). csv: bom, hxl, titles; geojson: flows; xlsx: titles, hxl; "
+    "`repatevents plugins --json` lists every exporter's options.",
 )
 @click.option(
     "--generated-at",
@@ -131,51 +133,52 @@ def _exporter_options(exporter: Exporter, options: Mapping[str, str]) -> dict[st
     Exporters take their options as keyword-only arguments (docs/plugins.md), so the signature
     says which there are; one that takes ``**options`` is left to refuse them itself.
     """
-    accepted = _declared_options(exporter)
-    if accepted is None:
-        return {name: _option_value(text) for name, text in options.items()}
+    from ..exporters._options import exporter_options
+
+    declared = exporter_options(exporter)
+    if declared is None:
+        return {name: _guess(text) for name, text in options.items()}
+    accepted = {option.name: option for option in declared}
     values: dict[str, Any] = {}
     for name, text in options.items():
-        if name not in accepted:
+        option = accepted.get(name)
+        if option is None:
             takes = f"its options are {', '.join(accepted)}" if accepted else "it takes none"
             raise CommandError(f"the {exporter.name!r} exporter has no option {name!r}; {takes}")
-        default = accepted[name]
-        value = _option_value(text, default)
-        if isinstance(default, bool) and not isinstance(value, bool):
-            raise CommandError(
-                f"option {name!r} of {exporter.name!r} is true or false, not {text!r}"
-            )
-        if type(default) is int and type(value) is not int:
-            raise CommandError(
-                f"option {name!r} of {exporter.name!r} is a whole number, not {text!r}"
-            )
-        values[name] = value
+        values[name] = _option_value(exporter, option, text)
     return values
 
 
-def _declared_options(exporter: Exporter) -> dict[str, Any] | None:
-    try:
-        parameters = list(inspect.signature(exporter.write).parameters.values())
-    except (TypeError, ValueError):
-        return None
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
-        return None
-    # The first three are the tables, the metadata and the stream.
-    return {
-        p.name: p.default
-        for p in parameters[3:]
-        if p.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    }
+def _option_value(exporter: Exporter, option: ExporterOption, text: str) -> Any:
+    """Read an option's text as the type the exporter declares for it.
 
-
-def _option_value(text: str, default: Any = None) -> Any:
-    """Read an exporter option's text: true/false, a whole number, or text.
-
-    When the exporter's default says which type it takes, that type decides (so ``title=2024``
-    stays text for an option whose default is text).
+    ``str`` stays text (``title=2024`` is the text "2024"), ``bool`` is true or false, ``int``
+    a whole number, ``float`` a number; an option of no known type is guessed from its text.
     """
-    if isinstance(default, str):
+    kind = option.type
+    if kind is None:
+        return _guess(text)
+    if kind is bool:
+        if text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        expected = "true or false"
+    elif kind is int:
+        if _INTEGER.fullmatch(text):
+            return int(text)
+        expected = "a whole number"
+    elif kind is float:
+        try:
+            return float(text)
+        except ValueError:
+            expected = "a number"
+    else:
+        # Text, or a type only the exporter can read from text: it gets the text as given.
         return text
+    raise CommandError(f"option {option.name!r} of {exporter.name!r} is {expected}, not {text!r}")
+
+
+def _guess(text: str) -> Any:
+    """Read the text of an option of unknown type: true/false, a whole number, or text."""
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
     if _INTEGER.fullmatch(text):

@@ -47,8 +47,8 @@ def export_tables(
       created).
 
     Every file is first written to a temporary file in its folder and fsynced; the targets are
-    replaced only once every file was written. An exporter that fails leaves no partial file and
-    no changed file.
+    replaced only once every file was written. An exporter that fails, or that writes no byte to
+    a file (an empty file is never a valid export), leaves no partial file and no changed file.
 
     Args:
         format_name: the exporter's name (``csv``, ``geojson``, or one a plugin registers).
@@ -67,7 +67,8 @@ def export_tables(
         UnknownExporterError: no exporter is called ``format_name``.
         AmbiguousExporterError: two plugins register ``format_name``, so neither is used.
         ValidationError: ``table_names`` names a table that is not in ``tables``, or none.
-        ExportError: the exporter or the file system failed; nothing was changed.
+        ExportError: the exporter or the file system failed, or the exporter wrote nothing to
+            a file; nothing was changed.
     """
     from .._plugins import exporter_named, get_plugin_manager
 
@@ -83,9 +84,10 @@ def export_tables(
     except Exception as error:
         if created is not None:
             created.rmdir()
+        cause = str(error) if isinstance(error, _NothingWritten) else _describe(error)
         raise ExportError(
-            f"the {exporter.name!r} exporter could not write {str(target)!r}: "
-            f"{type(error).__name__}: {error}; no file was changed",
+            f"the {exporter.name!r} exporter could not write {str(target)!r}: {cause}; no file "
+            "was changed",
             exporter=exporter.name,
             path=str(target),
         ) from error
@@ -181,6 +183,10 @@ def _jobs(
     ]
 
 
+class _NothingWritten(Exception):
+    """The exporter returned without writing a byte to a file."""
+
+
 def _fill(
     exporter: Exporter,
     tables: Mapping[str, Table],
@@ -189,3 +195,14 @@ def _fill(
     stream: BinaryIO,
 ) -> None:
     exporter.write(tables, metadata, stream, **options)
+    # Even a table without rows has a header, and every export carries its metadata: a write
+    # function that returns having written nothing has failed without saying so.
+    if stream.tell() == 0:
+        raise _NothingWritten(
+            f"it wrote nothing for the table{'s' if len(tables) != 1 else ''} "
+            f"{', '.join(map(repr, tables))}, and an empty file is never a valid export"
+        )
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"

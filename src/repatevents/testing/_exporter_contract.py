@@ -12,8 +12,9 @@ Subclass it in a test module, name the exporter, and pytest runs the whole contr
 
 from __future__ import annotations
 
+import warnings
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
@@ -22,7 +23,7 @@ import pytest
 
 from .._plugins import RepateventsPluginManager, get_plugin_manager, registered_exporters
 from .._tables import ExportMetadata, Table
-from ..errors import ExportError
+from ..errors import ExportError, RepateventsWarning
 from ..exporters import Exporter, export_tables
 from ..hookspecs import hookimpl
 from ._plugins import registered_plugin
@@ -86,10 +87,40 @@ class _Registers:
         register(self._exporter)
 
 
+def _with_source_field(field: str, value: object) -> Callable[[ExportMetadata], ExportMetadata]:
+    def change(metadata: ExportMetadata) -> ExportMetadata:
+        first, second, *rest = metadata.sources
+        return attrs.evolve(metadata, sources=(first, {**second, field: value}, *rest))
+
+    return change
+
+
+# One change per field an export must carry; the second sample source has every field set.
+_METADATA_CHANGES: dict[str, Callable[[ExportMetadata], ExportMetadata]] = {
+    "ledger_position": lambda m: attrs.evolve(m, ledger_position=m.ledger_position + 1),
+    "as_of": lambda m: attrs.evolve(m, as_of=None),
+    "known_at": lambda m: attrs.evolve(m, known_at="2024-06-30T00:00:00+00:00"),
+    "policy": lambda m: attrs.evolve(m, policy="latest"),
+    "title": lambda m: attrs.evolve(m, title=m.title + " (revised)"),
+    "source publisher": _with_source_field("publisher", "Reuters"),
+    "source via": _with_source_field("via", "Kabar"),
+    "source speaker_kind": _with_source_field("speaker_kind", "ngo"),
+    "source url": _with_source_field("url", "https://example.org/afp/2"),
+    "source published": _with_source_field("published", "2023-07-05"),
+    "source reports": _with_source_field("reports", 5),
+}
+
+
 class ExporterContract:
     """Tests every exporter passes; subclass it as ``Test…`` and set ``exporter_name``.
 
-    Class attributes to set:
+    Among them: output for every table; the metadata written (metadata differing in one item,
+    or in one field of one source, gives different bytes); the same bytes for the same input;
+    empty tables, text in any script, the largest numbers; an unknown option refused; nothing
+    partial or changed left by a failing write. A plugin that failed, or that registers no
+    exporter of that name, fails each test with the reason the plugin manager recorded.
+
+    Attributes:
         exporter_name: the exporter's registered name.
         plugin: the plugin registering it, for an exporter that is not built in (registered on a
             fresh manager for each test); ``None`` looks in the built-in and installed plugins.
@@ -112,7 +143,10 @@ class ExporterContract:
             # elsewhere in the environment cannot fail their contract.
             manager = get_plugin_manager(load_entrypoints=False)
             if self.exporter_name not in registered_exporters(manager):
-                manager = get_plugin_manager()
+                with warnings.catch_warnings():
+                    # A broken plugin warns; the exporter fixture says why if it is this one.
+                    warnings.simplefilter("ignore", RepateventsWarning)
+                    manager = get_plugin_manager()
             yield manager
             return
         with registered_plugin(self.plugin) as manager:
@@ -120,8 +154,19 @@ class ExporterContract:
 
     @pytest.fixture
     def exporter(self, contract_manager: RepateventsPluginManager) -> Exporter:
-        """Give the exporter under test."""
-        return registered_exporters(contract_manager)[self.exporter_name]
+        """Give the exporter under test, or fail saying why the manager has none of its name."""
+        __tracebackhide__ = True
+        plugin_name = None if self.plugin is None else contract_manager.get_name(self.plugin)
+        # A plugin that fails warns; the failure below says the same, with the exporter's name.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RepateventsWarning)
+            exporters = registered_exporters(contract_manager)
+        if self.exporter_name not in exporters:
+            pytest.fail(
+                _why_missing(contract_manager, self.exporter_name, plugin_name, exporters),
+                pytrace=False,
+            )
+        return exporters[self.exporter_name]
 
     def export(
         self,
@@ -193,6 +238,27 @@ class ExporterContract:
         second = self.export(contract_manager, sample_tables(), tmp_path / "b")
         assert [p.name for p in first] == [p.name for p in second]
         assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+
+    @pytest.mark.parametrize("change", list(_METADATA_CHANGES), ids=list(_METADATA_CHANGES))
+    def test_writes_the_metadata(
+        self,
+        contract_manager: RepateventsPluginManager,
+        exporter: Exporter,
+        tmp_path: Path,
+        change: str,
+    ) -> None:
+        """Metadata that differs in one field (the ledger position, the policy, one field of
+        one source …) gives different bytes: the export says what it was made from."""
+        changed = _METADATA_CHANGES[change](sample_metadata())
+        (tmp_path / "a").mkdir()
+        (tmp_path / "b").mkdir()
+        first = self.export(contract_manager, sample_tables(), tmp_path / "a")
+        second = self.export(contract_manager, sample_tables(), tmp_path / "b", metadata=changed)
+        assert [p.read_bytes() for p in first] != [p.read_bytes() for p in second], (
+            f"the {self.exporter_name!r} exporter wrote the same bytes for metadata that differ "
+            f"in {change}: write every item of metadata.typed_items() and every field of each "
+            "of metadata.sources"
+        )
 
     def test_handles_empty_tables(
         self, contract_manager: RepateventsPluginManager, exporter: Exporter, tmp_path: Path
@@ -288,6 +354,32 @@ def _has_every_digit(number: int, text: str) -> bool:
     groups = [digits[max(0, end - 3) : end] for end in range(len(digits), 0, -3)][::-1]
     sign = "-" if number < 0 else ""
     return any(sign + separator.join(groups) in text for separator in _SEPARATORS)
+
+
+def _why_missing(
+    manager: RepateventsPluginManager,
+    name: str,
+    plugin_name: str | None,
+    exporters: Mapping[str, Exporter],
+) -> str:
+    """Say why the manager has no exporter ``name``, from what it recorded."""
+    failed = {info.name: info.error for info in manager.failed()}
+    head = f"the exporter contract cannot test {name!r}"
+    if name in manager.ambiguous():
+        owners = " and ".join(map(repr, manager.ambiguous()[name]))
+        return f"{head}: plugins {owners} both register it, so neither is used"
+    if plugin_name is not None and plugin_name in failed:
+        return f"{head}: plugin {plugin_name!r} failed and is not used: {failed[plugin_name]}"
+    if plugin_name is not None:
+        return (
+            f"{head}: plugin {plugin_name!r} registers no exporter of that name (the manager "
+            f"has {', '.join(exporters) or 'none'}); set exporter_name to the name it registers"
+        )
+    others = "; ".join(f"plugin {n!r}: {error}" for n, error in failed.items())
+    return (
+        f"{head}: no loaded plugin registers it (the manager has {', '.join(exporters)}); set "
+        "plugin to the module that registers it" + (f". Failed plugins: {others}" if others else "")
+    )
 
 
 def _older() -> ExportMetadata:
