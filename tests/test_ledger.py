@@ -6,7 +6,7 @@ import datetime as dt
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
 
 import pytest
 
@@ -16,6 +16,7 @@ from repatevents._ledger import ImportResult, Ledger
 from repatevents.errors import ConcurrencyError
 from repatevents.projections._checkpoint import CHECKPOINT_NAME, SUMMARY_NAME
 from repatevents.store import Envelope, EventStore, JsonLinesStore, MemoryStore, SQLiteStore
+from repatevents.store import _memory as store_memory
 
 EXAMPLE = Path("examples/ledger.jsonl")
 
@@ -206,6 +207,38 @@ def test_known_at_a_time_is_the_longest_prefix_recorded_by_then() -> None:
     naive = moment.astimezone(dt.UTC).replace(tzinfo=None)
     assert expected == ledger.state(known_at=naive).position
     assert 0 == ledger.state(known_at=envelopes[0].recorded_at - dt.timedelta(days=1)).position
+
+
+class _Clock(dt.datetime):
+    """A datetime whose now() is whatever the test says."""
+
+    moment = dt.datetime(2024, 2, 29, 12, 0, tzinfo=dt.UTC)
+
+    @classmethod
+    def now(cls, tz: dt.tzinfo | None = None) -> _Clock:
+        return cls.fromtimestamp(cls.moment.timestamp(), tz)
+
+
+def test_known_at_a_day_is_the_end_of_that_day_utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A datetime.date as known_at means what the CLI's --known-at 2024-03-01 means: the end
+    of that day, UTC, so a record of 23:30 on 1 March counts and one of 00:30 on 2 March not;
+    the metadata names that moment."""
+    monkeypatch.setattr(store_memory, "dt", SimpleNamespace(datetime=_Clock, UTC=dt.UTC))
+    ledger = Ledger.in_memory()
+    for moment, total in (
+        (dt.datetime(2024, 2, 29, 12, 0), 1),
+        (dt.datetime(2024, 3, 1, 23, 30), 2),
+        (dt.datetime(2024, 3, 2, 0, 30), 4),
+    ):
+        _Clock.moment = moment.replace(tzinfo=dt.UTC)
+        ledger.record(op("UZB", total, "2019-05-01"))
+    end_of_day = dt.datetime(2024, 3, 1, 23, 59, 59, 999999, tzinfo=dt.UTC)
+    assert 2 == ledger.state(known_at=dt.date(2024, 3, 1)).position
+    assert 0 == ledger.state(known_at=dt.date(2024, 2, 28)).position
+    assert ledger.totals(known_at=end_of_day) == ledger.totals(known_at=dt.date(2024, 3, 1))
+    assert 3 == ledger.totals(known_at=dt.date(2024, 3, 1))[0].total.best
+    metadata = ledger.metadata(known_at=dt.date(2024, 3, 1))
+    assert "2024-03-01T23:59:59.999999+00:00 (position 2)" == metadata.known_at
 
 
 def test_bad_query_parameters_are_named() -> None:

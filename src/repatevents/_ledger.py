@@ -45,7 +45,7 @@ from .projections._checkpoint import (
     loads_state,
     loads_summary,
 )
-from .projections._clock import as_of_ordinal, position_at
+from .projections._clock import as_of_ordinal, known_moment, position_at
 from .projections._operations import operations as _operations
 from .projections._quality import quality as _quality
 from .projections._reconcile import reconcile as _reconcile
@@ -134,9 +134,11 @@ class Ledger:
       from 31 March 2021, "7-9 May 2019" from 9 May, "on or before 10 May 2024" from 10 May.
       A date open at the end ("2021/..") is bounded by its source's publication date; without
       one it counts only when ``as_of`` is None.
-    - ``known_at``: a log position or a UTC time; only what the ledger held then counts
-      (``None``: everything recorded). "What did we know on 1 March about totals as of 31
-      December" is ``totals(as_of=date(…, 12, 31), known_at=datetime(…, 3, 1, tzinfo=UTC))``.
+    - ``known_at``: a log position, a UTC time, or a day; only what the ledger held then
+      counts (``None``: everything recorded). A naive time is read as UTC; a day
+      (``datetime.date``) means the end of that day, UTC, as ``--known-at 2024-03-01`` does on
+      the command line. "What did we know on 1 March about totals as of 31 December" is
+      ``totals(as_of=date(…, 12, 31), known_at=date(…, 3, 1))``.
     - ``policy``: how an operation's best figure is chosen when its reports disagree, by name
       or as a :class:`~repatevents.projections.Policy`; the default is ``"conservative"``, the
       lowest figure (see ``repatevents.projections.POLICIES``).
@@ -473,13 +475,18 @@ class Ledger:
             self._save(state)
         return state
 
-    def state(self, known_at: dt.datetime | int | None = None) -> KnowledgeState:
+    def state(self, known_at: dt.datetime | dt.date | int | None = None) -> KnowledgeState:
         """Return the knowledge state at ``known_at`` (the head when ``None``).
+
+        Args:
+            known_at: a log position, a UTC time (naive is read as UTC), or a day (the end of
+                that day, UTC).
 
         The state returned is the ledger's own: read it, never change it.
 
         Raises:
-            ValidationError: ``known_at`` is a position past the head, or not a position or time.
+            ValidationError: ``known_at`` is a position past the head, or not a position, a
+                time or a day.
         """
         current = self._current()
         if known_at is None:
@@ -495,7 +502,7 @@ class Ledger:
         return past
 
     def _state_for(
-        self, as_of: int | None, known_at: dt.datetime | int | None, policy: Policy
+        self, as_of: int | None, known_at: dt.datetime | dt.date | int | None, policy: Policy
     ) -> KnowledgeState:
         if as_of is None and known_at is None and policy.name == DEFAULT_POLICY:
             return self._default_state()
@@ -505,7 +512,7 @@ class Ledger:
     def operations(
         self,
         as_of: dt.date | None = None,
-        known_at: dt.datetime | int | None = None,
+        known_at: dt.datetime | dt.date | int | None = None,
         policy: str | Policy = DEFAULT_POLICY,
     ) -> tuple[Operation, ...]:
         """Return the operations: reports grouped, corrections and retractions applied.
@@ -519,7 +526,7 @@ class Ledger:
     def totals(
         self,
         as_of: dt.date | None = None,
-        known_at: dt.datetime | int | None = None,
+        known_at: dt.datetime | dt.date | int | None = None,
         policy: str | Policy = DEFAULT_POLICY,
     ) -> tuple[CountryTotal, ...]:
         """Return cumulative totals per receiving country, by country code.
@@ -535,7 +542,7 @@ class Ledger:
     def timeseries(
         self,
         as_of: dt.date | None = None,
-        known_at: dt.datetime | int | None = None,
+        known_at: dt.datetime | dt.date | int | None = None,
         policy: str | Policy = DEFAULT_POLICY,
     ) -> tuple[TimeseriesPoint, ...]:
         """Return cumulative totals per country at the end of every month and year.
@@ -548,7 +555,7 @@ class Ledger:
     def remaining(
         self,
         as_of: dt.date | None = None,
-        known_at: dt.datetime | int | None = None,
+        known_at: dt.datetime | dt.date | int | None = None,
         policy: str | Policy = DEFAULT_POLICY,
     ) -> tuple[RemainingEstimate, ...]:
         """Return remaining-population estimates per observed population, camp and country.
@@ -563,7 +570,7 @@ class Ledger:
     def reconciliation(
         self,
         as_of: dt.date | None = None,
-        known_at: dt.datetime | int | None = None,
+        known_at: dt.datetime | dt.date | int | None = None,
         policy: str | Policy = DEFAULT_POLICY,
     ) -> tuple[Reconciliation, ...]:
         """Return every cumulative claim beside the ledger's sum over its window and scope.
@@ -576,7 +583,7 @@ class Ledger:
     def quality(
         self,
         as_of: dt.date | None = None,
-        known_at: dt.datetime | int | None = None,
+        known_at: dt.datetime | dt.date | int | None = None,
         policy: str | Policy = DEFAULT_POLICY,
     ) -> tuple[QualityFinding, ...]:
         """Return the data-quality findings. Cost: O(reports)."""
@@ -586,7 +593,7 @@ class Ledger:
     def sources(
         self,
         as_of: dt.date | None = None,
-        known_at: dt.datetime | int | None = None,
+        known_at: dt.datetime | dt.date | int | None = None,
         policy: str | Policy = DEFAULT_POLICY,
     ) -> tuple[SourceSummary, ...]:
         """Return the sources of the reports in force. Cost: O(reports).
@@ -600,7 +607,7 @@ class Ledger:
     def tables(
         self,
         as_of: dt.date | None = None,
-        known_at: dt.datetime | int | None = None,
+        known_at: dt.datetime | dt.date | int | None = None,
         policy: str | Policy = DEFAULT_POLICY,
         *,
         generated_at: dt.datetime | None = None,
@@ -633,7 +640,7 @@ class Ledger:
     def metadata(
         self,
         as_of: dt.date | None = None,
-        known_at: dt.datetime | int | None = None,
+        known_at: dt.datetime | dt.date | int | None = None,
         policy: str | Policy = DEFAULT_POLICY,
         *,
         generated_at: dt.datetime | None = None,
@@ -656,9 +663,9 @@ class Ledger:
         state = self.state(known_at)
         if known_at is None:
             known_text = None
-        elif isinstance(known_at, dt.datetime):
-            moment = known_at if known_at.tzinfo is not None else known_at.replace(tzinfo=dt.UTC)
-            known_text = f"{moment.astimezone(dt.UTC).isoformat()} (position {state.position})"
+        elif isinstance(known_at, dt.date):
+            moment = known_moment(known_at)
+            known_text = f"{moment.isoformat()} (position {state.position})"
         else:
             known_text = f"position {state.position}"
         # Every field the sources projection tells sources apart by, so no two look the same
@@ -691,7 +698,7 @@ class Ledger:
         *,
         tables: Sequence[str] | None = None,
         as_of: dt.date | None = None,
-        known_at: dt.datetime | int | None = None,
+        known_at: dt.datetime | dt.date | int | None = None,
         policy: str | Policy = DEFAULT_POLICY,
         generated_at: dt.datetime | None = None,
         plugin_manager: RepateventsPluginManager | None = None,

@@ -17,9 +17,11 @@ possible day is on or before ``as_of``. So:
 
 ``as_of=None`` means "every date": everything recorded counts, including open dates.
 
-**known_at** (a log position, or a UTC time). Only the events the ledger held then count: a
-position ``p`` means the events at positions 1..p; a time means every event recorded at or
-before it (a naive ``datetime`` is read as UTC). ``None`` means everything recorded.
+**known_at** (a log position, a day, or a UTC time). Only the events the ledger held then
+count: a position ``p`` means the events at positions 1..p; a time means every event recorded
+at or before it (a naive ``datetime`` is read as UTC); a day (a ``datetime.date``) means the
+end of that day, UTC, so "what did we know on 1 March" includes what was recorded on 1 March.
+``None`` means everything recorded.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "as_of_ordinal",
     "happened_by",
     "in_window",
+    "known_moment",
     "order_key",
     "position_at",
 ]
@@ -112,23 +115,42 @@ def in_window(when: When, since: When | None, until: When) -> int:
     return min(start, end)
 
 
+def known_moment(known_at: dt.datetime | dt.date) -> dt.datetime:
+    """Return the UTC moment a ``known_at`` time or day stands for.
+
+    A naive time is read as UTC; a day is its end (23:59:59.999999 UTC), as ``--known-at``
+    reads one on the command line.
+    """
+    if not isinstance(known_at, dt.datetime):
+        return dt.datetime.combine(known_at, dt.time.max, tzinfo=dt.UTC)
+    if known_at.tzinfo is None:
+        return known_at.replace(tzinfo=dt.UTC)
+    return known_at.astimezone(dt.UTC)
+
+
 def position_at(
-    known_at: dt.datetime | int, head: int, times: list[float], positions: list[int]
+    known_at: dt.datetime | dt.date | int, head: int, times: list[float], positions: list[int]
 ) -> int:
     """Return the log position a ``known_at`` value stands for.
 
     Args:
-        known_at: a position, or a time (naive is read as UTC).
+        known_at: a position, a time (naive is read as UTC), or a day (its end, UTC).
         head: the current head of the log.
         times: the running maximum of recording times (POSIX seconds), one per batch.
         positions: the last position recorded at each of ``times``.
 
     Raises:
-        ValidationError: a position below 0 or past the head, or neither a position nor a time.
+        ValidationError: a position below 0 or past the head, or neither a position, a day
+            nor a time.
     """
-    if isinstance(known_at, bool) or not isinstance(known_at, (int, dt.datetime)):
+    if isinstance(known_at, bool) or not isinstance(known_at, (int, dt.date)):
         raise ValidationError(
-            FieldProblem("known_at", known_at, "a log position (int) or a UTC datetime")
+            FieldProblem(
+                "known_at",
+                known_at,
+                "a log position (int), a UTC datetime, or a datetime.date (the end of that "
+                "day, UTC)",
+            )
         )
     if isinstance(known_at, int):
         if not 0 <= known_at <= head:
@@ -136,6 +158,5 @@ def position_at(
                 FieldProblem("known_at", known_at, f"a log position from 0 to the head ({head})")
             )
         return known_at
-    moment = known_at if known_at.tzinfo is not None else known_at.replace(tzinfo=dt.UTC)
-    index = bisect.bisect_right(times, moment.timestamp())
+    index = bisect.bisect_right(times, known_moment(known_at).timestamp())
     return 0 if index == 0 else positions[index - 1]
