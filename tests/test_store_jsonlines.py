@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from repatevents.errors import (
 from repatevents.events._fastcodec import encode_event
 from repatevents.store import EventStore, JsonLinesStore
 from repatevents.testing import StoreContract, sample_events
+
+EXAMPLE = Path("examples/ledger.jsonl")
 
 
 class TestJsonLinesStore(StoreContract):
@@ -86,6 +89,21 @@ def test_a_damaged_last_line_is_reported_and_not_repaired(tmp_path: Path) -> Non
     with pytest.raises(CorruptLogError):
         JsonLinesStore.repair(path)
     assert damaged == path.read_bytes()
+
+
+def test_a_file_of_events_to_import_is_named_as_such(tmp_path: Path) -> None:
+    """A file in the interchange format (what import reads) opened as a log is not called
+    damaged: the error says it is a file of events to import, not a ledger."""
+    path = tmp_path / "events.jsonl"
+    shutil.copyfile(EXAMPLE, path)
+    with pytest.raises(CorruptLogError) as info:
+        JsonLinesStore(path)
+    assert (
+        "this is a file of events to import (repatevents import FILE), not a ledger"
+        in info.value.reason
+    )
+    assert "damaged" not in info.value.reason
+    assert EXAMPLE.read_bytes() == path.read_bytes()
 
 
 def test_repair_of_a_sound_file_removes_nothing(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from repatevents.errors import ValidationError
 from repatevents.store import JsonLinesStore, MemoryStore, SQLiteStore, open_store
 from repatevents.store._hashing import (
     GENESIS_HASH,
@@ -27,15 +28,37 @@ from repatevents.testing import sample_events
         ("ledger.sqlite", SQLiteStore),
         ("ledger.SQLITE3", SQLiteStore),
         ("ledger.jsonl", JsonLinesStore),
-        ("ledger", SQLiteStore),
-        ("ledger.data", SQLiteStore),
     ],
 )
 def test_the_suffix_chooses_the_backend(tmp_path: Path, name: str, kind: type) -> None:
-    """.db/.sqlite/.sqlite3 and unknown suffixes open SQLite; .jsonl opens JSON Lines."""
+    """.db/.sqlite/.sqlite3 (any case) open SQLite; .jsonl opens JSON Lines."""
     with open_store(tmp_path / name) as store:
         assert kind is type(store)
     assert (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("name", ["x.csv", "ledger", "ledger.data", "events.json"])
+def test_another_suffix_is_refused_and_nothing_is_created(tmp_path: Path, name: str) -> None:
+    """A name that is not a ledger's (x.csv) is a ValidationError (a ValueError) listing the
+    ledger suffixes, and no database is made under it."""
+    with pytest.raises(ValidationError) as info:
+        open_store(tmp_path / name)
+    assert isinstance(info.value, ValueError)
+    assert "path" == info.value.field
+    assert "a ledger file ends in .db, .sqlite, .sqlite3 (SQLite) or .jsonl (JSON Lines)" in str(
+        info.value
+    )
+    assert not (tmp_path / name).exists()
+
+
+def test_an_existing_sqlite_store_opens_whatever_its_name(tmp_path: Path) -> None:
+    """A ledger made before suffixes were checked (a SQLite file named 'ledger') still
+    opens, and a named backend opens any name."""
+    with open_store(tmp_path / "ledger", backend="sqlite") as store:
+        store.append(sample_events(2))
+    with open_store(tmp_path / "ledger") as store:
+        assert SQLiteStore is type(store)
+        assert 2 == store.head()
 
 
 def test_no_path_is_a_memory_store() -> None:

@@ -172,13 +172,18 @@ class Ledger:
         """Open the ledger at ``path``, creating it if needed; in memory when ``path`` is None.
 
         Args:
-            path: the ledger file; its suffix chooses the backend (``.db``/``.sqlite``: SQLite,
-                the default; ``.jsonl``: JSON Lines) unless ``backend`` is given.
+            path: the ledger file; its suffix chooses the backend (``.db``, ``.sqlite`` or
+                ``.sqlite3``: SQLite, the default; ``.jsonl``: JSON Lines) unless ``backend``
+                is given. Another suffix is refused (an existing SQLite file opens whatever
+                its name).
             backend: ``"sqlite"``, ``"jsonl"`` or ``"memory"``, overriding the suffix.
 
         Raises:
-            CorruptLogError: the file exists but is not a readable log of that backend.
-            ValueError: the backend is unknown, or does not fit the path.
+            CorruptLogError: the file exists but is not a readable log of that backend (a file
+                of events to import, not a ledger, is named as one).
+            ValueError: the backend is unknown, or does not fit the path; a
+                ``ValidationError`` (a ``ValueError`` too) when, without ``backend``, the
+                path's suffix is none of the above.
         """
         from .store import MemoryStore, open_store
 

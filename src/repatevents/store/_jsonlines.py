@@ -52,7 +52,7 @@ from ..errors import (
     StoreError,
     ValidationError,
 )
-from ..events import SCHEMA_VERSION, Event
+from ..events import SCHEMA_VERSION, Event, loads_event
 from ..events._fastcodec import decode_event
 from ._base import Envelope
 from ._hashing import GENESIS_HASH
@@ -84,6 +84,11 @@ from ._records import (
 
 __all__ = ["JsonLinesStore"]
 
+# The keys a record has around its event; an event of the interchange format has none of them.
+_ENVELOPE_KEYS = frozenset({"position", "recorded_at", "schema_version", "hash", "commit"})
+# How much of a first line is read to tell an events file from a log (one event is far less).
+_FIRST_LINE_LIMIT = 1 << 20
+
 
 class JsonLinesStore:
     """An event store in one JSON Lines file (created when missing).
@@ -97,7 +102,8 @@ class JsonLinesStore:
 
     Raises:
         CorruptLogError: the file ends with a torn batch or a damaged line (see
-            :meth:`repair`), or is not a log.
+            :meth:`repair`), or is not a log (a file of events in the interchange format,
+            which ``import`` reads, is named as such).
         StoreError: the file cannot be opened or locked.
     """
 
@@ -302,6 +308,15 @@ class JsonLinesStore:
                 try:
                     parsed = parse_line(line)
                 except ValueError as exc:
+                    if self._is_events_file():
+                        raise CorruptLogError(
+                            self.path,
+                            "this is a file of events to import (repatevents import FILE), not "
+                            "a ledger: its lines are events without the store's envelope "
+                            "(position, recorded_at, hash); import it into a ledger with "
+                            "`repatevents --ledger LEDGER.db import FILE` or "
+                            "Ledger.import_jsonl(FILE)",
+                        ) from None
                     raise CorruptLogError(
                         self.path,
                         f"the line at byte {offset} is damaged ({exc}); this is not a torn "
@@ -311,6 +326,23 @@ class JsonLinesStore:
                     end = offset + len(line)
                     return Tail(end, parsed.record, size - end)
         return Tail(0, None, size)
+
+    def _is_events_file(self) -> bool:
+        """Return whether the file's first line is an event of the interchange format (what
+        ``import`` reads) rather than a record: an event payload without the envelope."""
+        with open(self.path, "rb") as stream:
+            first = stream.readline(_FIRST_LINE_LIMIT)
+        try:
+            data = orjson.loads(first)
+        except orjson.JSONDecodeError:
+            return False
+        if not isinstance(data, dict) or not data.keys().isdisjoint(_ENVELOPE_KEYS):
+            return False
+        try:
+            loads_event(first)
+        except ValidationError:
+            return False
+        return True
 
     def _torn_error(self, tail: Tail) -> CorruptLogError:
         position = (tail.last.position if tail.last else self._head) + 1
