@@ -967,3 +967,13 @@ def test_a_damaged_checkpoint_file_is_one_warning_line(tmp_path: Path) -> None:
     assert 1 == len(lines), lines
     assert lines[0].startswith("warning: ")
     assert "KGZ" in done.stdout
+
+
+def test_plugins_lists_each_exporter_with_its_options() -> None:
+    """`repatevents plugins` shows where a plugin comes from, what each exporter writes and the
+    -O options it takes, so a user can find `-O bom=true` without reading the docs."""
+    result = CliRunner().invoke(main, ["plugins"])
+    assert 0 == result.exit_code, result.output
+    assert "builtin (loaded) from repatevents" in result.output
+    assert "exporter csv (.csv): " in result.output
+    assert "-O bom=…  bool, default false" in result.output

@@ -6,6 +6,7 @@ NAME: …`` on stderr, and the commands go on with the plugins that work.
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -72,12 +73,27 @@ def plugins_command(as_json: bool) -> None:
     if as_json:
         echo_json(report)
         return
+    exporters = {e["name"]: e for e in report.get("exporters", [])}
     for plugin in report["plugins"]:
         status = plugin.get("status", "loaded")
-        click.echo(f"{plugin['name']} ({status})")
+        package = plugin.get("distribution")
+        version = f" {plugin['version']}" if plugin.get("version") else ""
+        source = f" from {package}{version}" if package else ""
+        click.echo(f"{plugin['name']} ({status}){source}")
         if plugin.get("hooks"):
             click.echo(f"  hooks: {', '.join(plugin['hooks'])}")
-        if plugin.get("exporters"):
-            click.echo(f"  exporters: {', '.join(plugin['exporters'])}")
+        for name in plugin.get("exporters") or []:
+            exporter = exporters.get(name)
+            if exporter is None:
+                click.echo(f"  exporter {name}")
+                continue
+            click.echo(f"  exporter {name} (.{exporter['extension']}): {exporter['description']}")
+            for option in exporter.get("options") or []:
+                default = (
+                    "required"
+                    if option.get("required")
+                    else f"default {json.dumps(option['default'], default=str)}"
+                )
+                click.echo(f"    -O {option['name']}=…  {option['type']}, {default}")
         if plugin.get("error"):
             click.echo(f"  error: {plugin['error']}")
