@@ -55,7 +55,7 @@ CHECKPOINT_NAME = "projections"
 SUMMARY_NAME = "projections-summary"
 _SUMMARY = ("position", "head_hash", "times", "positions", "countries", "stocks", "stock_index")
 #: The version of the checkpoint's layout; bump it whenever the knowledge state changes shape.
-FORMAT = 3
+FORMAT = 4
 
 T = TypeVar("T", bound=tuple[Any, ...])
 # (record class, indices of its When fields, indices of its Figs fields); optional When fields
