@@ -99,6 +99,22 @@ def _range_columns(name: str, title: str, hxl: str, what: str) -> list[Column]:
     ]
 
 
+def _gap_columns() -> list[Column]:
+    low, best, high = _range_columns(
+        "gap", "Gap (ledger - claim)", "#affected+total+gap", "the gap"
+    )
+    # A claim with no upper bound ("over 600") leaves the gap with no lower bound.
+    low = _col(
+        low.name,
+        low.title,
+        INT,
+        low.hxl,
+        "the gap: the low estimate; empty when the claim has no upper bound ('over 600'): the "
+        "gap then has no lower bound.",
+    )
+    return [low, best, high]
+
+
 def _bounds(estimate: Estimate | None) -> list[int | None]:
     if estimate is None:
         return [None, None, None]
@@ -479,7 +495,7 @@ def _reconciliation(rows: Sequence[Reconciliation]) -> Table:
         *_range_columns("ledger", "Ledger", "#affected+total+ledger", "the ledger's sum"),
         _col("operations_sure", "Operations surely inside", INT, "#meta+count+sure"),
         _col("operations_possible", "Operations possibly inside", INT, "#meta+count+possible"),
-        *_range_columns("gap", "Gap (ledger - claim)", "#affected+total+gap", "the gap"),
+        *_gap_columns(),
         _col("category", "Compared", T, "#meta+category", "total, or the one category claimed."),
         _col("status", "Status", T, "#status"),
         _col("explanation", "Explanation", T, "#description"),
@@ -517,7 +533,9 @@ def _reconciliation(rows: Sequence[Reconciliation]) -> Table:
         columns,
         body,
         "Every cumulative claim beside the ledger's sum over the same window, origin scope and "
-        "receiving country; operations of uncertain scope widen the ledger's range.",
+        "receiving country; operations of uncertain scope widen the ledger's range. An empty "
+        "high has no upper bound, and an empty gap low no lower bound (the claim has no upper "
+        "one); other empty cells were not reported.",
     )
 
 
