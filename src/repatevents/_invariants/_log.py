@@ -78,8 +78,7 @@ class LogFacts:
                 by_key.setdefault(report.operation_key, []).append(i)
             else:
                 # Copies of one story: the same first outlet, country, date and figures.
-                source = report.source
-                outlet = (source.via[-1] if source.via else source.publisher).casefold()
+                outlet = report.source.origin_outlet.casefold()
                 copy = (outlet, report.country, report.date.to_text(), report.people)
                 by_key.setdefault(copy, []).append(i)
         for members in by_key.values():

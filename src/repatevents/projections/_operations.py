@@ -59,7 +59,7 @@ def report_ref(state: KnowledgeState, rec: Rec) -> ReportRef:
         position=rec.position,
         publisher=source.publisher,
         via=source.via,
-        origin_outlet=source.via[-1] if source.via else source.publisher,
+        origin_outlet=source.origin_outlet,
         speaker_kind=SpeakerKind(source.speaker_kind),
         url=source.url,
         published=None if source.published is None else to_fuzzy(source.published),

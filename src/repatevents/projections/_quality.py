@@ -127,9 +127,7 @@ def _operation_findings(state: KnowledgeState, view: OpView) -> Iterator[Quality
                         ids,
                         country,
                     )
-        outlets = Counter(
-            (s.via[-1] if s.via else s.publisher) for s in (state.sources[r.source] for r in ops)
-        )
+        outlets = Counter(state.sources[r.source].origin_outlet for r in ops)
         for outlet, count in sorted(outlets.items()):
             if count > 1:
                 yield QualityFinding(

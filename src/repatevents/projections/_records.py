@@ -90,6 +90,11 @@ class SourceRec(NamedTuple):
     url: str | None
     published: When | None
 
+    @property
+    def origin_outlet(self) -> str:
+        """The outlet the report started from, as :attr:`Source.origin_outlet` says."""
+        return self.via[-1] if self.via else self.publisher
+
 
 class OpRec(NamedTuple):
     """An operation report."""
@@ -248,8 +253,7 @@ def _wire_key(report: OperationReported, figs: Figs) -> str:
     receiving country, date and figures are one operation. A report with an operation key of
     its own is grouped by that key instead.
     """
-    source = report.source
-    outlet = (source.via[-1] if source.via else source.publisher).casefold()
+    outlet = report.source.origin_outlet.casefold()
     return f"{DERIVED_KEY}{outlet}|{report.country}|{report.date.to_text()}|{figs!r}"
 
 
