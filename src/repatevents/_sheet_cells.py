@@ -15,7 +15,7 @@ import uuid
 from typing import Any
 
 from .events import Estimate
-from .events._estimate import several_figures_rule
+from .events._estimate import _TENS, several_figures_rule
 
 __all__ = ["MAX_COUNT", "clean", "count", "day", "event_id", "member", "ordinal", "split"]
 
@@ -27,7 +27,6 @@ _ORDINAL_UNITS = (
     *("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth"),
     *("seventeenth", "eighteenth", "nineteenth"),
 )
-_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _ORDINAL_TENS = (
     *("twentieth", "thirtieth", "fortieth", "fiftieth", "sixtieth", "seventieth"),
     *("eightieth", "ninetieth"),
