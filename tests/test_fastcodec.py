@@ -22,7 +22,9 @@ from repatevents.events import (
     read_jsonl,
 )
 from repatevents.events import _fastcodec as fastcodec
+from repatevents.events import _storedjson as storedjson
 from repatevents.events._fastcodec import decode_event, encode_event, event_payload
+from repatevents.events._storedjson import decode_event_json
 from repatevents.testing import sample_events
 
 _PER_TYPE: dict[str, SearchStrategy[Event]] = {
@@ -54,6 +56,14 @@ def _stored(event: Event) -> dict[str, Any]:
     return payload
 
 
+def _from_json(payload: dict[str, Any]) -> Event:
+    return decode_event_json(orjson.dumps(payload))
+
+
+#: The two readers of stored events: from the parsed dict, and from the stored bytes.
+READERS = pytest.mark.parametrize("read", [decode_event, _from_json], ids=["dict", "json"])
+
+
 def test_every_event_type_has_a_strategy_here() -> None:
     """The per-type table below covers every event type there is."""
     assert sorted(EVENT_TYPES) == sorted(_PER_TYPE)
@@ -62,11 +72,12 @@ def test_every_event_type_has_a_strategy_here() -> None:
 @pytest.mark.parametrize("type_name", sorted(_PER_TYPE))
 @given(data=st.data())
 def test_decoding_equals_event_from_dict(type_name: str, data: st.DataObject) -> None:
-    """For every event type, the fast decoder returns what event_from_dict returns, which is
+    """For every event type, both fast readers return what event_from_dict returns, which is
     the event that was encoded."""
     event = data.draw(_PER_TYPE[type_name])
     payload = _stored(event)
     assert event == event_from_dict(payload) == decode_event(payload)
+    assert decode_event_json(encode_event(event)) == event
 
 
 @given(rst.events())
@@ -81,20 +92,24 @@ def test_the_stored_form_is_the_interchange_form_with_ids(event: Event) -> None:
 
 @given(rst.events())
 def test_decoding_does_not_fall_back(event: Event) -> None:
-    """A payload the store wrote is decoded without the validating codec."""
+    """A payload the store wrote is decoded without the validating codec, and its bytes
+    without parsing them into a dict first."""
     payload = _stored(event)
     with mock.patch.object(fastcodec, "event_from_dict", _refuse):
         assert event == decode_event(payload)
+    with mock.patch.object(storedjson, "decode_event", _refuse):
+        assert event == decode_event_json(encode_event(event))
 
 
 def _refuse(data: Any, *, line: int | None = None) -> Event:
-    raise AssertionError(f"the fast codec fell back to event_from_dict for {data!r}")
+    raise AssertionError(f"the fast reader fell back to a slower one for {data!r}")
 
 
-def test_decoded_ids_are_ordinary_uuids() -> None:
-    """Ids built by the fast decoder behave as uuid.UUID(text) does."""
+@READERS
+def test_decoded_ids_are_ordinary_uuids(read: Any) -> None:
+    """Ids built by the fast readers behave as uuid.UUID(text) does."""
     event = sample_events(1)[0]
-    decoded = decode_event(_stored(event))
+    decoded = read(_stored(event))
     reference = uuid.UUID(str(event.id))
     assert (reference, hash(reference), str(reference), reference.version) == (
         decoded.id,
@@ -105,13 +120,12 @@ def test_decoded_ids_are_ordinary_uuids() -> None:
     assert reference.is_safe == decoded.id.is_safe
 
 
-def test_example_ledger_and_samples_round_trip() -> None:
+@READERS
+def test_example_ledger_and_samples_round_trip(read: Any) -> None:
     """The example ledger's events and the sample events of every type decode to themselves."""
     events = read_jsonl("examples/ledger.jsonl") + sample_events(45)
-    assert events == [decode_event(_stored(event)) for event in events]
-    assert [event_from_dict(_stored(e)) for e in events] == [
-        decode_event(_stored(e)) for e in events
-    ]
+    assert events == [read(_stored(event)) for event in events]
+    assert [event_from_dict(_stored(e)) for e in events] == [read(_stored(e)) for e in events]
 
 
 @pytest.mark.parametrize(
@@ -120,13 +134,16 @@ def test_example_ledger_and_samples_round_trip() -> None:
         {"people": {"total": "over 600"}},  # report words, which the store never writes
         {"country": "Kyrgyz Republic"},  # an alias, which only the validating codec converts
         {"version": 2},
+        {"people": {"families": 174}},  # a bare count of families, which the store writes whole
+        {"date": {"value": "2023-03", "raw": "in March"}, "id": str(uuid.UUID(int=7)).upper()},
         {"source": {"publisher": "Rudaw", "speaker_kind": "un"}, "nationality": "kazakhstan"},
     ],
 )
-def test_other_shapes_go_to_event_from_dict(change: dict[str, Any]) -> None:
+@READERS
+def test_other_shapes_go_to_event_from_dict(change: dict[str, Any], read: Any) -> None:
     """A valid payload not in the stored shape is read by event_from_dict, with its result."""
     payload = {**_stored(sample_events(1)[0]), **change}
-    assert event_from_dict(payload) == decode_event(payload)
+    assert event_from_dict(payload) == read(payload)
 
 
 @pytest.mark.parametrize(
@@ -148,13 +165,16 @@ def test_other_shapes_go_to_event_from_dict(change: dict[str, Any]) -> None:
         {"source": {"publisher": " "}},
     ],
 )
-def test_invalid_payloads_raise_what_event_from_dict_raises(change: dict[str, Any]) -> None:
+@READERS
+def test_invalid_payloads_raise_what_event_from_dict_raises(
+    change: dict[str, Any], read: Any
+) -> None:
     """An invalid payload raises the validating codec's ValidationError, problems and all."""
     payload = {**_stored(sample_events(1)[0]), **change}
     with pytest.raises(ValidationError) as expected:
         event_from_dict(payload)
     with pytest.raises(ValidationError) as actual:
-        decode_event(payload)
+        read(payload)
     assert expected.value.problems == actual.value.problems
 
 
@@ -164,3 +184,19 @@ def test_repeated_values_are_shared() -> None:
     one, two = decode_event(_stored(first)), decode_event(_stored(second))
     assert one.source.published is decode_event(_stored(first)).source.published
     assert type(one) is type(two)
+
+
+def test_repeated_values_are_shared_when_read_from_bytes() -> None:
+    """The bytes reader shares a source or date read twice, as the dict reader does."""
+    event = sample_events(1, 3)[0]
+    one, two = (decode_event_json(encode_event(event)) for _ in range(2))
+    assert one == two == event
+    assert one.source is two.source
+    assert one.source.published is two.source.published
+
+
+@pytest.mark.parametrize("data", [b"", b"{", b"[]", b'{"type": "operation-reported"', b"\xff"])
+def test_bytes_that_are_not_an_event_raise(data: bytes) -> None:
+    """Bytes that are not JSON, or not an event, raise as reading them as a dict would."""
+    with pytest.raises((ValueError, ValidationError)):
+        decode_event_json(data)

@@ -13,7 +13,7 @@ objects without it:
   shares them instead of parsing them again.
 
 The output of :func:`decode_event` equals what :func:`event_from_dict` returns for the same
-payload (``tests/test_store_fastcodec.py`` checks this for every event type). Anything that is not
+payload (``tests/test_fastcodec.py`` checks this for every event type). Anything that is not
 in the shape :func:`encode_event` writes (an unknown key, a missing field, a wrong type) is
 handed to :func:`event_from_dict`, which either reads it or raises its usual
 :class:`~repatevents.errors.ValidationError`.

@@ -52,8 +52,7 @@ from ..errors import (
     StoreError,
     ValidationError,
 )
-from ..events import SCHEMA_VERSION, Event, loads_event
-from ..events._fastcodec import decode_event
+from ..events import Event, loads_event
 from ._base import Envelope
 from ._hashing import GENESIS_HASH
 from ._jsonlines_lines import (
@@ -63,6 +62,7 @@ from ._jsonlines_lines import (
     line_event_id,
     lines_backwards,
     parse_line,
+    read_line,
     sync_directory,
     write_atomically,
 )
@@ -502,7 +502,7 @@ class JsonLinesStore:
             return
         check, previous = checking
         times = RecordedAtCache()
-        loads = orjson.loads
+        read = read_line
         position = 0
         with open(self.path, "rb") as stream:
             if start is not None:
@@ -519,29 +519,22 @@ class JsonLinesStore:
                 if offset > size:
                     raise CorruptLogError(self.path, "the file changed while it was read", position)
                 try:
-                    data = loads(line)
-                    schema_version = data["schema_version"]
-                    if data["position"] != position:
-                        raise ValueError(f"the line says position {data['position']}")
+                    data = read(line)
+                    schema_version = data.schema_version
+                    if data.position != position:
+                        raise ValueError(f"the line says position {data.position}")
                     if check:
                         previous = check_link(
                             previous or b"",
                             position,
-                            data["recorded_at"],
+                            data.recorded_at,
                             schema_version,
                             _event_bytes(line),
-                            data["hash"],
+                            data.hash,
                         )
-                    if schema_version == SCHEMA_VERSION:
-                        event = decode_event(data["event"])
-                    else:
-                        event = decode_stored(orjson.dumps(data["event"]), schema_version)
+                    event = decode_stored(bytes(data.event), schema_version)
                     envelope = make_envelope(
-                        position,
-                        times(data["recorded_at"]),
-                        schema_version,
-                        data["hash"],
-                        event,
+                        position, times(data.recorded_at), schema_version, data.hash, event
                     )
                 except (ValueError, TypeError, KeyError, ValidationError) as exc:
                     raise CorruptLogError(

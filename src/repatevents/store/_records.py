@@ -18,7 +18,8 @@ import orjson
 
 from ..errors import ConcurrencyError, DuplicateEventError, IntegrityError
 from ..events import EVENT_TYPES, SCHEMA_VERSION, Event, event_from_dict
-from ..events._fastcodec import decode_event, encode_event, event_payload
+from ..events._fastcodec import encode_event, event_payload
+from ..events._storedjson import decode_event_json
 from ._base import CheckedReader, Envelope, EventStore
 from ._hashing import (
     GENESIS_HASH,
@@ -88,9 +89,9 @@ def decode_stored(event_json: bytes | str, schema_version: int) -> Event:
         orjson.JSONDecodeError: the stored JSON cannot be parsed (a ``ValueError``).
         ValidationError: the payload is not a valid event of its schema version.
     """
-    payload = orjson.loads(event_json)
     if schema_version == SCHEMA_VERSION:
-        return decode_event(payload)
+        return decode_event_json(event_json)
+    payload = orjson.loads(event_json)
     if not isinstance(payload, dict):
         return event_from_dict(payload)
     # Older payloads go through the upcasters and the validating codec.

@@ -42,8 +42,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
-import orjson
-
 from ..errors import (
     CorruptLogError,
     IntegrityError,
@@ -52,7 +50,7 @@ from ..errors import (
     ValidationError,
 )
 from ..events import SCHEMA_VERSION, Event
-from ..events._fastcodec import decode_event
+from ..events._storedjson import decode_event_json
 from ._base import Envelope
 from ._hashing import GENESIS_HASH
 from ._records import (
@@ -492,7 +490,12 @@ class SQLiteStore:
         # in place (make_envelope's body), which is a fifth of the time per record. With
         # ``previous`` (the raw hash before ``after + 1``), each record's hash is recomputed.
         times = RecordedAtCache()
-        loads, new, put = orjson.loads, object.__new__, object.__setattr__
+        decode, new = decode_event_json, object.__new__
+        # Through the slots' own descriptors: a quarter faster than object.__setattr__.
+        set_position, set_recorded_at, set_schema_version, set_hash, set_event = (
+            Envelope.__dict__[name].__set__
+            for name in ("position", "recorded_at", "schema_version", "hash", "event")
+        )
         link = check_link
         position = after
         while position < last:
@@ -508,7 +511,7 @@ class SQLiteStore:
                     )
                 try:
                     if schema_version == SCHEMA_VERSION:
-                        decoded = decode_event(loads(event))
+                        decoded = decode(event)
                     else:
                         decoded = decode_stored(event, schema_version)
                     moment = times(recorded_at)
@@ -517,11 +520,11 @@ class SQLiteStore:
                         self.path, f"the stored record cannot be read: {exc}", position
                     ) from None
                 envelope = new(Envelope)
-                put(envelope, "position", position)
-                put(envelope, "recorded_at", moment)
-                put(envelope, "schema_version", schema_version)
-                put(envelope, "hash", record_hash)
-                put(envelope, "event", decoded)
+                set_position(envelope, position)
+                set_recorded_at(envelope, moment)
+                set_schema_version(envelope, schema_version)
+                set_hash(envelope, record_hash)
+                set_event(envelope, decoded)
                 yield envelope
             if not rows:
                 raise IntegrityError(position + 1, "the record is missing from the log")
