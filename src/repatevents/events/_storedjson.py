@@ -1,17 +1,18 @@
 """Read the stored JSON of an event straight into the event, with msgspec doing the parsing.
 
 :mod:`._fastcodec` reads a payload that is already a dict; here the bytes are parsed by msgspec
-against a schema derived from the event classes (one ``Struct`` per event class, tagged by
+against a schema derived from the event classes (one ``Struct`` per class, events tagged by
 ``type``), so that the parse itself checks every type and builds the UUIDs, enum members and
 tuples in C. What is left in Python is copying the parsed fields into the attrs objects and the
 rules msgspec cannot know: a converter's output must be what is stored (a canonical country
-code), validators of values and ``__attrs_post_init__`` run, and values that recur across a log
-(sources, dates, estimates) are shared through caches keyed by their stored bytes.
+code), validators of values and ``__attrs_post_init__`` run. Values that recur across a log
+(sources, dates, estimates) are parsed as frozen structs, which are their own cache keys: a
+source shared by the events of one article is built once.
 
 Anything not in the shape :func:`~._fastcodec.encode_event` writes fails msgspec's parse or a
 rule here and is handed to :func:`~._fastcodec.decode_event` on the parsed dict, which reads it
-or hands it to the validating codec. ``tests/test_fastcodec.py`` checks that both readers
-return the same events.
+or hands it to the validating codec. ``tests/test_fastcodec.py`` checks that the readers return
+the same events.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from ._events import _REPORT_CLASSES, EVENT_TYPES, Event
 from ._fastcodec import (
     _CACHE_LIMIT,
     _REQUIRED,
-    _compact,
     _decode_by_nationality,
     _decode_date,
     _decode_estimate,
@@ -44,7 +44,6 @@ from ._fastcodec import (
     _new,
     _NotTrusted,
     _strip_none,
-    _value_codec,
     _value_rule,
     decode_event,
 )
@@ -53,14 +52,15 @@ from ._source import Source
 
 __all__ = ["decode_event_json"]
 
-_Raw = msgspec.Raw
 _UNSET = msgspec.UNSET
 _Count = Annotated[int, msgspec.Meta(ge=0)]
+# Forms are parsed, copied and dropped, and hold no cycles: the collector need not track them.
+_FORM: dict[str, Any] = {"forbid_unknown_fields": True, "gc": False}
 
 
-class _EstimateForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """An estimate written as an object; unset fields stay unset (their defaults depend on the
-    qualifier, which :func:`~._codec._estimate_from_dict` applies)."""
+class _EstimateForm(msgspec.Struct, frozen=True, **_FORM):
+    """An estimate written as an object. Unset fields stay unset: their defaults depend on the
+    qualifier, which :func:`~._codec._estimate_from_dict` applies."""
 
     best: int | msgspec.UnsetType = _UNSET
     low: int | msgspec.UnsetType | None = _UNSET
@@ -70,67 +70,57 @@ class _EstimateForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     raw: str | msgspec.UnsetType | None = _UNSET
 
 
-_estimate_forms: dict[_EstimateForm, Estimate] = {}
+class _DateForm(msgspec.Struct, frozen=True, **_FORM):
+    """A date written as an object: the ISO value and the report's words."""
+
+    value: str
+    raw: str | msgspec.UnsetType | None = _UNSET
 
 
-def _estimate_of_form(form: _EstimateForm) -> Estimate:
-    found = _estimate_forms.get(form)
-    if found is None:
-        data = {
-            key: value
-            for key in form.__struct_fields__
-            if (value := getattr(form, key)) is not _UNSET
-        }
-        if len(_estimate_forms) >= _CACHE_LIMIT:
-            _estimate_forms.clear()
-        found = _estimate_forms[form] = _decode_estimate(data)
-    return found
+def _as_dict(form: msgspec.Struct) -> dict[str, Any]:
+    """Return the fields of a form that were in the JSON, as the dict codec reads them."""
+    return {
+        key: value for key in form.__struct_fields__ if (value := getattr(form, key)) is not _UNSET
+    }
+
+
+class _Shared:
+    """Values decoded from frozen forms, by form: equal JSON gives one shared object.
+
+    Bounded: when full it is emptied, which costs a few decodes again and keeps a replay of any
+    length in bounded memory.
+    """
+
+    __slots__ = ("decode", "found", "limit")
+
+    def __init__(self, decode: Callable[[Any], Any], limit: int = _CACHE_LIMIT) -> None:
+        self.decode, self.limit = decode, limit
+        self.found: dict[Any, Any] = {}
+
+    def miss(self, form: Any) -> Any:
+        if len(self.found) >= self.limit:
+            self.found.clear()
+        value = self.found[form] = self.decode(form)
+        return value
+
+
+_estimates = _Shared(lambda form: _decode_estimate(_as_dict(form)))
+_dates = _Shared(lambda form: _decode_date(form if form.__class__ is str else _as_dict(form)))
 
 
 def _estimate(value: int | _EstimateForm) -> Estimate:
-    """Return the estimate of a parsed count (the builders look exact counts up inline)."""
+    """Return the estimate of a parsed count (the builders look cached ones up inline)."""
     if isinstance(value, int):
         return _decode_estimate(value)
-    return _estimate_of_form(value)
+    found: Estimate | None = _estimates.found.get(value)
+    return found if found is not None else _estimates.miss(value)
 
 
-def _by_bytes(decode: Callable[[Any], Any], limit: int = 1 << 12) -> Callable[[_Raw], Any]:
-    """Decode a value kept as raw JSON by its bytes, sharing one object per distinct value.
-
-    A source is written out whole in every event of its article, and dates recur: the bytes
-    are the cheapest key there is, and a hit costs no parse at all.
-    """
-    found_by: dict[bytes, Any] = {}
-
-    def decode_raw(raw: _Raw) -> Any:
-        key = bytes(raw)
-        found = found_by.get(key)
-        if found is None:
-            if key == b"null":
-                return None
-            if len(found_by) >= limit:
-                found_by.clear()
-            found = found_by[_compact(key)] = decode(orjson.loads(key))
-        return found
-
-    return decode_raw
-
-
-_source_decoder = _value_codec(Source).decode
-_decode_source = _by_bytes(_source_decoder)
-_decode_date_raw = _by_bytes(_decode_date, _CACHE_LIMIT)
-
-
-def _decode_nationalities(raw: _Raw) -> tuple[tuple[str, Estimate], ...]:
-    return _decode_by_nationality(orjson.loads(bytes(raw)))
-
-
-#: The fields kept as raw JSON by msgspec, and how each is decoded.
-_RAW_DECODERS: dict[Any, Callable[[_Raw], Any]] = {
-    Source: _decode_source,
-    FuzzyDate: _decode_date_raw,
-    tuple[tuple[str, Estimate], ...]: _decode_nationalities,
-}
+def _nationalities(value: dict[str, Any]) -> tuple[tuple[str, Estimate], ...]:
+    counts = {
+        code: count if count.__class__ is int else _as_dict(count) for code, count in value.items()
+    }
+    return _decode_by_nationality(counts)
 
 
 # -- the schema -------------------------------------------------------------------------------
@@ -138,85 +128,105 @@ def _is_report(hint: Any) -> bool:
     return set(typing.get_args(hint)) == set(_REPORT_CLASSES)
 
 
-def _form(hint: Any, structs: dict[type, Any]) -> Any:
-    """Return the type msgspec parses a field of type ``hint`` as."""
+def _form(hint: Any, forms: dict[type, Any], *, hashed: bool) -> Any:
+    """Return the type msgspec parses a field of type ``hint`` as.
+
+    In a form that is a cache key (``hashed``), enum members stay text: hashing a member runs
+    Python code, hashing text does not.
+    """
     if hint in (str, int, bool, uuid.UUID) or hint in (tuple[str, ...], tuple[uuid.UUID, ...]):
         return hint
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return hint
+        return str if hashed else hint
     if hint is Estimate:
         return _Count | _EstimateForm
-    if hint is People:
-        return structs[People]
+    if hint is FuzzyDate:
+        return str | _DateForm
+    if hint in (People, Source):
+        return forms[hint]
+    if hint == tuple[tuple[str, Estimate], ...]:
+        return dict[str, _Count | _EstimateForm]
     if _is_report(hint):
-        return typing.Union[tuple(structs[cls] for cls in _REPORT_CLASSES)]  # noqa: UP007
-    if hint in _RAW_DECODERS:
-        return _Raw
+        return typing.Union[tuple(forms[cls] for cls in _REPORT_CLASSES)]  # noqa: UP007
     # A new field type must be taught to this module; failing here keeps it from guessing.
     raise TypeError(f"the stored-JSON reader does not know the type {hint!r}")
 
 
-def _struct(cls: type, structs: dict[type, Any], tag: str | None) -> Any:
+def _struct(
+    cls: type, forms: dict[type, Any], *, tag: str | None = None, hashed: bool = False
+) -> Any:
+    """Return the msgspec form of an attrs class: its fields, types and defaults."""
     hints = typing.get_type_hints(cls)
     required: list[tuple[str, Any]] = []
     optional: list[tuple[str, Any, Any]] = []
     for attribute in attrs.fields(cls):
-        hint = _strip_none(hints[attribute.name])
-        form = _form(hint, structs)
+        form = _form(_strip_none(hints[attribute.name]), forms, hashed=hashed)
         default = attribute.default
         if default is attrs.NOTHING or isinstance(default, attrs.Factory):  # type: ignore[arg-type]
             required.append((attribute.name, form))
-        elif default is None and form is not _Raw:
-            # Raw takes null as it is; every other form needs None allowed.
+        elif default is None:
             optional.append((attribute.name, form | None, None))
         else:
+            if hashed and isinstance(default, enum.Enum):
+                default = default.value
             optional.append((attribute.name, form, default))
-    # gc=False: a form is parsed, copied and dropped; it holds no cycles for the collector.
-    options: dict[str, Any] = {"forbid_unknown_fields": True, "gc": False}
+    options = {**_FORM, "frozen": hashed}
     if tag is not None:
         options.update(tag=tag, tag_field="type")
     return msgspec.defstruct(f"_{cls.__name__}Form", [*required, *optional], **options)
 
 
-@attrs.frozen
-class _Schema:
-    decoder: msgspec.json.Decoder[Any]
-    builders: dict[type, Callable[[Any], Any]]
-
-
-def _builder(cls: type, fields: list[_Field], schema: dict[type, Callable[[Any], Any]]) -> Any:
-    """Write the function that copies a parsed struct into a new ``cls`` object.
+def _builder(
+    cls: type,
+    builders: dict[type, Callable[[Any], Any]],
+    sources: _Shared | None,
+    *,
+    hashed: bool = False,
+) -> Callable[[Any], Any]:
+    """Write the function that copies a parsed form into a new ``cls`` object.
 
     msgspec has checked every type; what :mod:`._fastcodec`'s decoders do beyond that is done
-    here the same way: converter fixed points, validators, ``__attrs_post_init__``.
+    here the same way: enum members from text (in a ``hashed`` form), converter fixed points,
+    validators and ``__attrs_post_init__``. ``builders`` builds nested forms by their class;
+    ``sources`` shares the sources.
     """
-    namespace: dict[str, Any] = {"_new": _new, "cls": cls, "_Raw": _Raw, "schema": schema}
-    namespace.update({"_exact": _exact_cache, "_estimate": _estimate})
+    namespace: dict[str, Any] = {"_new": _new, "cls": cls, "builders": builders}
+    namespace.update({"_exact": _exact_cache, "_estimates": _estimates.found})
+    namespace["_estimate"] = _estimate
+    namespace.update({"_nationalities": _nationalities})
     lines = ["def build(form):", "    obj = _new(cls)"]
     rules = []
     hints = typing.get_type_hints(cls)
-    for i, field in enumerate(fields):
+    for i, field in enumerate(_fields(cls, hints)):
         name, hint = field.name, _strip_none(hints[field.name])
         namespace[f"set{i}"] = cls.__dict__[name].__set__
         namespace[f"attribute{i}"] = field.attribute
         lines.append(f"    v{i} = form.{name}")
         if field.check is not None and field.attribute.converter is not None:
             seen: set[Any] = set()
-            namespace[f"seen{i}"], namespace[f"fixed{i}"] = (
-                seen,
-                _fixed_point(field.attribute.converter, seen),
-            )
+            namespace[f"seen{i}"] = seen
+            namespace[f"fixed{i}"] = _fixed_point(field.attribute.converter, seen)
             lines.append(f"    if v{i} is not None and v{i} not in seen{i}: fixed{i}(v{i})")
+        elif field.members is not None and hashed:
+            # A KeyError (text that names no member) sends the payload to the dict reader.
+            namespace[f"members{i}"] = field.members
+            lines.append(f"    v{i} = members{i}[v{i}]")
         elif hint is Estimate:
-            # The common case inline: an exact count already in the cache.
+            # The common case inline: an estimate already in its cache.
             lines.append(f"    if v{i} is not None:")
-            lines.append(f"        e = _exact.get(v{i}) if v{i}.__class__ is int else None")
+            lines.append(f"        e = (_exact if v{i}.__class__ is int else _estimates).get(v{i})")
             lines.append(f"        v{i} = e if e is not None else _estimate(v{i})")
+        elif hint is FuzzyDate or (hint is Source and sources is not None):
+            cache = _dates if hint is FuzzyDate else sources
+            assert cache is not None
+            namespace[f"found{i}"], namespace[f"miss{i}"] = cache.found, cache.miss
+            lines.append(f"    if v{i} is not None:")
+            lines.append(f"        d = found{i}.get(v{i})")
+            lines.append(f"        v{i} = d if d is not None else miss{i}(v{i})")
         elif hint is People or _is_report(hint):
-            lines.append(f"    if v{i} is not None: v{i} = schema[v{i}.__class__](v{i})")
-        elif hint in _RAW_DECODERS:
-            namespace[f"raw{i}"] = _RAW_DECODERS[hint]
-            lines.append(f"    if v{i}.__class__ is _Raw: v{i} = raw{i}(v{i})")
+            lines.append(f"    if v{i} is not None: v{i} = builders[v{i}.__class__](v{i})")
+        elif hint == tuple[tuple[str, Estimate], ...]:
+            lines.append(f"    if v{i}.__class__ is dict: v{i} = _nationalities(v{i})")
         lines.append(f"    set{i}(obj, v{i})")
         validator, sees_none = _value_rule(field)
         if validator is not None:
@@ -227,12 +237,14 @@ def _builder(cls: type, fields: list[_Field], schema: dict[type, Callable[[Any],
     if hasattr(cls, "__attrs_post_init__"):
         lines.append("    obj.__attrs_post_init__()")
     lines.append("    return obj")
-    exec(compile("\n".join(lines) + "\n", f"<stored json of {cls.__name__}>", "exec"), namespace)
-    return namespace["build"]
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<stored json of {cls.__name__}>", "exec"), namespace)
+    build: Callable[[Any], Any] = namespace["build"]
+    return build
 
 
-def _fields(cls: type) -> list[_Field]:
-    hints = typing.get_type_hints(cls)
+def _fields(cls: type, hints: dict[str, Any]) -> list[_Field]:
+    """Describe the fields of ``cls`` as :mod:`._fastcodec` does."""
     out = []
     for attribute in attrs.fields(cls):
         default = attribute.default
@@ -242,17 +254,27 @@ def _fields(cls: type) -> list[_Field]:
     return out
 
 
+@attrs.frozen
+class _Schema:
+    decoder: msgspec.json.Decoder[Any]
+    builders: dict[type, Callable[[Any], Any]]
+
+
 @cache
 def _schema() -> _Schema:
-    structs: dict[type, Any] = {People: _struct(People, {}, None)}
+    forms: dict[type, Any] = {}
     builders: dict[type, Callable[[Any], Any]] = {}
-    builders[structs[People]] = _builder(People, _fields(People), builders)
+    forms[People] = _struct(People, forms)
+    builders[forms[People]] = _builder(People, builders, None)
+    forms[Source] = _struct(Source, forms, hashed=True)
+    # The source of an article recurs in each of its events, and few articles are read at once.
+    sources = _Shared(_builder(Source, builders, None, hashed=True), 1 << 12)
     # Reports first: a correction's replacement is one of them.
     ordered = sorted(EVENT_TYPES.items(), key=lambda item: item[1] not in _REPORT_CLASSES)
     for name, cls in ordered:
-        structs[cls] = _struct(cls, structs, name)
-        builders[structs[cls]] = _builder(cls, _fields(cls), builders)
-    events: Any = typing.Union[tuple(structs[cls] for cls in EVENT_TYPES.values())]  # noqa: UP007
+        forms[cls] = _struct(cls, forms, tag=name)
+        builders[forms[cls]] = _builder(cls, builders, sources)
+    events: Any = typing.Union[tuple(forms[cls] for cls in EVENT_TYPES.values())]  # noqa: UP007
     return _Schema(msgspec.json.Decoder(events), builders)
 
 
