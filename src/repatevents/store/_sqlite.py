@@ -497,7 +497,7 @@ class SQLiteStore:
             for name in ("position", "recorded_at", "schema_version", "hash", "event")
         )
         link = check_link
-        position = after
+        position, text, moment = after, "", dt.datetime.min
         while position < last:
             with self._errors(position + 1):
                 rows = self._db.execute(_PAGE, (position, last, _PAGE_SIZE)).fetchall()
@@ -514,7 +514,8 @@ class SQLiteStore:
                         decoded = decode(event)
                     else:
                         decoded = decode_stored(event, schema_version)
-                    moment = times(recorded_at)
+                    if recorded_at != text:  # a batch shares one time: parse it once
+                        moment, text = times(recorded_at), recorded_at
                 except (ValueError, TypeError, AttributeError, ValidationError) as exc:
                     raise CorruptLogError(
                         self.path, f"the stored record cannot be read: {exc}", position
