@@ -180,10 +180,12 @@ def _unstructure_estimate(value: Estimate) -> Any:
         out["low"] = value.low
     if value.high != default_high:
         out["high"] = value.high
+    # ``_value_`` is the member's value as a plain attribute; ``.value`` is a Python-level
+    # property on Python 3.11, and this runs for every estimate of every import.
     if value.qualifier is not Qualifier.EXACT:
-        out["qualifier"] = value.qualifier.value
+        out["qualifier"] = value.qualifier._value_
     if value.unit is not Unit.PEOPLE:
-        out["unit"] = value.unit.value
+        out["unit"] = value.unit._value_
     if value.raw is not None:
         out["raw"] = value.raw
     return out

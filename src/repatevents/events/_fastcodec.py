@@ -46,7 +46,7 @@ from ._events import _REPORT_CLASSES, EVENT_TYPES, Event, Report
 from ._people import People
 from ._source import Source
 
-__all__ = ["decode_event", "encode_event", "event_payload"]
+__all__ = ["decode_event", "encode_event", "event_payload", "uuid_text"]
 
 Encoder = Callable[[Any], Any]
 Decoder = Callable[[Any], Any]
@@ -99,24 +99,29 @@ def _shared_decoder(decode: Decoder, limit: int = 1 << 12) -> Decoder:
     return decode_shared
 
 
-def _shared_encoder(encode: Encoder) -> Encoder:
-    """Cache an encoder by the identity of the value: a shared object is encoded once.
+class _SharedEncoder:
+    """An encoder cached by the identity of the value: a shared object is encoded once.
 
-    The cache holds the value itself, so its id cannot be reused while the entry lives.
+    The cache holds the value itself, so its id cannot be reused while the entry lives. The
+    generated encoders look hits up in ``cache`` themselves and call this for misses.
     """
-    cache: dict[int, tuple[Any, Any]] = {}
 
-    def encode_shared(value: Any) -> Any:
+    __slots__ = ("_encode", "cache")
+
+    def __init__(self, encode: Encoder) -> None:
+        self._encode = encode
+        self.cache: dict[int, tuple[Any, Any]] = {}
+
+    def __call__(self, value: Any) -> Any:
+        cache = self.cache
         hit = cache.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1]
-        out = encode(value)
+        out = self._encode(value)
         if len(cache) >= _CACHE_LIMIT:
             cache.clear()
         cache[id(value)] = (value, out)
         return out
-
-    return encode_shared
 
 
 # -- values -----------------------------------------------------------------------------------
@@ -152,7 +157,7 @@ def _decode_date(value: Any) -> FuzzyDate:
     return found
 
 
-_encode_date = _shared_encoder(_unstructure_fuzzy_date)
+_encode_date = _SharedEncoder(_unstructure_fuzzy_date)
 _EXACT = Qualifier.EXACT
 _PEOPLE = Unit.PEOPLE
 
@@ -185,8 +190,8 @@ def _decode_uuid(value: Any) -> uuid.UUID:
     return out
 
 
-def _encode_uuids(value: tuple[uuid.UUID, ...]) -> list[str]:
-    return [str(item) for item in value]
+def _encode_uuids(value: tuple[uuid.UUID, ...]) -> list[uuid.UUID]:
+    return list(value)
 
 
 def _decode_uuids(value: Any) -> tuple[uuid.UUID, ...]:
@@ -305,6 +310,7 @@ def _compile(cls: type, fields: list[_Field], type_name: str | None) -> _ClassCo
     stored value as it is, validators of values run, and so does ``__attrs_post_init__``.
     """
     namespace: dict[str, Any] = {"_new": _new, "_set": _set, "_NotTrusted": _NotTrusted, "cls": cls}
+    namespace.update({"_EXACT": _EXACT, "_PEOPLE": _PEOPLE, "_id": id})
     allowed = {field.name for field in fields} | ({"type"} if type_name else set())
     namespace["allowed"] = frozenset(allowed)
     enc = [
@@ -324,7 +330,19 @@ def _compile(cls: type, fields: list[_Field], type_name: str | None) -> _ClassCo
         name, default = field.name, field.default
         namespace.update({f"enc{i}": field.encode, f"dec{i}": field.decode, f"default{i}": default})
         namespace.update({f"members{i}": field.members, f"attribute{i}": field.attribute})
-        convert = "v" if field.encode is None else f"enc{i}(v)"
+        if field.members is not None:
+            # The member's value: orjson would read it through the Python-level property.
+            convert = "v._value_"
+        elif isinstance(field.encode, _SharedEncoder):
+            namespace[f"cache{i}"] = field.encode.cache
+            hit = f"(h := cache{i}.get(_id(v))) is not None and h[0] is v"
+            convert = f"(h[1] if {hit} else enc{i}(v))"
+        elif field.encode is _encode_estimate:
+            # The common case inline: an exact number of people is written as the number.
+            exact = "v.raw is None and v.qualifier is _EXACT and v.unit is _PEOPLE"
+            convert = f"(v.best if {exact} else enc{i}(v))"
+        else:
+            convert = "v" if field.encode is None else f"enc{i}(v)"
         enc.append(f"    v = obj.{name}")
         if default is _REQUIRED:
             enc.append(f"    out[{name!r}] = {convert}")
@@ -400,7 +418,8 @@ def _field(attribute: attrs.Attribute[Any], default: Any, hint: Any, owner: type
     if hint in (str, int, bool):
         return _Field(attribute, default, check=hint)
     if hint is uuid.UUID:
-        return _Field(attribute, default, encode=str, decode=_decode_uuid)
+        # Left as UUIDs for orjson, which writes their canonical text in C.
+        return _Field(attribute, default, decode=_decode_uuid)
     if hint is FuzzyDate:
         return _Field(attribute, default, encode=_encode_date, decode=_decode_date)
     if hint is Estimate:
@@ -452,7 +471,7 @@ def _shared_value_codec(cls: type) -> tuple[Encoder, Decoder]:
     """Return the encoder and decoder of a value class with one cache for every field of it
     in every event class (the events of one article share its source whatever their type)."""
     codec = _value_codec(cls)
-    return _shared_encoder(codec.encode), _shared_decoder(codec.decode)
+    return _SharedEncoder(codec.encode), _shared_decoder(codec.decode)
 
 
 @cache
@@ -474,13 +493,19 @@ def _decode_report(data: Any) -> Report:
     return report
 
 
+def uuid_text(value: uuid.UUID) -> str:
+    """Return ``str(value)``, written by orjson in C (uuid's own ``__str__`` is Python code)."""
+    return orjson.dumps(value)[1:-1].decode("ascii")
+
+
 # -- the public functions ---------------------------------------------------------------------
 def event_payload(event: Event) -> dict[str, Any]:
     """Return the stored form of an event: ``event_to_dict(event)`` with every id written out.
 
     The id of the event, and of a correction's replacement, is always included (the interchange
-    form leaves out an id derived from the content). Nested dicts may be shared with other
-    payloads (a source's dict is made once per source object): copy before changing them.
+    form leaves out an id derived from the content). Ids are ``uuid.UUID`` values, which orjson
+    writes as their canonical text. Nested dicts may be shared with other payloads (a source's
+    dict is made once per source object): copy before changing them.
     """
     return _event_codecs()[event.TYPE].encode(event)
 

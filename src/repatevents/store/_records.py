@@ -18,7 +18,7 @@ import orjson
 
 from ..errors import ConcurrencyError, DuplicateEventError, IntegrityError
 from ..events import EVENT_TYPES, SCHEMA_VERSION, Event, event_from_dict
-from ..events._fastcodec import encode_event, event_payload
+from ..events._fastcodec import encode_event, event_payload, uuid_text
 from ..events._storedjson import decode_event_json
 from ._base import CheckedReader, Envelope, EventStore
 from ._hashing import (
@@ -205,6 +205,18 @@ class IdIndex:
         if position > self.upto:
             self.upto = position
 
+    def add_planned(self, planned: Iterable[tuple[StoredRecord, Event]]) -> None:
+        """Record where each event of a written batch (from :func:`plan_batch`) is stored."""
+        positions = self._positions
+        for record, event in planned:
+            positions[event.id.int] = record.position
+            if record.position > self.upto:
+                self.upto = record.position
+
+    def finder(self) -> Callable[[int], int | None]:
+        """Return a function from an id's integer to its position (``None``: not stored)."""
+        return self._positions.get
+
     def get(self, event_id: uuid.UUID) -> int | None:
         """Return the position of ``event_id``, or ``None`` when it is not stored."""
         return self._positions.get(event_id.int)
@@ -252,7 +264,8 @@ def plan_batch(
     position, previous = head, bytes.fromhex(last_hash)
     # The loop runs once per event of every import: what does not change is hoisted out, and
     # the canonical bytes (canonical_record) and the chain (chain_hash) are written inline.
-    dumps, sort_keys, sha256, positions = orjson.dumps, orjson.OPT_SORT_KEYS, _sha256, index.get
+    dumps, sort_keys, sha256 = orjson.dumps, orjson.OPT_SORT_KEYS, _sha256
+    stored = index.finder()
     template = b'{"event":%b,"position":%d,"recorded_at":"' + recorded_at.encode("ascii")
     template += b'","schema_version":%d}' % SCHEMA_VERSION
     for event in events:
@@ -261,10 +274,11 @@ def plan_batch(
         # record may be kept for long (in memory, or as the last record of a batch).
         event_json = bytes(memoryview(dumps(payload, option=sort_keys)))
         event_id = event.id
-        stored_at = positions(event_id)
-        if stored_at is not None or event_id.int in in_batch:
+        key = event_id.int
+        stored_at = stored(key)
+        if stored_at is not None or key in in_batch:
             if stored_at is None:
-                earlier = planned[in_batch[event_id.int]][0]
+                earlier = planned[in_batch[key]][0]
                 known = Known(earlier.position, SCHEMA_VERSION, earlier.event_json)
             else:
                 known = fetch(stored_at)
@@ -274,9 +288,9 @@ def plan_batch(
         position += 1
         digest = sha256(previous + template % (event_json, position)).digest()
         record = StoredRecord(
-            position, recorded_at, SCHEMA_VERSION, digest.hex(), payload["id"], event_json
+            position, recorded_at, SCHEMA_VERSION, digest.hex(), uuid_text(event_id), event_json
         )
-        in_batch[event_id.int] = len(planned)
+        in_batch[key] = len(planned)
         planned.append((record, event))
         previous = digest
     return planned

@@ -416,8 +416,7 @@ class SQLiteStore:
                 db.executemany(_INSERT, [record for record, _ in planned])
                 head = planned[-1][0].position
         # Only once the batch is committed: a rolled-back batch must leave no ids behind.
-        for record, event in planned:
-            self._index.add_key(event.id.int, record.position)
+        self._index.add_planned(planned)
         return head
 
     def _check_last(self, db: sqlite3.Connection) -> tuple[Any, ...] | None:
