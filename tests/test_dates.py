@@ -188,7 +188,10 @@ def test_parse_reads_absolute_words_without_an_anchor(text: str, expected: str) 
         ("2023-8-30", None, "not a date this library can read"),
         ("03/04/2024", None, "ambiguous: day first it is 2024-04-03, month first 2024-03-04"),
         ("31.02.2024", None, "not a day of the calendar"),
-        ("Q5 2024", None, "not a date this library can read"),
+        ("Q5 2024", None, "read \\(a year has quarters Q1 to Q4 and halves H1 and H2\\)$"),
+        ("q0 2024", WEDNESDAY, "quarters Q1 to Q4"),
+        ("H3 2023", None, "halves H1 and H2"),
+        ("the 2023 thing", None, "not a date this library can read$"),  # no hint that misleads
         ("first quarter", None, "need the publication date"),
         ("two days ago", None, "need the publication date"),
         ("2021-2019", None, "ends before it starts"),

@@ -51,12 +51,26 @@ def read_words(text: str, day: dt.date | None) -> FuzzyDate:
             hint = " (a season is not a date: spring in one hemisphere is autumn in the other)"
         elif _STORY_DAY.search(words):
             hint = " (it counts from a day in the story, not from the publication date)"
-        elif day is None:
+        elif _NO_SUCH_PART.search(words):
+            hint = " (a year has quarters Q1 to Q4 and halves H1 and H2)"
+        elif day is None and _readable_with_anchor(words):
             hint = " (relative words need the publication date)"
         else:
             hint = ""
         raise ValueError(f"{text!r} is not a date this library can read{hint}")
     return attrs.evolve(value, raw=text)
+
+
+_NO_SUCH_PART = re.compile(r"\b(?:q(?:0|[5-9]|\d\d+)|h(?:0|[3-9]|\d\d+))\b")
+
+
+def _readable_with_anchor(words: str) -> bool:
+    """Whether the words read as a date given some publication date (so they are relative)."""
+    anchor = dt.date(2000, 6, 15)
+    try:
+        return (_parse_span(words, anchor) or _parse_words(words, anchor)) is not None
+    except ValueError:
+        return True
 
 
 _NUMERIC = re.compile(r"(\d{1,2})([./])(\d{1,2})\2(\d{4})|(\d{4})/(\d{1,2})/(\d{1,2})")
