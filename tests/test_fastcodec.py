@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -25,6 +26,7 @@ from repatevents.events import _fastcodec as fastcodec
 from repatevents.events import _storedjson as storedjson
 from repatevents.events._fastcodec import decode_event, encode_event, event_payload
 from repatevents.events._storedjson import decode_event_json
+from repatevents.store import JsonLinesStore, SQLiteStore
 from repatevents.testing import sample_events
 
 _PER_TYPE: dict[str, SearchStrategy[Event]] = {
@@ -200,3 +202,15 @@ def test_bytes_that_are_not_an_event_raise(data: bytes) -> None:
     """Bytes that are not JSON, or not an event, raise as reading them as a dict would."""
     with pytest.raises((ValueError, ValidationError)):
         decode_event_json(data)
+
+
+@pytest.mark.parametrize("backend", [SQLiteStore, JsonLinesStore])
+def test_stores_read_their_records_from_the_bytes(tmp_path: Path, backend: Any) -> None:
+    """A replay reads every record it wrote straight from its bytes, never through the slower
+    dict reader (which would still be right, at a third more time per event)."""
+    events = read_jsonl("examples/ledger.jsonl") + sample_events(90)
+    suffix = ".db" if backend is SQLiteStore else ".jsonl"
+    with backend(tmp_path / f"log{suffix}") as store:
+        store.append(events)
+        with mock.patch.object(storedjson, "decode_event", _refuse):
+            assert [envelope.event for envelope in store.read()] == events
