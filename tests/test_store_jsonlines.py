@@ -32,6 +32,10 @@ class TestJsonLinesStore(StoreContract):
         """Open the JSON Lines file in the directory."""
         return JsonLinesStore(tmp_path / "ledger.jsonl")
 
+    def open_read_only(self, tmp_path: Path) -> EventStore:
+        """Open the file in the directory with ``read_only=True``."""
+        return JsonLinesStore(tmp_path / "ledger.jsonl", read_only=True)
+
 
 def test_one_readable_envelope_per_line(tmp_path: Path) -> None:
     """Each line is one record: position, time, version, hash, and the event's sorted JSON;
@@ -245,25 +249,6 @@ def test_a_log_cut_behind_its_checkpoint_refuses_appends(tmp_path: Path, keep: i
             assert (keep, 30) == (info.value.head, info.value.checkpoint)
             assert f"delete {path}.checkpoints" in str(info.value)
     assert (log, sidecar) == (path.read_bytes(), Path(str(path) + ".checkpoints").read_bytes())
-
-
-def test_a_log_opened_read_only_reads_and_refuses_writes(tmp_path: Path) -> None:
-    """read_only=True reads, verifies and gives checkpoints; an append or a checkpoint is a
-    StoreError that says the log is read-only, and nothing changes."""
-    path = tmp_path / "ledger.jsonl"
-    with JsonLinesStore(path) as store:
-        store.append(sample_events(4))
-        store.put_checkpoint("totals", 4, b"state")
-    before = path.read_bytes()
-    with JsonLinesStore(path, read_only=True) as store:
-        assert (True, 4, 4) == (store.read_only, store.head(), store.verify())
-        assert sample_events(4) == [e.event for e in store.read_checked()]
-        assert (4, b"state") == store.get_checkpoint("totals")
-        with pytest.raises(StoreError, match="open read-only"):
-            store.append(sample_events(1, 4))
-        with pytest.raises(StoreError, match="open read-only"):
-            store.put_checkpoint("totals", 4, b"other")
-    assert before == path.read_bytes()
 
 
 def test_a_log_that_cannot_be_written_opens_read_only(

@@ -245,6 +245,11 @@ class StoreContract:
         """
         raise NotImplementedError("a StoreContract subclass defines make_store(tmp_path)")
 
+    def open_read_only(self, tmp_path: Path) -> EventStore:
+        """Open the store kept in ``tmp_path`` read-only. A store without a read-only mode
+        leaves this as it is, and the read-only test is skipped."""
+        pytest.skip("the store has no read-only mode")
+
     @pytest.fixture
     def store(self, tmp_path: Path) -> Iterator[EventStore]:
         """Give an empty store, closed after the test."""
@@ -485,6 +490,26 @@ class StoreContract:
             assert 15 == store.append(sample_events(10))
             assert 18 == store.append(sample_events(3, 15), expected_position=15)
             assert 18 == store.verify()
+
+    def test_a_store_opened_read_only_reads_and_refuses_writes(self, tmp_path: Path) -> None:
+        """Read-only, a store reads, verifies and gives checkpoints; an append or a checkpoint
+        is a StoreError that says it is read-only, and no file of the store changes."""
+        if not self.persistent:
+            pytest.skip("the store does not keep its log across close()")
+        with self.make_store(tmp_path) as store:
+            store.append(sample_events(4))
+            store.put_checkpoint("totals", 4, b"state")
+        before = {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()}
+        with self.open_read_only(tmp_path) as store:
+            assert (4, 4) == (store.head(), store.verify())
+            assert sample_events(4) == [e.event for e in store.read()]
+            assert (4, b"state") == store.get_checkpoint("totals")
+            with pytest.raises(StoreError, match="read-only"):
+                store.append(sample_events(1, 4))
+            with pytest.raises(StoreError, match="read-only"):
+                store.put_checkpoint("totals", 4, b"other")
+            assert 4 == store.head()
+        assert before == {path: path.read_bytes() for path in before}
 
     def test_two_store_objects_share_one_log(self, tmp_path: Path) -> None:
         """Two open stores on one log see each other's appends and conflict on stale heads."""
