@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
-from repatevents import read_jsonl
+from repatevents import OperationReported, People, ReportCorrected, read_jsonl
 from repatevents._ledger import Ledger
 from repatevents.errors import RepateventsWarning
 from repatevents.projections._checkpoint import (
@@ -139,3 +140,23 @@ def test_a_checkpoint_names_only_allowed_classes_and_reads_back() -> None:
     summary = loads_summary(dumps_summary(state), state.position)
     assert summary is not None
     assert state.countries == summary.countries
+
+
+def test_a_correction_waiting_for_its_report_survives_a_checkpoint(tmp_path: Path) -> None:
+    """A correction recorded before its report is kept in the checkpoint, as plain data, and
+    applies when the report is recorded after the ledger was reopened."""
+    events = read_jsonl(EXAMPLE)
+    report = next(e for e in events if isinstance(e, OperationReported))
+    rest = [e for e in events if e is not report]
+    replacement = attrs.evolve(report, people=People(total=1000))
+    fixed = ReportCorrected(source=report.source, supersedes=report.id, replacement=replacement)
+    path = tmp_path / "ledger.db"
+    with Ledger.open(path) as ledger:
+        ledger.record_many([fixed, *rest])
+        assert report.id.int in ledger.state().early
+        saved = loads_state(dumps_state(ledger.state()), ledger.state().position)
+        assert saved == ledger.state()
+    with Ledger.open(path) as ledger:
+        ledger.record(report)
+        assert [1000] == [o.total.best for o in ledger.operations() if o.id == report.id]
+        assert 1 + len(events) == ledger.verify()

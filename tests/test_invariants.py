@@ -105,6 +105,20 @@ def test_folding_in_two_parts_equals_folding_the_whole(
     assert [] == check_ledger(continued, as_of=as_of, exports=False)
 
 
+@given(LOGS, AS_OF, st.randoms(use_true_random=False))
+def test_ledgers_recorded_out_of_order_keep_every_invariant(
+    events: list[Event], as_of: dt.date | None, random: Any
+) -> None:
+    """Files imported out of order put corrections, retractions and links before the reports
+    they name: the fold and the invariants' own reading of the log still agree, and folding in
+    parts equals folding the whole."""
+    shuffled = list(events)
+    random.shuffle(shuffled)
+    ledger = _ledger(shuffled)
+    assert [] == check_ledger(ledger, as_of=as_of, exports=False)
+    assert [] == check_rebuild(ledger)
+
+
 @given(rst.event_logs(max_size=20, consistent_people=True), AS_OF)
 def test_breakdowns_of_consistent_reports_lie_within_their_wholes(
     events: list[Event], as_of: dt.date | None

@@ -150,6 +150,51 @@ def test_retraction_removes_from_its_position_on() -> None:
     assert 1 == len(ledger.operations(known_at=1))
 
 
+def test_a_correction_recorded_before_its_report_applies_when_the_report_comes() -> None:
+    """Sheets imported out of order: the correction first, then the report it corrects. The
+    report counts as corrected from its own position on (it is not there before), as a
+    retraction recorded first keeps it from counting; the early correction stays a finding."""
+    report = op("KGZ", 59, "2023-02")
+    fixed = ReportCorrected(
+        source=GOVERNMENT,
+        supersedes=report.id,
+        replacement=attrs.evolve(report, people=People(total=61)),
+    )
+    ledger = ledger_of(fixed, report)
+    operation = _only(ledger.operations())
+    assert (61, report.id, True) == (
+        operation.total.best,
+        operation.id,
+        operation.reports[0].corrected,
+    )
+    assert () == ledger.operations(known_at=1)
+    assert FindingKind.DANGLING_REFERENCE in [f.kind for f in ledger.quality()]
+    # Folded event by event (the state asked for in between), the same knowledge.
+    stepwise = ledger_of(fixed)
+    assert () == stepwise.operations()
+    stepwise.record(report)
+    assert stepwise.state().same_knowledge(ledger.state())
+
+
+def test_the_latest_early_correction_wins_and_a_retraction_still_removes() -> None:
+    """Two corrections before the report: the later one applies. A retraction of the report,
+    recorded before it too, keeps it out whatever the corrections said."""
+    report = op("KGZ", 59, "2023-02")
+    first = ReportCorrected(
+        source=GOVERNMENT,
+        supersedes=report.id,
+        replacement=attrs.evolve(report, people=People(total=61)),
+    )
+    second = ReportCorrected(
+        source=GOVERNMENT,
+        supersedes=first.replacement.id,
+        replacement=attrs.evolve(report, people=People(total=63), notes="recount"),
+    )
+    assert 63 == _only(ledger_of(first, second, report).operations()).total.best
+    gone = ReportRetracted(source=GOVERNMENT, retracts=report.id)
+    assert () == ledger_of(first, gone, report).operations()
+
+
 def test_adjudication_is_what_adjudicated_only_counts() -> None:
     """An analyst chooses 96: adjudicated-only uses it; the default policy keeps 95."""
     choice = FigureAdjudicated(source=ANALYST, report=ARRIVAL.id, people=People(total=96))

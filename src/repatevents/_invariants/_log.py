@@ -95,19 +95,25 @@ def read_log(events: Iterable[tuple[int, Event]]) -> LogFacts:
     """Read (position, event) pairs in log order into :class:`LogFacts`."""
     facts = LogFacts()
     aliases: dict[uuid.UUID, uuid.UUID] = {}
+    early: dict[uuid.UUID, Event] = {}  # corrections recorded before their report
     for position, event in events:
         if isinstance(event, _REPORTS):
             if event.id not in facts.retracted and event.id not in facts.versions:
-                facts.versions[event.id] = (position, event)
+                facts.versions[event.id] = (position, early.pop(event.id, event))
         elif isinstance(event, ReportCorrected):
             target = aliases.get(event.supersedes, event.supersedes)
             if target in facts.versions:
                 facts.versions[target] = (position, event.replacement)
-                if event.replacement.id != target:
-                    aliases[event.replacement.id] = target
+            elif target not in facts.retracted:
+                early[target] = event.replacement
+            else:
+                continue
+            if event.replacement.id != target:
+                aliases[event.replacement.id] = target
         elif isinstance(event, ReportRetracted):
             target = aliases.get(event.retracts, event.retracts)
             facts.versions.pop(target, None)
+            early.pop(target, None)
             facts.retracted.setdefault(target, position)
         elif isinstance(event, ReportsLinked):
             ids = frozenset(aliases.get(i, i) for i in event.reports)

@@ -55,7 +55,7 @@ CHECKPOINT_NAME = "projections"
 SUMMARY_NAME = "projections-summary"
 _SUMMARY = ("position", "head_hash", "times", "positions", "countries", "stocks", "stock_index")
 #: The version of the checkpoint's layout; bump it whenever the knowledge state changes shape.
-FORMAT = 4
+FORMAT = 5
 
 T = TypeVar("T", bound=tuple[Any, ...])
 # (record class, indices of its When fields, indices of its Figs fields); optional When fields
@@ -68,7 +68,9 @@ _LAYOUTS: tuple[tuple[type[Any], tuple[int, ...], tuple[int, ...]], ...] = (
     (OpView, (4, 4), (5,)),
     (Flow, (3, 3), ()),
 )
-_BULK = ("reports", "views", "flows", "stocks", "group_of")
+#: The layouts of the report records (the rest are of kept views and flows).
+_REPORT_LAYOUTS = _LAYOUTS[:4]
+_BULK = ("reports", "early", "views", "flows", "stocks", "group_of")
 
 #: The only classes a checkpoint may name, by (module, name): the plain-data classes a state
 #: holds besides builtin values. Building one runs no code of the file's choosing (a named
@@ -180,6 +182,10 @@ def _flatten(state: KnowledgeState) -> dict[str, Any]:
     by_type[Flow] = [state.flows[f] for f in flow_ids]
     tables = (_Table(), _Table())
     flat["columns"] = [_columns(by_type[cls], (d, f), tables) for cls, d, f in _LAYOUTS]
+    early: dict[type[Any], list[tuple[Any, ...]]] = {cls: [] for cls, _, _ in _REPORT_LAYOUTS}
+    for rec in state.early.values():
+        early[type(rec)].append(rec)
+    flat["early"] = [_columns(early[cls], (d, f), tables) for cls, d, f in _REPORT_LAYOUTS]
     flat["dates"] = [tuple(w) for w in tables[0].values()]
     flat["figs"] = tables[1].values()
     flat["flow_ids"] = flow_ids
@@ -198,9 +204,14 @@ def _inflate(flat: dict[str, Any]) -> KnowledgeState:
         for (cls, d, f), cols in zip(_LAYOUTS, flat.pop("columns"), strict=True)
     ]
     reports: dict[int, Rec] = {}
-    for records in built[:4]:
+    for records in built[: len(_REPORT_LAYOUTS)]:
         reports.update(zip([r.id for r in records], records, strict=True))
     state.reports = reports
+    early = (
+        _rows(cls, cols, (d, f), tables)
+        for (cls, d, f), cols in zip(_REPORT_LAYOUTS, flat.pop("early"), strict=True)
+    )
+    state.early = {rec.id: rec for records in early for rec in records}
     state.views = dict(zip([v.gid for v in built[4]], built[4], strict=True))
     state.flows = dict(zip(flat.pop("flow_ids"), built[5], strict=True))
     stocks: dict[Any, StockAgg] = {}

@@ -24,7 +24,9 @@ Rules:
   id, so links, adjudications and later corrections that name it still apply. An event that
   names the replacement's own id means the report it replaced.
 - A retraction removes a report from its position on. A report whose retraction was recorded
-  before it (an odd log, but a possible one) never counts.
+  before it (an odd log, but a possible one: files imported out of order) never counts.
+- Likewise a correction recorded before its report is kept and applies once the report is
+  recorded: from then on the report reads as the (latest such) replacement.
 - References to reports the ledger does not hold are kept as dangling references, which the
   data-quality projection lists.
 """
@@ -98,6 +100,7 @@ class KnowledgeState:
         "countries",
         "dangling",
         "dirty",
+        "early",
         "flows",
         "flows_by_place",
         "group_of",
@@ -130,6 +133,9 @@ class KnowledgeState:
         self.aliases: dict[int, int] = {}
         self.retracted: dict[int, int] = {}
         self.corrected: dict[int, int] = {}
+        #: corrections recorded before their report: report id -> the replacement's record,
+        #: which the report takes when it is recorded
+        self.early: dict[int, Rec] = {}
         #: (position, event id, missing report id, event type) of references to nothing
         self.dangling: list[tuple[int, int, int, str]] = []
         #: operation key -> the ids of the reports in force that carry it, sorted (tuples:
@@ -262,7 +268,12 @@ def apply(state: KnowledgeState, envelope: Envelope, *, settled: bool = True) ->
     if isinstance(event, _REPORTS):
         rid = event.id.int
         if rid not in state.retracted and rid not in state.reports:
-            _add(state, _record(state, event, rid, position))
+            early = state.early.pop(rid, None)
+            if early is None:
+                _add(state, _record(state, event, rid, position))
+            else:
+                # In force from here, as the correction recorded before it has it.
+                _add(state, early._replace(position=position))
     elif isinstance(event, ReportCorrected):
         target = _resolve(state, event.supersedes.int)
         if target in state.reports:
@@ -274,12 +285,19 @@ def apply(state: KnowledgeState, envelope: Envelope, *, settled: bool = True) ->
             _add(state, _record(state, replacement, target, position))
         else:
             _dangle(state, position, event.id.int, target, event.TYPE)
+            if target not in state.retracted:
+                state.corrected[target] = position
+                replacement = event.replacement
+                if replacement.id.int != target:
+                    state.aliases[replacement.id.int] = target
+                state.early[target] = _record(state, replacement, target, position)
     elif isinstance(event, ReportRetracted):
         target = _resolve(state, event.retracts.int)
         if target in state.reports:
             _remove(state, target)
         elif target not in state.retracted:
             _dangle(state, position, event.id.int, target, event.TYPE)
+        state.early.pop(target, None)
         state.retracted.setdefault(target, position)
     elif isinstance(event, ReportsLinked):
         ids = frozenset(_resolve(state, u.int) for u in event.reports)
