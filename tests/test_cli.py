@@ -400,6 +400,22 @@ def test_quality_country_filter(ledger: Path) -> None:
     assert {"KGZ"} == {r["country"] for r in records}
 
 
+def test_quality_check_and_skip_filter_by_kind(ledger: Path) -> None:
+    """quality --check keeps only the checks named; --skip leaves them out; an unknown name
+    is refused with the list of checks."""
+    every = {r["check"] for r in stdout_json(run(ledger, "quality", "--json"))}
+    assert {"no-source-address", "origin-unclear"} <= every
+    only = stdout_json(run(ledger, "quality", "--check", "origin-unclear", "--json"))
+    assert {"origin-unclear"} == {r["check"] for r in only}
+    rest = stdout_json(
+        run(ledger, "quality", "--skip", "no-source-address", "--skip", "origin-unclear", "--json")
+    )
+    assert every - {"no-source-address", "origin-unclear"} == {r["check"] for r in rest}
+    refused = run(ledger, "quality", "--check", "no-address")
+    assert 2 == refused.exit_code
+    assert "'no-address' is not a check; the checks are breakdown-does-not-add-up" in refused.output
+
+
 def test_ledger_option_after_the_subcommand(ledger: Path, tmp_path: Path) -> None:
     """--ledger after the subcommand works, and wins over the one before it and the env var."""
     runner = CliRunner(env={"REPATEVENTS_LEDGER": str(tmp_path / "absent.db")})

@@ -31,7 +31,7 @@ from ._exporting import export_command
 from ._importing import import_command
 from ._maintenance import rebuild_command, repair_command, verify_command
 from ._plugins import plugins_command
-from ._queries import events_command, policies_command, table_command
+from ._queries import events_command, policies_command, quality_command, table_command
 from ._render import render_table
 
 __all__ = ["main", "render_table"]
@@ -85,13 +85,7 @@ main.add_command(
         "Every cumulative claim beside the ledger's own sum over the same window and scope.",
     )
 )
-main.add_command(
-    table_command(
-        "quality",
-        "quality",
-        "Data-quality findings: breakdowns that do not add up, likely duplicates, and more.",
-    )
-)
+main.add_command(quality_command())
 main.add_command(events_command)
 main.add_command(policies_command)
 main.add_command(export_command)

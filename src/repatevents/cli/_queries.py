@@ -8,7 +8,8 @@ countries named.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import click
 
@@ -17,7 +18,7 @@ from ._context import Settings, echo_json, note_empty_past, open_ledger, user_er
 from ._options import country_option, json_option, ledger_option, query, query_options, wide_option
 from ._render import event_record, events_table, json_cell, render_table, terminal_width
 
-__all__ = ["events_command", "policies_command", "table_command"]
+__all__ = ["events_command", "policies_command", "quality_command", "table_command"]
 
 
 def table_command(name: str, table_name: str, summary: str) -> click.Command:
@@ -49,11 +50,82 @@ def table_command(name: str, table_name: str, summary: str) -> click.Command:
     return click.command(name)(ledger_option(click.pass_obj(decorated)))
 
 
+def quality_command() -> click.Command:
+    """Return ``quality``: the findings table, with ``--check`` and ``--skip`` by kind.
+
+    A ledger built from sheets without addresses has a ``no-source-address`` finding per
+    operation; naming the checks wanted (or not) keeps the rest readable.
+    """
+
+    @click.option(
+        "--check",
+        "checks",
+        multiple=True,
+        metavar="CHECK",
+        callback=_checks,
+        help="Only findings of this check (the check column); repeatable.",
+    )
+    @click.option(
+        "--skip",
+        "skips",
+        multiple=True,
+        metavar="CHECK",
+        callback=_checks,
+        help="Leave out findings of this check; repeatable.",
+    )
+    def command(
+        settings: Settings,
+        as_of: dt.date | None,
+        known_at: dt.datetime | int | None,
+        policy: str | None,
+        as_json: bool,
+        countries: tuple[str, ...],
+        wide: bool,
+        checks: tuple[str, ...],
+        skips: tuple[str, ...],
+    ) -> None:
+        with user_errors():
+            with open_ledger(settings) as ledger:
+                tables = ledger.tables(**query(as_of, known_at, policy))
+                note_empty_past(ledger, known_at)
+            table = _filter_rows(tables["quality"], countries)
+            if checks:
+                table = _keep(table, "check", lambda check: check in checks)
+            if skips:
+                table = _keep(table, "check", lambda check: check not in skips)
+            _echo_table(table, as_json, wide)
+
+    command.__doc__ = (
+        "Data-quality findings: breakdowns that do not add up, likely duplicates, and more."
+    )
+    decorated = wide_option(country_option(query_options(command)))
+    return click.command("quality")(ledger_option(click.pass_obj(decorated)))
+
+
+def _checks(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """Check the names given to ``--check`` and ``--skip`` (read when given: importing the
+    projections costs every other command time)."""
+    if not values:
+        return values
+    from ..projections import FindingKind
+
+    names = [kind.value for kind in FindingKind]
+    for value in values:
+        if value not in names:
+            raise click.BadParameter(f"{value!r} is not a check; the checks are {', '.join(names)}")
+    return values
+
+
 def _filter_rows(table: Table, countries: Sequence[str]) -> Table:
     if not countries or "country" not in (c.name for c in table.columns):
         return table
-    index = [c.name for c in table.columns].index("country")
-    rows = [row for row in table.rows if row[index] in countries]
+    return _keep(table, "country", lambda country: country in countries)
+
+
+def _keep(table: Table, column: str, wanted: Callable[[Any], bool]) -> Table:
+    """Return the table with only the rows whose ``column`` is ``wanted``."""
+    index = [c.name for c in table.columns].index(column)
+    rows = [row for row in table.rows if wanted(row[index])]
     return Table(table.name, table.title, table.columns, rows, table.description)
 
 
