@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from repatevents import Ledger
+from repatevents import Ledger, event_from_dict
 from repatevents._tables import Column, ColumnType, Table
 from repatevents.cli import main
 from repatevents.cli._render import render_table
@@ -809,6 +809,45 @@ def test_an_edited_json_line_is_recorded_with_a_warning(ledger: Path, tmp_path: 
         f"warning: line 2 looks like an edit of the report at position 5 (id {target.id})"
     )
     assert f'(a report-corrected event with "supersedes": "{target.id}")' in result.stderr
+
+
+def test_edit_warnings_compare_with_the_reports_in_force_whatever_the_order(
+    tmp_path: Path,
+) -> None:
+    """Reports in force are the fold's: a report whose correction was imported before it is
+    compared in its corrected form, and one retracted before it was imported is not in force,
+    so a row like it is not taken for an edit of it."""
+    report = json.loads(EXAMPLE.read_text("utf-8").splitlines()[4])
+    report_id = str(event_from_dict(report).id)
+    corrected = {**report, "people": {"total": 1234}, "notes": "recount"}
+    del corrected["version"]  # a replacement is read in its correction's version
+    correction = {
+        "type": "report-corrected",
+        "version": 2,
+        "source": ANALYST,
+        "supersedes": report_id,
+        "replacement": corrected,
+    }
+    edited = {**report, "people": {"total": 1300}}
+    path = tmp_path / "l.db"
+    assert (
+        0 == run(path, "import", str(write_jsonl(tmp_path, correction, name="c.jsonl"))).exit_code
+    )
+    assert 0 == run(path, "import", str(write_jsonl(tmp_path, report, name="r.jsonl"))).exit_code
+    result = run(path, "import", str(write_jsonl(tmp_path, edited)), "--dry-run")
+    assert f"looks like an edit of the report at position 1 (id {report_id})" in result.stderr
+    assert "differs in people.total, notes" in result.stderr  # against 1,234 and its note
+    retracted = tmp_path / "retracted.db"
+    retraction = {
+        "type": "report-retracted",
+        "version": 2,
+        "source": ANALYST,
+        "retracts": report_id,
+    }
+    batch = write_jsonl(tmp_path, retraction, report, name="both.jsonl")
+    assert 0 == run(retracted, "import", str(batch)).exit_code
+    result = run(retracted, "import", str(write_jsonl(tmp_path, edited)), "--dry-run")
+    assert (0, "") == (result.exit_code, result.stderr)
 
 
 # -- repair -----------------------------------------------------------------------------------

@@ -95,17 +95,18 @@ def read_log(events: Iterable[tuple[int, Event]]) -> LogFacts:
     """Read (position, event) pairs in log order into :class:`LogFacts`."""
     facts = LogFacts()
     aliases: dict[uuid.UUID, uuid.UUID] = {}
-    early: dict[uuid.UUID, Event] = {}  # corrections recorded before their report
+    # Corrections recorded before their report: (their position, the replacement).
+    early: dict[uuid.UUID, tuple[int, Event]] = {}
     for position, event in events:
         if isinstance(event, _REPORTS):
             if event.id not in facts.retracted and event.id not in facts.versions:
-                facts.versions[event.id] = (position, early.pop(event.id, event))
+                facts.versions[event.id] = early.pop(event.id, (position, event))
         elif isinstance(event, ReportCorrected):
             target = aliases.get(event.supersedes, event.supersedes)
             if target in facts.versions:
                 facts.versions[target] = (position, event.replacement)
             elif target not in facts.retracted:
-                early[target] = event.replacement
+                early[target] = (position, event.replacement)
             else:
                 continue
             if event.replacement.id != target:

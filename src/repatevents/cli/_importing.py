@@ -192,8 +192,8 @@ _EditKey = tuple[str, str, str]
 
 class _LedgerView(NamedTuple):
     """What an import needs to know of a ledger: some of its events, which ids it holds, and
-    the operation reports in force with the keys asked for (the latest of each, with the
-    position and id they were recorded under)."""
+    the operation reports in force with the keys asked for (the latest of each: the position
+    of its version in force, the id it was first recorded under, and that version)."""
 
     events: dict[uuid.UUID, tuple[int, Event]]
     known: frozenset[uuid.UUID]
@@ -291,41 +291,41 @@ def _scan_ledger(ledger: Ledger, wanted: set[uuid.UUID], keys: set[_EditKey]) ->
     """Read the ledger once for the ids wanted (which it holds, and the events stored under
     them) and for the operation reports in force with the keys wanted.
 
-    A report in force is one recorded and not retracted, as its latest correction has it; it is
-    known by the position and id it was first recorded under, which a correction supersedes.
-    Costs a read of the whole log (O(events)); skipped when nothing is wanted.
+    Which reports are in force is the fold's answer (corrections applied, retractions removed,
+    whatever the order they were recorded in); this reads the versions in force to compare
+    their fields. A report is known by the id it was first recorded under, which a correction
+    supersedes, and the position of its version in force. Costs a read of the whole log
+    (O(events)); skipped when nothing is wanted.
     """
-    from ..events import OperationReported, ReportCorrected, ReportRetracted
+    from ..events import OperationReported, ReportCorrected
+    from ..projections._records import OpRec
 
     found: dict[uuid.UUID, tuple[int, Event]] = {}
     known: set[uuid.UUID] = set()
     if not wanted and not keys:
         return _NOTHING
-    in_force: dict[uuid.UUID, tuple[int, OperationReported]] = {}
-    first_id: dict[uuid.UUID, uuid.UUID] = {}  # a replacement's id to its report's
+    # The position of each operation report's version in force, and the report's own id.
+    in_force: dict[int, int] = {}
+    if keys:
+        in_force = {
+            rec.position: rec.id
+            for rec in ledger.state().reports.values()
+            if isinstance(rec, OpRec)
+        }
+    similar: dict[_EditKey, tuple[int, uuid.UUID, OperationReported]] = {}
     for envelope in ledger.store.read():
         event = envelope.event
         if event.id in wanted:
             found[event.id] = (envelope.position, event)
         known.update(ref for ref in _referable(event) if ref in wanted)
-        if not keys:
+        report_id = in_force.get(envelope.position)
+        if report_id is None:
             continue
-        if isinstance(event, OperationReported):
-            in_force.setdefault(event.id, (envelope.position, event))
-        elif isinstance(event, ReportCorrected):
-            target = first_id.get(event.supersedes, event.supersedes)
-            if target in in_force and isinstance(event.replacement, OperationReported):
-                in_force[target] = (in_force[target][0], event.replacement)
-                first_id[event.replacement.id] = target
-            else:
-                in_force.pop(target, None)
-        elif isinstance(event, ReportRetracted):
-            in_force.pop(first_id.get(event.retracts, event.retracts), None)
-    similar: dict[_EditKey, tuple[int, uuid.UUID, OperationReported]] = {}
-    for event_id, (position, report) in in_force.items():
-        key = _edit_key(report)
-        if key in keys and (key not in similar or similar[key][0] < position):
-            similar[key] = (position, event_id, report)
+        report = event.replacement if isinstance(event, ReportCorrected) else event
+        if isinstance(report, OperationReported):
+            key = _edit_key(report)
+            if key in keys and (key not in similar or similar[key][0] < envelope.position):
+                similar[key] = (envelope.position, uuid.UUID(int=report_id), report)
     return _LedgerView(found, frozenset(known), similar)
 
 

@@ -268,12 +268,10 @@ def apply(state: KnowledgeState, envelope: Envelope, *, settled: bool = True) ->
     if isinstance(event, _REPORTS):
         rid = event.id.int
         if rid not in state.retracted and rid not in state.reports:
+            # A correction recorded before the report: the report is in force as it has it
+            # (a record keeps the position of the event that brought its version).
             early = state.early.pop(rid, None)
-            if early is None:
-                _add(state, _record(state, event, rid, position))
-            else:
-                # In force from here, as the correction recorded before it has it.
-                _add(state, early._replace(position=position))
+            _add(state, _record(state, event, rid, position) if early is None else early)
     elif isinstance(event, ReportCorrected):
         target = _resolve(state, event.supersedes.int)
         if target in state.reports:
