@@ -195,6 +195,27 @@ def test_the_latest_early_correction_wins_and_a_retraction_still_removes() -> No
     assert () == ledger_of(first, gone, report).operations()
 
 
+def test_a_category_bounded_by_the_total_still_holds_its_parts() -> None:
+    """The ministry gives 10 people; the camp 9 to 12 adults, 11 of them women. Bounding the
+    adults by the total of 10 must leave room for the 11 women: adults 9 to 11, not 9 to 10."""
+    ministry = op("KGZ", 10, "2023-02", operation_key="KGZ-2023-02")
+    adults = Estimate(best=9, low=9, high=12, qualifier=Qualifier.RANGE)
+    camp = op(
+        "KGZ",
+        People(adults=adults, women=11),
+        "2023-02",
+        source=CAMP,
+        operation_key="KGZ-2023-02",
+    )
+    people = _only(ledger_of(ministry, camp).operations()).people
+    assert people.adults is not None
+    assert people.women is not None
+    assert ((9, 9, 11), 11) == (
+        (people.adults.low, people.adults.best, people.adults.high),
+        people.women.low,
+    )
+
+
 def test_adjudication_is_what_adjudicated_only_counts() -> None:
     """An analyst chooses 96: adjudicated-only uses it; the default policy keeps 95."""
     choice = FigureAdjudicated(source=ANALYST, report=ARRIVAL.id, people=People(total=96))

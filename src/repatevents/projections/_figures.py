@@ -52,6 +52,15 @@ _PARTITIONS = tuple(
 )
 _UNKNOWN = FIELDS.index("unknown")
 _FIRST_CATEGORY = FIELDS.index("families") + 1
+# Categories made of others: adults of women and men, children of girls and boys (or orphans).
+_NESTED = tuple(
+    (FIELDS.index(whole), tuple(FIELDS.index(part) for part in parts))
+    for whole, parts in (
+        ("adults", ("women", "men")),
+        ("children", ("girls", "boys")),
+        ("children", ("orphans",)),
+    )
+)
 
 
 def qualified(low: int, best: int, high: int | None) -> Fig:
@@ -207,13 +216,26 @@ def _within_total(figs: Figs, basis: str) -> Combined:
     if cap is None:
         return Combined(figs, basis)
     out = list(figs)
+    capped = set()
     for i in range(_FIRST_CATEGORY, len(out)):
         fig = out[i]
         if fig is not None and (fig[2] is None or fig[2] > cap):
-            high = max(cap, fig[1])
-            qualifier = EXACT if fig[0] == fig[1] == high else RANGE
-            out[i] = (fig[0], fig[1], high, qualifier, fig[4])
+            capped.add(i)
+            out[i] = _with_high(fig, max(cap, fig[1]))
+    # A category bounded here still holds the least its parts hold: 1 woman reported beside
+    # "at most 1 adult", with a total of 0 from another report, leaves 1 adult possible.
+    for whole, parts in _NESTED:
+        fig = out[whole]
+        if whole in capped and fig is not None and fig[2] is not None:
+            floor = sum(part[0] for i in parts if (part := out[i]) is not None)
+            if floor > fig[2]:
+                out[whole] = _with_high(fig, floor)
     return Combined(tuple(out), basis)
+
+
+def _with_high(fig: Fig, high: int) -> Fig:
+    qualifier = EXACT if fig[0] == fig[1] == high else RANGE
+    return (fig[0], fig[1], high, qualifier, fig[4])
 
 
 class Sum:
