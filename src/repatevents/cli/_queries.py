@@ -21,33 +21,49 @@ from ._render import event_record, events_table, json_cell, render_table, termin
 __all__ = ["events_command", "policies_command", "quality_command", "table_command"]
 
 
-def table_command(name: str, table_name: str, summary: str) -> click.Command:
+def table_command(
+    name: str,
+    table_name: str,
+    summary: str,
+    *,
+    options: Sequence[click.Option] = (),
+    refine: Callable[[Table, dict[str, Any]], Table] | None = None,
+) -> click.Command:
     """Return the command ``name`` that prints the ledger's table ``table_name``.
 
     Args:
         name: the command's name.
         table_name: the table's name in ``Ledger.tables()``.
         summary: the command's help.
+        options: options of this command alone; their values go to ``refine``.
+        refine: narrows the table by those values.
     """
 
     def command(
         settings: Settings,
+        /,
         as_of: dt.date | None,
         known_at: dt.datetime | int | None,
         policy: str | None,
         as_json: bool,
         countries: tuple[str, ...],
         wide: bool,
+        **more: Any,
     ) -> None:
         with user_errors():
             with open_ledger(settings) as ledger:
                 tables = ledger.tables(**query(as_of, known_at, policy))
                 note_empty_past(ledger, known_at)
-            _echo_table(_filter_rows(tables[table_name], countries), as_json, wide)
+            table = _filter_rows(tables[table_name], countries)
+            if refine is not None:
+                table = refine(table, more)
+            _echo_table(table, as_json, wide)
 
     command.__doc__ = summary
     decorated = wide_option(country_option(query_options(command)))
-    return click.command(name)(ledger_option(click.pass_obj(decorated)))
+    made = click.command(name)(ledger_option(click.pass_obj(decorated)))
+    made.params.extend(options)
+    return made
 
 
 def quality_command() -> click.Command:
@@ -56,50 +72,38 @@ def quality_command() -> click.Command:
     A ledger built from sheets without addresses has a ``no-source-address`` finding per
     operation; naming the checks wanted (or not) keeps the rest readable.
     """
+    options = [
+        click.Option(
+            ["--check", "checks"],
+            multiple=True,
+            metavar="CHECK",
+            callback=_checks,
+            help="Only findings of this check (the check column); repeatable.",
+        ),
+        click.Option(
+            ["--skip", "skips"],
+            multiple=True,
+            metavar="CHECK",
+            callback=_checks,
+            help="Leave out findings of this check; repeatable.",
+        ),
+    ]
 
-    @click.option(
-        "--check",
-        "checks",
-        multiple=True,
-        metavar="CHECK",
-        callback=_checks,
-        help="Only findings of this check (the check column); repeatable.",
-    )
-    @click.option(
-        "--skip",
-        "skips",
-        multiple=True,
-        metavar="CHECK",
-        callback=_checks,
-        help="Leave out findings of this check; repeatable.",
-    )
-    def command(
-        settings: Settings,
-        as_of: dt.date | None,
-        known_at: dt.datetime | int | None,
-        policy: str | None,
-        as_json: bool,
-        countries: tuple[str, ...],
-        wide: bool,
-        checks: tuple[str, ...],
-        skips: tuple[str, ...],
-    ) -> None:
-        with user_errors():
-            with open_ledger(settings) as ledger:
-                tables = ledger.tables(**query(as_of, known_at, policy))
-                note_empty_past(ledger, known_at)
-            table = _filter_rows(tables["quality"], countries)
-            if checks:
-                table = _keep(table, "check", lambda check: check in checks)
-            if skips:
-                table = _keep(table, "check", lambda check: check not in skips)
-            _echo_table(table, as_json, wide)
+    def refine(table: Table, chosen: dict[str, Any]) -> Table:
+        checks, skips = chosen["checks"], chosen["skips"]
+        if checks:
+            table = _keep(table, "check", lambda check: check in checks)
+        if skips:
+            table = _keep(table, "check", lambda check: check not in skips)
+        return table
 
-    command.__doc__ = (
-        "Data-quality findings: breakdowns that do not add up, likely duplicates, and more."
+    return table_command(
+        "quality",
+        "quality",
+        "Data-quality findings: breakdowns that do not add up, likely duplicates, and more.",
+        options=options,
+        refine=refine,
     )
-    decorated = wide_option(country_option(query_options(command)))
-    return click.command("quality")(ledger_option(click.pass_obj(decorated)))
 
 
 def _checks(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:

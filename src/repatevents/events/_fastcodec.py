@@ -389,12 +389,9 @@ def _compile(cls: type, fields: list[_Field], type_name: str | None) -> _ClassCo
             dec.append(f"    set{i}(obj, v{i})")
         else:
             dec.append(f"    _set(obj, {name!r}, v{i})")
-        validator, sees_none = _value_rule(field)
-        if validator is not None:
-            # Validators run once every field is set, as in __init__.
-            namespace[f"validator{i}"] = validator
-            call = f"validator{i}(obj, attribute{i}, v{i})"
-            rules.append(f"    {call}" if sees_none else f"    if v{i} is not None: {call}")
+        rule = value_rule_line(field, i, namespace)
+        if rule is not None:
+            rules.append(rule)
     enc.append("    return out")
     dec.extend(rules)
     if hasattr(cls, "__attrs_post_init__"):
@@ -448,7 +445,8 @@ def _field(attribute: attrs.Attribute[Any], default: Any, hint: Any, owner: type
     raise TypeError(f"the fast codec does not know the type {hint!r} of {owner.__name__}.{name}")
 
 
-def _build(cls: type, type_name: str | None) -> _ClassCodec:
+def fields_of(cls: type) -> list[_Field]:
+    """Describe how each field of ``cls`` is written and read."""
     hints = typing.get_type_hints(cls)
     fields = []
     for attribute in attrs.fields(cls):
@@ -458,7 +456,23 @@ def _build(cls: type, type_name: str | None) -> _ClassCodec:
             # keeps its identity even if the way ids are derived ever changes.
             default = _REQUIRED
         fields.append(_field(attribute, default, hints[attribute.name], cls))
-    return _compile(cls, fields, type_name)
+    return fields
+
+
+def value_rule_line(field: _Field, i: int, namespace: dict[str, Any]) -> str | None:
+    """Return the generated line that runs field ``i``'s validator (``None``: none needed),
+    with what it calls put in ``namespace``. Validators run once every field is set, as in
+    ``__init__``."""
+    validator, sees_none = _value_rule(field)
+    if validator is None:
+        return None
+    namespace[f"validator{i}"], namespace[f"attribute{i}"] = validator, field.attribute
+    call = f"validator{i}(obj, attribute{i}, v{i})"
+    return f"    {call}" if sees_none else f"    if v{i} is not None: {call}"
+
+
+def _build(cls: type, type_name: str | None) -> _ClassCodec:
+    return _compile(cls, fields_of(cls), type_name)
 
 
 @cache

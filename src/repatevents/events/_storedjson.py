@@ -33,19 +33,17 @@ from ._estimate import Estimate
 from ._events import _REPORT_CLASSES, EVENT_TYPES, Event
 from ._fastcodec import (
     _CACHE_LIMIT,
-    _REQUIRED,
     _decode_by_nationality,
     _decode_date,
     _decode_estimate,
     _exact_cache,
-    _Field,
-    _field,
     _fixed_point,
     _new,
     _NotTrusted,
     _strip_none,
-    _value_rule,
     decode_event,
+    fields_of,
+    value_rule_line,
 )
 from ._people import People
 from ._source import Source
@@ -197,10 +195,9 @@ def _builder(
     lines = ["def build(form):", "    obj = _new(cls)"]
     rules = []
     hints = typing.get_type_hints(cls)
-    for i, field in enumerate(_fields(cls, hints)):
+    for i, field in enumerate(fields_of(cls)):
         name, hint = field.name, _strip_none(hints[field.name])
         namespace[f"set{i}"] = cls.__dict__[name].__set__
-        namespace[f"attribute{i}"] = field.attribute
         lines.append(f"    v{i} = form.{name}")
         if field.check is not None and field.attribute.converter is not None:
             seen: set[Any] = set()
@@ -228,11 +225,9 @@ def _builder(
         elif hint == tuple[tuple[str, Estimate], ...]:
             lines.append(f"    if v{i}.__class__ is dict: v{i} = _nationalities(v{i})")
         lines.append(f"    set{i}(obj, v{i})")
-        validator, sees_none = _value_rule(field)
-        if validator is not None:
-            namespace[f"validator{i}"] = validator
-            call = f"validator{i}(obj, attribute{i}, v{i})"
-            rules.append(f"    {call}" if sees_none else f"    if v{i} is not None: {call}")
+        rule = value_rule_line(field, i, namespace)
+        if rule is not None:
+            rules.append(rule)
     lines.extend(rules)
     if hasattr(cls, "__attrs_post_init__"):
         lines.append("    obj.__attrs_post_init__()")
@@ -241,17 +236,6 @@ def _builder(
     exec(compile(source, f"<stored json of {cls.__name__}>", "exec"), namespace)
     build: Callable[[Any], Any] = namespace["build"]
     return build
-
-
-def _fields(cls: type, hints: dict[str, Any]) -> list[_Field]:
-    """Describe the fields of ``cls`` as :mod:`._fastcodec` does."""
-    out = []
-    for attribute in attrs.fields(cls):
-        default = attribute.default
-        if default is attrs.NOTHING or isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            default = _REQUIRED
-        out.append(_field(attribute, default, hints[attribute.name], cls))
-    return out
 
 
 @attrs.frozen
