@@ -298,7 +298,7 @@ def _scan_ledger(ledger: Ledger, wanted: set[uuid.UUID], keys: set[_EditKey]) ->
     (O(events)); skipped when nothing is wanted.
     """
     from ..events import OperationReported, ReportCorrected
-    from ..projections._records import OpRec
+    from ..projections._records import OpRec, uuid_of
 
     found: dict[uuid.UUID, tuple[int, Event]] = {}
     known: set[uuid.UUID] = set()
@@ -325,7 +325,7 @@ def _scan_ledger(ledger: Ledger, wanted: set[uuid.UUID], keys: set[_EditKey]) ->
         if isinstance(report, OperationReported):
             key = _edit_key(report)
             if key in keys and (key not in similar or similar[key][0] < envelope.position):
-                similar[key] = (envelope.position, uuid.UUID(int=report_id), report)
+                similar[key] = (envelope.position, uuid_of(report_id), report)
     return _LedgerView(found, frozenset(known), similar)
 
 

@@ -402,6 +402,11 @@ def _compile(cls: type, fields: list[_Field], type_name: str | None) -> _ClassCo
     return _ClassCodec(cls, namespace["encode"], namespace["decode"])
 
 
+def is_report_type(hint: Any) -> bool:
+    """Whether ``hint`` is the union of the report classes (a correction's replacement)."""
+    return set(typing.get_args(hint)) == set(_REPORT_CLASSES)
+
+
 def _strip_none(hint: Any) -> Any:
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
         args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
@@ -438,7 +443,7 @@ def _field(attribute: attrs.Attribute[Any], default: Any, hint: Any, owner: type
         return _Field(
             attribute, default, encode=_encode_by_nationality, decode=_decode_by_nationality
         )
-    if set(typing.get_args(hint)) == set(_REPORT_CLASSES):
+    if is_report_type(hint):
         return _Field(attribute, default, encode=_encode_report, decode=_decode_report)
     # A new field type must be taught to this module; failing here keeps it from guessing.
     name = attribute.name

@@ -33,6 +33,7 @@ from ._estimate import Estimate
 from ._events import _REPORT_CLASSES, EVENT_TYPES, Event
 from ._fastcodec import (
     _CACHE_LIMIT,
+    _REQUIRED,
     _decode_by_nationality,
     _decode_date,
     _decode_estimate,
@@ -43,6 +44,7 @@ from ._fastcodec import (
     _strip_none,
     decode_event,
     fields_of,
+    is_report_type,
     value_rule_line,
 )
 from ._people import People
@@ -122,10 +124,6 @@ def _nationalities(value: dict[str, Any]) -> tuple[tuple[str, Estimate], ...]:
 
 
 # -- the schema -------------------------------------------------------------------------------
-def _is_report(hint: Any) -> bool:
-    return set(typing.get_args(hint)) == set(_REPORT_CLASSES)
-
-
 def _form(hint: Any, forms: dict[type, Any], *, hashed: bool) -> Any:
     """Return the type msgspec parses a field of type ``hint`` as.
 
@@ -144,7 +142,7 @@ def _form(hint: Any, forms: dict[type, Any], *, hashed: bool) -> Any:
         return forms[hint]
     if hint == tuple[tuple[str, Estimate], ...]:
         return dict[str, _Count | _EstimateForm]
-    if _is_report(hint):
+    if is_report_type(hint):
         return typing.Union[tuple(forms[cls] for cls in _REPORT_CLASSES)]  # noqa: UP007
     # A new field type must be taught to this module; failing here keeps it from guessing.
     raise TypeError(f"the stored-JSON reader does not know the type {hint!r}")
@@ -157,17 +155,17 @@ def _struct(
     hints = typing.get_type_hints(cls)
     required: list[tuple[str, Any]] = []
     optional: list[tuple[str, Any, Any]] = []
-    for attribute in attrs.fields(cls):
-        form = _form(_strip_none(hints[attribute.name]), forms, hashed=hashed)
-        default = attribute.default
-        if default is attrs.NOTHING or isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            required.append((attribute.name, form))
+    for field in fields_of(cls):
+        form = _form(_strip_none(hints[field.name]), forms, hashed=hashed)
+        default = field.default
+        if default is _REQUIRED:
+            required.append((field.name, form))
         elif default is None:
-            optional.append((attribute.name, form | None, None))
+            optional.append((field.name, form | None, None))
         else:
             if hashed and isinstance(default, enum.Enum):
                 default = default.value
-            optional.append((attribute.name, form, default))
+            optional.append((field.name, form, default))
     options = {**_FORM, "frozen": hashed}
     if tag is not None:
         options.update(tag=tag, tag_field="type")
@@ -188,10 +186,15 @@ def _builder(
     validators and ``__attrs_post_init__``. ``builders`` builds nested forms by their class;
     ``sources`` shares the sources.
     """
-    namespace: dict[str, Any] = {"_new": _new, "cls": cls, "builders": builders}
-    namespace.update({"_exact": _exact_cache, "_estimates": _estimates.found})
-    namespace["_estimate"] = _estimate
-    namespace.update({"_nationalities": _nationalities})
+    namespace: dict[str, Any] = {
+        "_new": _new,
+        "cls": cls,
+        "builders": builders,
+        "_exact": _exact_cache,
+        "_estimates": _estimates.found,
+        "_estimate": _estimate,
+        "_nationalities": _nationalities,
+    }
     lines = ["def build(form):", "    obj = _new(cls)"]
     rules = []
     hints = typing.get_type_hints(cls)
@@ -213,14 +216,14 @@ def _builder(
             lines.append(f"    if v{i} is not None:")
             lines.append(f"        e = (_exact if v{i}.__class__ is int else _estimates).get(v{i})")
             lines.append(f"        v{i} = e if e is not None else _estimate(v{i})")
-        elif hint is FuzzyDate or (hint is Source and sources is not None):
+        elif hint is FuzzyDate or hint is Source:
             cache = _dates if hint is FuzzyDate else sources
-            assert cache is not None
+            assert cache is not None, "a class with a source field is built with the sources"
             namespace[f"found{i}"], namespace[f"miss{i}"] = cache.found, cache.miss
             lines.append(f"    if v{i} is not None:")
             lines.append(f"        d = found{i}.get(v{i})")
             lines.append(f"        v{i} = d if d is not None else miss{i}(v{i})")
-        elif hint is People or _is_report(hint):
+        elif hint is People or is_report_type(hint):
             lines.append(f"    if v{i} is not None: v{i} = builders[v{i}.__class__](v{i})")
         elif hint == tuple[tuple[str, Estimate], ...]:
             lines.append(f"    if v{i}.__class__ is dict: v{i} = _nationalities(v{i})")

@@ -274,21 +274,22 @@ def apply(state: KnowledgeState, envelope: Envelope, *, settled: bool = True) ->
             _add(state, _record(state, event, rid, position) if early is None else early)
     elif isinstance(event, ReportCorrected):
         target = _resolve(state, event.supersedes.int)
-        if target in state.reports:
+        held = target in state.reports
+        if held:
             _remove(state, target)
+        else:
+            _dangle(state, position, event.id.int, target, event.TYPE)
+        if held or target not in state.retracted:
             state.corrected[target] = position
             replacement = event.replacement
             if replacement.id.int != target:
                 state.aliases[replacement.id.int] = target
-            _add(state, _record(state, replacement, target, position))
-        else:
-            _dangle(state, position, event.id.int, target, event.TYPE)
-            if target not in state.retracted:
-                state.corrected[target] = position
-                replacement = event.replacement
-                if replacement.id.int != target:
-                    state.aliases[replacement.id.int] = target
-                state.early[target] = _record(state, replacement, target, position)
+            record = _record(state, replacement, target, position)
+            if held:
+                _add(state, record)
+            else:
+                # Recorded before its report: the report takes it when it is recorded.
+                state.early[target] = record
     elif isinstance(event, ReportRetracted):
         target = _resolve(state, event.retracts.int)
         if target in state.reports:
