@@ -6,13 +6,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 INSTALL_INPUTS := pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml)
 
-.PHONY: demo test lint typecheck unit docs bench thorough clean
+.PHONY: demo test lint typecheck unit docs bench thorough clean system-packages
 
 $(STAMP): $(INSTALL_INPUTS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]" -e plugins/repatevents-xlsx -e examples/markdown-exporter
 	touch $(STAMP)
+
+## system-packages: the Debian packages the tests need (.ci/apt-packages.txt), when missing
+system-packages:
+	bash scripts/install-system-packages.sh
 
 ## demo: build a ledger from the example events, write every export, print the totals
 demo: $(STAMP)
@@ -28,7 +32,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) system-packages
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -q
 
 ## docs: build the documentation with warnings as errors, and run its examples as doctests
