@@ -246,8 +246,8 @@ def test_missing_column_is_named(ledger: Path, tmp_path: Path) -> None:
     sheet = write_sheet(tmp_path, "KGZ,2023-08-30,95\n", header="country,date,total\n")
     result = run(ledger, "import", str(sheet))
     assert 1 == result.exit_code
-    assert "origin" in result.output
-    assert "required column is missing" in result.output
+    assert "the required column 'origin' is missing" in result.output
+    assert "--map 'Their header=origin'" in result.output
     assert before == fingerprint(ledger)
 
 
@@ -326,7 +326,7 @@ def stdout_json(result: Result) -> Any:
     return json.loads(result.stdout)
 
 
-IMPORT_KEYS = ("file", "read", "recorded", "already_in_ledger", "position", "dry_run")
+IMPORT_KEYS = ("file", "read", "recorded", "already_in_ledger", "position", "dry_run", "warnings")
 
 
 @pytest.mark.parametrize(
@@ -348,7 +348,7 @@ def test_import_json_counts_what_was_recorded(tmp_path: Path) -> None:
     path = tmp_path / "l.db"
     first = stdout_json(run(path, "import", str(EXAMPLE), "--json"))
     again = stdout_json(run(path, "import", str(EXAMPLE), "--json"))
-    assert (str(EXAMPLE), 28, 28, 0, 28, False) == tuple(first[k] for k in IMPORT_KEYS)
+    assert (str(EXAMPLE), 28, 28, 0, 28, False, []) == tuple(first[k] for k in IMPORT_KEYS)
     assert (28, 0, 28, 28) == (again["read"], again["recorded"], again["already_in_ledger"], 28)
 
 
@@ -710,8 +710,9 @@ def test_ignore_unknown_columns_names_what_it_left_out(tmp_path: Path) -> None:
         result = run(tmp_path / "l.db", "import", str(sheet), "--ignore-unknown-columns", *args)
         assert 0 == result.exit_code, result.output
         assert (
-            "note: --ignore-unknown-columns left out 2 columns, which no event holds: 'womens' "
-            "(did you mean 'women'?), 'analyst_comment'; rename a misspelt one with --map\n"
+            "warning: --ignore-unknown-columns left out 2 columns, which no event holds: 'womens' "
+            "(did you mean 'women'?), 'analyst_comment' (did you mean 'notes'?); rename a "
+            "misspelt one with --map\n"
         ) == result.stderr
 
 
@@ -758,7 +759,7 @@ def test_an_edited_row_is_recorded_with_a_warning_naming_its_line(tmp_path: Path
     kaz = recorded_ids(path)[1]
     edited = write_sheet(tmp_path, first + KAZ.format(total=853))
     expected = (
-        f"warning: line 3 looks like an edit of the report at position 2 (id {kaz}): it has the "
+        f"warning: line 3: looks like an edit of the report at position 2 (id {kaz}): it has the "
         "same publisher, country and date but differs in people.total; record it as a "
         "correction with a supersedes column, or it counts as another operation\n"
     )
@@ -806,7 +807,7 @@ def test_an_edited_json_line_is_recorded_with_a_warning(ledger: Path, tmp_path: 
     result = run(ledger, "import", str(write_jsonl(tmp_path, "", record)), "--dry-run")
     assert 0 == result.exit_code, result.output
     assert result.stderr.startswith(
-        f"warning: line 2 looks like an edit of the report at position 5 (id {target.id})"
+        f"warning: line 2: looks like an edit of the report at position 5 (id {target.id})"
     )
     assert f'(a report-corrected event with "supersedes": "{target.id}")' in result.stderr
 

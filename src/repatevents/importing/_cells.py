@@ -14,8 +14,8 @@ import re
 import uuid
 from typing import Any
 
-from .events import Estimate
-from .events._estimate import _TENS, several_figures_rule
+from ..events import Estimate
+from ..events._estimate import _TENS, several_figures_rule
 
 __all__ = ["MAX_COUNT", "clean", "count", "day", "event_id", "member", "ordinal", "split"]
 

@@ -11,15 +11,23 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
-from .errors import FieldProblem, ValidationError
+from ..errors import FieldProblem, ValidationError
 
-__all__ = ["Unreadable", "column_letters", "sheet_rows"]
+__all__ = ["MAX_XLSX_SIZE", "SheetKind", "Unreadable", "column_letters", "sheet_rows"]
+
+SheetKind = Literal["csv", "xlsx"]
+#: The most a workbook may take once unpacked: a sheet of 100,000 operations takes about 40 MB;
+#: a "zip bomb" of a few hundred kilobytes takes gigabytes.
+MAX_XLSX_SIZE = 256 * 1024 * 1024
+_MAX_MEMBERS = 10_000
+# A DOCTYPE comes before the root element, in the first bytes of a part.
+_PROLOGUE = 4096
 
 _SEPARATORS = (",", ";", "\t")
 _UNDECODED = re.compile("[\udc80-\udcff]")
@@ -36,17 +44,18 @@ class Unreadable:
     rule: str
 
 
-def sheet_rows(path: Path) -> Iterator[list[Any]]:
-    """Return the rows of a ``.xlsx``/``.xlsm`` workbook's first sheet, or of a CSV file.
+def sheet_rows(data: bytes, kind: SheetKind) -> Iterator[list[Any]]:
+    """Return the rows of an XLSX workbook's first sheet, or of a CSV file, from its bytes.
 
     The header is the first row. Cells are as the file gives them (text, numbers, dates, or
-    ``None`` for an empty cell in a workbook), or ``Unreadable``.
+    ``None`` for an empty cell in a workbook), or ``Unreadable``. Every row and column the file
+    holds is read, whatever size the workbook says its sheet is.
 
     Raises:
         ValidationError: while the rows are read, when the rest of the file cannot be read
-            (an unclosed quote, a corrupt workbook, openpyxl missing).
+            (an unclosed quote, a corrupt or unsafe workbook, openpyxl missing).
     """
-    return _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
+    return _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
 
 
 def column_letters(index: int) -> str:
@@ -58,8 +67,7 @@ def column_letters(index: int) -> str:
     return letters
 
 
-def _csv_rows(path: Path) -> Iterator[list[Any]]:
-    data = path.read_bytes()
+def _csv_rows(data: bytes) -> Iterator[list[Any]]:
     try:
         text = data.decode("utf-8-sig")
         undecoded = None
@@ -103,28 +111,22 @@ def _csv_rule(exc: csv.Error) -> str:
     return f"not a readable CSV row ({reason})"
 
 
-def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
-    try:
-        import openpyxl
-    except ImportError:
-        raise ValidationError(
-            FieldProblem(
-                "", str(path), "reading .xlsx needs openpyxl: pip install 'repatevents[xlsx]'"
-            )
-        ) from None
-    data = path.read_bytes()
+def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
+    openpyxl = _safe_openpyxl()
+    _check_archive(data)
     try:
         # The values are the results Excel saved; the formulas show where there is no result.
         values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises BadZipFile, KeyError, ValueError… for corrupt files
-        raise ValidationError(
-            FieldProblem("", str(path), f"not a readable workbook ({exc})")
-        ) from None
+        raise _unreadable_workbook(exc) from None
     try:
-        pairs = zip(
-            values.worksheets[0].iter_rows(), formulas.worksheets[0].iter_rows(), strict=False
-        )
+        sheets = values.worksheets[0], formulas.worksheets[0]
+        for sheet in sheets:
+            # Some writers store a wrong size (A1:C2 on a sheet of 5 rows and 4 columns), and the
+            # read-only reader stops where the stored size says: read to the last cell instead.
+            sheet.reset_dimensions()
+        pairs = zip(sheets[0].iter_rows(), sheets[1].iter_rows(), strict=False)
         for number, (value_row, formula_row) in enumerate(pairs, start=1):
             row: list[Any] = [cell.value for cell in value_row]
             for index, cell in enumerate(formula_row):
@@ -135,9 +137,71 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
                 if getattr(value_row[index], "data_type", None) != "str":
                     row[index] = _uncalculated(cell.value, index, number)
             yield row
+    except ValidationError:
+        raise
+    except Exception as exc:  # the sheet's XML is parsed only as its rows are read
+        raise _unreadable_workbook(exc) from None
     finally:
         values.close()
         formulas.close()
+
+
+def _safe_openpyxl() -> Any:
+    """Return openpyxl, once it is known to parse XML through defusedxml."""
+    try:
+        import openpyxl
+        from openpyxl.xml import DEFUSEDXML
+    except ImportError:
+        raise ValidationError(
+            FieldProblem("", None, "reading .xlsx needs openpyxl: pip install 'repatevents[xlsx]'")
+        ) from None
+    if not DEFUSEDXML:
+        # Without it openpyxl would expand entities a crafted workbook declares.
+        raise ValidationError(
+            FieldProblem(
+                "", None, "reading .xlsx safely needs defusedxml: pip install 'repatevents[xlsx]'"
+            )
+        )
+    return openpyxl
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse a workbook that would inflate past ``MAX_XLSX_SIZE`` or declares XML entities,
+    before openpyxl reads a byte of it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            size = sum(member.file_size for member in members)
+            if size > MAX_XLSX_SIZE or len(members) > _MAX_MEMBERS:
+                rule = (
+                    f"the workbook would take {size:,} bytes in {len(members):,} parts once "
+                    f"unpacked, more than the {MAX_XLSX_SIZE:,} bytes (and {_MAX_MEMBERS:,} "
+                    "parts) a sheet of operations needs; save it as CSV UTF-8, or split it"
+                )
+                raise ValidationError(FieldProblem("", f"{len(data):,} bytes", rule))
+            for member in members:
+                if member.filename.endswith((".xml", ".rels")):
+                    with archive.open(member) as part:
+                        start = part.read(_PROLOGUE)
+                    if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+                        rule = (
+                            "it declares a DOCTYPE (XML entities), which no spreadsheet program "
+                            "writes and which can make a reader expand or fetch data; refused"
+                        )
+                        raise ValidationError(FieldProblem(member.filename, "<!DOCTYPE", rule))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+        if isinstance(exc, ValidationError):
+            raise
+        raise _unreadable_workbook(exc) from None
+
+
+def _unreadable_workbook(exc: BaseException) -> ValidationError:
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    rule = (
+        f"not a readable .xlsx workbook ({type(exc).__name__}: {reason}); open it in Excel or "
+        "LibreOffice and save it again as .xlsx, or as CSV UTF-8"
+    )
+    return ValidationError(FieldProblem("", None, rule))
 
 
 def _uncalculated(formula: Any, index: int, row: int) -> Unreadable:
