@@ -32,8 +32,11 @@ _PROLOGUE = 4096
 _SEPARATORS = (",", ";", "\t")
 _UNDECODED = re.compile("[\udc80-\udcff]")
 _SAVE_AS_UTF8 = (
-    "save the file as UTF-8 (in Excel: Save As, 'CSV UTF-8 (Comma delimited)') and import it again"
+    "save the file as UTF-8 (in Excel: Save As, 'CSV UTF-8 (Comma delimited)') and import it "
+    "again, or convert it: iconv -f WINDOWS-1252 -t UTF-8 sheet.csv > sheet-utf8.csv (a file "
+    "from Excel on Windows; LATIN1 for most others)"
 )
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @attrs.frozen
@@ -69,7 +72,8 @@ def column_letters(index: int) -> str:
 
 def _csv_rows(data: bytes) -> Iterator[list[Any]]:
     try:
-        text = data.decode("utf-8-sig")
+        # Excel's "Unicode text" is UTF-16 and says so with its first bytes; so may others.
+        text = data.decode("utf-16") if data.startswith(_UTF16_BOMS) else data.decode("utf-8-sig")
         undecoded = None
     except UnicodeDecodeError:
         # Read on, so that every cell with a byte that is not UTF-8 is named; never guess.

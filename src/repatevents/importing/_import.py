@@ -98,7 +98,10 @@ def import_file(
     if kind not in FORMATS:
         rule = f"one of {', '.join(FORMATS)}"
         raise ValidationError(FieldProblem("format", kind, rule))
-    batch = _read_batch(data, kind, name, column_map, ignore_unknown_columns, progress)
+    try:
+        batch = _read_batch(data, kind, name, column_map, ignore_unknown_columns, progress)
+    except ValidationError as exc:
+        raise ValidationError([_of_file(problem, name) for problem in exc.problems]) from None
     events, lines = batch.events, batch.lines
     if progress is not None:
         progress("checking", 0, len(events))
@@ -140,6 +143,13 @@ def import_file(
         warnings=warnings,
         dry_run=dry_run,
     )
+
+
+def _of_file(problem: FieldProblem, name: str | None) -> FieldProblem:
+    """Name the file in a problem of the whole file (one no row or field can be blamed for)."""
+    if problem.field or problem.line is not None:
+        return problem
+    return attrs.evolve(problem, field="file", value=name or "<stream>")
 
 
 def _read(source: str | os.PathLike[str] | IO[bytes]) -> tuple[str | None, bytes]:

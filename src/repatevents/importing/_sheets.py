@@ -247,7 +247,7 @@ def _resolve_headers(
             problems.append(_missing_column(name, named))
     if not any(name in _COUNT_COLUMNS for name in columns.values()):
         rule = f"a sheet needs at least one count column: {', '.join(_COUNT_COLUMNS)}"
-        problems.append(FieldProblem("", None, rule, 1))
+        problems.append(FieldProblem("header", named, rule, 1))
     if problems:
         raise ValidationError(problems)
     return columns, ignored
@@ -316,7 +316,7 @@ def _row_event(
         if isinstance(cells[name], (int, float)) and not isinstance(cells[name], bool):
             cells[name] = str(cells[name])
     for name in _COUNT_COLUMNS:
-        convert(name, cell.count)
+        convert(name, partial(cell.count, column=name))
     people = {name: cells[name] for name in _COUNT_COLUMNS if name in cells}
     if not people:
         settled.add("people")
@@ -337,6 +337,9 @@ def _row_event(
             "a reason explains a correction; fill supersedes with the id of the report this row "
             "replaces, or leave reason empty",
         )
+    for name in ("date", "published"):
+        if isinstance(cells.get(name), (int, float)) and not isinstance(cells[name], bool):
+            refuse(name, _serial_date_rule(cells[name]))
     anchor = None
     if "published" in cells:
         try:
@@ -380,6 +383,19 @@ def _row_event(
             reason=cells.get("reason", _SHEET_REASON),
         )
     return event
+
+
+def _serial_date_rule(number: float) -> str:
+    """Say what a number in a date column most likely is: a date the sheet shows as a number."""
+    rule = "a date, not a number"
+    if 1 <= number < 2_958_466:  # the days a spreadsheet date can be (to 9999-12-31)
+        # Spreadsheets count days from 1899-12-30 (as Excel does, after its 1900 leap day).
+        day = dt.date(1899, 12, 30) + dt.timedelta(days=int(number))
+        rule += (
+            f": as a spreadsheet's date number it is {day.isoformat()}; format the column as "
+            "dates, or write the date as text"
+        )
+    return rule
 
 
 class _NeedsPublished(Exception):
