@@ -281,3 +281,27 @@ def test_every_column_has_a_meaning_and_no_alias_is_shared() -> None:
     assert all(column.meaning for column in TABLE)
     assert len(aliases) == len(set(aliases))
     assert not set(aliases) & set(COLUMNS)
+
+
+def test_a_misspelt_country_on_every_row_is_looked_up_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The "did you mean" of a value repeated down a sheet is computed once, not per row."""
+    import difflib
+
+    from repatevents.events import _countries
+
+    calls: list[str] = []
+    real = difflib.get_close_matches
+
+    def counted(word: str, *args: Any, **kwargs: Any) -> list[str]:
+        calls.append(word)
+        return real(word, *args, **kwargs)
+
+    monkeypatch.setattr(difflib, "get_close_matches", counted)
+    _countries._suggestions.cache_clear()
+    sheet = CSV.split(b"\n")[0] + b"\n" + b"Kyrgystan,2023-08-30,nes,X,95\n" * 200
+    error = refused(a_ledger(), sheet, format="csv")
+    assert 200 == len(error.problems)
+    assert "did you mean 'Kyrgyzstan'?" in error.rule
+    assert 1 == len(calls)
