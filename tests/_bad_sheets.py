@@ -167,6 +167,14 @@ CASES = [
         "xlsx",
         refused=(SHEET_XML, None, "DOCTYPE"),
     ),
+    Case(
+        "entity bomb behind a long comment",
+        with_prologue(
+            b'<?xml version="1.0"?><!--' + b"x" * 5000 + b"-->" + ENTITY_BOMB[21:], b"&lol9;"
+        ),
+        "xlsx",
+        refused=("file", None, "declares XML entities or a DTD"),
+    ),
     Case("not a workbook", b"PK\x03\x04 not really", "xlsx", refused=("file", None, "readable")),
     Case("empty csv", b"", "csv", refused=("header", 1, "the sheet is empty")),
     Case("empty workbook", xlsx([]), "xlsx", refused=("header", 1, "the sheet is empty")),

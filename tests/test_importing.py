@@ -305,3 +305,14 @@ def test_a_misspelt_country_on_every_row_is_looked_up_once(
     assert 200 == len(error.problems)
     assert "did you mean 'Kyrgyzstan'?" in error.rule
     assert 1 == len(calls)
+
+
+def test_the_how_to_lists_every_column_and_alias() -> None:
+    """The import how-to names each column, and each other header accepted for it."""
+    guide = (Path(__file__).parent.parent / "docs" / "howto" / "import-a-spreadsheet.md").read_text(
+        encoding="utf-8"
+    )
+    for column in TABLE:
+        assert f"`{column.name}`" in guide
+        for alias in column.aliases:
+            assert f"`{alias.replace('_', ' ')}`" in guide

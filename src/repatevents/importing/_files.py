@@ -200,6 +200,15 @@ def _check_archive(data: bytes) -> None:
 
 
 def _unreadable_workbook(exc: BaseException) -> ValidationError:
+    # openpyxl wraps what went wrong ("could not read worksheets"); the first cause says what.
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    if type(exc).__module__.startswith("defusedxml"):
+        rule = (
+            "it declares XML entities or a DTD, which no spreadsheet program writes and which "
+            f"can make a reader expand or fetch data ({type(exc).__name__}); refused"
+        )
+        return ValidationError(FieldProblem("", None, rule))
     reason = " ".join(str(exc).split()) or type(exc).__name__
     rule = (
         f"not a readable .xlsx workbook ({type(exc).__name__}: {reason}); open it in Excel or "

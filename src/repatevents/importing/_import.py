@@ -213,7 +213,8 @@ def _read_jsonl(data: bytes, name: str | None, progress: Progress | None) -> _Ba
     events: list[Event] = []
     lines: list[int | None] = []
     problems: list[FieldProblem] = []
-    for number, line in enumerate(data.splitlines(), start=1):
+    # Lines end at "\n" only, as reading the file line by line would split them.
+    for number, line in enumerate(data.split(b"\n"), start=1):
         if progress is not None and number % 1000 == 0:
             progress("reading", number, None)
         if not line.strip():
