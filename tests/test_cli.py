@@ -1057,8 +1057,8 @@ def test_import_help_lists_the_columns_and_their_aliases() -> None:
 
     shown = CliRunner().invoke(main, ["import", "--help"]).output
     assert all(column in shown for column in COLUMNS)
-    assert "publisher, source, outlet" in shown
-    assert "url, link" in shown
+    assert "publisher (required; also: source, outlet, reported_by)" in shown
+    assert "url (also: link, address)" in shown
 
 
 def test_import_shows_no_progress_off_a_terminal(tmp_path: Path) -> None:

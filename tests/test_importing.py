@@ -316,3 +316,11 @@ def test_the_how_to_lists_every_column_and_alias() -> None:
         assert f"`{column.name}`" in guide
         for alias in column.aliases:
             assert f"`{alias.replace('_', ' ')}`" in guide
+
+
+def test_an_alias_beside_its_column_is_named_as_an_alias() -> None:
+    """A sheet with both publisher and Source is told that Source is read as publisher."""
+    sheet = CSV.replace(b"total\n", b"total,Source\n").replace(b",95\n", b",95,AFP\n")
+    error = refused(a_ledger(), sheet, format="csv")
+    assert ("Source", 1) == (error.field, error.problems[0].line)
+    assert "('Source' is read as 'publisher'); rename one of them with --map" in error.rule

@@ -32,12 +32,10 @@ __all__ = ["import_command"]
 
 def _columns_epilog() -> str:
     # "\b" keeps click from rewrapping the list into one paragraph.
-    width = max(len(names) for names, _ in columns_help())
-    lines = [f"  {names:<{width}}  {meaning}" for names, meaning in columns_help()]
+    lines = [f"  {names}\n      {meaning}" for names, meaning in columns_help()]
     return (
-        "\b\nSheet columns (a header may be any of the names; case and spaces do not matter;\n"
-        "--map renames others; every sheet needs the required ones and one count):\n"
-        + "\n".join(lines)
+        "\b\nSheet columns (headers match without regard to case, spaces as underscores; --map\n"
+        "renames others):\n" + "\n".join(lines)
     )
 
 

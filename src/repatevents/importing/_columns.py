@@ -148,10 +148,23 @@ def closest(name: str) -> str | None:
 
 
 def columns_help() -> list[tuple[str, str]]:
-    """Return each column with its aliases, and what it holds: for help text and docs."""
+    """Return each column (the counts as one), with its aliases, and what it holds: for help.
+
+    Returns:
+        (names, meaning) pairs: ``("publisher (required; also: source, outlet…)", "the outlet…")``.
+    """
     rows = []
+    counts = [column for column in TABLE if column.part == "count"]
     for column in TABLE:
-        names = ", ".join((column.name, *column.aliases))
-        required = " (required)" if column.required else ""
-        rows.append((names, column.meaning + required))
+        if column.part == "count":
+            if column is not counts[0]:
+                continue
+            also = "; ".join(f"{c.name}: {', '.join(c.aliases)}" for c in counts if c.aliases)
+            names = f"{', '.join(c.name for c in counts)} (fill at least one; also {also})"
+            rows.append((names, column.meaning))
+            continue
+        notes = ["required"] if column.required else []
+        if column.aliases:
+            notes.append(f"also: {', '.join(column.aliases)}")
+        rows.append((column.name + (f" ({'; '.join(notes)})" if notes else ""), column.meaning))
     return rows

@@ -235,7 +235,10 @@ def _resolve_headers(
             )
             problems.append(FieldProblem(text, text, rule, 1))
         elif name in columns.values():
-            problems.append(FieldProblem(text, text, f"a second column for {name!r}", 1))
+            rule = f"a second column for {name!r}"
+            if key in ALIASES and key not in renames:
+                rule += f" ({text!r} is read as {name!r}); rename one of them with --map"
+            problems.append(FieldProblem(text, text, rule, 1))
         else:
             columns[index] = name
     named = [str(h).strip() for h in headers if isinstance(h, str) and h.strip()]
