@@ -10,7 +10,7 @@ warnings go to stderr, so that stdout stays a table or a JSON document.
 This module holds the group and says which commands it has; each command lives with what only
 it uses:
 
-- ``_importing``: ``import`` (reading a file, checking it against the ledger, recording it);
+- ``_importing``: ``import``, a shell over ``Ledger.import_file`` (options, progress, output);
 - ``_queries``: the table commands, ``events``, ``policies``;
 - ``_exporting``: ``export`` and its exporter options;
 - ``_maintenance``: ``verify``, ``rebuild``, ``repair``;
