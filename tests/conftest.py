@@ -1,14 +1,20 @@
 """Shared test configuration: the hypothesis profiles, chosen by ``HYPOTHESIS_PROFILE``.
 
 ``ci`` (what ``make test`` runs) is fixed and repeatable; ``thorough`` is for long local runs;
-``dev`` (the default) is hypothesis' usual run without a deadline.
+``dev`` (the default) is hypothesis' usual run without a deadline. ``postgres_server`` is a
+private PostgreSQL server for the tests of the PostgreSQL store.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from _postgres_server import PostgresServer, ServerUnavailable
 
 settings.register_profile(
     "ci",
@@ -20,3 +26,24 @@ settings.register_profile(
 settings.register_profile("thorough", max_examples=1000, deadline=None)
 settings.register_profile("dev", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """Give a private PostgreSQL server, started once for the session and removed after it.
+
+    Where it cannot start, the tests that need it are skipped with the reason, except under
+    ``CI=true``: there they fail, so that a CI run never passes without them.
+    """
+    try:
+        server = PostgresServer()
+        server.start()
+    except (ServerUnavailable, OSError, subprocess.SubprocessError) as exc:
+        message = f"the private PostgreSQL server cannot start: {exc}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    try:
+        yield server
+    finally:
+        server.stop()

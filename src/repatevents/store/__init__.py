@@ -9,6 +9,7 @@ from ._base import Envelope, EventStore
 from ._jsonlines import JsonLinesStore
 from ._memory import MemoryStore
 from ._open import open_store
+from ._postgres import PostgresStore
 from ._sqlite import SQLiteStore
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "EventStore",
     "JsonLinesStore",
     "MemoryStore",
+    "PostgresStore",
     "SQLiteStore",
     "open_store",
 ]
