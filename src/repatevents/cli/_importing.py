@@ -105,7 +105,7 @@ def import_command(
     else:
         click.echo(
             f"{file}: {len(events)} events read, {new} recorded, {len(events) - new} already in "
-            f"the ledger; ledger {settings.ledger} is at position {head}"
+            f"the ledger; ledger {settings.name} is at position {head}"
         )
 
 
@@ -150,7 +150,7 @@ def _try_import(settings: Settings, batch: _Batch) -> tuple[int, int]:
     """Check a batch against the ledger as recording would; return (new events, head)."""
     events, lines = batch.events, batch.lines
     head, view = 0, _NOTHING
-    if Path(settings.ledger).exists():
+    if settings.exists():
         with open_ledger(settings) as ledger:
             head = ledger.head
             wanted = {e.id for e in events} | _references(events)

@@ -65,6 +65,7 @@ from ._records import (
     check_checkpoint,
     check_checkpoint_name,
     check_expected,
+    check_following,
     check_link,
     decode_stored,
     event_id_of,
@@ -75,7 +76,7 @@ from ._records import (
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["DEFAULT_SCHEMA", "PostgresStore", "is_postgres_url"]
+__all__ = ["DEFAULT_SCHEMA", "PostgresStore", "is_postgres_url", "without_password"]
 
 #: The schema a ledger lives in unless another is named.
 DEFAULT_SCHEMA: Final = "repatevents"
@@ -95,6 +96,23 @@ _CHECK_LINK = "the record is missing from the log"
 def is_postgres_url(path: object) -> bool:
     """Whether ``path`` is a PostgreSQL connection URL (``postgresql://…``)."""
     return isinstance(path, str) and path.startswith(_URL_SCHEMES)
+
+
+def without_password(url: str) -> str:
+    """Return a PostgreSQL URL without its password (in the address or a ``password=``
+    parameter), for printing; anything else is returned as it is."""
+    if not is_postgres_url(url):
+        return url
+    parts = urllib.parse.urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, hosts = netloc.rpartition("@")
+        netloc = userinfo.partition(":")[0] + "@" + hosts
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(key, value) for key, value in query if key != "password"]
+    return urllib.parse.urlunsplit(
+        parts._replace(netloc=netloc, query=urllib.parse.urlencode(kept))
+    )
 
 
 def _check_name(field: str, name: str) -> str:
@@ -619,12 +637,9 @@ class PostgresStore:
             if not rows:
                 raise IntegrityError(position + 1, _CHECK_LINK)
 
-    def records(self, after: int = 0) -> Iterator[StoredRecord]:
-        """Yield the stored records after ``after`` as they are stored, a page at a time.
-
-        What :func:`repatevents.store.copy_store` copies: the event's bytes as the hash
-        covers them, whatever schema version they were written in.
-        """
+    def _stored(self, after: int = 0) -> Iterator[StoredRecord]:
+        """Yield the stored records after ``after`` as they are stored, a page at a time (what
+        :func:`~._copy.copy_store` copies: the event's bytes as the hash covers them)."""
         query = _sql(
             "SELECT position, recorded_at, schema_version, hash, event_id::text, "
             "convert_to(event, 'UTF8') FROM {events} WHERE position > %s "
@@ -643,37 +658,20 @@ class PostgresStore:
                 )
             position = rows[-1][0]
 
-    def append_records(self, records: Sequence[StoredRecord]) -> int:
-        """Write records copied from another ledger as they are; return the new head.
-
-        Each must follow the log: the next position, and a hash that recomputes from the one
-        before it. The batch is one transaction (all or none).
+    def _append_stored(self, records: Sequence[StoredRecord]) -> int:
+        """Write records copied from another ledger as they are, in one transaction; return
+        the new head.
 
         Raises:
-            IntegrityError: a record does not follow the log or its hash does not recompute.
-            StoreError: as :meth:`append`.
+            IntegrityError: a record does not follow the log (see ``check_following``).
         """
         with self._write_transaction() as db:
             last = self._check_last(db)
             head = last[0] if last else 0
-            previous = hash_bytes(last[1], head) if last else bytes(32)
-            for record in records:
-                if record.position != head + 1:
-                    raise IntegrityError(
-                        record.position,
-                        f"a copied record must follow the log, which ends at position {head}",
-                    )
-                previous = check_link(
-                    previous,
-                    record.position,
-                    record.recorded_at,
-                    record.schema_version,
-                    record.event_json,
-                    record.hash,
-                )
-                head = record.position
+            check_following(records, head, last[1] if last else GENESIS_HASH)
             if records:
                 self._write_records(db, records)
+                head = records[-1].position
         return head
 
     def head(self) -> int:
@@ -721,7 +719,7 @@ class PostgresStore:
             CorruptLogError: a record cannot be decoded.
         """
         checker = ChainChecker()
-        for record in self.records():
+        for record in self._stored():
             try:
                 content_id = event_id_of(record.event_json, record.schema_version)
             except (ValueError, TypeError, ValidationError) as exc:
