@@ -132,7 +132,7 @@ class PostgresServer:
         """Stop the cluster and remove its folder."""
         try:
             if self.started:
-                self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop")
+                self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
         finally:
             self.started = False
             shutil.rmtree(self.folder, ignore_errors=True)

@@ -89,7 +89,8 @@ READER_ROLE: Final = "repatevents_reader"
 _URL_SCHEMES: Final = ("postgresql://", "postgres://")
 # Lower case, so that the name needs no quoting in psql; PostgreSQL cuts names at 63 bytes.
 _NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-_PAGE_SIZE: Final = 2000
+# A page is read whole into memory (a few MB at most) and costs one round trip to the server.
+_PAGE_SIZE: Final = 5000
 _CHECK_LINK = "the record is missing from the log"
 
 
