@@ -18,11 +18,13 @@ import socket
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import psycopg
+import pytest
 from psycopg import sql
 
-__all__ = ["ADMIN", "ADMIN_PASSWORD", "PostgresServer", "ServerUnavailable"]
+__all__ = ["ADMIN", "ADMIN_PASSWORD", "PostgresServer", "ServerUnavailable", "unavailable"]
 
 ADMIN = "admin"
 ADMIN_PASSWORD = "adm1n-s3cret"
@@ -153,6 +155,15 @@ class PostgresServer:
         with self.admin() as db:
             db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return self.url(dbname=name)
+
+
+def unavailable(reason: str, environ: dict[str, str] | os._Environ[str] = os.environ) -> NoReturn:
+    """Skip the tests that need the server, saying why; under ``CI=true``, fail them instead,
+    so that a CI run never passes without the PostgreSQL tests."""
+    message = f"the private PostgreSQL server cannot start: {reason}"
+    if environ.get("CI", "").lower() == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
 
 
 def _has_user(name: str) -> bool:

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from psycopg import errors, sql
 
-from _postgres_server import ADMIN_PASSWORD, PostgresServer
+from _postgres_server import ADMIN_PASSWORD, PostgresServer, unavailable
 from repatevents.errors import ConcurrencyError, IntegrityError, StoreError, ValidationError
 from repatevents.store import EventStore, PostgresStore
 from repatevents.testing import StoreContract, sample_events
@@ -352,3 +352,11 @@ def test_a_writer_that_dies_mid_batch_leaves_nothing(
     with PostgresStore(server.url(), schema=schema, timeout=20) as store:
         assert (10, 10) == (store.head(), store.verify())
         assert 11 == store.append(sample_events(1, 30_000))
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", "fail"), ("", "skip"), ("false", "skip")])
+def test_a_server_that_cannot_start_fails_ci_and_skips_elsewhere(ci: str, outcome: str) -> None:
+    """Without a server the PostgreSQL tests skip with the reason, but under CI=true they fail."""
+    expected = pytest.fail.Exception if outcome == "fail" else pytest.skip.Exception
+    with pytest.raises(expected, match="cannot start: no initdb"):
+        unavailable("no initdb", {"CI": ci})
