@@ -18,7 +18,9 @@ import pytest
 from psycopg import errors, sql
 
 from _postgres_server import ADMIN_PASSWORD, PostgresServer, unavailable
+from repatevents import Ledger, OperationReported
 from repatevents.errors import ConcurrencyError, IntegrityError, StoreError, ValidationError
+from repatevents.projections._checkpoint import CHECKPOINT_NAME
 from repatevents.store import EventStore, PostgresStore
 from repatevents.testing import StoreContract, sample_events
 
@@ -222,6 +224,24 @@ def test_a_reader_catches_up(server: PostgresServer, tmp_path: Path) -> None:
         assert time.monotonic() - started < 10
         thread.join()
         assert [1, 2, 3] == [e.position for e in reader.read(0)]
+
+
+def test_a_ledger_answers_with_what_others_recorded(server: PostgresServer, tmp_path: Path) -> None:
+    """A Ledger on the server includes in its next answer what another writer recorded, and
+    its checkpoints, kept in the database, serve a ledger opened later."""
+    url = server.url() + f"?schema={_schema(tmp_path)}"
+    events = [e for e in sample_events(40) if isinstance(e, OperationReported)]
+    with Ledger.open(url) as reader, Ledger.open(url) as writer:
+        writer.record_many(events[:2])
+        first = reader.operations()
+        writer.record_many(events[2:])
+        assert (2, len(events)) == (len(first), len(reader.operations()))
+    with PostgresStore(url) as store:
+        saved = store.get_checkpoint(CHECKPOINT_NAME)
+    assert saved is not None
+    assert len(events) == saved[0]
+    with Ledger.open(url) as later:
+        assert len(events) == len(later.operations())
 
 
 # -- many writers ------------------------------------------------------------------------------

@@ -220,10 +220,9 @@ class PostgresStore:
             )
         try:
             with self._errors():
+                # A writer waits for the others' turns this long (the advisory lock included).
                 connection.execute(
-                    "SELECT set_config('lock_timeout', %s, false), "
-                    "set_config('statement_timeout', '0', false)",
-                    (f"{int(timeout * 1000)}ms",),
+                    "SELECT set_config('lock_timeout', %s, false)", (f"{int(timeout * 1000)}ms",)
                 )
                 encoding = connection.execute("SHOW server_encoding").fetchone()
                 if encoding is None or encoding[0] != "UTF8":
@@ -319,7 +318,8 @@ class PostgresStore:
 
     def _no_ledger(self) -> str:
         return (
-            f"{self.url}: there is no ledger in the schema {self.schema!r}; the database's "
+            f"{self.url}: there is no ledger in the schema {self.schema!r} (that this role can "
+            "see); the database's "
             f"owner creates one with `repatevents setup-postgres {self.url}`"
         )
 
