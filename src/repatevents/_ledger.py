@@ -55,7 +55,7 @@ from .projections._state import KnowledgeState, fold
 from .projections._timeseries import timeseries as _timeseries
 from .projections._to_tables import build_tables
 from .projections._totals import totals as _totals
-from .store import EventStore, JsonLinesStore, SQLiteStore
+from .store import EventStore, JsonLinesStore, PostgresStore, SQLiteStore
 from .store._hashing import GENESIS_HASH
 from .store._records import read_checked
 
@@ -139,6 +139,10 @@ def _discard_hint(store: EventStore) -> str:
         return f"delete {store.checkpoints_path}"
     if isinstance(store, SQLiteStore):
         return f'delete the checkpoints: sqlite3 {store.path} "DELETE FROM checkpoints"'
+    if isinstance(store, PostgresStore):
+        return (
+            f'delete the checkpoints: psql {store.url} -c "DELETE FROM {store.schema}.checkpoints"'
+        )
     return "delete the checkpoints saved beside it"
 
 
@@ -206,12 +210,16 @@ class Ledger:
             path: the ledger file; its suffix chooses the backend (``.db``, ``.sqlite`` or
                 ``.sqlite3``: SQLite, the default; ``.jsonl``: JSON Lines) unless ``backend``
                 is given. Another suffix is refused (an existing SQLite file opens whatever
-                its name).
-            backend: ``"sqlite"``, ``"jsonl"`` or ``"memory"``, overriding the suffix.
+                its name). A ``postgresql://user@host:port/dbname`` URL opens a ledger shared
+                on a PostgreSQL server (the ``postgres`` extra; the password as libpq takes
+                it: in the URL, ``PGPASSWORD`` or ``~/.pgpass``).
+            backend: ``"sqlite"``, ``"jsonl"``, ``"postgres"`` or ``"memory"``, overriding
+                the suffix.
 
         Raises:
             CorruptLogError: the file exists but is not a readable log of that backend (a file
                 of events to import, not a ledger, is named as one).
+            StoreError: the PostgreSQL server cannot be reached or refuses the role.
             ValueError: the backend is unknown, or does not fit the path; a
                 ``ValidationError`` (a ``ValueError`` too) when, without ``backend``, the
                 path's suffix is none of the above.

@@ -1,8 +1,9 @@
 """The ``repatevents`` command line: import figures, ask the ledger questions, export answers.
 
-Every command works on one ledger file, chosen by ``--ledger PATH`` (before the command or after
+Every command works on one ledger, chosen by ``--ledger PATH`` (before the command or after
 it; after it wins) or the ``REPATEVENTS_LEDGER`` environment variable (default:
-``repatevents.db`` in the current folder). Answers are printed as tables for people, or as JSON
+``repatevents.db`` in the current folder): a file, or a ``postgresql://`` URL of a ledger a
+team shares (whose password is never printed). Answers are printed as tables for people, or as JSON
 with ``--json`` for programs. A mistake in what a user typed or sent ends with a one-line
 message and a non-zero exit, never a traceback, and leaves the ledger as it was. Notes and
 warnings go to stderr, so that stdout stays a table or a JSON document.
@@ -16,6 +17,7 @@ it uses:
 - ``_maintenance``: ``verify``, ``rebuild``, ``repair``;
 - ``_plugins``: the plugin manager with its failures as one line, ``plugins``;
 - ``_demo``: ``demo``;
+- ``_sharing``: ``setup-postgres`` (a shared ledger on a server) and ``copy`` (between any two);
 
 and what they share: ``_context`` (the chosen ledger, user errors, JSON output), ``_options``
 (the shared options and the parsing of their values) and ``_render`` (what is printed).
@@ -33,6 +35,7 @@ from ._maintenance import rebuild_command, repair_command, verify_command
 from ._plugins import plugins_command
 from ._queries import events_command, policies_command, quality_command, table_command
 from ._render import render_table
+from ._sharing import copy_command, setup_postgres_command
 
 __all__ = ["main", "render_table"]
 
@@ -44,7 +47,8 @@ __all__ = ["main", "render_table"]
     default="repatevents.db",
     show_default=True,
     metavar="PATH",
-    help="The ledger file (.db SQLite, .jsonl JSON Lines). Env: REPATEVENTS_LEDGER.",
+    help="The ledger file (.db SQLite, .jsonl JSON Lines) or a postgresql://user@host:port/db "
+    "URL of a shared ledger. Env: REPATEVENTS_LEDGER.",
 )
 @click.version_option(package_name="repatevents")
 @click.pass_context
@@ -92,6 +96,8 @@ main.add_command(export_command)
 main.add_command(verify_command)
 main.add_command(rebuild_command)
 main.add_command(repair_command)
+main.add_command(copy_command)
+main.add_command(setup_postgres_command)
 main.add_command(plugins_command)
 main.add_command(demo_command)
 

@@ -108,7 +108,7 @@ def import_command(
             dry_run=dry_run,
             as_json=as_json,
         )
-        if Path(settings.ledger).exists():
+        if settings.exists():
             with open_ledger(settings) as ledger:
                 result = import_into(ledger)
         else:
@@ -184,7 +184,7 @@ def _report(name: str, result: ImportResult, settings: Settings, *, as_json: boo
     else:
         click.echo(
             f"{name}: {result.read} events read, {result.recorded} recorded, "
-            f"{result.already_present} already in the ledger; ledger {settings.ledger} is at "
+            f"{result.already_present} already in the ledger; ledger {settings.name} is at "
             f"position {result.head}"
         )
 

@@ -15,6 +15,7 @@ import click
 
 from ._context import CommandError, Settings, echo_json, open_ledger, user_errors
 from ._options import json_option, ledger_option
+from ._sharing import head_hash
 
 __all__ = ["rebuild_command", "repair_command", "verify_command"]
 
@@ -27,10 +28,14 @@ def verify_command(settings: Settings, as_json: bool) -> None:
     """Check every record of the ledger against its hash chain."""
     with user_errors(), open_ledger(settings) as ledger:
         count = ledger.verify()
+        last = head_hash(ledger.store)
     if as_json:
-        echo_json({"ledger": settings.ledger, "verified": count, "intact": True})
+        echo_json({"ledger": settings.name, "verified": count, "intact": True, "head_hash": last})
     else:
-        click.echo(f"{settings.ledger}: {count} records verified; the hash chain is intact")
+        click.echo(
+            f"{settings.name}: {count} records verified; the hash chain is intact "
+            f"(head hash {last})"
+        )
 
 
 @click.command("rebuild")
@@ -42,9 +47,9 @@ def rebuild_command(settings: Settings, as_json: bool) -> None:
     with user_errors(), open_ledger(settings) as ledger:
         position = ledger.rebuild()
     if as_json:
-        echo_json({"ledger": settings.ledger, "position": position})
+        echo_json({"ledger": settings.name, "position": position})
     else:
-        click.echo(f"{settings.ledger}: projections rebuilt from zero up to position {position}")
+        click.echo(f"{settings.name}: projections rebuilt from zero up to position {position}")
 
 
 @click.command("repair")
@@ -63,6 +68,11 @@ def repair_command(settings: Settings, yes: bool, as_json: bool) -> None:
 
     path = Path(settings.ledger)
     with user_errors():
+        if settings.on_server:
+            raise CommandError(
+                f"{settings.name} is a PostgreSQL ledger, which needs no repair: the server "
+                "rolls an interrupted write back by itself (repair is for .jsonl ledgers)"
+            )
         if not path.exists():
             raise CommandError(f"no ledger at {str(path)!r}; choose one with --ledger")
         if path.suffix.lower() != ".jsonl":
