@@ -109,7 +109,8 @@ def import_command(
             as_json=as_json,
         )
         if settings.exists():
-            with open_ledger(settings) as ledger:
+            # A server's schema is made by the first import that records, as a file is.
+            with open_ledger(settings, create=settings.on_server and not dry_run) as ledger:
                 result = import_into(ledger)
         else:
             result = _import_into_new(settings, import_into)
