@@ -22,6 +22,7 @@ from repatevents.cli import main
 from repatevents.errors import ExportError, ValidationError
 from repatevents.events import read_jsonl
 from repatevents.exporters._html import write_html
+from repatevents.exporters._html_common import range_text
 from repatevents.exporters._html_map import classes
 from repatevents.testing import ExporterContract, sample_metadata, sample_tables
 
@@ -326,3 +327,33 @@ def test_country_outlines_are_small_and_one_per_country() -> None:
 
 def _escaped(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def test_countries_option_takes_a_country_with_only_a_claim(
+    example: Ledger, tmp_path: Path
+) -> None:
+    """A country with a cumulative claim but no operation can be chosen: its claim is shown."""
+    path = tmp_path / "r.html"
+    example.export("html", path, generated_at=GENERATED_AT, countries="BEL")
+    page = path.read_text(encoding="utf-8")
+    claims = page.split('id="table-reconciliation"')[1].split("</table>")[0]
+    assert "Belgium" in claims
+    assert "Kyrgyzstan" not in claims
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "text"),
+    [
+        (540, 600, "540–600"),
+        (540, None, "540 or more"),
+        (None, 600, "up to 600"),
+        (-142, -4, "-142 to -4"),
+        (7, 7, "7"),
+        (None, None, "not reported"),
+    ],
+)
+def test_ranges_read_as_words_a_reader_expects(
+    low: int | None, high: int | None, text: str
+) -> None:
+    """A range with no upper bound says "or more"; a negative one (a gap) says "to"."""
+    assert text == range_text(low, high)

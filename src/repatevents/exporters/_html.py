@@ -52,13 +52,13 @@ def write_html(
             (``"KGZ,KAZ"``); camps stay, and so do findings about no one country.
 
     Raises:
-        ValidationError: ``countries`` names a country that is unknown or has no row in the
-            totals, or ``title`` is empty.
+        ValidationError: ``countries`` names a country that is unknown or has no row in any
+            table, or ``title`` is empty.
     """
     if title is not None and not title.strip():
         raise ValidationError([FieldProblem("title", title, "must not be empty")])
     if countries is not None:
-        tables = _only(tables, _country_codes(countries, tables.get("totals")))
+        tables = _only(tables, _country_codes(countries, tables))
     page = _page(tables, metadata, title or metadata.title)
     stream.write(page.encode("utf-8"))
 
@@ -75,11 +75,13 @@ HTML_EXPORTER = Exporter(
 )
 
 
-def _country_codes(text: str, totals: Table | None) -> frozenset[str]:
+def _country_codes(text: str, tables: Mapping[str, Table]) -> frozenset[str]:
     from ..events import lookup_country
 
-    rows = [] if totals is None else totals.records()
-    present = {str(r["country"]) for r in rows if r.get("country") is not None}
+    present: set[str] = set()
+    for table in tables.values():
+        if any(c.name == "country" for c in table.columns):
+            present.update(str(r["country"]) for r in table.records() if r["country"] is not None)
     codes: set[str] = set()
     problems: list[FieldProblem] = []
     for item in (part.strip() for part in text.split(",")):
@@ -92,7 +94,7 @@ def _country_codes(text: str, totals: Table | None) -> frozenset[str]:
             continue
         if code not in present:
             with_rows = ", ".join(sorted(present)) or "none"
-            rule = f"has no operation in this export; countries with one: {with_rows}"
+            rule = f"has no row in this export; countries with one: {with_rows}"
             problems.append(FieldProblem("countries", item, rule))
         codes.add(code)
     if not codes and not problems:

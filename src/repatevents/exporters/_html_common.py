@@ -58,7 +58,9 @@ def range_text(low: int | None, high: int | None) -> str:
         return f"up to {count_text(high)}"
     if low == high:
         return count_text(low)
-    return f"{count_text(low)}–{count_text(high)}"
+    # "-142–-4" reads as a typo; with a negative end (a gap) the range is said in words.
+    dash = " to " if min(low, high) < 0 else "–"
+    return f"{count_text(low)}{dash}{count_text(high)}"
 
 
 def table_or_none(tables: Mapping[str, Table], name: str) -> Table | None:

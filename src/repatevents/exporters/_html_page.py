@@ -56,6 +56,8 @@ svg.series { width: 100%; height: auto; display: block; }
 .scroll { overflow-x: auto; margin: .5rem 0 1rem; }
 table { border-collapse: collapse; width: 100%; font-size: .92rem; }
 caption { text-align: left; padding: .25rem 0 .5rem; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
 .caption-title { display: block; font-weight: 600; font-size: 1.05rem; }
 .caption-note { display: block; color: var(--muted); font-size: .85rem; }
 th, td { padding: .3rem .5rem; border-bottom: 1px solid var(--rule); text-align: left;

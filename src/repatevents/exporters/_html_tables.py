@@ -62,8 +62,10 @@ def _render(
     footnotes: Footnotes,
     empty: str,
 ) -> str:
+    # The section's heading shows the title; the caption still names the table for screen
+    # readers, which announce it when entering the table.
     caption = (
-        f'<caption><span class="caption-title">{esc(table.title)}</span>'
+        f'<caption><span class="visually-hidden">{esc(table.title)}. </span>'
         f'<span class="caption-note">{esc(table.description)}</span></caption>'
     )
     head = "".join(
