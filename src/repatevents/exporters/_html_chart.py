@@ -126,7 +126,7 @@ def _panel(
     )
     out = [
         f'<figure class="panel"><svg class="series" data-country="{attr(code)}" '
-        f'viewBox="0 0 {_n(_W)} {_n(_H)}" role="img" aria-label="{attr(summary)}">',
+        f'viewBox="0 0 {_n(_W)} {_n(_H)}" role="group" aria-label="{attr(summary)}">',
         f"<title>{esc(summary)}</title>",
         f'<line class="axis" x1="{_n(_LEFT)}" y1="{_n(y(0))}" x2="{_n(_W - _RIGHT)}" '
         f'y2="{_n(y(0))}"/>',
@@ -148,17 +148,17 @@ def _panel(
             continue
         numbers = footnotes.numbers(op.get("urls"), op.get("sources"))
         reports = op.get("reports")
+        low, best, high = op.get("total_low"), op.get("total_best"), op.get("total_high")
+        spread = "" if low == best == high else f" (range {range_text(low, high)})"
         tip = [
-            f"{op.get('date_text') or op['date_end'].isoformat()}: "
-            f"{count_text(op.get('total_best'))} people (range "
-            f"{range_text(op.get('total_low'), op.get('total_high'))}), "
-            f"{count_text(reports)} report{'s' if reports != 1 else ''}",
+            f"{op.get('date_text') or op['date_end'].isoformat()}: {count_text(best)} people"
+            f"{spread}, {count_text(reports)} report{'s' if reports != 1 else ''}",
             *footnotes.describe(numbers),
         ]
         out.append(
             f'<circle class="op" tabindex="0" cx="{_n(x(op["date_end"]))}" '
-            f'cy="{_n(y(_int(level.get("cumulative_best"))))}" r="3.5" '
-            f'aria-label="{attr(tip[0])}"><title>{esc(chr(10).join(tip))}</title></circle>'
+            f'cy="{_n(y(_int(level.get("cumulative_best"))))}" r="3.5">'
+            f"<title>{esc(chr(10).join(tip))}</title></circle>"
         )
     out.append(f"</svg><figcaption>{esc(name)}</figcaption></figure>")
     return "\n".join(out)

@@ -124,18 +124,17 @@ class Footnotes:
 
     def marks(self, numbers: Sequence[int]) -> str:
         """Return footnote marks that link to the sources list (empty for no sources)."""
-        links = [
-            f'<a href="#source-{n}" class="fn" aria-label="source {n}">{n}</a>' for n in numbers
-        ]
-        return f"<sup>{','.join(links)}</sup>" if links else ""
+        links = [f'<a href="#source-{n}">{n}</a>' for n in numbers]
+        return f'<sup class="fn">{",".join(links)}</sup>' if links else ""
 
     def describe(self, numbers: Sequence[int]) -> list[str]:
-        """Return one line of text per source: publisher, date, address (for tooltips)."""
+        """Return one line of text per source, publisher and date (for tooltips); the number
+        leads to its address in the sources list."""
         lines = []
         for n in numbers:
             s = self._sources[n - 1]
-            parts = [f"[{n}] {s.publisher}", s.published or "", s.url or ""]
-            lines.append(", ".join(p for p in parts if p))
+            date = f", {s.published}" if s.published else ""
+            lines.append(f"[{n}] {s.publisher}{date}")
         return lines
 
     def section(self) -> str:

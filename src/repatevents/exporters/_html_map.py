@@ -90,12 +90,21 @@ class _Frame:
         )
 
     def path(self, polygons: Sequence[Sequence[Sequence[float]]]) -> str:
+        # Whole pixels and relative steps: outlines are most of the page's weight, and a pixel
+        # is finer than the 1:110m shapes themselves at this size.
         parts = []
         for polygon in polygons:
             for ring in polygon:
                 points = [self.xy(ring[i], ring[i + 1]) for i in range(0, len(ring), 2)]
-                text = "L".join(f"{_n(x)} {_n(y)}" for x, y in points)
-                parts.append(f"M{text}Z")
+                x0, y0 = round(points[0][0]), round(points[0][1])
+                steps = [f"M{x0} {y0}l"]
+                last = (x0, y0)
+                for x, y in points[1:]:
+                    here = (round(x), round(y))
+                    if here != last:
+                        steps.append(f"{here[0] - last[0]} {here[1] - last[1]} ")
+                        last = here
+                parts.append("".join(steps).rstrip() + "z")
         return "".join(parts)
 
     def overlaps(self, polygons: Sequence[Sequence[Sequence[float]]]) -> bool:

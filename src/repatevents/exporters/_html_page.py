@@ -23,7 +23,7 @@ a { color: var(--link); }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 .lead { font-size: 1.1rem; color: var(--muted); }
 nav ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; padding: 0; list-style: none; }
-.map-layout { display: grid; grid-template-columns: minmax(0, 1fr) 19rem;
+.map-layout { display: grid; grid-template-columns: minmax(0, 1fr) 21rem;
   gap: 1rem; align-items: start; }
 svg.map { width: 100%; height: auto; display: block; border: 1px solid var(--rule); }
 .map .sea { fill: var(--sea); }
@@ -71,8 +71,9 @@ button.sort { font: inherit; font-weight: 600; color: inherit; background: none;
 button.sort::after { content: " \\2195"; color: var(--muted); }
 th[aria-sort=ascending] button.sort::after { content: " \\2191"; }
 th[aria-sort=descending] button.sort::after { content: " \\2193"; }
-sup a.fn { text-decoration: none; padding: 0 .1em; }
+sup.fn a { text-decoration: none; padding: 0 .1em; }
 .sources { font-size: .9rem; word-break: break-word; }
+.table-note { font-size: .9rem; color: var(--muted); }
 footer { margin-top: 2rem; padding-top: .5rem; border-top: 2px solid var(--ink);
   font-size: .85rem; color: var(--muted); }
 footer dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }

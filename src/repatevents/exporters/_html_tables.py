@@ -52,8 +52,21 @@ def _value(name: str) -> Callable[[Record], Any]:
     return lambda r: r.get(name)
 
 
+@attrs.frozen
+class _Caption:
+    """What names a rendered table: its id, its title and the note under it."""
+
+    name: str
+    title: str
+    description: str
+
+    @classmethod
+    def of(cls, table: Table) -> _Caption:
+        return cls(table.name, table.title, table.description)
+
+
 def _render(
-    table: Table,
+    table: _Caption,
     columns: Sequence[_Column],
     records: Sequence[Record],
     *,
@@ -161,7 +174,7 @@ def render_tables(tables: Mapping[str, Table], footnotes: Footnotes) -> list[tup
             _Column("Last", _value("last_date"), key="last_date"),
         ]
         body = _render(
-            totals,
+            _Caption.of(totals),
             columns,
             totals.records(),
             row_key="country",
@@ -193,7 +206,7 @@ def render_tables(tables: Mapping[str, Table], footnotes: Footnotes) -> list[tup
             _Column("Status", _value("status"), key="status"),
         ]
         body = _render(
-            remaining,
+            _Caption.of(remaining),
             columns,
             remaining.records(),
             row_key=None,
@@ -217,7 +230,7 @@ def render_tables(tables: Mapping[str, Table], footnotes: Footnotes) -> list[tup
             _Column("Why", _value("explanation"), key="explanation"),
         ]
         body = _render(
-            reconciliation,
+            _Caption.of(reconciliation),
             columns,
             reconciliation.records(),
             row_key="claim_id",
@@ -228,20 +241,65 @@ def render_tables(tables: Mapping[str, Table], footnotes: Footnotes) -> list[tup
         sections.append(("Claims against the ledger", body))
     quality = tables.get("quality")
     if quality is not None:
-        columns = [
-            _Column("Check", _value("check"), key="check"),
-            _Column("Country", _value("country"), key="country"),
-            _Column("Finding", _value("message"), key="message"),
-            _Column("Reports", _value("event_count"), numeric=True, key="event_count"),
-        ]
-        body = _render(
-            quality,
-            columns,
-            quality.records(),
-            row_key=None,
-            sources=None,
-            footnotes=footnotes,
-            empty="The quality checks found nothing.",
-        )
-        sections.append(("Data quality", body))
+        sections.append(("Data quality", _quality(quality, footnotes)))
     return sections
+
+
+# A large ledger has thousands of findings; the report lists the first ones and counts them
+# all by check, and says where every one of them is (the quality command, any other export).
+QUALITY_ROWS = 100
+
+
+def _quality(quality: Table, footnotes: Footnotes) -> str:
+    records = quality.records()
+    counts: dict[str, list[Any]] = {}
+    for record in records:
+        entry = counts.setdefault(str(record.get("check")), [0, set()])
+        entry[0] += 1
+        if record.get("country"):
+            entry[1].add(str(record["country"]))
+    summary = _Caption(
+        "quality-summary",
+        "Findings by check",
+        "How many findings each check made, and about which countries.",
+    )
+    summary_body = _render(
+        summary,
+        [
+            _Column("Check", _value("check"), key="check"),
+            _Column("Findings", _value("findings"), numeric=True, key="findings"),
+            _Column("Countries", _value("countries"), key="countries"),
+        ],
+        [
+            {"check": check, "findings": n, "countries": ", ".join(sorted(codes)) or None}
+            for check, (n, codes) in sorted(counts.items())
+        ],
+        row_key=None,
+        sources=None,
+        footnotes=footnotes,
+        empty="The quality checks found nothing.",
+    )
+    shown = records[:QUALITY_ROWS]
+    note = ""
+    if len(records) > len(shown):
+        note = (
+            f'<p class="table-note">The first {len(shown)} of {len(records):,} findings; '
+            "<code>repatevents quality</code> and the CSV and workbook exports list every "
+            "one.</p>"
+        )
+    columns = [
+        _Column("Check", _value("check"), key="check"),
+        _Column("Country", _value("country"), key="country"),
+        _Column("Finding", _value("message"), key="message"),
+        _Column("Reports", _value("event_count"), numeric=True, key="event_count"),
+    ]
+    body = _render(
+        _Caption.of(quality),
+        columns,
+        shown,
+        row_key=None,
+        sources=None,
+        footnotes=footnotes,
+        empty="The quality checks found nothing.",
+    )
+    return summary_body + "\n" + body + note
