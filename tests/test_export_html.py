@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from repatevents import Ledger
+from repatevents._tables import Table
 from repatevents.cli import main
 from repatevents.errors import ExportError, ValidationError
 from repatevents.events import read_jsonl
@@ -357,3 +358,22 @@ def test_ranges_read_as_words_a_reader_expects(
 ) -> None:
     """A range with no upper bound says "or more"; a negative one (a gap) says "to"."""
     assert text == range_text(low, high)
+
+
+def test_many_quality_findings_are_counted_by_check_and_the_first_listed(tmp_path: Path) -> None:
+    """Thousands of findings do not swell the page: all counted by check, the first 100 shown."""
+    tables = sample_tables()
+    quality = tables["quality"]
+    rows = [("duplicate", "KGZ", f"finding {i}") for i in range(150)]
+    rows += [("breakdown", "KAZ", "women + children exceed the total")]
+    tables["quality"] = Table(quality.name, quality.title, quality.columns, rows)
+    path = tmp_path / "r.html"
+    with path.open("wb") as stream:
+        write_html(tables, sample_metadata(), stream)
+    page = path.read_text(encoding="utf-8")
+    assert "finding 99<" in page
+    assert "finding 100<" not in page
+    assert "The first 100 of 151 findings" in page
+    summary = page.split('id="table-quality-summary"')[1].split("</table>")[0]
+    assert 'data-key="findings" data-sort="150"' in summary
+    assert 'data-key="findings" data-sort="1"' in summary
