@@ -56,7 +56,7 @@ def write_html(
             table, or ``title`` is empty.
     """
     if title is not None and not title.strip():
-        raise ValidationError([FieldProblem("title", title, "must not be empty")])
+        raise ValidationError([FieldProblem("title", title, "empty; expected some text")])
     if countries is not None:
         tables = _only(tables, _country_codes(countries, tables))
     page = _page(tables, metadata, title or metadata.title)
@@ -90,15 +90,23 @@ def _country_codes(text: str, tables: Mapping[str, Table]) -> frozenset[str]:
         try:
             code = lookup_country(item).code
         except UnknownCountryError:
-            problems.append(FieldProblem("countries", item, "is not a known country code or name"))
+            problems.append(
+                FieldProblem(
+                    "countries",
+                    item,
+                    "not a known country code or name; expected one such as KGZ or Kyrgyzstan",
+                )
+            )
             continue
         if code not in present:
             with_rows = ", ".join(sorted(present)) or "none"
-            rule = f"has no row in this export; countries with one: {with_rows}"
+            rule = f"no row of this export is about it; expected one of {with_rows}"
             problems.append(FieldProblem("countries", item, rule))
         codes.add(code)
     if not codes and not problems:
-        problems.append(FieldProblem("countries", text, "name at least one country, such as KGZ"))
+        problems.append(
+            FieldProblem("countries", text, "no country named; expected codes such as KGZ,KAZ")
+        )
     if problems:
         raise ValidationError(problems)
     return frozenset(codes)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
-from .._tables import ExportMetadata, Table
+from .._tables import ExportMetadata
 
 __all__ = [
     "MISSING",
@@ -19,7 +19,6 @@ __all__ = [
     "count_text",
     "esc",
     "range_text",
-    "table_or_none",
 ]
 
 # ColorBrewer YlGnBu, 5 classes: sequential and safe for the common colour-vision deficiencies,
@@ -61,11 +60,6 @@ def range_text(low: int | None, high: int | None) -> str:
     # "-142–-4" reads as a typo; with a negative end (a gap) the range is said in words.
     dash = " to " if min(low, high) < 0 else "–"
     return f"{count_text(low)}{dash}{count_text(high)}"
-
-
-def table_or_none(tables: Mapping[str, Table], name: str) -> Table | None:
-    """Return the table called ``name``, or ``None`` when the export does not hold it."""
-    return tables.get(name)
 
 
 @attrs.frozen

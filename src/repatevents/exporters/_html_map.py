@@ -20,7 +20,7 @@ import attrs
 from .._tables import Table
 from ._html_common import NO_DATA, PALETTE, attr, count_text, esc, range_text
 
-__all__ = ["MapCountry", "render_map"]
+__all__ = ["MapCountry", "classes", "render_map"]
 
 _WIDTH = 960.0
 _MIN_HEIGHT, _MAX_HEIGHT = 420.0, 640.0
