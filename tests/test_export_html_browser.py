@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import struct
+import sys
 import tempfile
 import zlib
 from collections.abc import Iterator
@@ -46,6 +47,15 @@ def _missing() -> str | None:
     except ImportError:
         return "selenium is not installed (the test extra)"
     return None
+
+
+def _require(missing: str | None) -> None:
+    """Skip with the reason what the browser tests need is missing; fail instead under CI."""
+    if missing is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but the browser tests cannot run: {missing}")
+    pytest.skip(missing)
 
 
 @pytest.fixture(scope="module")
@@ -82,11 +92,7 @@ def report(ledger_path: Path) -> Path:
 @pytest.fixture(scope="module")
 def browser(report: Path) -> Iterator[Any]:
     """One headless Chromium for the module, with the report loaded."""
-    missing = _missing()
-    if missing is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but the browser tests cannot run: {missing}")
-        pytest.skip(missing)
+    _require(_missing())
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -269,3 +275,17 @@ def _distinct_bytes(png: bytes) -> int:
             data += png[offset + 8 : offset + 8 + length]
         offset += 12 + length
     return len(set(zlib.decompress(data)))
+
+
+def test_missing_browser_skips_locally_and_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without Chromium the tests skip with the reason, unless CI is set: then they fail."""
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", Path("/nonexistent/chromium"))
+    missing = _missing()
+    assert missing is not None
+    assert "chromium" in missing
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="chromium"):
+        _require(missing)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        _require(missing)

@@ -32,7 +32,7 @@ def _nice_top(value: int) -> int:
     if value <= 0:
         return 10
     magnitude = int(10 ** (len(str(value)) - 1))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if value <= step * magnitude:
             return int(step * magnitude)
     return 10 * magnitude

@@ -82,8 +82,7 @@ def _render(
         f'<span class="caption-note">{esc(table.description)}</span></caption>'
     )
     head = "".join(
-        f'<th scope="col"{" class=num" if c.numeric else ""}'
-        f"{f' data-key={attr(c.key)}' if c.key else ''}>"
+        f'<th scope="col"{_class_and_key(c)}>'
         f'<button type="button" class="sort">{esc(c.title)}</button></th>'
         for c in columns
     )
@@ -98,9 +97,9 @@ def _render(
             text = raw if column.markup else _text(raw)
             tag = "th" if i == 0 else "td"
             scope = ' scope="row"' if i == 0 else ""
-            klass = ' class="num"' if column.numeric else ""
-            key = f' data-key="{attr(column.key)}"' if column.key else ""
-            cells.append(f'<{tag}{scope}{klass}{key} data-sort="{attr(sort)}">{text}</{tag}>')
+            cells.append(
+                f'<{tag}{scope}{_class_and_key(column)} data-sort="{attr(sort)}">{text}</{tag}>'
+            )
         if sources is not None:
             cells.append(f'<td class="fns">{footnotes.marks(sources(record))}</td>')
         row_attr = f' data-row="{attr(record.get(row_key))}"' if row_key else ""
@@ -115,6 +114,12 @@ def _render(
         f'<table id="table-{attr(table.name)}" class="sortable">{caption}\n'
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table></div>"
     )
+
+
+def _class_and_key(column: _Column) -> str:
+    klass = ' class="num"' if column.numeric else ""
+    key = f' data-key="{attr(column.key)}"' if column.key else ""
+    return klass + key
 
 
 def _sort_value(record: Record, column: _Column) -> str:
