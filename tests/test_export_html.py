@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -16,8 +17,10 @@ from typing import Any
 import attrs
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
 
 from repatevents import Ledger
+from repatevents import strategies as rst
 from repatevents._tables import Table
 from repatevents.cli import main
 from repatevents.errors import ExportError, ValidationError
@@ -377,3 +380,44 @@ def test_many_quality_findings_are_counted_by_check_and_the_first_listed(tmp_pat
     summary = page.split('id="table-quality-summary"')[1].split("</table>")[0]
     assert 'data-key="findings" data-sort="150"' in summary
     assert 'data-key="findings" data-sort="1"' in summary
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rst.event_logs(max_size=25))
+def test_any_ledger_gives_a_whole_report(events: list[Any]) -> None:
+    """Any ledger's report has one map mark per country (or names it as not on the map),
+    one panel per country with a time series, every totals row, and the same bytes twice."""
+    ledger = Ledger.in_memory()
+    ledger.record_many(events)
+    tables = ledger.tables(generated_at=GENERATED_AT)
+    metadata = ledger.metadata(generated_at=GENERATED_AT)
+    pages = []
+    for _ in range(2):
+        stream = io.BytesIO()
+        write_html(tables, metadata, stream)
+        pages.append(stream.getvalue())
+    assert pages[0] == pages[1]
+    parsed = _parse(pages[0].decode("utf-8"))
+    countries = sorted(r["country"] for r in tables["totals"].records())
+    marks = [a["data-country"] for t, a in parsed.elements if "country" in a.get("class", "")]
+    unplaced = [a["data-unplaced"] for t, a in parsed.elements if "data-unplaced" in a]
+    assert countries == sorted(marks + unplaced)
+    charted = {r["country"] for r in tables["timeseries"].records()}
+    assert sorted(charted) == sorted(a["data-country"] for a in parsed.having("svg", "series"))
+    rows = [a["data-row"] for t, a in parsed.elements if t == "tr" and "data-row" in a]
+    assert countries == sorted(set(rows) & set(countries))
+
+
+def test_country_without_a_location_is_named_under_the_map(tmp_path: Path) -> None:
+    """A country with neither an outline nor a label point is named as not on the map."""
+    tables = sample_tables()
+    totals = tables["totals"]
+    row = ("BVT", "Bouvet Island", 1, 3, 3, 3, None, 3, None, None, None)
+    tables["totals"] = Table(totals.name, totals.title, totals.columns, [*totals.rows, row])
+    stream = io.BytesIO()
+    write_html(tables, sample_metadata(), stream)
+    parsed = _parse(stream.getvalue().decode("utf-8"))
+    assert ["BVT"] == [a["data-unplaced"] for t, a in parsed.elements if "data-unplaced" in a]
+    marks = [a["data-country"] for t, a in parsed.elements if "country" in a.get("class", "")]
+    assert "BVT" not in marks
+    assert len(totals.rows) == len(marks)

@@ -201,7 +201,7 @@ def _flows(
 def render_map(
     countries: Sequence[MapCountry], tables: Mapping[str, Table], bounds: Sequence[int]
 ) -> tuple[str, str]:
-    """Return the map as an SVG with a text alternative, and a note on the flows not drawn.
+    """Return the map as an SVG with a text alternative, and notes on what it cannot draw.
 
     Args:
         countries: the receiving countries to shade, with their totals.
@@ -228,6 +228,7 @@ def render_map(
         if code not in by_code and frame.overlaps(shapes[code]):
             out.append(f'<path d="{frame.path(shapes[code])}"/>')
     out.append('</g>\n<g class="countries">')
+    unplaced: list[MapCountry] = []
     for country in countries:
         label = _country_label(country)
         common = (
@@ -245,22 +246,32 @@ def render_map(
                 f'<circle {common} cx="{_n(x)}" cy="{_n(y)}" r="5"><title>{esc(label)}'
                 "</title></circle>"
             )
+        else:
+            unplaced.append(country)
     out.append("</g>")
     sums, left_operations, left_people = _flows(tables, by_code, camps)
     out += _flow_lines(frame, sums, by_code, camps)
     out += _camp_marks(frame, camps)
     out.append("</svg>")
     svg = "\n".join(out)
-    if not left_operations:
-        return svg, ""
-    # Said, not hidden: a reader adding up the lines must not take them for every operation.
-    note = (
-        f'<p class="map-note">No line is drawn for {left_operations} operation'
-        f"{'s' if left_operations != 1 else ''} ({count_text(left_people)} people, best "
-        "estimate) whose origin is a region or an unspecified place rather than a camp "
-        "with a known location; they are counted in the countries' totals.</p>"
-    )
-    return svg, note
+    notes = []
+    if unplaced:
+        names = ", ".join(
+            f'<span data-unplaced="{attr(c.code)}">{esc(c.name)}</span>' for c in unplaced
+        )
+        notes.append(
+            f"Not on the map, for want of a known location: {names}; the table beside the map "
+            "and the totals below have their figures."
+        )
+    if left_operations:
+        # Said, not hidden: a reader adding up the lines must not take them for every operation.
+        notes.append(
+            f"No line is drawn for {left_operations} operation"
+            f"{'s' if left_operations != 1 else ''} ({count_text(left_people)} people, best "
+            "estimate) whose origin is a region or an unspecified place rather than a camp "
+            "with a known location; they are counted in the countries' totals."
+        )
+    return svg, "".join(f'<p class="map-note">{note}</p>' for note in notes)
 
 
 def _flow_lines(
