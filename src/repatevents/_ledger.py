@@ -17,12 +17,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import attrs
 
 from ._tables import ExportMetadata, Table
-from .errors import CheckpointMismatchError, ConcurrencyError, IntegrityError, LostRecordsError
+from .errors import (
+    CheckpointMismatchError,
+    ConcurrencyError,
+    FieldProblem,
+    HeadNotFoundError,
+    IntegrityError,
+    LostRecordsError,
+    ValidationError,
+)
 from .events import Event, read_jsonl
 from .projections import (
     DEFAULT_POLICY,
@@ -162,6 +170,9 @@ class Ledger:
         self._saved = -1
         self._past: tuple[int, KnowledgeState] | None = None
         self._summary: KnowledgeState | None = None
+        # Whether the state was folded from the log alone (no checkpoint in it): the
+        # provenance an export states as ``computed_from``.
+        self._from_log = False
         self._closed = False
 
     # -- opening and closing -------------------------------------------------------------------
@@ -232,6 +243,17 @@ class Ledger:
         """The position of the last recorded event (0 for an empty ledger)."""
         return self._store.head()
 
+    @property
+    def head_hash(self) -> str | None:
+        """The hash of the last recorded event (``None`` for an empty ledger).
+
+        With :attr:`head`, what to publish beside a figure: ``repatevents verify --expect``
+        then shows that a ledger still holds that state (and maybe more).
+        """
+        head = self._store.head()
+        last = next(iter(self._store.read(head - 1, upto=head)), None) if head else None
+        return None if last is None else last.hash
+
     def record(self, event: Event) -> int:
         """Record one event and return the head position after it.
 
@@ -277,9 +299,13 @@ class Ledger:
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- the log -------------------------------------------------------------------------------
-    def verify(self) -> int:
+    def verify(self, *, expect: str | None = None) -> int:
         """Check every record against the hash chain, and the checkpoints saved beside the log
         against the log; return how many records were checked.
+
+        With ``expect``, a head hash published earlier (:attr:`head_hash`), the log must also
+        hold the record with that hash: the ledger reaches the state that was published, and
+        whatever came after it is chained to it.
 
         A checkpoint is a cache the hash chain does not cover, so the log is folded again from
         zero and each checkpoint (and its summary) is compared with the fold at its position.
@@ -294,15 +320,34 @@ class Ledger:
             CheckpointMismatchError: the log is intact, but a checkpoint holds something other
                 than the log folded from zero (it was changed); :meth:`rebuild` replaces it.
             CorruptLogError: a stored file cannot be read.
+            ValidationError: ``expect`` is not a hash (hex, at least 12 digits).
+            HeadNotFoundError: no record of the intact log has the hash ``expect``.
 
         Warns:
             RepateventsWarning: a checkpoint cannot be read, or names a class no checkpoint
                 holds (a cache: it is ignored).
         """
+        wanted = None if expect is None else _hash_prefix(expect)
         count, mismatch = self._verify()
         if mismatch is not None:
             raise mismatch
+        if wanted is not None and self.position_of_hash(wanted) is None:
+            raise HeadNotFoundError(expect or "", count, self.head_hash)
         return count
+
+    def position_of_hash(self, hash_prefix: str) -> int | None:
+        """Return the position of the record whose hash starts with ``hash_prefix``, if any.
+
+        Cost: a read of the log up to it, O(events).
+
+        Raises:
+            ValidationError: ``hash_prefix`` is not hex, or shorter than 12 digits.
+        """
+        wanted = _hash_prefix(hash_prefix)
+        for envelope in self._store.read():
+            if envelope.hash.startswith(wanted):
+                return envelope.position
+        return None
 
     def rebuild(self) -> int:
         """Verify the log, fold it again from zero, and replace the state and the saved
@@ -370,6 +415,7 @@ class Ledger:
                     names.append(name)
                     fields.update(dict.fromkeys(found))
         self._state, self._past, self._summary = state, None, None
+        self._from_log = True
         if not pending:
             # Verifying writes nothing: closing saves only what is folded after this.
             self._saved = state.position
@@ -435,6 +481,7 @@ class Ledger:
 
     def _load(self) -> KnowledgeState:
         state = self._checkpoint(CHECKPOINT_NAME) if self._checkpoints else None
+        self._from_log = state is None
         if state is not None:
             self._saved = state.position
             return state
@@ -653,6 +700,10 @@ class Ledger:
     ) -> ExportMetadata:
         """Return what a set of tables is made from, for an export.
 
+        Besides the query it holds the provenance: the position and hash of the record the
+        tables reach, the library version, and whether the state was folded from the log alone
+        or caught up from a checkpoint (call :meth:`verify` first for the former).
+
         Args:
             as_of, known_at, policy: as for the projections.
             generated_at: the generation time to record (default: now, UTC); give a fixed one
@@ -686,6 +737,9 @@ class Ledger:
             }
             for s in _sources(state, as_of_ordinal(as_of))
         ]
+        # A state at a past moment is always folded from zero; the current one may have been
+        # caught up from a checkpoint.
+        from_log = state is not self._state or self._from_log
         return ExportMetadata(
             ledger_position=state.position,
             as_of=as_of,
@@ -694,12 +748,15 @@ class Ledger:
             generated_at=generated_at or dt.datetime.now(dt.UTC),
             sources=tuple(sources),
             title=title,
+            head_hash=state.head_hash or None,
+            library_version=_library_version(),
+            computed_from="log" if from_log else "checkpoint",
         )
 
     def export(
         self,
         format_name: str,
-        path: str | os.PathLike[str],
+        path: str | os.PathLike[str] | BinaryIO,
         *,
         tables: Sequence[str] | None = None,
         as_of: dt.date | None = None,
@@ -707,6 +764,7 @@ class Ledger:
         policy: str | Policy = DEFAULT_POLICY,
         generated_at: dt.datetime | None = None,
         plugin_manager: RepateventsPluginManager | None = None,
+        verified: bool = False,
         **options: Any,
     ) -> list[Path]:
         """Export the tables with the exporter called ``format_name`` (``csv``, ``geojson`` …).
@@ -715,24 +773,36 @@ class Ledger:
 
         Args:
             format_name: the exporter's name.
-            path: the target file or folder (see ``repatevents.exporters.export_tables``).
+            path: the target file or folder (see ``repatevents.exporters.export_tables``), or
+                a binary stream for an exporter that writes one file. The ledger's own files
+                (the log, its write-ahead log and journal, its checkpoints) are refused as
+                targets however the path is spelled.
             tables: the tables to write, in order; ``None`` for all.
             as_of, known_at, policy: as for the projections.
             generated_at: the generation time recorded in the metadata and the day ages count
                 to when ``as_of`` is None (default: now, UTC); give a fixed one for an export
                 that is byte-identical from one day to the next.
             plugin_manager: where exporters come from; ``None`` loads the installed plugins.
+            verified: check the whole log against its hash chain and fold it from zero, so
+                that no checkpoint (a cache anyone who can write the file can change) is in
+                the figures; the metadata then says ``computed_from: log``. Cost: O(events).
             **options: passed to the exporter (``bom=True`` for CSV …).
 
         Returns:
-            The paths written.
+            The paths written (none for a stream).
 
         Raises:
             UnknownExporterError: no exporter has that name.
-            ExportError: the exporter failed; nothing was changed.
+            ExportError: the exporter failed, or a target is one of the ledger's files or a
+                symbolic link; nothing was changed.
+            IntegrityError, CorruptLogError: with ``verified``, the log does not verify.
         """
         from .exporters import export_tables
 
+        if verified:
+            # A checkpoint that disagrees with the log is left for verify and rebuild to name:
+            # this export does not use it either way.
+            self._verify()
         # One moment for both: the ages in the tables count to the generation time recorded.
         moment = generated_at or dt.datetime.now(dt.UTC)
         built = self.tables(as_of, known_at, policy, generated_at=moment)
@@ -741,8 +811,48 @@ class Ledger:
             format_name,
             built,
             metadata,
-            Path(path),
+            path if not isinstance(path, str | os.PathLike) else Path(path),
             table_names=tables,
             plugin_manager=plugin_manager,
+            protected=_ledger_files(self._store),
             **options,
         )
+
+
+def _ledger_files(store: EventStore) -> list[str]:
+    """Return the files that hold a store's log and what lives beside it, existing or not."""
+    path = getattr(store, "path", None)
+    if not isinstance(path, str):
+        return []
+    # SQLite keeps -wal, -shm and -journal beside the database; a JSON Lines log its
+    # checkpoints. Naming all of them for both costs nothing and survives a backend's change.
+    return [path, *(path + end for end in ("-wal", "-shm", "-journal", ".checkpoints"))]
+
+
+_HASH_PREFIX_DIGITS = 12
+
+
+def _hash_prefix(text: str) -> str:
+    """Return a hash (or a prefix of one) in lower case, checked to be hex and long enough."""
+    cleaned = text.strip().lower()
+    if len(cleaned) < _HASH_PREFIX_DIGITS or any(c not in "0123456789abcdef" for c in cleaned):
+        raise ValidationError(
+            [
+                FieldProblem(
+                    "expect",
+                    text,
+                    f"a record hash in hex (64 digits, or the first {_HASH_PREFIX_DIGITS} or "
+                    "more), as verify prints it",
+                )
+            ]
+        )
+    return cleaned
+
+
+def _library_version() -> str:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("repatevents")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a source checkout
+        return ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,7 +52,8 @@ def _parse_exporter_options(
     "--output",
     required=True,
     type=click.Path(path_type=Path),
-    help="Where to write (a file, or a folder for formats with one file per table).",
+    help="Where to write (a file, or a folder for formats with one file per table; missing "
+    "folders are created); - writes a one-file format to standard output.",
 )
 @click.option(
     "--table", "table_names", multiple=True, metavar="NAME", help="Only this table; repeatable."
@@ -103,10 +105,11 @@ def export_command(
         values = _exporter_options(exporter, options)
         with open_ledger(settings) as ledger:
             note_empty_past(ledger, known_at)
+            to_stdout = str(output) == "-"
             try:
                 written = ledger.export(
                     format_name,
-                    output,
+                    sys.stdout.buffer if to_stdout else output,
                     tables=list(table_names) or None,
                     generated_at=generated_at,
                     plugin_manager=manager,
@@ -120,6 +123,9 @@ def export_command(
                         f"{', '.join(sorted(values))}: {exc.__cause__}; nothing was written"
                     ) from None
                 raise
+    if to_stdout:
+        # Standard output holds the export itself; nothing may be said there besides.
+        return
     if as_json:
         click.echo(json.dumps({"format": format_name, "written": [str(p) for p in written]}))
     else:
