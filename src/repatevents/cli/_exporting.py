@@ -76,6 +76,13 @@ def _parse_exporter_options(
     help="The generation time to write (ISO, UTC; default: now), so that two exports of the "
     "same ledger and query are byte-identical.",
 )
+@click.option(
+    "--verified",
+    is_flag=True,
+    help="Check the whole log against its hash chain and compute the tables from it alone, "
+    "not from a saved checkpoint (a cache anyone who can write the file can change): for an "
+    "export to publish. Its metadata says computed_from: log.",
+)
 @query_options
 @ledger_option
 @click.pass_obj
@@ -86,6 +93,7 @@ def export_command(
     table_names: tuple[str, ...],
     options: dict[str, str],
     generated_at: dt.datetime | None,
+    verified: bool,
     as_of: dt.date | None,
     known_at: dt.datetime | int | None,
     policy: str | None,
@@ -113,6 +121,7 @@ def export_command(
                     tables=list(table_names) or None,
                     generated_at=generated_at,
                     plugin_manager=manager,
+                    verified=verified,
                     **query(as_of, known_at, policy),
                     **values,
                 )

@@ -20,17 +20,44 @@ __all__ = ["rebuild_command", "repair_command", "verify_command"]
 
 
 @click.command("verify")
+@click.option(
+    "--expect",
+    metavar="HASH",
+    help="A head hash published earlier (verify prints one; 12 or more hex digits): fail "
+    "unless the ledger holds the record with that hash, so it reaches that state.",
+)
 @json_option
 @ledger_option
 @click.pass_obj
-def verify_command(settings: Settings, as_json: bool) -> None:
-    """Check every record of the ledger against its hash chain."""
+def verify_command(settings: Settings, expect: str | None, as_json: bool) -> None:
+    """Check every record of the ledger against its hash chain; print its head and head hash.
+
+    Publish the head hash beside figures made from the ledger (every export carries it too):
+    `verify --expect HASH` later shows that a ledger still holds that exact state, which a
+    ledger whose records were edited and every hash computed again does not.
+    """
     with user_errors(), open_ledger(settings) as ledger:
-        count = ledger.verify()
+        count = ledger.verify(expect=expect)
+        head, head_hash = ledger.head, ledger.head_hash
+        reached = None if expect is None else ledger.position_of_hash(expect)
     if as_json:
-        echo_json({"ledger": settings.ledger, "verified": count, "intact": True})
-    else:
-        click.echo(f"{settings.ledger}: {count} records verified; the hash chain is intact")
+        answer = {
+            "ledger": settings.ledger,
+            "verified": count,
+            "intact": True,
+            "head": head,
+            "head_hash": head_hash,
+        }
+        if expect is not None:
+            answer["expected"] = {"hash": expect, "position": reached}
+        echo_json(answer)
+        return
+    click.echo(
+        f"{settings.ledger}: {count} records verified; the hash chain is intact; head "
+        f"position {head}, head hash {head_hash or 'none (empty ledger)'}"
+    )
+    if reached is not None:
+        click.echo(f"the expected hash {expect} is the record at position {reached}")
 
 
 @click.command("rebuild")
