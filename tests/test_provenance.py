@@ -168,3 +168,30 @@ def test_a_verified_export_ignores_a_forged_checkpoint_and_says_so(
     assert ("checkpoint", "log") == (_computed_from(plain), _computed_from(verified))
     assert "274" == _kaz_total(verified)
     assert "274" != _kaz_total(plain)
+
+
+def test_source_date_epoch_sets_the_generation_time(
+    ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SOURCE_DATE_EPOCH is the generation time when --generated-at is not given, so two
+    exports made at different moments are byte-identical; --generated-at still wins."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first, second = tmp_path / "a.geojson", tmp_path / "b.geojson"
+    assert 0 == run(ledger, "export", "geojson", "-o", str(first)).exit_code
+    assert 0 == run(ledger, "export", "geojson", "-o", str(second)).exit_code
+    assert first.read_bytes() == second.read_bytes()
+    assert "2023-11-14T22:13:20+00:00" == _metadata(first)["generated_at"]
+    given = ["--generated-at", "2024-03-01T00:00:00Z"]
+    assert 0 == run(ledger, "export", "geojson", "-o", str(first), *given).exit_code
+    assert "2024-03-01T00:00:00+00:00" == _metadata(first)["generated_at"]
+
+
+def test_a_source_date_epoch_that_is_not_seconds_is_a_clean_error(
+    ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SOURCE_DATE_EPOCH that is not a whole number names the variable and writes nothing."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    result = run(ledger, "export", "geojson", "-o", str(tmp_path / "x.geojson"))
+    assert 1 == result.exit_code
+    assert "SOURCE_DATE_EPOCH: 'yesterday'" in result.output
+    assert not (tmp_path / "x.geojson").exists()

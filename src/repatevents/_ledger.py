@@ -123,6 +123,38 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+"""The environment variable reproducible builds set to the build's time, in Unix seconds."""
+
+
+def generation_time(generated_at: dt.datetime | None = None) -> dt.datetime:
+    """Return the time an export records as made: ``generated_at`` when given, else the time
+    ``SOURCE_DATE_EPOCH`` names (https://reproducible-builds.org/specs/source-date-epoch/),
+    else now; in UTC.
+
+    Raises:
+        ValidationError: ``SOURCE_DATE_EPOCH`` is set but not a whole number of seconds.
+    """
+    if generated_at is not None:
+        return generated_at
+    epoch = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
+    if not epoch:
+        return dt.datetime.now(dt.UTC)
+    try:
+        return dt.datetime.fromtimestamp(int(epoch, 10), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise ValidationError(
+            [
+                FieldProblem(
+                    SOURCE_DATE_EPOCH,
+                    epoch,
+                    "a whole number of seconds since 1970-01-01 00:00 UTC, as reproducible "
+                    "builds set it",
+                )
+            ]
+        ) from None
+
+
 def _generation_day(generated_at: dt.datetime | None) -> dt.date:
     """Return the UTC day of a generation time (a naive one is read as UTC); today if None."""
     if generated_at is None:
@@ -706,8 +738,8 @@ class Ledger:
 
         Args:
             as_of, known_at, policy: as for the projections.
-            generated_at: the generation time to record (default: now, UTC); give a fixed one
-                for byte-identical exports.
+            generated_at: the generation time to record (default: ``SOURCE_DATE_EPOCH`` when
+                set, else now, UTC); give a fixed one for byte-identical exports.
             title: the export's title.
 
         Returns:
@@ -745,7 +777,7 @@ class Ledger:
             as_of=as_of,
             known_at=known_text,
             policy=chosen.name,
-            generated_at=generated_at or dt.datetime.now(dt.UTC),
+            generated_at=generation_time(generated_at),
             sources=tuple(sources),
             title=title,
             head_hash=state.head_hash or None,
@@ -780,8 +812,9 @@ class Ledger:
             tables: the tables to write, in order; ``None`` for all.
             as_of, known_at, policy: as for the projections.
             generated_at: the generation time recorded in the metadata and the day ages count
-                to when ``as_of`` is None (default: now, UTC); give a fixed one for an export
-                that is byte-identical from one day to the next.
+                to when ``as_of`` is None (default: the ``SOURCE_DATE_EPOCH`` environment
+                variable of reproducible builds when set, else now, UTC); give a fixed one for
+                an export that is byte-identical from one day to the next.
             plugin_manager: where exporters come from; ``None`` loads the installed plugins.
             verified: check the whole log against its hash chain and fold it from zero, so
                 that no checkpoint (a cache anyone who can write the file can change) is in
@@ -804,7 +837,7 @@ class Ledger:
             # this export does not use it either way.
             self._verify()
         # One moment for both: the ages in the tables count to the generation time recorded.
-        moment = generated_at or dt.datetime.now(dt.UTC)
+        moment = generation_time(generated_at)
         built = self.tables(as_of, known_at, policy, generated_at=moment)
         metadata = self.metadata(as_of, known_at, policy, generated_at=moment)
         return export_tables(

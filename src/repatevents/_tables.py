@@ -45,6 +45,9 @@ class Column:
         type: the type of its cells.
         hxl: the HXL hashtag with attributes (``#affected+total+best``), or ``""``.
         description: what the column holds, for data dictionaries.
+        separator: for a text column that holds a list, what its items are joined with
+            (``"; "``), so that formats with lists (JSON, a Table Schema) can give them back
+            as a list; ``""`` for a column of single values.
     """
 
     name: str
@@ -52,6 +55,17 @@ class Column:
     type: ColumnType
     hxl: str = ""
     description: str = ""
+    separator: str = ""
+
+    def items(self, cell: Any) -> list[str] | None:
+        """Return a cell of a list column as its items (``None`` stays ``None``).
+
+        Raises:
+            ValueError: the column is not a list column.
+        """
+        if not self.separator:
+            raise ValueError(f"column {self.name!r} holds single values, not lists")
+        return None if cell is None else str(cell).split(self.separator)
 
 
 def _to_columns(columns: Iterable[Column]) -> tuple[Column, ...]:

@@ -73,8 +73,9 @@ def _parse_exporter_options(
     "--generated-at",
     callback=parse_generated_at,
     metavar="TIME",
-    help="The generation time to write (ISO, UTC; default: now), so that two exports of the "
-    "same ledger and query are byte-identical.",
+    help="The generation time to write (ISO, UTC; default: the SOURCE_DATE_EPOCH environment "
+    "variable when set, else now), so that two exports of the same ledger and query are "
+    "byte-identical.",
 )
 @click.option(
     "--verified",

@@ -77,8 +77,10 @@ _SCOPE_RANK = {
 Getter = Callable[[Any], Any]
 
 
-def _col(name: str, title: str, kind: ColumnType, hxl: str, description: str = "") -> Column:
-    return Column(name=name, title=title, type=kind, hxl=hxl, description=description)
+def _col(
+    name: str, title: str, kind: ColumnType, hxl: str, description: str = "", separator: str = ""
+) -> Column:
+    return Column(name, title, kind, hxl, description, separator)
 
 
 def _range_columns(name: str, title: str, hxl: str, what: str) -> list[Column]:
@@ -173,9 +175,13 @@ def _edge_text(date: FuzzyDate | None, end: bool) -> str:
     return ".." if day is None else day.isoformat()
 
 
+LIST = "; "
+"""How the items of a list cell are joined (``Column.separator``)."""
+
+
 def _join(items: Iterable[str | None]) -> str | None:
     kept = [i for i in dict.fromkeys(items) if i]
-    return "; ".join(kept) if kept else None
+    return LIST.join(kept) if kept else None
 
 
 def _lat_lon() -> list[Column]:
@@ -227,12 +233,12 @@ def _operations(rows: Sequence[Operation], policy: Policy) -> Table:
             "#meta+count+corrected",
             "Reports a later correction replaced (the corrected figures are shown).",
         ),
-        _col("date_roles", "Dates mark", T, "#meta+roles", "handover, arrival, …"),
-        _col("facilitators", "Facilitators", T, "#org+facilitator"),
-        _col("names", "Operation name", T, "#activity+name"),
+        _col("date_roles", "Dates mark", T, "#meta+roles", "handover, arrival, …", separator=LIST),
+        _col("facilitators", "Facilitators", T, "#org+facilitator", separator=LIST),
+        _col("names", "Operation name", T, "#activity+name", separator=LIST),
         _col("adjudicated_best", "Adjudicated total", INT, "#affected+total+adjudicated"),
-        _col("sources", "Sources", T, "#meta+source"),
-        _col("urls", "Addresses", T, "#meta+url"),
+        _col("sources", "Sources", T, "#meta+source", separator=LIST),
+        _col("urls", "Addresses", T, "#meta+url", separator=LIST),
     ]
     body = []
     for op in rows:
@@ -312,7 +318,9 @@ def _totals(rows: Sequence[CountryTotal], policy: Policy) -> Table:
         ),
         _col("people_per_family_low", "People per family (low)", N, "#meta+ratio+low"),
         _col("people_per_family_high", "People per family (high)", N, "#meta+ratio+high"),
-        _col("nationalities", "Other nationalities", T, "#country+code+nationality"),
+        _col(
+            "nationalities", "Other nationalities", T, "#country+code+nationality", separator=LIST
+        ),
     ]
     body = []
     for row in rows:
@@ -544,7 +552,7 @@ def _quality(rows: Sequence[QualityFinding]) -> Table:
         _col("check", "Check", T, "#meta+check"),
         _col("country", "Country code", T, "#country+code"),
         _col("message", "Finding", T, "#description"),
-        _col("events", "Reports involved", T, "#meta+id"),
+        _col("events", "Reports involved", T, "#meta+id", separator=" "),
         _col("event_count", "Reports involved (count)", INT, "#meta+count"),
     ]
     body = [
@@ -557,7 +565,7 @@ def _quality(rows: Sequence[QualityFinding]) -> Table:
 def _sources(rows: Sequence[SourceSummary]) -> Table:
     columns = [
         _col("publisher", "Publisher", T, "#meta+source"),
-        _col("via", "Via", T, "#meta+via"),
+        _col("via", "Via", T, "#meta+via", separator=LIST),
         _col("speaker_kind", "Kind of speaker", T, "#meta+speaker"),
         _col("url", "Address", T, "#meta+url"),
         _col("published", "Published", T, "#date+published", "EDTF text."),
