@@ -13,6 +13,7 @@ import attrs
 import openpyxl
 import pytest
 import repatevents_xlsx
+import xlsxwriter  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -22,6 +23,7 @@ from repatevents.testing import (
     ExporterContract,
     assert_installed_plugin_loads,
     empty_tables,
+    formula_tables,
     get_plugin_manager,
     largest_number_tables,
     registered_exporters,
@@ -313,3 +315,16 @@ def test_export_tables_writes_an_xlsx_file(tmp_path: Path) -> None:
         )
     assert tmp_path / "f.xlsx" == path
     assert len(_open(path.read_bytes()).sheetnames) == 7 + len(repatevents_xlsx.METADATA_SHEETS)
+
+
+def test_the_contract_would_find_a_formula_cell(tmp_path: Path) -> None:
+    """The contract's formula check reads XLSX formula elements: a workbook that stores a text
+    cell as a formula (XlsxWriter's default) is caught, ours is not."""
+    risky = tmp_path / "risky.xlsx"
+    workbook = xlsxwriter.Workbook(str(risky))
+    workbook.add_worksheet().write(0, 0, "=1+1")
+    workbook.close()
+    assert ["=1+1"] == TestXlsxContract().formula_cells(risky)
+    ours = tmp_path / "ours.xlsx"
+    ours.write_bytes(_write(formula_tables()))
+    assert [] == TestXlsxContract().formula_cells(ours)
