@@ -91,7 +91,7 @@ _REMAINING = (
     _column("scope", "Who is counted", T, "#meta+scope"),
     _column("country", "Country code", T, "#country+code"),
     _column("baseline_date", "Baseline date", D, "#date+baseline"),
-    _column("baseline_text", "Baseline date (as given)", T, "#date+baseline+text"),
+    _column("baseline_text", "Baseline date (as given)", T, "#meta+date+baseline"),
     _column("baseline_age_days", "Baseline age (days)", INT, "#meta+age"),
     _column("remaining_low", "Remaining (low)", INT, "#affected+remaining+min"),
     _column("remaining_best", "Remaining (best)", INT, "#affected+remaining+best"),
@@ -114,7 +114,7 @@ _OPERATIONS = (
 
 _TIMESERIES = (
     _column("country", "Country code", T, "#country+code"),
-    _column("period", "Period", T, "#date+period"),
+    _column("period", "Period", T, "#meta+period"),
     _column("cumulative_best", "Cumulative (best)", INT, "#affected+total+best+cumulative"),
 )
 
