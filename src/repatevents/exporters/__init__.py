@@ -10,7 +10,7 @@ are re-exported here, so that an exporter plugin imports everything it needs fro
 """
 
 from .._tables import Column, ColumnType, ExportMetadata, Table
-from ._base import Exporter, WriteFunction, metadata_table
+from ._base import DescribeFunction, Exporter, WriteFunction, metadata_table
 from ._csv import neutralise, write_csv
 from ._export import export_tables, target_paths
 from ._geojson import geojson_exporter, write_geojson
@@ -18,6 +18,7 @@ from ._geojson import geojson_exporter, write_geojson
 __all__ = [
     "Column",
     "ColumnType",
+    "DescribeFunction",
     "ExportMetadata",
     "Exporter",
     "Table",

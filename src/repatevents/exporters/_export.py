@@ -236,10 +236,32 @@ def _jobs(
         )
     # Every file-per-table export carries its metadata as a file of its own (the last one).
     tables = {**tables, "metadata": metadata_table(metadata)}
-    return [
+    jobs: list[tuple[Path, Job]] = [
         (file, functools.partial(_fill, exporter, {name: table}, metadata, options))
         for file, (name, table) in zip(files, tables.items(), strict=True)
     ]
+    if exporter.describe is not None:
+        names = {name: file.name for file, name in zip(files, tables, strict=True)}
+        try:
+            described = exporter.describe(tables, metadata, names, **options)
+        except (TypeError, ValueError) as error:
+            raise ExportError(
+                f"the {exporter.name!r} exporter could not describe {str(path)!r}: "
+                f"{_describe(error)}; no file was changed",
+                exporter=exporter.name,
+                path=str(path),
+            ) from error
+        if described is not None:
+            name, data = described
+            # Beside the metadata file, named as it is: metadata.csv gives datapackage.json,
+            # figures-metadata.csv gives figures-datapackage.json.
+            prefix = files[-1].stem.removesuffix("metadata")
+            jobs.append((files[-1].with_name(prefix + name), functools.partial(_bytes, data)))
+    return jobs
+
+
+def _bytes(data: bytes, stream: BinaryIO) -> None:
+    stream.write(data)
 
 
 class _NothingWritten(Exception):
