@@ -228,7 +228,7 @@ def test_exporter_options_take_their_type_from_the_annotation_then_the_default()
 
 def test_exporter_options_of_the_built_in_exporters() -> None:
     """CSV takes bom, hxl, titles and datapackage (false by default) and a licence; GeoJSON
-    flows (false by default) and a layer ("all" by default)."""
+    flows (false by default) and a layer ("all" by default); SQLite a licence."""
     exporters = registered_exporters(get_plugin_manager(load_entrypoints=False))
     described = {
         name: [(o.name, o.type, o.default) for o in exporter_options(e) or ()]
@@ -243,6 +243,7 @@ def test_exporter_options_of_the_built_in_exporters() -> None:
             ("licence", str, "CC-BY-4.0"),
         ],
         "geojson": [("flows", bool, False), ("layer", str, "all")],
+        "sqlite": [("licence", str, "CC-BY-4.0")],
     } == described
 
 

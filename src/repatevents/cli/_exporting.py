@@ -67,8 +67,8 @@ def _parse_exporter_options(
     metavar="NAME=VALUE",
     help="An option of the exporter, repeatable; VALUE is read as the option's type (true or "
     "false, a whole number, text). csv: bom, hxl, titles, datapackage, licence; geojson: "
-    "flows, layer; xlsx: titles, hxl; `repatevents plugins --json` lists every exporter's "
-    "options.",
+    "flows, layer; sqlite: licence; xlsx: titles, hxl; `repatevents plugins --json` lists "
+    "every exporter's options.",
 )
 @click.option(
     "--generated-at",

@@ -2,7 +2,7 @@
 
 This is the last stage of the data flow (events → store → projections → exporters): an
 exporter receives tables and their metadata and writes bytes; it never reads the ledger. The
-built-in CSV and GeoJSON exporters are registered by a built-in plugin through the same
+built-in CSV, GeoJSON and SQLite exporters are registered by a built-in plugin through the same
 ``register_exporters`` hook as third-party exporters (see ``repatevents.hookspecs``).
 
 The table types an exporter receives (``Table``, ``Column``, ``ColumnType``, ``ExportMetadata``)

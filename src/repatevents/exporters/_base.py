@@ -34,12 +34,13 @@ DescribeFunction: TypeAlias = Callable[
     Concatenate[Mapping[str, Table], ExportMetadata, Mapping[str, str], ...],
     "tuple[str, bytes] | None",
 ]
-"""A descriptor of a one-file-per-table export: ``describe(tables, metadata, files, **options)``.
+"""A descriptor of an export's files: ``describe(tables, metadata, files, **options)``.
 
-Called once with every table written (the ``metadata`` table too), the metadata, each table's
-file name and the export's options; returns the name and bytes of a file to write beside the
-tables (the CSV exporter's ``datapackage.json``), or ``None`` to write none. It takes the same
-options as the write function.
+Called once with every table written (with one file per table, the ``metadata`` table too),
+the metadata, each table's file name and the export's options; returns the name and bytes of a
+file to write beside them (the CSV exporter's ``datapackage.json``, the SQLite exporter's
+Datasette ``metadata.json``), or ``None`` to write none. It takes the same options as the
+write function. The host names the file after the export's (``figures-metadata.json``).
 """
 
 
@@ -83,8 +84,8 @@ class Exporter:
         write: the function that writes (see ``WriteFunction``).
         one_file_per_table: when true, the host calls ``write`` once per table (and once more
             for a ``metadata`` table), each into its own file, instead of once for all tables.
-        describe: for an exporter with one file per table, what writes a descriptor of the
-            whole set beside it (see ``DescribeFunction``), or ``None``.
+        describe: what writes a descriptor of the files beside them (see
+            ``DescribeFunction``), or ``None``.
 
     Raises:
         ValueError: a name, extension or media type that does not follow the rules above.

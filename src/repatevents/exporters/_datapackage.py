@@ -19,8 +19,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._tables import ColumnType, ExportMetadata, Table
+from ._keys import FOREIGN_KEYS, primary_key, refers
 
-__all__ = ["DATAPACKAGE_NAME", "DEFAULT_LICENCE", "describe_csv"]
+__all__ = ["DATAPACKAGE_NAME", "DEFAULT_LICENCE", "LICENCES", "describe_csv"]
 
 DATAPACKAGE_NAME = "datapackage.json"
 DEFAULT_LICENCE = "CC-BY-4.0"
@@ -33,21 +34,8 @@ _TYPES = {
     ColumnType.DATE: "date",
     ColumnType.BOOLEAN: "boolean",
 }
-# The keys of the tables repatevents builds; each is declared only where the rows bear it out.
-_PRIMARY_KEYS: Mapping[str, Sequence[str]] = {
-    "operations": ("operation_id",),
-    "totals": ("country",),
-    "timeseries": ("country", "granularity", "period"),
-    "reconciliation": ("claim_id",),
-    "metadata": ("key",),
-}
-_FOREIGN_KEYS: Sequence[tuple[str, Sequence[str], str, Sequence[str]]] = (
-    ("operations", ("country",), "totals", ("country",)),
-    ("timeseries", ("country",), "totals", ("country",)),
-    ("remaining", ("country",), "totals", ("country",)),
-    ("reconciliation", ("country",), "totals", ("country",)),
-)
-_LICENCES = {
+LICENCES: Mapping[str, tuple[str, str]] = {
+    # An SPDX identifier's address and title, for the licences open data is usually under.
     "CC-BY-4.0": (
         "https://creativecommons.org/licenses/by/4.0/",
         "Creative Commons Attribution 4.0",
@@ -93,12 +81,12 @@ def describe_csv(
         return None
     if not licence.strip():
         raise ValueError("licence is empty; give an SPDX identifier such as 'CC-BY-4.0'")
-    keyed = {name: _primary_key(table) for name, table in tables.items()}
+    keyed = {name: primary_key(table) for name, table in tables.items()}
     resources = [
         _resource(name, table, files[name], keyed, tables, bom=bom, hxl=hxl, titles=titles)
         for name, table in tables.items()
     ]
-    url, title = _LICENCES.get(licence, (None, licence))
+    url, title = LICENCES.get(licence, (None, licence))
     package: dict[str, Any] = {
         "profile": "tabular-data-package",
         "name": "repatevents-export",
@@ -140,8 +128,8 @@ def _resource(
                 "fields": [_named(tables[target], c, titles) for c in target_fields],
             },
         }
-        for source, fields, target, target_fields in _FOREIGN_KEYS
-        if source == name and _refers(table, fields, tables.get(target), target_fields, keyed)
+        for source, fields, target, target_fields in FOREIGN_KEYS
+        if source == name and refers(table, fields, tables.get(target), target_fields, keyed)
     ]
     if foreign:
         schema["foreignKeys"] = foreign
@@ -186,43 +174,6 @@ def _resource_name(name: str) -> str:
     # A resource name is lower-case letters, digits and "-_.".
     cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in name.lower())
     return cleaned or "table"
-
-
-def _primary_key(table: Table) -> Sequence[str] | None:
-    key = _PRIMARY_KEYS.get(table.name)
-    names = [c.name for c in table.columns]
-    if key is None or not all(k in names for k in key):
-        return None
-    indexes = [names.index(k) for k in key]
-    seen = set()
-    for row in table.rows:
-        value = tuple(row[i] for i in indexes)
-        if any(cell is None for cell in value) or value in seen:
-            return None
-        seen.add(value)
-    return key
-
-
-def _refers(
-    table: Table,
-    fields: Sequence[str],
-    target: Table | None,
-    target_fields: Sequence[str],
-    keyed: Mapping[str, Sequence[str] | None],
-) -> bool:
-    if target is None or tuple(keyed.get(target.name) or ()) != tuple(target_fields):
-        return False
-    names = [c.name for c in table.columns]
-    if not all(f in names for f in fields):
-        return False
-    target_names = [c.name for c in target.columns]
-    known = {tuple(row[target_names.index(f)] for f in target_fields) for row in target.rows}
-    indexes = [names.index(f) for f in fields]
-    for row in table.rows:
-        value = tuple(row[i] for i in indexes)
-        if all(cell is not None for cell in value) and value not in known:
-            return False
-    return True
 
 
 def _sources(metadata: ExportMetadata) -> list[dict[str, str]]:

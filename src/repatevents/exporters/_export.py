@@ -222,7 +222,19 @@ def _jobs(
 ) -> list[tuple[Path, Job]]:
     files = target_paths(exporter, list(tables), path)
     if not exporter.one_file_per_table:
-        return [(files[0], functools.partial(_fill, exporter, tables, metadata, options))]
+        jobs: list[tuple[Path, Job]] = [
+            (files[0], functools.partial(_fill, exporter, tables, metadata, options))
+        ]
+        described = _described(
+            exporter, tables, metadata, dict.fromkeys(tables, files[0].name), path, options
+        )
+        if described is not None:
+            # Beside the file, named after it: figures.db gives figures-metadata.json.
+            name, data = described
+            jobs.append(
+                (files[0].with_name(f"{files[0].stem}-{name}"), functools.partial(_bytes, data))
+            )
+        return jobs
     if "metadata" in tables:
         raise ValidationError(
             [
@@ -236,28 +248,41 @@ def _jobs(
         )
     # Every file-per-table export carries its metadata as a file of its own (the last one).
     tables = {**tables, "metadata": metadata_table(metadata)}
-    jobs: list[tuple[Path, Job]] = [
+    jobs = [
         (file, functools.partial(_fill, exporter, {name: table}, metadata, options))
         for file, (name, table) in zip(files, tables.items(), strict=True)
     ]
-    if exporter.describe is not None:
-        names = {name: file.name for file, name in zip(files, tables, strict=True)}
-        try:
-            described = exporter.describe(tables, metadata, names, **options)
-        except (TypeError, ValueError) as error:
-            raise ExportError(
-                f"the {exporter.name!r} exporter could not describe {str(path)!r}: "
-                f"{_describe(error)}; no file was changed",
-                exporter=exporter.name,
-                path=str(path),
-            ) from error
-        if described is not None:
-            name, data = described
-            # Beside the metadata file, named as it is: metadata.csv gives datapackage.json,
-            # figures-metadata.csv gives figures-datapackage.json.
-            prefix = files[-1].stem.removesuffix("metadata")
-            jobs.append((files[-1].with_name(prefix + name), functools.partial(_bytes, data)))
+    names = {name: file.name for file, name in zip(files, tables, strict=True)}
+    described = _described(exporter, tables, metadata, names, path, options)
+    if described is not None:
+        name, data = described
+        # Beside the metadata file, named as it is: metadata.csv gives datapackage.json,
+        # figures-metadata.csv gives figures-datapackage.json.
+        prefix = files[-1].stem.removesuffix("metadata")
+        jobs.append((files[-1].with_name(prefix + name), functools.partial(_bytes, data)))
     return jobs
+
+
+def _described(
+    exporter: Exporter,
+    tables: Mapping[str, Table],
+    metadata: ExportMetadata,
+    files: Mapping[str, str],
+    path: Path,
+    options: dict[str, Any],
+) -> tuple[str, bytes] | None:
+    """Return the exporter's descriptor of the files (name and bytes), if it writes one."""
+    if exporter.describe is None:
+        return None
+    try:
+        return exporter.describe(tables, metadata, files, **options)
+    except (TypeError, ValueError) as error:
+        raise ExportError(
+            f"the {exporter.name!r} exporter could not describe {str(path)!r}: "
+            f"{_describe(error)}; no file was changed",
+            exporter=exporter.name,
+            path=str(path),
+        ) from error
 
 
 def _bytes(data: bytes, stream: BinaryIO) -> None:
