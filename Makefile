@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 INSTALL_INPUTS := pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml)
 
-.PHONY: demo test lint typecheck unit docs bench thorough clean system-packages
+.PHONY: demo test lint typecheck unit docs bench thorough random clean system-packages
 
 $(STAMP): $(INSTALL_INPUTS)
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Two workers (pytest-xdist) halve the suite's time on the 2-core machine CI runs on.
 unit: $(STAMP) system-packages
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -q
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -q -n $${PYTEST_WORKERS:-auto}
 
 ## docs: build the documentation with warnings as errors, and run its examples as doctests
 docs: $(STAMP)
@@ -44,6 +45,13 @@ docs: $(STAMP)
 ## whose fixed examples keep CI repeatable but can miss what random ones find)
 thorough: $(STAMP)
 	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -q tests/test_invariants.py tests/test_fastcodec.py tests/test_strategies.py
+
+## random: the same properties with new random examples (bounded), the seed printed to replay a
+## failure with HYPOTHESIS_SEED=...; .ci/run runs it after make test
+RANDOM_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+random: $(STAMP)
+	@echo "random-example properties: seed $${HYPOTHESIS_SEED:-$(RANDOM_SEED)} (replay: make random HYPOTHESIS_SEED=$${HYPOTHESIS_SEED:-$(RANDOM_SEED)})"
+	HYPOTHESIS_PROFILE=random $(BIN)/python -m pytest -q -n $${PYTEST_WORKERS:-auto} -p no:cacheprovider --hypothesis-seed=$${HYPOTHESIS_SEED:-$(RANDOM_SEED)} tests/test_invariants.py tests/test_fastcodec.py tests/test_strategies.py tests/test_projections_properties.py
 
 ## bench: the quick benchmarks (the 1,000,000-event ones take --events; see each script)
 bench: $(STAMP)

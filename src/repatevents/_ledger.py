@@ -13,25 +13,24 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal
 
 import attrs
 
 from ._tables import ExportMetadata, Table
 from .errors import (
     CheckpointMismatchError,
-    ConcurrencyError,
     FieldProblem,
     HeadNotFoundError,
     IntegrityError,
     LostRecordsError,
     ValidationError,
 )
-from .events import Event, read_jsonl
+from .events import Event
 from .projections import (
     DEFAULT_POLICY,
     CountryTotal,
@@ -63,19 +62,39 @@ from .projections._state import KnowledgeState, fold
 from .projections._timeseries import timeseries as _timeseries
 from .projections._to_tables import build_tables
 from .projections._totals import totals as _totals
-from .store import EventStore, JsonLinesStore, SQLiteStore
+from .store import EventStore, JsonLinesStore, PostgresStore, SQLiteStore
 from .store._hashing import GENESIS_HASH
 from .store._records import read_checked
 
 if TYPE_CHECKING:
     from ._plugins import RepateventsPluginManager
 
-__all__ = ["ImportResult", "Ledger"]
+__all__ = ["ImportResult", "ImportWarning", "Ledger"]
 
 #: After folding at least this many new events (or a tenth of the log, if more), the state is
 #: saved at once, not only on close. Saving costs O(log), so a tenth keeps it O(1) per event.
 CHECKPOINT_EVERY = 10_000
-_IMPORT_RETRIES = 5
+
+
+@attrs.frozen
+class ImportWarning:
+    """Something an import recorded (or would record) that may not be what was meant.
+
+    Attributes:
+        line: the line (row) of the file it concerns; the header of a sheet is row 1.
+        field: the field (column) it concerns.
+        value: the value in question: an event id, a column's header.
+        message: what is the matter and what to do, as a sentence.
+    """
+
+    line: int | None
+    field: str
+    value: Any
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        return f"{where}{self.message}"
 
 
 @attrs.frozen
@@ -83,15 +102,26 @@ class ImportResult:
     """What an import did.
 
     Attributes:
-        recorded: events newly recorded.
+        recorded: events newly recorded; in a dry run, the events that would be.
         already_present: events the ledger already held (importing a file twice records
             nothing the second time).
         head: the log position after the import.
+        warnings: what was recorded but may not be what was meant: a reference to an event
+            neither the file nor the ledger holds, a new report that looks like an edit of a
+            recorded one, a sheet's column left out.
+        dry_run: whether nothing was recorded on purpose.
     """
 
     recorded: int
     already_present: int
     head: int
+    warnings: tuple[ImportWarning, ...] = ()
+    dry_run: bool = False
+
+    @property
+    def read(self) -> int:
+        """The events the file holds."""
+        return self.recorded + self.already_present
 
 
 @contextmanager
@@ -116,6 +146,10 @@ def _discard_hint(store: EventStore) -> str:
         return f"delete {store.checkpoints_path}"
     if isinstance(store, SQLiteStore):
         return f'delete the checkpoints: sqlite3 {store.path} "DELETE FROM checkpoints"'
+    if isinstance(store, PostgresStore):
+        return (
+            f'delete the checkpoints: psql {store.url} -c "DELETE FROM {store.schema}.checkpoints"'
+        )
     return "delete the checkpoints saved beside it"
 
 
@@ -202,9 +236,8 @@ class Ledger:
         self._saved = -1
         self._past: tuple[int, KnowledgeState] | None = None
         self._summary: KnowledgeState | None = None
-        # Whether the state was folded from the log alone (no checkpoint in it): the
-        # provenance an export states as ``computed_from``.
-        self._from_log = False
+        # The state verify folded from zero: an export from it says computed_from "log".
+        self._verified: KnowledgeState | None = None
         self._closed = False
 
     # -- opening and closing -------------------------------------------------------------------
@@ -218,12 +251,16 @@ class Ledger:
             path: the ledger file; its suffix chooses the backend (``.db``, ``.sqlite`` or
                 ``.sqlite3``: SQLite, the default; ``.jsonl``: JSON Lines) unless ``backend``
                 is given. Another suffix is refused (an existing SQLite file opens whatever
-                its name).
-            backend: ``"sqlite"``, ``"jsonl"`` or ``"memory"``, overriding the suffix.
+                its name). A ``postgresql://user@host:port/dbname`` URL opens a ledger shared
+                on a PostgreSQL server (the ``postgres`` extra; the password as libpq takes
+                it: in the URL, ``PGPASSWORD`` or ``~/.pgpass``).
+            backend: ``"sqlite"``, ``"jsonl"``, ``"postgres"`` or ``"memory"``, overriding
+                the suffix.
 
         Raises:
             CorruptLogError: the file exists but is not a readable log of that backend (a file
                 of events to import, not a ledger, is named as one).
+            StoreError: the PostgreSQL server cannot be reached or refuses the role.
             ValueError: the backend is unknown, or does not fit the path; a
                 ``ValidationError`` (a ``ValueError`` too) when, without ``backend``, the
                 path's suffix is none of the above.
@@ -310,25 +347,67 @@ class Ledger:
         """
         return self._store.append(list(events), expected_position=expected_position)
 
+    def import_file(
+        self,
+        source: str | os.PathLike[str] | IO[bytes],
+        *,
+        format: Literal["jsonl", "csv", "xlsx"] | None = None,
+        column_map: Mapping[str, str] | None = None,
+        ignore_unknown_columns: bool = False,
+        dry_run: bool = False,
+        progress: Callable[[str, int, int | None], None] | None = None,
+    ) -> ImportResult:
+        """Import a file of events or a sheet of operations: check all of it, record all or none.
+
+        A file is JSON Lines (one event a line), or a CSV or XLSX sheet with one operation a
+        row (the columns are listed by ``repatevents import --help`` and in the how-to).
+        Before anything is recorded, every line is validated and the batch is checked against
+        the ledger: an id the file or the ledger gives other content is refused. Recorded with
+        a warning: a reference to an event neither the file nor the ledger holds, a new report
+        with the publisher, country and date of one in force (most likely an edit of it).
+
+        Args:
+            source: a path, or a binary stream (``sys.stdin.buffer``).
+            format: ``"jsonl"``, ``"csv"`` or ``"xlsx"``; by default the path's suffix says,
+                or, for a stream or an unknown suffix, the file's first bytes.
+            column_map: renames from a sheet's headers to the importer's columns
+                (``{"Nation": "country"}``), matched as headers are: without regard to case,
+                spaces as underscores.
+            ignore_unknown_columns: leave out a sheet's columns that are not known ones
+                (listed in ``warnings``) instead of refusing the sheet.
+            dry_run: check everything and record nothing.
+            progress: called as ``progress(stage, done, total)`` while the file is read,
+                checked and saved; ``stage`` is "reading", "checking" or "saving", ``total``
+                is ``None`` while not known.
+
+        Returns:
+            What was recorded, what the ledger already held, and the warnings.
+
+        Raises:
+            ValidationError: listing every problem, each naming its line (row), field (column),
+                value and rule; nothing is recorded.
+            OSError: the file cannot be read.
+        """
+        from .importing._import import import_file
+
+        return import_file(
+            self,
+            source,
+            format=format,
+            column_map=column_map,
+            ignore_unknown_columns=ignore_unknown_columns,
+            dry_run=dry_run,
+            progress=progress,
+        )
+
     def import_jsonl(self, path: str | os.PathLike[str]) -> ImportResult:
-        """Import a JSON Lines file of events: validate all of it, then record all or nothing.
+        """Import a JSON Lines file of events: ``import_file(path, format="jsonl")``.
 
         Raises:
             ValidationError: listing every invalid line (nothing is recorded).
             OSError: the file cannot be read.
         """
-        events = read_jsonl(path)
-        for attempt in range(_IMPORT_RETRIES):
-            before = self.head
-            try:
-                after = self._store.append(events, expected_position=before)
-            except ConcurrencyError:
-                # Another writer got in between: count against its new head.
-                if attempt == _IMPORT_RETRIES - 1:
-                    raise
-                continue
-            return ImportResult(after - before, len(events) - (after - before), after)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self.import_file(path, format="jsonl")
 
     # -- the log -------------------------------------------------------------------------------
     def verify(self, *, expect: str | None = None) -> int:
@@ -447,7 +526,7 @@ class Ledger:
                     names.append(name)
                     fields.update(dict.fromkeys(found))
         self._state, self._past, self._summary = state, None, None
-        self._from_log = True
+        self._verified = state
         if not pending:
             # Verifying writes nothing: closing saves only what is folded after this.
             self._saved = state.position
@@ -513,7 +592,6 @@ class Ledger:
 
     def _load(self) -> KnowledgeState:
         state = self._checkpoint(CHECKPOINT_NAME) if self._checkpoints else None
-        self._from_log = state is None
         if state is not None:
             self._saved = state.position
             return state
@@ -733,8 +811,12 @@ class Ledger:
         """Return what a set of tables is made from, for an export.
 
         Besides the query it holds the provenance: the position and hash of the record the
-        tables reach, the library version, and whether the state was folded from the log alone
-        or caught up from a checkpoint (call :meth:`verify` first for the former).
+        tables reach, the library version, and how they were computed (``computed_from``):
+        ``log`` for a state folded from the log alone (by :meth:`verify` on this ledger object,
+        or a past ``known_at``, which is always folded from zero), ``checkpoint`` for the state
+        at the head otherwise, which a saved checkpoint may have supplied. It does not depend
+        on whether a checkpoint happened to exist, so two exports of one ledger, query and
+        generation time are byte-identical.
 
         Args:
             as_of, known_at, policy: as for the projections.
@@ -770,8 +852,9 @@ class Ledger:
             for s in _sources(state, as_of_ordinal(as_of))
         ]
         # A state at a past moment is always folded from zero; the current one may have been
-        # caught up from a checkpoint.
-        from_log = state is not self._state or self._from_log
+        # caught up from a checkpoint unless verify folded it from zero (folding on from there
+        # reads the log only).
+        from_log = state is not self._state or state is self._verified
         return ExportMetadata(
             ledger_position=state.position,
             as_of=as_of,
