@@ -215,8 +215,8 @@ def test_a_plugin_registering_another_name_is_told_the_names_it_registers(
     messages = {v for k, v in failures.items() if k.startswith("TestOtherName::")}
     expected = (
         "Failed: the exporter contract cannot test 'html': plugin 'other_name' registers no "
-        "exporter of that name (the manager has csv, geojson, htm); set exporter_name to the "
-        "name it registers"
+        "exporter of that name (the manager has csv, geojson, sqlite, htm); set exporter_name to "
+        "the name it registers"
     )
     assert {f'failed on setup with "{expected}"'} == messages
 

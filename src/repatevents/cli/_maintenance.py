@@ -31,11 +31,12 @@ __all__ = ["rebuild_command", "repair_command", "verify_command"]
 @ledger_option
 @click.pass_obj
 def verify_command(settings: Settings, expect: str | None, as_json: bool) -> None:
-    """Check every record of the ledger against its hash chain; print its head and head hash.
+    """Check every record of the ledger against its hash chain.
 
-    Publish the head hash beside figures made from the ledger (every export carries it too):
-    `verify --expect HASH` later shows that a ledger still holds that exact state, which a
-    ledger whose records were edited and every hash computed again does not.
+    Prints the head position and the head hash. Publish the head hash beside figures made
+    from the ledger (every export carries it too): `verify --expect HASH` later shows that a
+    ledger still holds that exact state, which a ledger whose records were edited and every
+    hash computed again does not.
     """
     with user_errors(), open_ledger(settings) as ledger:
         count = ledger.verify(expect=expect)
