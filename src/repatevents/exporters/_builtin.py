@@ -1,4 +1,4 @@
-"""The built-in plugin: registers the CSV, GeoJSON, HTML and SQLite exporters through the public hook.
+"""The built-in plugin: registers the CSV, GeoJSON, HTML and SQLite exporters through the hook.
 
 It is an ordinary plugin, registered by the plugin manager before any installed one, so the
 built-in formats go through the same checks as a third-party format and keep their names.
