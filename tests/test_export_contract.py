@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -79,9 +83,25 @@ class TestOtherName(ExporterContract):
 def failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Run the contract on three broken plugins, once; give each failed test and its message.
 
-    The run is a subprocess with warnings as errors, as a plugin author's strict suite has.
+    The run is a subprocess with warnings as errors, as a plugin author's strict suite has. It
+    takes seconds, and the three tests that read it may land on both xdist workers (whose
+    ``loadgroup`` cannot keep them together on pytest 9.2): the first worker to ask makes the
+    run and leaves its result in the session's shared temporary folder for the other.
     """
-    folder = tmp_path_factory.mktemp("contracts")
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return _run_contracts(tmp_path_factory.mktemp("contracts"))
+    shared = tmp_path_factory.getbasetemp().parent
+    with (shared / "export-contracts.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = shared / "export-contracts.json"
+        if not result.exists():
+            found = _run_contracts(tmp_path_factory.mktemp("contracts"))
+            result.write_text(json.dumps(found), encoding="utf-8")
+        loaded: dict[str, str] = json.loads(result.read_text(encoding="utf-8"))
+        return loaded
+
+
+def _run_contracts(folder: Path) -> dict[str, str]:
     files = {
         "tables_only.py": TABLES_ONLY,
         "broken_html.py": BROKEN_HTML,
