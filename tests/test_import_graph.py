@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -147,7 +148,12 @@ def _graph() -> dict[str, set[str]]:
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Return one cycle per strongly connected component of more than one module (Tarjan)."""
+    """Return one cycle per strongly connected component of more than one module."""
+    return [_one_cycle(graph, set(component)) for component in _components(graph)]
+
+
+def _components(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Return the strongly connected components of more than one module (Tarjan)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -178,7 +184,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     for node in sorted(graph):
         if node not in index:
             connect(node)
-    return [_one_cycle(graph, set(component)) for component in components]
+    return components
 
 
 def _one_cycle(graph: dict[str, set[str]], component: set[str]) -> list[str]:
@@ -241,13 +247,19 @@ def test_cycles_are_found() -> None:
 
 def test_no_import_cycle() -> None:
     """No module of the package imports itself back, directly or through others."""
-    cycles = [c for c in _cycles(_graph()) if c not in KNOWN_CYCLES]
+    # A known cycle is matched by its modules, so that another route through them still passes
+    # and a module joining them does not.
+    graph = _graph()
+    known = [set(cycle) for cycle in KNOWN_CYCLES]
+    cycles = [_one_cycle(graph, set(c)) for c in _components(graph) if set(c) not in known]
     assert [] == cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
 
 
 def test_the_known_cycles_still_exist() -> None:
     """Each known cycle is still there, so the list empties as they are broken."""
-    assert [] == [c for c in KNOWN_CYCLES if c not in _cycles(_graph())]
+    graph = _graph()
+    gone = [c for c in KNOWN_CYCLES if any(b not in graph[a] for a, b in itertools.pairwise(c))]
+    assert [] == gone
 
 
 def test_no_new_import_of_another_packages_private_module() -> None:
