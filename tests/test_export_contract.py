@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import re
 import subprocess
 import sys
@@ -123,9 +126,25 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, s
     """Run the contract on broken plugins and the guide's, once; give each test's outcome
     (``passed``, ``failed`` or ``skipped``) and its message.
 
-    The run is a subprocess with warnings as errors, as a plugin author's strict suite has.
+    The run is a subprocess with warnings as errors, as a plugin author's strict suite has. It
+    takes seconds, and the three tests that read it may land on both xdist workers (whose
+    ``loadgroup`` cannot keep them together on pytest 9.2): the first worker to ask makes the
+    run and leaves its result in the session's shared temporary folder for the other.
     """
-    folder = tmp_path_factory.mktemp("contracts")
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return _run_contracts(tmp_path_factory.mktemp("contracts"))
+    shared = tmp_path_factory.getbasetemp().parent
+    with (shared / "export-contracts.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = shared / "export-contracts.json"
+        if not result.exists():
+            found = _run_contracts(tmp_path_factory.mktemp("contracts"))
+            result.write_text(json.dumps(found), encoding="utf-8")
+        loaded: dict[str, list[str]] = json.loads(result.read_text(encoding="utf-8"))
+        return {test: (outcome, message) for test, (outcome, message) in loaded.items()}
+
+
+def _run_contracts(folder: Path) -> dict[str, tuple[str, str]]:
     files = {
         "tables_only.py": TABLES_ONLY,
         "broken_pdf.py": BROKEN_PDF,
@@ -144,7 +163,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, s
         text=True,
         check=False,
     )
-    found = {}
+    found: dict[str, tuple[str, str]] = {}
     for case in ElementTree.parse(folder / "report.xml").iter("testcase"):
         test = f"{case.get('classname', '').rpartition('.')[2]}::{case.get('name')}"
         found[test] = ("passed", "")

@@ -15,6 +15,7 @@ PUBLIC_NAMES = [
     "TABLE_NAMES",
     "CountryTotal",
     "FindingKind",
+    "KnowledgeState",
     "Operation",
     "Policy",
     "PolicyRule",

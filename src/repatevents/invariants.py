@@ -52,31 +52,34 @@ policy="latest")``. The ledger is only read: nothing is recorded, no checkpoint 
 
 from __future__ import annotations
 
-from ._invariants._breakdown import RELATIONS as BREAKDOWN_RELATIONS
-from ._invariants._breakdown import check_breakdowns as _check_breakdowns
-from ._invariants._breakdown import report_consistent as breakdown_is_consistent
-from ._invariants._check import check_ledger, check_log, public_check
-from ._invariants._exports import (
+from ._invariants import (
     CSV_READER,
     GEOJSON_READER,
     ExportReader,
     ReadBack,
+    Violation,
+    ViolationKind,
     check_export,
+    check_ledger,
+    check_log,
+    public_check,
     read_csv_export,
     read_geojson_export,
 )
-from ._invariants._exports import check_exports as _check_exports
-from ._invariants._exports import check_tables as _check_tables
-from ._invariants._figures import check_as_of as _check_as_of
-from ._invariants._figures import check_bounds as _check_bounds
-from ._invariants._figures import check_remaining as _check_remaining
-from ._invariants._figures import check_series as _check_series
-from ._invariants._figures import check_totals as _check_totals
-from ._invariants._log import check_reports_in_force as _check_reports_in_force
-from ._invariants._rebuild import check_known_at as _check_known_at
-from ._invariants._rebuild import check_rebuild as _check_rebuild
-from ._invariants._reconcile import check_reconciliation as _check_reconciliation
-from ._invariants._violations import Violation, ViolationKind
+from ._invariants import RELATIONS as BREAKDOWN_RELATIONS
+from ._invariants import check_as_of as _check_as_of
+from ._invariants import check_bounds as _check_bounds
+from ._invariants import check_breakdowns as _check_breakdowns
+from ._invariants import check_exports as _check_exports
+from ._invariants import check_known_at as _check_known_at
+from ._invariants import check_rebuild as _check_rebuild
+from ._invariants import check_reconciliation as _check_reconciliation
+from ._invariants import check_remaining as _check_remaining
+from ._invariants import check_reports_in_force as _check_reports_in_force
+from ._invariants import check_series as _check_series
+from ._invariants import check_tables as _check_tables
+from ._invariants import check_totals as _check_totals
+from ._invariants import report_consistent as breakdown_is_consistent
 
 __all__ = [
     "BREAKDOWN_RELATIONS",

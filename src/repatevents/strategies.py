@@ -28,31 +28,29 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from ._strategies._events import (
-    cumulative_total_reported,
-    events,
-    figure_adjudicated,
-    inflow_reported,
-    operation_reported,
-    outflow_reported,
-    report_corrected,
-    report_retracted,
-    reports,
-    reports_linked,
-    stock_observed,
-)
-from ._strategies._invalid import invalid_event_dicts
-from ._strategies._ledgers import event_logs
-from ._strategies._values import (
+from ._strategies import (
     DEFAULT_MAX_DATE,
     DEFAULT_MIN_DATE,
     PEOPLE_FIELDS,
     countries,
+    cumulative_total_reported,
     estimates,
+    event_logs,
+    events,
+    figure_adjudicated,
     fuzzy_dates,
+    inflow_reported,
+    invalid_event_dicts,
+    operation_reported,
+    outflow_reported,
     people,
     places,
+    report_corrected,
+    report_retracted,
+    reports,
+    reports_linked,
     sources,
+    stock_observed,
 )
 from .events import (
     Country,

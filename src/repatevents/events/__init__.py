@@ -4,6 +4,7 @@ This is the first stage of the data flow (events → store → projections → e
 here reads or writes a ledger; it defines what a ledger holds and how it is written down.
 """
 
+from . import _date_words  # noqa: F401  (it hands FuzzyDate.parse its word reader)
 from ._codec import SCHEMA_VERSION, event_from_dict, event_to_dict, make_converter
 from ._countries import Country, all_countries, lookup_country, to_country_code
 from ._dates import FuzzyDate, Precision

@@ -21,7 +21,7 @@ import orjson
 from ..errors import FieldProblem, ValidationError
 from ._dates import FuzzyDate
 from ._estimate import Estimate, Qualifier, Unit
-from ._events import _REPORT_CLASSES, EVENT_TYPES, Event, Report
+from ._events import _REPORT_CLASSES, EVENT_TYPES, Event, Report, _use_canonical_content
 from ._people import People
 from ._source import Source
 
@@ -354,6 +354,9 @@ def canonical_content(event: Event) -> bytes:
     data: dict[str, Any] = {"type": event.TYPE}
     data.update(_CONTENT_FNS[(id(conv), type(event))](event))
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+
+
+_use_canonical_content(canonical_content)
 
 
 def event_from_dict(data: Mapping[str, Any], *, line: int | None = None) -> Event:

@@ -15,7 +15,7 @@ import re
 
 import attrs
 
-from ._dates import FuzzyDate, Precision, _make_date
+from ._dates import FuzzyDate, Precision, _make_date, _use_word_reader
 from ._estimate import _number
 
 __all__ = ["read_words"]
@@ -418,3 +418,6 @@ def _parse_words(words: str, anchor: dt.date | None) -> FuzzyDate | None:
     if words in ("recently", "lately", "earlier", "recent days", "recent weeks", "recent months"):
         return FuzzyDate.between(None, anchor)
     return None
+
+
+_use_word_reader(read_words)

@@ -13,6 +13,7 @@ import calendar
 import datetime as dt
 import enum
 import re
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -175,10 +176,7 @@ class FuzzyDate:
         iso = _parse_iso(stripped)
         if iso is not None:
             return iso
-        # The report's words: read by their own module (most dates a store reads are ISO).
-        from ._date_words import read_words
-
-        return read_words(stripped, day)
+        return _word_reader[0](stripped, day)
 
     # -- derived ------------------------------------------------------------------------------
     def to_text(self) -> str:
@@ -298,6 +296,15 @@ def _iso_part(text: str) -> FuzzyDate | None:
     if _ISO_YEAR.fullmatch(text):
         return FuzzyDate.year(int(text))
     return None
+
+
+# The report's words are read by their own module, which builds on this one: it hands its reader
+# down here when it loads (``repatevents.events`` loads it), so the dependency points one way.
+_word_reader: list[Callable[[str, dt.date | None], FuzzyDate]] = []
+
+
+def _use_word_reader(read_words: Callable[[str, dt.date | None], FuzzyDate]) -> None:
+    _word_reader[:] = [read_words]
 
 
 def _make_date(year: int, month: int, day: int, text: str) -> dt.date:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, NoReturn, TypeAlias
 
 import attrs
@@ -257,11 +257,18 @@ def _to_by_nationality(
     return tuple(sorted(out))
 
 
-def _derive_id(event: Any) -> uuid.UUID:
-    # Imported here because the codec imports this module.
-    from ._codec import canonical_content
+# The canonical content an id is derived from is the codec's to define, and the codec is built
+# from these classes: it hands its function down here when it loads (``repatevents.events``
+# loads it before any event can be made), so the dependency points one way, codec -> events.
+_content_of: list[Callable[[Any], bytes]] = []
 
-    return uuid.uuid5(ID_NAMESPACE, canonical_content(event).decode("utf-8"))
+
+def _use_canonical_content(content_of: Callable[[Any], bytes]) -> None:
+    _content_of[:] = [content_of]
+
+
+def _derive_id(event: Any) -> uuid.UUID:
+    return uuid.uuid5(ID_NAMESPACE, _content_of[0](event).decode("utf-8"))
 
 
 def _id_field() -> Any:

@@ -19,10 +19,11 @@ import attrs
 from ..errors import ConcurrencyError, DuplicateEventError, FieldProblem, ValidationError
 from ..events import Event, loads_event
 from . import _checks
+from ._results import ImportResult, ImportWarning
 from ._sheets import read_sheet
 
 if TYPE_CHECKING:
-    from .._ledger import ImportResult, ImportWarning, Ledger
+    from .._ledger import Ledger
 
 __all__ = ["FORMATS", "Format", "Progress", "detect_format", "import_file"]
 
@@ -91,8 +92,6 @@ def import_file(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Read, check and record a file; see ``Ledger.import_file``."""
-    from .._ledger import ImportResult
-
     name, data = _read(source)
     kind = format or detect_format(data, name)
     if kind not in FORMATS:
@@ -172,8 +171,6 @@ def _read_batch(
     ignore_unknown: bool,
     progress: Progress | None,
 ) -> _Batch:
-    from .._ledger import ImportWarning
-
     if kind == "jsonl":
         if column_map or ignore_unknown:
             option = "column_map" if column_map else "ignore_unknown_columns"
@@ -250,8 +247,6 @@ def _refuse_plain_json(data: bytes, name: str | None) -> None:
 def _warnings(batch: _Batch, view: _checks.LedgerView, *, dry_run: bool) -> list[ImportWarning]:
     """Warn, by line, of dangling references and of likely edits (the first fifty of those, as
     errors are listed: a sheet generated from other data may hold many)."""
-    from .._ledger import ImportWarning
-
     verb = "would be" if dry_run else "is"
     found = [
         ImportWarning(

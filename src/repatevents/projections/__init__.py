@@ -21,6 +21,7 @@ from ._results import (
     SourceSummary,
     TimeseriesPoint,
 )
+from ._state import KnowledgeState
 from ._to_tables import TABLE_NAMES
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "TABLE_NAMES",
     "CountryTotal",
     "FindingKind",
+    "KnowledgeState",
     "Operation",
     "Policy",
     "PolicyRule",

@@ -34,7 +34,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from ..events import (
     CumulativeTotalReported,
@@ -48,7 +48,6 @@ from ..events import (
     Source,
     StockObserved,
 )
-from ..store import Envelope
 from ._aggregates import CountryAgg, Flow, OpView, StockAgg, StockKey
 from ._clock import NO
 from ._figures import combine, effective
@@ -67,6 +66,11 @@ from ._records import (
     source_rec_of,
 )
 from ._scope import contains, specificity
+
+if TYPE_CHECKING:
+    # The fold reads envelopes but needs no store backend: a hint only, so that loading the
+    # projections does not load SQLite, JSON Lines and PostgreSQL.
+    from ..store import Envelope
 
 __all__ = ["KnowledgeState", "OpView", "apply", "fold", "op_flow", "settle", "stock_entries"]
 
