@@ -95,11 +95,19 @@ def test_password_is_never_shown(server: PostgresServer, tmp_path: Path) -> None
     assert "not-" + ADMIN_PASSWORD not in str(info.value)
 
 
-def test_password_from_the_environment(
-    server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("where", ["PGPASSWORD", "PGPASSFILE"])
+def test_password_from_the_environment_or_a_password_file(
+    server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    """Without a password in the URL, libpq's PGPASSWORD is used."""
-    monkeypatch.setenv("PGPASSWORD", ADMIN_PASSWORD)
+    """Without a password in the URL, libpq's PGPASSWORD or password file (~/.pgpass, or the
+    file PGPASSFILE names) gives it."""
+    if where == "PGPASSWORD":
+        monkeypatch.setenv("PGPASSWORD", ADMIN_PASSWORD)
+    else:
+        password_file = tmp_path / "pgpass"
+        password_file.write_text(f"127.0.0.1:{server.port}:postgres:admin:{ADMIN_PASSWORD}\n")
+        password_file.chmod(0o600)
+        monkeypatch.setenv("PGPASSFILE", str(password_file))
     with PostgresStore(server.url(password=None), schema=_schema(tmp_path)) as store:
         assert 0 == store.head()
 
