@@ -147,6 +147,11 @@ def main() -> None:
         url = server.url()
     try:
         figures = _measure(url, args.events, args.repeat)
+    except BaseException:
+        if server is not None:
+            log = server.folder / "server.log"
+            print(log.read_text(errors="replace")[-3000:] if log.exists() else "", file=sys.stderr)
+        raise
     finally:
         if server is not None:
             server.stop()
