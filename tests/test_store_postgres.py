@@ -95,6 +95,20 @@ def test_password_is_never_shown(server: PostgresServer, tmp_path: Path) -> None
     assert "not-" + ADMIN_PASSWORD not in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "postgresql://u:s3cr3t-pw@h/db?sslmode=bad s3cr3t-pw",
+        "host=h password=s3cr3t-pw sslmode=bad s3cr3t-pw",
+    ],
+)
+def test_an_address_libpq_cannot_read_is_refused_without_its_password(address: str) -> None:
+    """A malformed address is a StoreError that says so and masks the password in it."""
+    with pytest.raises(StoreError, match="cannot read the PostgreSQL address") as info:
+        PostgresStore(address)
+    assert "s3cr3t" not in str(info.value)
+
+
 @pytest.mark.parametrize("where", ["PGPASSWORD", "PGPASSFILE"])
 def test_password_from_the_environment_or_a_password_file(
     server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str

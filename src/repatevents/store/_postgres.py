@@ -204,7 +204,8 @@ class PostgresStore:
         try:
             params = psycopg.conninfo.conninfo_to_dict(conninfo)
         except psycopg.Error as exc:
-            raise StoreError(f"cannot read the PostgreSQL address: {_scrub(exc, None)}") from None
+            reason = _scrub(exc, _password_in(conninfo))
+            raise StoreError(f"cannot read the PostgreSQL address: {reason}") from None
         password = params.get("password")
         self._password = str(password) if password else None
         #: The server and database, without the password: ``postgresql://user@host:port/db``.
@@ -227,8 +228,9 @@ class PostgresStore:
                 encoding = connection.execute("SHOW server_encoding").fetchone()
                 if encoding is None or encoding[0] != "UTF8":
                     raise StoreError(
-                        f"{self.url}: the database's encoding is {encoding!r}; a ledger needs a "
-                        "UTF8 database (CREATE DATABASE … ENCODING 'UTF8')"
+                        f"{self.url}: the database's encoding is "
+                        f"{encoding[0] if encoding else None!r}; a ledger needs a UTF8 database "
+                        "(CREATE DATABASE … ENCODING 'UTF8')"
                     )
                 self._open_schema(connection, create)
                 if read_only is None:
@@ -798,6 +800,17 @@ def _display(params: dict[str, Any]) -> str:
     where = f"{host}:{port}" if port else str(host)
     dbname = params.get("dbname") or ""
     return f"postgresql://{user + '@' if user else ''}{where}/{dbname}"
+
+
+def _password_in(conninfo: str) -> str | None:
+    """The password written in an address libpq could not read, to keep it out of the error."""
+    if is_postgres_url(conninfo):
+        try:
+            return urllib.parse.urlsplit(conninfo).password
+        except ValueError:
+            return None
+    found = re.search(r"password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", conninfo)
+    return found.group(1).strip("'") if found else None
 
 
 def _scrub(exc: BaseException, password: str | None) -> str:
