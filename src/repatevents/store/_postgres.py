@@ -91,6 +91,15 @@ _URL_SCHEMES: Final = ("postgresql://", "postgres://")
 _NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 # A page is read whole into memory (a few MB at most) and costs one round trip to the server.
 _PAGE_SIZE: Final = 5000
+# A page is a range of positions, not "after x, LIMIT n": positions have no gaps, and a range
+# keeps the server's work per page to the page even before it has statistics on a new table
+# (with none, it planned "LIMIT n" as a sort of every row after x, on disk, for every page).
+# The event comes as text (the decoder takes it as it is), which is cheaper for the server
+# than converting it to bytes; a checked read encodes it again to hash it.
+_PAGE_QUERY: Final = (
+    "SELECT position, recorded_at, schema_version, hash, event "
+    "FROM {events} WHERE position > %s AND position <= %s ORDER BY position"
+)
 _CHECK_LINK = "the record is missing from the log"
 
 
@@ -601,23 +610,25 @@ class PostgresStore:
             for name in ("position", "recorded_at", "schema_version", "hash", "event")
         )
         link = check_link
-        page = _sql(
-            "SELECT position, recorded_at, schema_version, hash, convert_to(event, 'UTF8') "
-            "FROM {events} WHERE position > %s AND position <= %s ORDER BY position LIMIT %s",
-            self._table,
-        )
+        page = _sql(_PAGE_QUERY, self._table)
         position, text, moment = after, "", dt.datetime.min
         while position < last:
-            # Binary results: the event's bytes arrive as they are, not as hex text.
+            # Binary results: numbers and text arrive as they are, not printed and parsed.
             with self._errors(), self._db.cursor(binary=True) as cursor:
-                rows = cursor.execute(page, (position, last, _PAGE_SIZE)).fetchall()
+                upper = min(position + _PAGE_SIZE, last)
+                rows = cursor.execute(page, (position, upper)).fetchall()
             for stored_position, recorded_at, schema_version, record_hash, event in rows:
                 position += 1
                 if stored_position != position:
                     raise IntegrityError(position, _CHECK_LINK)
                 if previous is not None:
                     previous = link(
-                        previous, position, recorded_at, schema_version, event, record_hash
+                        previous,
+                        position,
+                        recorded_at,
+                        schema_version,
+                        event.encode("utf-8"),
+                        record_hash,
                     )
                 try:
                     if schema_version == SCHEMA_VERSION:
@@ -645,21 +656,20 @@ class PostgresStore:
         :func:`~._copy.copy_store` copies: the event's bytes as the hash covers them)."""
         query = _sql(
             "SELECT position, recorded_at, schema_version, hash, event_id::text, "
-            "convert_to(event, 'UTF8') FROM {events} WHERE position > %s "
-            "ORDER BY position LIMIT %s",
+            "convert_to(event, 'UTF8') FROM {events} WHERE position > %s AND position <= %s "
+            "ORDER BY position",
             self._table,
         )
-        position = after
-        while True:
+        position, last = after, self.head()
+        while position < last:
+            upper = min(position + _PAGE_SIZE, last)
             with self._errors(), self._db.cursor(binary=True) as cursor:
-                rows = cursor.execute(query, (position, _PAGE_SIZE)).fetchall()
-            if not rows:
-                return
+                rows = cursor.execute(query, (position, upper)).fetchall()
             for stored_at, recorded_at, schema_version, record_hash, event_id, event in rows:
                 yield StoredRecord(
                     stored_at, recorded_at, schema_version, record_hash, event_id, bytes(event)
                 )
-            position = rows[-1][0]
+            position = upper
 
     def _append_stored(self, records: Sequence[StoredRecord]) -> int:
         """Write records copied from another ledger as they are, in one transaction; return
