@@ -31,13 +31,13 @@ def register_exporters(register):
                       description="Rows without metadata.", write=write))
 """
 
-BROKEN_HTML = """
+BROKEN_PDF = """
 from repatevents.hookspecs import hookimpl
 
 
 @hookimpl
 def register_exporters(register):
-    raise RuntimeError("the template file html/report.html is missing")
+    raise RuntimeError("the template file pdf/report.tex is missing")
 """
 
 OTHER_NAME = """
@@ -47,12 +47,12 @@ from repatevents.hookspecs import hookimpl
 
 @hookimpl
 def register_exporters(register):
-    register(Exporter(name="htm", extension="htm", media_type="text/html",
+    register(Exporter(name="pfd", extension="pdf", media_type="application/pdf",
                       description="A typo.", write=lambda t, m, s, /: s.write(b"x")))
 """
 
 CONTRACTS = """
-import broken_html
+import broken_pdf
 import other_name
 import tables_only
 
@@ -64,13 +64,13 @@ class TestTablesOnly(ExporterContract):
     plugin = tables_only
 
 
-class TestBrokenHtml(ExporterContract):
-    exporter_name = "html"
-    plugin = broken_html
+class TestBrokenPdf(ExporterContract):
+    exporter_name = "pdf"
+    plugin = broken_pdf
 
 
 class TestOtherName(ExporterContract):
-    exporter_name = "html"
+    exporter_name = "pdf"
     plugin = other_name
 """
 
@@ -84,7 +84,7 @@ def failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("contracts")
     files = {
         "tables_only.py": TABLES_ONLY,
-        "broken_html.py": BROKEN_HTML,
+        "broken_pdf.py": BROKEN_PDF,
         "other_name.py": OTHER_NAME,
         "test_contracts.py": CONTRACTS,
         "pytest.ini": "[pytest]\nfilterwarnings = error\n",
@@ -142,11 +142,11 @@ def test_a_plugin_that_failed_is_named_with_the_reason_it_failed(
     failures: dict[str, str],
 ) -> None:
     """No KeyError: each test names the exporter, the plugin and the error the manager recorded."""
-    messages = {v for k, v in failures.items() if k.startswith("TestBrokenHtml::")}
+    messages = {v for k, v in failures.items() if k.startswith("TestBrokenPdf::")}
     expected = (
-        "Failed: the exporter contract cannot test 'html': plugin 'broken_html' failed and is "
+        "Failed: the exporter contract cannot test 'pdf': plugin 'broken_pdf' failed and is "
         "not used: its register_exporters hook raised RuntimeError: the template file "
-        "html/report.html is missing"
+        "pdf/report.tex is missing"
     )
     assert {f'failed on setup with "{expected}"'} == messages
     assert not any("KeyError" in v for v in failures.values())
@@ -158,8 +158,9 @@ def test_a_plugin_registering_another_name_is_told_the_names_it_registers(
     """A plugin that registers only other names is told which, and to fix exporter_name."""
     messages = {v for k, v in failures.items() if k.startswith("TestOtherName::")}
     expected = (
-        "Failed: the exporter contract cannot test 'html': plugin 'other_name' registers no "
-        "exporter of that name (the manager has csv, geojson, htm); set exporter_name to the "
+        "Failed: the exporter contract cannot test 'pdf': plugin 'other_name' registers no "
+        "exporter of that name (the manager has csv, geojson, html, pfd); set exporter_name to "
+        "the "
         "name it registers"
     )
     assert {f'failed on setup with "{expected}"'} == messages

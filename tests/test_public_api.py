@@ -24,6 +24,7 @@ PUBLIC_NAMES = [
     "FigureAdjudicated",
     "FuzzyDate",
     "ImportResult",
+    "ImportWarning",
     "InflowKind",
     "InflowReported",
     "Ledger",
@@ -101,7 +102,7 @@ def test_top_level_names_are_the_same_objects_as_in_their_modules() -> None:
     for name in repatevents.__all__:
         if name in repatevents.events.__all__:
             source: ModuleType = repatevents.events
-        elif name in ("Ledger", "ImportResult"):
+        elif name in ("Ledger", "ImportResult", "ImportWarning"):
             source = repatevents._ledger
         else:
             source = repatevents.errors

@@ -164,7 +164,8 @@ def test_cli_answers_from_the_server(database: str, tmp_path: Path) -> None:
     """--ledger and REPATEVENTS_LEDGER take a URL; the answers equal the file's."""
     local = tmp_path / "mine.db"
     _cli("--ledger", str(local), "import", str(EXAMPLE))
-    assert 0 == _cli("--ledger", database, "import", str(EXAMPLE)).exit_code
+    imported = _cli("--ledger", database, "import", str(EXAMPLE))
+    assert 0 == imported.exit_code, imported.output
     from_file = _cli("--ledger", str(local), "totals", "--json").output
     from_env = _cli("totals", "--json", env={"REPATEVENTS_LEDGER": database})
     assert json.loads(from_file) == json.loads(from_env.output)

@@ -13,17 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from ._tables import ExportMetadata, Table
-from .errors import CheckpointMismatchError, ConcurrencyError, IntegrityError, LostRecordsError
-from .events import Event, read_jsonl
+from .errors import CheckpointMismatchError, IntegrityError, LostRecordsError
+from .events import Event
 from .projections import (
     DEFAULT_POLICY,
     CountryTotal,
@@ -62,12 +62,32 @@ from .store._records import read_checked
 if TYPE_CHECKING:
     from ._plugins import RepateventsPluginManager
 
-__all__ = ["ImportResult", "Ledger"]
+__all__ = ["ImportResult", "ImportWarning", "Ledger"]
 
 #: After folding at least this many new events (or a tenth of the log, if more), the state is
 #: saved at once, not only on close. Saving costs O(log), so a tenth keeps it O(1) per event.
 CHECKPOINT_EVERY = 10_000
-_IMPORT_RETRIES = 5
+
+
+@attrs.frozen
+class ImportWarning:
+    """Something an import recorded (or would record) that may not be what was meant.
+
+    Attributes:
+        line: the line (row) of the file it concerns; the header of a sheet is row 1.
+        field: the field (column) it concerns.
+        value: the value in question: an event id, a column's header.
+        message: what is the matter and what to do, as a sentence.
+    """
+
+    line: int | None
+    field: str
+    value: Any
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        return f"{where}{self.message}"
 
 
 @attrs.frozen
@@ -75,15 +95,26 @@ class ImportResult:
     """What an import did.
 
     Attributes:
-        recorded: events newly recorded.
+        recorded: events newly recorded; in a dry run, the events that would be.
         already_present: events the ledger already held (importing a file twice records
             nothing the second time).
         head: the log position after the import.
+        warnings: what was recorded but may not be what was meant: a reference to an event
+            neither the file nor the ledger holds, a new report that looks like an edit of a
+            recorded one, a sheet's column left out.
+        dry_run: whether nothing was recorded on purpose.
     """
 
     recorded: int
     already_present: int
     head: int
+    warnings: tuple[ImportWarning, ...] = ()
+    dry_run: bool = False
+
+    @property
+    def read(self) -> int:
+        """The events the file holds."""
+        return self.recorded + self.already_present
 
 
 @contextmanager
@@ -264,25 +295,67 @@ class Ledger:
         """
         return self._store.append(list(events), expected_position=expected_position)
 
+    def import_file(
+        self,
+        source: str | os.PathLike[str] | IO[bytes],
+        *,
+        format: Literal["jsonl", "csv", "xlsx"] | None = None,
+        column_map: Mapping[str, str] | None = None,
+        ignore_unknown_columns: bool = False,
+        dry_run: bool = False,
+        progress: Callable[[str, int, int | None], None] | None = None,
+    ) -> ImportResult:
+        """Import a file of events or a sheet of operations: check all of it, record all or none.
+
+        A file is JSON Lines (one event a line), or a CSV or XLSX sheet with one operation a
+        row (the columns are listed by ``repatevents import --help`` and in the how-to).
+        Before anything is recorded, every line is validated and the batch is checked against
+        the ledger: an id the file or the ledger gives other content is refused. Recorded with
+        a warning: a reference to an event neither the file nor the ledger holds, a new report
+        with the publisher, country and date of one in force (most likely an edit of it).
+
+        Args:
+            source: a path, or a binary stream (``sys.stdin.buffer``).
+            format: ``"jsonl"``, ``"csv"`` or ``"xlsx"``; by default the path's suffix says,
+                or, for a stream or an unknown suffix, the file's first bytes.
+            column_map: renames from a sheet's headers to the importer's columns
+                (``{"Nation": "country"}``), matched as headers are: without regard to case,
+                spaces as underscores.
+            ignore_unknown_columns: leave out a sheet's columns that are not known ones
+                (listed in ``warnings``) instead of refusing the sheet.
+            dry_run: check everything and record nothing.
+            progress: called as ``progress(stage, done, total)`` while the file is read,
+                checked and saved; ``stage`` is "reading", "checking" or "saving", ``total``
+                is ``None`` while not known.
+
+        Returns:
+            What was recorded, what the ledger already held, and the warnings.
+
+        Raises:
+            ValidationError: listing every problem, each naming its line (row), field (column),
+                value and rule; nothing is recorded.
+            OSError: the file cannot be read.
+        """
+        from .importing._import import import_file
+
+        return import_file(
+            self,
+            source,
+            format=format,
+            column_map=column_map,
+            ignore_unknown_columns=ignore_unknown_columns,
+            dry_run=dry_run,
+            progress=progress,
+        )
+
     def import_jsonl(self, path: str | os.PathLike[str]) -> ImportResult:
-        """Import a JSON Lines file of events: validate all of it, then record all or nothing.
+        """Import a JSON Lines file of events: ``import_file(path, format="jsonl")``.
 
         Raises:
             ValidationError: listing every invalid line (nothing is recorded).
             OSError: the file cannot be read.
         """
-        events = read_jsonl(path)
-        for attempt in range(_IMPORT_RETRIES):
-            before = self.head
-            try:
-                after = self._store.append(events, expected_position=before)
-            except ConcurrencyError:
-                # Another writer got in between: count against its new head.
-                if attempt == _IMPORT_RETRIES - 1:
-                    raise
-                continue
-            return ImportResult(after - before, len(events) - (after - before), after)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self.import_file(path, format="jsonl")
 
     # -- the log -------------------------------------------------------------------------------
     def verify(self) -> int:

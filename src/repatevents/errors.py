@@ -80,7 +80,21 @@ class FieldProblem:
         where = f"line {self.line}: " if self.line is not None else ""
         if not self.field:
             return f"{where}the record is invalid: {self.rule}"
-        return f"{where}{self.field}: {self.value!r} is invalid: {self.rule}"
+        # A field may be a sheet's header: user data, which may hold a line break.
+        field = self.field if self.field.isprintable() else repr(self.field)[1:-1]
+        return f"{where}{field}: {_shown(self.value)} is invalid: {self.rule}"
+
+
+# A value longer than this is cut in a message: a whole line read into one cell is no help.
+_SHOWN = 100
+
+
+def _shown(value: Any) -> str:
+    """Return ``repr(value)`` (control characters escaped), cut when it is long."""
+    text = repr(value)
+    if len(text) <= _SHOWN:
+        return text
+    return f"{text[: _SHOWN - 1]}… ({len(text):,} characters)"
 
 
 class ValidationError(RepateventsError, ValueError):

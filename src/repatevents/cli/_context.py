@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from ..errors import CorruptLogError, RepateventsError, RepateventsWarning, ValidationError
-from ._render import empty_past_note
 
 if TYPE_CHECKING:
     from .._ledger import Ledger
@@ -124,6 +123,8 @@ def note_empty_past(ledger: Ledger, known_at: dt.datetime | int | None) -> None:
     if isinstance(known_at, dt.datetime):
         first = next(iter(ledger.store.read(0, upto=1)), None)
         if first is not None and first.recorded_at > known_at:
+            from ._render import empty_past_note
+
             click.echo(empty_past_note(known_at, first.recorded_at), err=True)
 
 

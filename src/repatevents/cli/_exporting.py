@@ -64,7 +64,8 @@ def _parse_exporter_options(
     callback=_parse_exporter_options,
     metavar="NAME=VALUE",
     help="An option of the exporter, repeatable; VALUE is read as the option's type (true or "
-    "false, a whole number, text). csv: bom, hxl, titles; geojson: flows; xlsx: titles, hxl; "
+    "false, a whole number, text). csv: bom, hxl, titles; geojson: flows; html: title, countries; "
+    "xlsx: titles, hxl; "
     "`repatevents plugins --json` lists every exporter's options.",
 )
 @click.option(
