@@ -332,7 +332,7 @@ IMPORT_KEYS = ("file", "read", "recorded", "already_in_ledger", "position", "dry
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["verify", "--json"], {"ledger", "verified", "intact", "head_hash"}),
+        (["verify", "--json"], {"ledger", "verified", "intact", "head", "head_hash"}),
         (["rebuild", "--json"], {"ledger", "position"}),
         (["import", str(EXAMPLE), "--json"], set(IMPORT_KEYS)),
         (["import", str(EXAMPLE), "--dry-run", "--json"], set(IMPORT_KEYS)),

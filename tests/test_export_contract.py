@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -51,9 +53,40 @@ def register_exporters(register):
                       description="A typo.", write=lambda t, m, s, /: s.write(b"x")))
 """
 
+# The guide's first TSV example, which wrote text cells as they came.
+RAW_TSV = """
+import csv
+import io
+
+from repatevents.exporters import Exporter
+from repatevents.hookspecs import hookimpl
+
+
+def write_tsv(tables, metadata, stream, /):
+    (table,) = tables.values()
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter="\\t", lineterminator="\\n")
+    writer.writerow([column.name for column in table.columns])
+    writer.writerows([["" if cell is None else cell for cell in row] for row in table.rows])
+    stream.write(text.getvalue().encode("utf-8"))
+
+
+@hookimpl
+def register_exporters(register):
+    register(Exporter(name="tsv", extension="tsv", media_type="text/tab-separated-values",
+                      description="One TSV file per table.", write=write_tsv,
+                      one_file_per_table=True))
+"""
+
+# The whole plugin of the plugin guide (docs/plugins.md), as a reader copies it.
+_GUIDE = (Path(__file__).parent.parent / "docs" / "plugins.md").read_text(encoding="utf-8")
+GUIDE_TSV = re.search(r"```python\n(# repatevents_tsv.py\n.*?)```", _GUIDE, re.S).group(1)  # type: ignore[union-attr]
+
 CONTRACTS = """
 import broken_pdf
+import guide_tsv
 import other_name
+import raw_tsv
 import tables_only
 
 from repatevents.testing import ExporterContract
@@ -72,12 +105,23 @@ class TestBrokenPdf(ExporterContract):
 class TestOtherName(ExporterContract):
     exporter_name = "pdf"
     plugin = other_name
+
+
+class TestRawTsv(ExporterContract):
+    exporter_name = "tsv"
+    plugin = raw_tsv
+
+
+class TestGuideTsv(ExporterContract):
+    exporter_name = "tsv"
+    plugin = guide_tsv
 """
 
 
 @pytest.fixture(scope="module")
-def failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Run the contract on three broken plugins, once; give each failed test and its message.
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, str]]:
+    """Run the contract on broken plugins and the guide's, once; give each test's outcome
+    (``passed``, ``failed`` or ``skipped``) and its message.
 
     The run is a subprocess with warnings as errors, as a plugin author's strict suite has.
     """
@@ -86,6 +130,8 @@ def failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "tables_only.py": TABLES_ONLY,
         "broken_pdf.py": BROKEN_PDF,
         "other_name.py": OTHER_NAME,
+        "raw_tsv.py": RAW_TSV,
+        "guide_tsv.py": GUIDE_TSV,
         "test_contracts.py": CONTRACTS,
         "pytest.ini": "[pytest]\nfilterwarnings = error\n",
     }
@@ -100,14 +146,21 @@ def failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     )
     found = {}
     for case in ElementTree.parse(folder / "report.xml").iter("testcase"):
-        problem = case.find("failure")
-        if problem is None:
-            problem = case.find("error")
-        if problem is not None:
-            test = f"{case.get('classname', '').rpartition('.')[2]}::{case.get('name')}"
-            found[test] = problem.get("message", "")
+        test = f"{case.get('classname', '').rpartition('.')[2]}::{case.get('name')}"
+        found[test] = ("passed", "")
+        for tag, outcome in (("failure", "failed"), ("error", "failed"), ("skipped", "skipped")):
+            problem = case.find(tag)
+            if problem is not None:
+                found[test] = (outcome, problem.get("message", ""))
+                break
     assert found, run.stdout + run.stderr
     return found
+
+
+@pytest.fixture(scope="module")
+def failures(outcomes: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Give each failed test of the run and its message."""
+    return {test: message for test, (outcome, message) in outcomes.items() if outcome == "failed"}
 
 
 def test_an_exporter_that_ignores_the_metadata_fails_only_the_metadata_test(
@@ -120,8 +173,11 @@ def test_an_exporter_that_ignores_the_metadata_fails_only_the_metadata_test(
         f"TestTablesOnly::test_writes_the_metadata[{field}]"
         for field in (
             "as_of",
+            "computed_from",
+            "head_hash",
             "known_at",
             "ledger_position",
+            "library_version",
             "policy",
             "source published",
             "source publisher",
@@ -159,8 +215,30 @@ def test_a_plugin_registering_another_name_is_told_the_names_it_registers(
     messages = {v for k, v in failures.items() if k.startswith("TestOtherName::")}
     expected = (
         "Failed: the exporter contract cannot test 'pdf': plugin 'other_name' registers no "
-        "exporter of that name (the manager has csv, geojson, html, pfd); set exporter_name to "
-        "the "
-        "name it registers"
+        "exporter of that name (the manager has csv, geojson, html, sqlite, pfd); set "
+        "exporter_name to the name it registers"
     )
     assert {f'failed on setup with "{expected}"'} == messages
+
+
+def test_an_exporter_that_writes_formulas_raw_fails_only_the_formula_test(
+    failures: dict[str, str],
+) -> None:
+    """The guide's old TSV example, which wrote text cells as they came, passes every rule
+    but one: it writes cells a spreadsheet runs as formulas, and the message names them."""
+    failed = sorted(name for name in failures if name.startswith("TestRawTsv::"))
+    assert ["TestRawTsv::test_writes_no_formula"] == failed
+    message = failures["TestRawTsv::test_writes_no_formula"]
+    assert "'tsv' exporter writes text cells a spreadsheet runs as formulas" in message
+    assert "'=1+1'" in message
+    assert "'@SUM(4,4)'" in message
+
+
+def test_the_guides_plugin_passes_the_contract_by_neutralising(
+    outcomes: dict[str, tuple[str, str]],
+) -> None:
+    """The plugin guide's TSV exporter passes every test, the formula test run, not skipped."""
+    guide = {k: v for k, v in outcomes.items() if k.startswith("TestGuideTsv::")}
+    assert guide
+    assert {"passed"} == {outcome for outcome, _ in guide.values()}
+    assert ("passed", "") == guide["TestGuideTsv::test_writes_no_formula"]

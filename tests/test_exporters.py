@@ -227,17 +227,25 @@ def test_exporter_options_take_their_type_from_the_annotation_then_the_default()
 
 
 def test_exporter_options_of_the_built_in_exporters() -> None:
-    """CSV takes bom, hxl and titles, GeoJSON flows (true or false, false by default); HTML
-    a title and countries (text, none by default)."""
+    """CSV takes bom, hxl, titles and datapackage (false by default) and a licence; GeoJSON
+    flows (false by default) and a layer ("all" by default); HTML a title and countries (text,
+    none by default); SQLite a licence."""
     exporters = registered_exporters(get_plugin_manager(load_entrypoints=False))
     described = {
         name: [(o.name, o.type, o.default) for o in exporter_options(e) or ()]
         for name, e in exporters.items()
     }
     assert {
-        "csv": [("bom", bool, False), ("hxl", bool, False), ("titles", bool, False)],
-        "geojson": [("flows", bool, False)],
+        "csv": [
+            ("bom", bool, False),
+            ("hxl", bool, False),
+            ("titles", bool, False),
+            ("datapackage", bool, False),
+            ("licence", str, "CC-BY-4.0"),
+        ],
+        "geojson": [("flows", bool, False), ("layer", str, "all")],
         "html": [("title", str, None), ("countries", str, None)],
+        "sqlite": [("licence", str, "CC-BY-4.0")],
     } == described
 
 

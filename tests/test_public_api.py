@@ -125,6 +125,7 @@ def test_every_public_strategy_is_documented_with_its_arguments() -> None:
 
 
 TESTING_NAMES = [
+    "FORMULA_TEXTS",
     "LARGEST_NUMBERS",
     "UNICODE_TEXTS",
     "ExporterContract",
@@ -135,6 +136,7 @@ TESTING_NAMES = [
     "assert_ledger_consistent",
     "describe_violations",
     "empty_tables",
+    "formula_tables",
     "fresh_plugin_manager",
     "get_plugin_manager",
     "largest_number_tables",

@@ -17,12 +17,19 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal
 
 import attrs
 
 from ._tables import ExportMetadata, Table
-from .errors import CheckpointMismatchError, IntegrityError, LostRecordsError
+from .errors import (
+    CheckpointMismatchError,
+    FieldProblem,
+    HeadNotFoundError,
+    IntegrityError,
+    LostRecordsError,
+    ValidationError,
+)
 from .events import Event
 from .projections import (
     DEFAULT_POLICY,
@@ -150,6 +157,38 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+"""The environment variable reproducible builds set to the build's time, in Unix seconds."""
+
+
+def generation_time(generated_at: dt.datetime | None = None) -> dt.datetime:
+    """Return the time an export records as made: ``generated_at`` when given, else the time
+    ``SOURCE_DATE_EPOCH`` names (https://reproducible-builds.org/specs/source-date-epoch/),
+    else now; in UTC.
+
+    Raises:
+        ValidationError: ``SOURCE_DATE_EPOCH`` is set but not a whole number of seconds.
+    """
+    if generated_at is not None:
+        return generated_at
+    epoch = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
+    if not epoch:
+        return dt.datetime.now(dt.UTC)
+    try:
+        return dt.datetime.fromtimestamp(int(epoch, 10), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise ValidationError(
+            [
+                FieldProblem(
+                    SOURCE_DATE_EPOCH,
+                    epoch,
+                    "a whole number of seconds since 1970-01-01 00:00 UTC, as reproducible "
+                    "builds set it",
+                )
+            ]
+        ) from None
+
+
 def _generation_day(generated_at: dt.datetime | None) -> dt.date:
     """Return the UTC day of a generation time (a naive one is read as UTC); today if None."""
     if generated_at is None:
@@ -197,6 +236,8 @@ class Ledger:
         self._saved = -1
         self._past: tuple[int, KnowledgeState] | None = None
         self._summary: KnowledgeState | None = None
+        # The state verify folded from zero: an export from it says computed_from "log".
+        self._verified: KnowledgeState | None = None
         self._closed = False
 
     # -- opening and closing -------------------------------------------------------------------
@@ -270,6 +311,17 @@ class Ledger:
     def head(self) -> int:
         """The position of the last recorded event (0 for an empty ledger)."""
         return self._store.head()
+
+    @property
+    def head_hash(self) -> str | None:
+        """The hash of the last recorded event (``None`` for an empty ledger).
+
+        With :attr:`head`, what to publish beside a figure: ``repatevents verify --expect``
+        then shows that a ledger still holds that state (and maybe more).
+        """
+        head = self._store.head()
+        last = next(iter(self._store.read(head - 1, upto=head)), None) if head else None
+        return None if last is None else last.hash
 
     def record(self, event: Event) -> int:
         """Record one event and return the head position after it.
@@ -358,9 +410,13 @@ class Ledger:
         return self.import_file(path, format="jsonl")
 
     # -- the log -------------------------------------------------------------------------------
-    def verify(self) -> int:
+    def verify(self, *, expect: str | None = None) -> int:
         """Check every record against the hash chain, and the checkpoints saved beside the log
         against the log; return how many records were checked.
+
+        With ``expect``, a head hash published earlier (:attr:`head_hash`), the log must also
+        hold the record with that hash: the ledger reaches the state that was published, and
+        whatever came after it is chained to it.
 
         A checkpoint is a cache the hash chain does not cover, so the log is folded again from
         zero and each checkpoint (and its summary) is compared with the fold at its position.
@@ -375,15 +431,34 @@ class Ledger:
             CheckpointMismatchError: the log is intact, but a checkpoint holds something other
                 than the log folded from zero (it was changed); :meth:`rebuild` replaces it.
             CorruptLogError: a stored file cannot be read.
+            ValidationError: ``expect`` is not a hash (hex, at least 12 digits).
+            HeadNotFoundError: no record of the intact log has the hash ``expect``.
 
         Warns:
             RepateventsWarning: a checkpoint cannot be read, or names a class no checkpoint
                 holds (a cache: it is ignored).
         """
+        wanted = None if expect is None else _hash_prefix(expect)
         count, mismatch = self._verify()
         if mismatch is not None:
             raise mismatch
+        if wanted is not None and self.position_of_hash(wanted) is None:
+            raise HeadNotFoundError(expect or "", count, self.head_hash)
         return count
+
+    def position_of_hash(self, hash_prefix: str) -> int | None:
+        """Return the position of the record whose hash starts with ``hash_prefix``, if any.
+
+        Cost: a read of the log up to it, O(events).
+
+        Raises:
+            ValidationError: ``hash_prefix`` is not hex, or shorter than 12 digits.
+        """
+        wanted = _hash_prefix(hash_prefix)
+        for envelope in self._store.read():
+            if envelope.hash.startswith(wanted):
+                return envelope.position
+        return None
 
     def rebuild(self) -> int:
         """Verify the log, fold it again from zero, and replace the state and the saved
@@ -451,6 +526,7 @@ class Ledger:
                     names.append(name)
                     fields.update(dict.fromkeys(found))
         self._state, self._past, self._summary = state, None, None
+        self._verified = state
         if not pending:
             # Verifying writes nothing: closing saves only what is folded after this.
             self._saved = state.position
@@ -734,10 +810,18 @@ class Ledger:
     ) -> ExportMetadata:
         """Return what a set of tables is made from, for an export.
 
+        Besides the query it holds the provenance: the position and hash of the record the
+        tables reach, the library version, and how they were computed (``computed_from``):
+        ``log`` for a state folded from the log alone (by :meth:`verify` on this ledger object,
+        or a past ``known_at``, which is always folded from zero), ``checkpoint`` for the state
+        at the head otherwise, which a saved checkpoint may have supplied. It does not depend
+        on whether a checkpoint happened to exist, so two exports of one ledger, query and
+        generation time are byte-identical.
+
         Args:
             as_of, known_at, policy: as for the projections.
-            generated_at: the generation time to record (default: now, UTC); give a fixed one
-                for byte-identical exports.
+            generated_at: the generation time to record (default: ``SOURCE_DATE_EPOCH`` when
+                set, else now, UTC); give a fixed one for byte-identical exports.
             title: the export's title.
 
         Returns:
@@ -767,20 +851,27 @@ class Ledger:
             }
             for s in _sources(state, as_of_ordinal(as_of))
         ]
+        # A state at a past moment is always folded from zero; the current one may have been
+        # caught up from a checkpoint unless verify folded it from zero (folding on from there
+        # reads the log only).
+        from_log = state is not self._state or state is self._verified
         return ExportMetadata(
             ledger_position=state.position,
             as_of=as_of,
             known_at=known_text,
             policy=chosen.name,
-            generated_at=generated_at or dt.datetime.now(dt.UTC),
+            generated_at=generation_time(generated_at),
             sources=tuple(sources),
             title=title,
+            head_hash=state.head_hash or None,
+            library_version=_library_version(),
+            computed_from="log" if from_log else "checkpoint",
         )
 
     def export(
         self,
         format_name: str,
-        path: str | os.PathLike[str],
+        path: str | os.PathLike[str] | BinaryIO,
         *,
         tables: Sequence[str] | None = None,
         as_of: dt.date | None = None,
@@ -788,6 +879,7 @@ class Ledger:
         policy: str | Policy = DEFAULT_POLICY,
         generated_at: dt.datetime | None = None,
         plugin_manager: RepateventsPluginManager | None = None,
+        verified: bool = False,
         **options: Any,
     ) -> list[Path]:
         """Export the tables with the exporter called ``format_name`` (``csv``, ``geojson`` …).
@@ -796,34 +888,87 @@ class Ledger:
 
         Args:
             format_name: the exporter's name.
-            path: the target file or folder (see ``repatevents.exporters.export_tables``).
+            path: the target file or folder (see ``repatevents.exporters.export_tables``), or
+                a binary stream for an exporter that writes one file. The ledger's own files
+                (the log, its write-ahead log and journal, its checkpoints) are refused as
+                targets however the path is spelled.
             tables: the tables to write, in order; ``None`` for all.
             as_of, known_at, policy: as for the projections.
             generated_at: the generation time recorded in the metadata and the day ages count
-                to when ``as_of`` is None (default: now, UTC); give a fixed one for an export
-                that is byte-identical from one day to the next.
+                to when ``as_of`` is None (default: the ``SOURCE_DATE_EPOCH`` environment
+                variable of reproducible builds when set, else now, UTC); give a fixed one for
+                an export that is byte-identical from one day to the next.
             plugin_manager: where exporters come from; ``None`` loads the installed plugins.
+            verified: check the whole log against its hash chain and fold it from zero, so
+                that no checkpoint (a cache anyone who can write the file can change) is in
+                the figures; the metadata then says ``computed_from: log``. Cost: O(events).
             **options: passed to the exporter (``bom=True`` for CSV …).
 
         Returns:
-            The paths written.
+            The paths written (none for a stream).
 
         Raises:
             UnknownExporterError: no exporter has that name.
-            ExportError: the exporter failed; nothing was changed.
+            ExportError: the exporter failed, or a target is one of the ledger's files or a
+                symbolic link; nothing was changed.
+            IntegrityError, CorruptLogError: with ``verified``, the log does not verify.
         """
         from .exporters import export_tables
 
+        if verified:
+            # A checkpoint that disagrees with the log is left for verify and rebuild to name:
+            # this export does not use it either way.
+            self._verify()
         # One moment for both: the ages in the tables count to the generation time recorded.
-        moment = generated_at or dt.datetime.now(dt.UTC)
+        moment = generation_time(generated_at)
         built = self.tables(as_of, known_at, policy, generated_at=moment)
         metadata = self.metadata(as_of, known_at, policy, generated_at=moment)
         return export_tables(
             format_name,
             built,
             metadata,
-            Path(path),
+            path if not isinstance(path, str | os.PathLike) else Path(path),
             table_names=tables,
             plugin_manager=plugin_manager,
+            protected=_ledger_files(self._store),
             **options,
         )
+
+
+def _ledger_files(store: EventStore) -> list[str]:
+    """Return the files that hold a store's log and what lives beside it, existing or not."""
+    path = getattr(store, "path", None)
+    if not isinstance(path, str):
+        return []
+    # SQLite keeps -wal, -shm and -journal beside the database; a JSON Lines log its
+    # checkpoints. Naming all of them for both costs nothing and survives a backend's change.
+    return [path, *(path + end for end in ("-wal", "-shm", "-journal", ".checkpoints"))]
+
+
+_HASH_PREFIX_DIGITS = 12
+
+
+def _hash_prefix(text: str) -> str:
+    """Return a hash (or a prefix of one) in lower case, checked to be hex and long enough."""
+    cleaned = text.strip().lower()
+    if len(cleaned) < _HASH_PREFIX_DIGITS or any(c not in "0123456789abcdef" for c in cleaned):
+        raise ValidationError(
+            [
+                FieldProblem(
+                    "expect",
+                    text,
+                    f"a record hash in hex (64 digits, or the first {_HASH_PREFIX_DIGITS} or "
+                    "more), as verify prints it",
+                )
+            ]
+        )
+    return cleaned
+
+
+def _library_version() -> str:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("repatevents")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a source checkout
+        return ""

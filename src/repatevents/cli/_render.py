@@ -28,6 +28,7 @@ __all__ = [
     "event_record",
     "events_table",
     "json_cell",
+    "json_records",
     "plugin_warning_lines",
     "range_text",
     "render_table",
@@ -75,6 +76,20 @@ def cell_text(value: Any) -> str:
 def json_cell(value: Any) -> Any:
     """Return one cell as a JSON value (dates as ISO text)."""
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def json_records(table: Table) -> list[dict[str, Any]]:
+    """Return a table's rows as JSON objects: dates as ISO text, and the cells of a list column
+    (``Column.separator``) as arrays of text, ``[]`` where the list is empty, as ``events
+    --json`` gives lists."""
+    splitters = [(c.name, c) for c in table.columns if c.separator]
+    records = []
+    for record in table.records():
+        row = {key: json_cell(value) for key, value in record.items()}
+        for name, column in splitters:
+            row[name] = column.items(row[name]) or []
+        records.append(row)
+    return records
 
 
 def render_table(table: Table, *, width: int | None = None, wide: bool = False) -> str:
