@@ -88,11 +88,15 @@ def _fresh_schema(url: str, schema: str) -> None:
         db.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
-def _writer(url: str, schema: str, number: int, count: int, batch: int, queue: Any) -> None:
-    """Append ``count`` events of its own (seeded by ``number``) in batches of ``batch``."""
+def _writer(
+    url: str, schema: str, number: int, count: int, batch: int, queue: Any, go: Any
+) -> None:
+    """Append ``count`` events of its own (seeded by ``number``) in batches of ``batch``,
+    once every writer is ready."""
     batches = list(bench_store.synthetic_batches(count, batch, seed=100 + number))
     with PostgresStore(url, schema=schema) as store:
         queue.put("ready")
+        go.wait()
         start = time.perf_counter()
         for events in batches:
             store.append(events)
@@ -105,17 +109,19 @@ def eight_writers(url: str, count: int, batch: int) -> tuple[float, int]:
     _fresh_schema(url, schema)
     PostgresStore(url, schema=schema).close()
     context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
+    queue, go = context.Queue(), context.Event()
     share = count // 8
     workers = [
-        context.Process(target=_writer, args=(url, schema, n, share, batch, queue))
+        context.Process(target=_writer, args=(url, schema, n, share, batch, queue, go))
         for n in range(8)
     ]
     for worker in workers:
         worker.start()
-    # Every writer has built its events and connected before the clock starts.
+    # Every writer has built its events and connected before the clock starts and any of
+    # them writes.
     ready = [queue.get(timeout=600) for _ in workers]
     assert ready == ["ready"] * 8
+    go.set()
     start = time.perf_counter()
     for _ in workers:
         queue.get(timeout=600)
@@ -147,6 +153,11 @@ def main() -> None:
         url = server.url()
     try:
         figures = _measure(url, args.events, args.repeat)
+    except BaseException:
+        if server is not None:
+            log = server.folder / "server.log"
+            print(log.read_text(errors="replace")[-3000:] if log.exists() else "", file=sys.stderr)
+        raise
     finally:
         if server is not None:
             server.stop()

@@ -64,11 +64,14 @@ class PostgresServer:
 
     def __init__(self) -> None:
         self.bin = _bin_dir()
-        self.folder = Path(tempfile.mkdtemp(prefix="repatevents-pg-"))
+        # As root, the server runs as another user, who must reach the folder: /tmp, not a
+        # TMPDIR that may sit in root's home.
+        root = os.geteuid() == 0
+        self.folder = Path(tempfile.mkdtemp(prefix="repatevents-pg-", dir="/tmp" if root else None))
         self.data = self.folder / "data"
         self.port = _free_port()
         self._prefix: list[str] = []
-        if os.geteuid() == 0:
+        if root:
             user = "postgres" if _has_user("postgres") else "nobody"
             entry = pwd.getpwnam(user)
             os.chown(self.folder, entry.pw_uid, entry.pw_gid)

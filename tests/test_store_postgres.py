@@ -95,11 +95,33 @@ def test_password_is_never_shown(server: PostgresServer, tmp_path: Path) -> None
     assert "not-" + ADMIN_PASSWORD not in str(info.value)
 
 
-def test_password_from_the_environment(
-    server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "address",
+    [
+        "postgresql://u:s3cr3t-pw@h/db?sslmode=bad s3cr3t-pw",
+        "host=h password=s3cr3t-pw sslmode=bad s3cr3t-pw",
+    ],
+)
+def test_an_address_libpq_cannot_read_is_refused_without_its_password(address: str) -> None:
+    """A malformed address is a StoreError that says so and masks the password in it."""
+    with pytest.raises(StoreError, match="cannot read the PostgreSQL address") as info:
+        PostgresStore(address)
+    assert "s3cr3t" not in str(info.value)
+
+
+@pytest.mark.parametrize("where", ["PGPASSWORD", "PGPASSFILE"])
+def test_password_from_the_environment_or_a_password_file(
+    server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    """Without a password in the URL, libpq's PGPASSWORD is used."""
-    monkeypatch.setenv("PGPASSWORD", ADMIN_PASSWORD)
+    """Without a password in the URL, libpq's PGPASSWORD or password file (~/.pgpass, or the
+    file PGPASSFILE names) gives it."""
+    if where == "PGPASSWORD":
+        monkeypatch.setenv("PGPASSWORD", ADMIN_PASSWORD)
+    else:
+        password_file = tmp_path / "pgpass"
+        password_file.write_text(f"127.0.0.1:{server.port}:postgres:admin:{ADMIN_PASSWORD}\n")
+        password_file.chmod(0o600)
+        monkeypatch.setenv("PGPASSFILE", str(password_file))
     with PostgresStore(server.url(password=None), schema=_schema(tmp_path)) as store:
         assert 0 == store.head()
 
@@ -319,12 +341,13 @@ store.append(sample_events(int(sys.argv[3]), 10))
 """
 
 
-def _copying_backend(db: psycopg.Connection[Any]) -> int | None:
-    """The server process of a writer that holds the ledger's lock and is sending its rows."""
+def _blocked_writer(db: psycopg.Connection[Any]) -> int | None:
+    """The server process of a writer that holds the ledger's lock and, halfway through
+    sending its rows, waits for another transaction's row (see the test)."""
     row = db.execute(
         "SELECT a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-        "WHERE l.locktype = 'advisory' AND l.granted AND a.state = 'active' "
-        "AND a.query LIKE 'COPY%%' AND a.pid <> pg_backend_pid()"
+        "WHERE l.locktype = 'advisory' AND l.granted AND a.query LIKE 'COPY%%' "
+        "AND a.wait_event_type = 'Lock' AND a.pid <> pg_backend_pid()"
     ).fetchone()
     return None if row is None else int(row[0])
 
@@ -337,16 +360,16 @@ def _start_big_batch(server: PostgresServer, schema: str, size: int) -> subproce
     )
 
 
-def _wait_for_copy(server: PostgresServer, writer: subprocess.Popen[bytes]) -> int:
-    """Wait until the writer is in the middle of writing its rows; return its server pid."""
+def _wait_until_blocked(db: psycopg.Connection[Any], writer: subprocess.Popen[bytes]) -> int:
+    """Wait until the writer is stopped in the middle of its batch; return its server pid."""
     deadline = time.monotonic() + 60
-    with server.admin() as db:
-        while time.monotonic() < deadline:
-            backend = _copying_backend(db)
-            if backend is not None:
-                return backend
-            assert writer.poll() is None, "the writer ended before it was seen writing"
-    raise AssertionError("the writer was never seen writing")
+    while time.monotonic() < deadline:
+        backend = _blocked_writer(db)
+        if backend is not None:
+            return backend
+        assert writer.poll() is None, "the writer ended before it was seen mid-batch"
+        time.sleep(0.01)
+    raise AssertionError("the writer was never seen mid-batch")
 
 
 @pytest.mark.parametrize("how", ["kill -9 the writer", "drop its connection"])
@@ -354,18 +377,30 @@ def test_a_writer_that_dies_mid_batch_leaves_nothing(
     server: PostgresServer, tmp_path: Path, how: str
 ) -> None:
     """A writer killed with SIGKILL, or whose connection the server drops, in the middle of a
-    large batch leaves the log as it was; the next writer appends at once."""
+    batch (2,000 of its 3,000 rows sent) leaves the log as it was; the next writer appends."""
     schema = _schema(tmp_path)
     with PostgresStore(server.url(), schema=schema) as store:
         store.append(sample_events(10))
-    writer = _start_big_batch(server, schema, 8_000)
-    backend = _wait_for_copy(server, writer)
-    if how == "kill -9 the writer":
-        os.kill(writer.pid, signal.SIGKILL)
-    else:
-        with server.admin() as db:
-            db.execute("SELECT pg_terminate_backend(%s)", (backend,))
-    _, stderr = writer.communicate(timeout=60)
+    batch = sample_events(3000, 10)
+    with server.admin() as blocker, server.admin() as watcher:
+        # An uncommitted row holding the id of the batch's 2,001st event: the writer's COPY
+        # stops there, 2,000 rows into its transaction, until this transaction ends. So the
+        # writer dies mid-batch every time, not only when a poll happens to catch it.
+        blocker.execute("BEGIN")
+        blocker.execute(
+            sql.SQL("INSERT INTO {}.events VALUES (%s, %s, %s, %s, %s, %s)").format(
+                sql.Identifier(schema)
+            ),
+            (1_000_000, batch[2000].id, "x", 2, "x", "{}"),
+        )
+        writer = _start_big_batch(server, schema, 3000)
+        backend = _wait_until_blocked(watcher, writer)
+        if how == "kill -9 the writer":
+            os.kill(writer.pid, signal.SIGKILL)
+        else:
+            watcher.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        blocker.execute("ROLLBACK")
+        _, stderr = writer.communicate(timeout=60)
     assert writer.returncode != 0
     if how == "drop its connection":
         assert b"StoreError" in stderr

@@ -91,6 +91,15 @@ _URL_SCHEMES: Final = ("postgresql://", "postgres://")
 _NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 # A page is read whole into memory (a few MB at most) and costs one round trip to the server.
 _PAGE_SIZE: Final = 5000
+# A page is a range of positions, not "after x, LIMIT n": positions have no gaps, and a range
+# keeps the server's work per page to the page even before it has statistics on a new table
+# (with none, it planned "LIMIT n" as a sort of every row after x, on disk, for every page).
+# The event comes as text (the decoder takes it as it is), which is cheaper for the server
+# than converting it to bytes; a checked read encodes it again to hash it.
+_PAGE_QUERY: Final = (
+    "SELECT position, recorded_at, schema_version, hash, event "
+    "FROM {events} WHERE position > %s AND position <= %s ORDER BY position"
+)
 _CHECK_LINK = "the record is missing from the log"
 
 
@@ -204,7 +213,8 @@ class PostgresStore:
         try:
             params = psycopg.conninfo.conninfo_to_dict(conninfo)
         except psycopg.Error as exc:
-            raise StoreError(f"cannot read the PostgreSQL address: {_scrub(exc, None)}") from None
+            reason = _scrub(exc, _password_in(conninfo))
+            raise StoreError(f"cannot read the PostgreSQL address: {reason}") from None
         password = params.get("password")
         self._password = str(password) if password else None
         #: The server and database, without the password: ``postgresql://user@host:port/db``.
@@ -227,8 +237,9 @@ class PostgresStore:
                 encoding = connection.execute("SHOW server_encoding").fetchone()
                 if encoding is None or encoding[0] != "UTF8":
                     raise StoreError(
-                        f"{self.url}: the database's encoding is {encoding!r}; a ledger needs a "
-                        "UTF8 database (CREATE DATABASE … ENCODING 'UTF8')"
+                        f"{self.url}: the database's encoding is "
+                        f"{encoding[0] if encoding else None!r}; a ledger needs a UTF8 database "
+                        "(CREATE DATABASE … ENCODING 'UTF8')"
                     )
                 self._open_schema(connection, create)
                 if read_only is None:
@@ -599,23 +610,25 @@ class PostgresStore:
             for name in ("position", "recorded_at", "schema_version", "hash", "event")
         )
         link = check_link
-        page = _sql(
-            "SELECT position, recorded_at, schema_version, hash, convert_to(event, 'UTF8') "
-            "FROM {events} WHERE position > %s AND position <= %s ORDER BY position LIMIT %s",
-            self._table,
-        )
+        page = _sql(_PAGE_QUERY, self._table)
         position, text, moment = after, "", dt.datetime.min
         while position < last:
-            # Binary results: the event's bytes arrive as they are, not as hex text.
+            # Binary results: numbers and text arrive as they are, not printed and parsed.
             with self._errors(), self._db.cursor(binary=True) as cursor:
-                rows = cursor.execute(page, (position, last, _PAGE_SIZE)).fetchall()
+                upper = min(position + _PAGE_SIZE, last)
+                rows = cursor.execute(page, (position, upper)).fetchall()
             for stored_position, recorded_at, schema_version, record_hash, event in rows:
                 position += 1
                 if stored_position != position:
                     raise IntegrityError(position, _CHECK_LINK)
                 if previous is not None:
                     previous = link(
-                        previous, position, recorded_at, schema_version, event, record_hash
+                        previous,
+                        position,
+                        recorded_at,
+                        schema_version,
+                        event.encode("utf-8"),
+                        record_hash,
                     )
                 try:
                     if schema_version == SCHEMA_VERSION:
@@ -643,21 +656,20 @@ class PostgresStore:
         :func:`~._copy.copy_store` copies: the event's bytes as the hash covers them)."""
         query = _sql(
             "SELECT position, recorded_at, schema_version, hash, event_id::text, "
-            "convert_to(event, 'UTF8') FROM {events} WHERE position > %s "
-            "ORDER BY position LIMIT %s",
+            "convert_to(event, 'UTF8') FROM {events} WHERE position > %s AND position <= %s "
+            "ORDER BY position",
             self._table,
         )
-        position = after
-        while True:
+        position, last = after, self.head()
+        while position < last:
+            upper = min(position + _PAGE_SIZE, last)
             with self._errors(), self._db.cursor(binary=True) as cursor:
-                rows = cursor.execute(query, (position, _PAGE_SIZE)).fetchall()
-            if not rows:
-                return
+                rows = cursor.execute(query, (position, upper)).fetchall()
             for stored_at, recorded_at, schema_version, record_hash, event_id, event in rows:
                 yield StoredRecord(
                     stored_at, recorded_at, schema_version, record_hash, event_id, bytes(event)
                 )
-            position = rows[-1][0]
+            position = upper
 
     def _append_stored(self, records: Sequence[StoredRecord]) -> int:
         """Write records copied from another ledger as they are, in one transaction; return
@@ -798,6 +810,17 @@ def _display(params: dict[str, Any]) -> str:
     where = f"{host}:{port}" if port else str(host)
     dbname = params.get("dbname") or ""
     return f"postgresql://{user + '@' if user else ''}{where}/{dbname}"
+
+
+def _password_in(conninfo: str) -> str | None:
+    """The password written in an address libpq could not read, to keep it out of the error."""
+    if is_postgres_url(conninfo):
+        try:
+            return urllib.parse.urlsplit(conninfo).password
+        except ValueError:
+            return None
+    found = re.search(r"password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", conninfo)
+    return found.group(1).strip("'") if found else None
 
 
 def _scrub(exc: BaseException, password: str | None) -> str:
