@@ -320,15 +320,19 @@ def test_reports_that_are_not_copies_stay_apart(other: OperationReported) -> Non
 
 def test_no_category_reaches_past_the_total() -> None:
     """Two reports of exactly 146 people, one saying "over 100 children": the operation holds
-    100 to 146 children, not 100 or more. A source whose part exceeds its own total (200
-    women of 146) keeps that figure for the data-quality report to show."""
+    100 to 146 children, not 100 or more. A source that names 200 women of its 146 raises the
+    total to 200 (its parts bound its total), and the children's bound with it."""
     first = op("TJK", People(total=146, children="over 100"), "2022-07-18", operation_key="T")
-    second = op("TJK", People(total=146, women=200), "2022-07-18", operation_key="T")
-    operation = _only(ledger_of(first, second).operations())
+    agrees = op("TJK", People(total=146, women=40), "2022-07-18", operation_key="T")
+    exceeds = op("TJK", People(total=146, women=200), "2022-07-18", operation_key="T")
+    bounded = _only(ledger_of(first, agrees).operations()).people.children
+    operation = _only(ledger_of(first, exceeds).operations())
     children, women = operation.people.children, operation.people.women
+    assert bounded is not None
     assert children is not None
     assert women is not None
-    assert ((100, 100, 146), (200, 200, 200)) == (
+    assert ((100, 100, 146), (100, 100, 200), (200, 200, 200)) == (
+        (bounded.low, bounded.best, bounded.high),
         (children.low, children.best, children.high),
         (women.low, women.best, women.high),
     )
@@ -354,3 +358,64 @@ def test_the_split_of_best_comes_from_the_report_that_gives_the_total() -> None:
         (women.low, women.best, women.high),
         (children.low, children.best, children.high),
     )
+
+
+CONTRADICTED = op(
+    "UZB",
+    People(total=95, women=31, children=95),
+    "2023-05-01",
+    source=CAMP,
+    operation_key="UZB-2023-05",
+)
+
+
+@pytest.mark.parametrize("policy", sorted(set(POLICIES) - {"adjudicated-only"}))
+def test_parts_above_the_headline_raise_the_total(policy: str) -> None:
+    """ "95 detainees: 31 women and 95 children" counts 126 people under every policy."""
+    operation = _only(ledger_of(CONTRADICTED).operations(policy=policy))
+    assert ((126, 126, 126), "parts") == (
+        (operation.total.low, operation.total.best, operation.total.high),
+        operation.total_basis,
+    )
+
+
+@pytest.mark.parametrize("policy", sorted(set(POLICIES) - {"adjudicated-only"}))
+def test_a_reports_parts_floor_the_operation_whatever_other_reports_say(policy: str) -> None:
+    """Another report repeating the headline 95 cannot take the operation below the 126 the
+    first report names: low and best are 126 under every policy."""
+    echo = op("UZB", 95, "2023-05-02", operation_key="UZB-2023-05")
+    operation = _only(ledger_of(CONTRADICTED, echo).operations(policy=policy))
+    assert (126, 126) == (operation.total.low, operation.total.best)
+    assert "parts" == operation.total_basis
+
+
+def test_an_adjudicated_figure_below_its_own_parts_is_raised_too() -> None:
+    """An adjudication of "95: 31 women and 95 children" counts 126 under adjudicated-only."""
+    choice = FigureAdjudicated(
+        source=ANALYST, report=CONTRADICTED.id, people=People(total=95, women=31, children=95)
+    )
+    operation = _only(ledger_of(CONTRADICTED, choice).operations(policy="adjudicated-only"))
+    assert 126 == operation.total.low
+
+
+def test_parts_below_the_headline_leave_it_alone() -> None:
+    """ "95: 31 women and 60 children" leaves room for 4 men: the total stays 95, reported."""
+    report = op("UZB", People(total=95, women=31, children=60), "2023-05-01")
+    operation = _only(ledger_of(report).operations())
+    assert ((95, 95, 95), "reported") == (
+        (operation.total.low, operation.total.best, operation.total.high),
+        operation.total_basis,
+    )
+
+
+def test_an_open_headline_below_its_parts_stays_open() -> None:
+    """ "Over 95: 31 women and 95 children" is at least 126, still without an upper bound."""
+    report = op("UZB", People(total="over 95", women=31, children=95), "2023-05-01")
+    operation = _only(ledger_of(report).operations())
+    assert (126, 126, None) == (operation.total.low, operation.total.best, operation.total.high)
+
+
+def test_the_quality_finding_says_the_parts_are_counted() -> None:
+    """The breakdown finding names the figure the projections carry instead of the headline."""
+    (finding,) = [f for f in ledger_of(CONTRADICTED).quality() if f.kind is FindingKind.BREAKDOWN]
+    assert "the total counts at least 126" in finding.message

@@ -162,3 +162,33 @@ def test_open_date_ends_stay_empty_in_the_tables() -> None:
     windows = [(r["window_end"], r["window_text"]) for r in tables["reconciliation"].records()]
     assert (None, dt.date(2024, 5, 10)) == (operation["date_start"], operation["date_end"])
     assert [(dt.date(2023, 12, 31), "2021/2023-12"), (None, "../..")] == windows
+
+
+def test_a_contradicted_headline_counts_its_parts_in_totals_and_claims() -> None:
+    """ "95 detainees: 31 women and 95 children" and another operation of 74: the country's
+    total and a yearly claim of 200 both count 126 + 74, and the explanation says why."""
+    ledger = ledger_of(
+        op("UZB", People(total=95, women=31, children=95), "2023-05-01"),
+        op("UZB", 74, "2023-08-01"),
+        claim("UZB", 200, "2023-12", since=day("2023")),
+    )
+    (total,) = ledger.totals()
+    row = _one(ledger.reconciliation())
+    assert (200, (200, 200, 200), ReconciliationStatus.CONSISTENT) == (
+        total.total.low,
+        _ledger_bounds(row),
+        row.status,
+    )
+    assert "126 (the sum of the parts a report names, above its headline total)" in (
+        row.explanation
+    )
+
+
+def test_the_explanation_shows_a_disputed_figure_as_its_range() -> None:
+    """Reports of 95 and 96 for one operation: the explanation names 95 with its range."""
+    ledger = ledger_of(
+        op("KGZ", 95, "2023-12-08", operation_key="KGZ-12"),
+        op("KGZ", 96, "2023-12-07", operation_key="KGZ-12", source=Source(publisher="Camp")),
+        claim("KGZ", 95, "2023-12"),
+    )
+    assert "95 (95 to 96) surely inside" in _one(ledger.reconciliation()).explanation

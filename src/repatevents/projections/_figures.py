@@ -9,6 +9,12 @@ family (DOMAIN item 6: a range, not a constant; best 3.75), and a breakdown with
 gives "at least" the people it names. Reports that give a total outrank reports whose total is
 converted from families, which outrank totals derived from a breakdown: a conversion never
 widens a reported figure.
+
+A report's parts bound its own total. A statement that leads with "95 detainees" and then
+names "31 women and 95 children" counts at least 126 people: the headline is raised to the
+sum of the parts (basis ``"parts"``) before any policy looks at it, and the operation's
+``low`` is at least that sum whatever its other reports say, so every policy, every country
+total and every reconciliation above it counts the people the report names.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from ._records import AT_LEAST, EXACT, FIELDS, RANGE, Fig, Figs, OpRec, SourceRe
 __all__ = [
     "BASIS_BREAKDOWN",
     "BASIS_FAMILIES",
+    "BASIS_PARTS",
     "BASIS_REPORTED",
     "PEOPLE_PER_FAMILY",
     "Combined",
@@ -30,6 +37,7 @@ __all__ = [
     "effective",
     "people_from_families",
     "qualified",
+    "raised",
 ]
 
 #: The people-per-family range used to convert families, and the ratio for ``best``.
@@ -37,7 +45,10 @@ PEOPLE_PER_FAMILY = (3.6, 3.9)
 _BEST_PER_FAMILY_PERCENT = 375
 
 BASIS_REPORTED, BASIS_FAMILIES, BASIS_BREAKDOWN = "reported", "families", "breakdown"
-_BASIS_RANK = {BASIS_REPORTED: 0, BASIS_FAMILIES: 1, BASIS_BREAKDOWN: 2}
+#: A reported total raised to the sum of the parts its own report names.
+BASIS_PARTS = "parts"
+# A raised total is still a reported one: it outranks conversions like any reported total.
+_BASIS_RANK = {BASIS_REPORTED: 0, BASIS_PARTS: 0, BASIS_FAMILIES: 1, BASIS_BREAKDOWN: 2}
 
 # Ways a breakdown covers everyone (``unknown`` is whoever the others leave out).
 _PARTITIONS = tuple(
@@ -81,6 +92,20 @@ def people_from_families(families: Fig) -> Fig:
     return (low_, best_, high_, qualifier, f"{best_f} families x 3.6-3.9 people")
 
 
+def raised(fig: Fig, floor: int) -> Fig:
+    """Return ``fig`` with its low raised to ``floor`` (best and high follow where below).
+
+    A headline contradicted by its own parts is widened just enough to hold them: an exact
+    "95" beside parts of 126 becomes 126, not "at least 126", because nothing in the report
+    counts more people than its parts. The words of the headline no longer describe the
+    figure, so they are dropped; the basis says why.
+    """
+    if fig[0] >= floor:
+        return fig
+    high = None if fig[2] is None else max(fig[2], floor)
+    return qualified(floor, max(fig[1], floor), high)
+
+
 def _from_breakdown(figs: Figs) -> Fig | None:
     low = best = 0
     high: int | None = None
@@ -110,10 +135,16 @@ def effective(figs: Figs) -> tuple[Figs, str]:
 
     Returns:
         The figures (``total`` always set when anything was reported) and the basis:
-        ``"reported"``, ``"families"`` (converted) or ``"breakdown"`` (at least the parts).
+        ``"reported"``, ``"parts"`` (a reported total raised to the sum of the report's own
+        parts, which exceed it), ``"families"`` (converted) or ``"breakdown"`` (at least the
+        parts).
     """
-    if figs[0] is not None:
-        return figs, BASIS_REPORTED
+    total = figs[0]
+    if total is not None:
+        parts = _from_breakdown(figs) if any(figs[_FIRST_CATEGORY:]) else None
+        if parts is None or parts[0] <= total[0]:
+            return figs, BASIS_REPORTED
+        return (raised(total, parts[0]), *figs[1:]), BASIS_PARTS
     families = figs[1]
     total = people_from_families(families) if families is not None else _from_breakdown(figs)
     basis = BASIS_FAMILIES if families is not None else BASIS_BREAKDOWN
@@ -204,6 +235,13 @@ def combine(
             lead = _choose(candidates, policy)[1]
         out.append(_span(candidates, policy, lead) if candidates else None)
     basis = next(b for b, r in _BASIS_RANK.items() if r == rank)
+    # The people a report names in its parts were there whatever the other reports' headlines
+    # say: the operation's low is at least the largest such sum, under every policy.
+    floors = [figs[0][0] for (figs, b), _, _ in views if b == BASIS_PARTS and figs[0] is not None]
+    total = out[0]
+    if floors and total is not None:
+        out[0] = raised(total, max(floors))
+        basis = BASIS_PARTS
     return _within_total(tuple(out), basis)
 
 

@@ -87,7 +87,10 @@ def _breakdown(rec: Rec) -> Iterator[str]:
         complete = can_complete and all(figs[_I[n]] is not None for n in parts if n != "unknown")
         named = " + ".join(f"{n} {_text(f)}" for n, f in present if f is not None)
         if whole[2] is not None and low > whole[2]:
-            yield f"{named} exceed {whole_name} {_text(whole)}"
+            # The projections count the parts, not the headline: the finding says so, so the
+            # reader knows which figure the totals carry.
+            counted = f"; the {whole_name} counts at least {low}" if whole_name == "total" else ""
+            yield f"{named} exceed {whole_name} {_text(whole)}{counted}"
         elif complete and high is not None and high < whole[0]:
             yield f"{named} fall short of {whole_name} {_text(whole)}"
 

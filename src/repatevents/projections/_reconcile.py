@@ -30,7 +30,7 @@ from collections import defaultdict
 from ..events import Origin
 from ._aggregates import OpView
 from ._clock import NO, POSSIBLE, SURE, happened_by, in_window
-from ._figures import Sum, effective, qualified
+from ._figures import BASIS_PARTS, Sum, effective, qualified
 from ._operations import operation_views, sort_key
 from ._policy import Policy
 from ._records import (
@@ -131,8 +131,30 @@ def _part(view: OpView, category: int) -> tuple[Fig, bool]:
     return (0, 0, total[2], RANGE, None), False
 
 
+def _figure(view: OpView, category: int) -> str:
+    """Return an operation's figure as an explanation names it, saying when it is disputed.
+
+    A figure whose reports disagree shows its range beside the best ("95 (95 to 96)"), and a
+    total raised to the parts its report names says so: a reader must not take either for a
+    figure every source agrees on.
+    """
+    fig, given = _part(view, category)
+    if not given:
+        return "?"
+    low, best, high = fig[0], fig[1], fig[2]
+    text = str(best)
+    notes = []
+    if high is None:
+        notes.append(f"at least {low}")
+    elif low != high:
+        notes.append(f"{low} to {high}")
+    if category == TOTAL and view.basis == BASIS_PARTS:
+        notes.append("the sum of the parts a report names, above its headline total")
+    return f"{text} ({'; '.join(notes)})" if notes else text
+
+
 def _figures(views: list[OpView], category: int) -> str:
-    parts = [str(fig[1]) if given else "?" for fig, given in (_part(v, category) for v in views)]
+    parts = [_figure(v, category) for v in views]
     return " + ".join(parts) if parts else "nothing"
 
 

@@ -73,8 +73,9 @@ class Operation:
         date: when it happened: it surely had once any report's date is past.
         people: each category's low / best / high across the reports (``best`` chosen by the
             policy); the total is always set.
-        total_basis: ``"reported"``, ``"families"`` (converted at 3.6-3.9 people per family)
-            or ``"breakdown"`` (at least the people the breakdown names).
+        total_basis: ``"reported"``, ``"parts"`` (a reported total raised to the sum of the
+            parts a report names, which exceed it), ``"families"`` (converted at 3.6-3.9
+            people per family) or ``"breakdown"`` (at least the people the breakdown names).
         reports: the reports behind it, in log order.
         independent_sources: how many distinct outlets the reports started from.
         facilitators: who helped, as any report names them.
@@ -127,7 +128,8 @@ class CountryTotal:
             (``None`` where no operation came from there).
         first_date: the first day the first operation can have happened.
         last_date: the day by which the last operation surely happened.
-        converted_operations: operations whose total was not reported as a total.
+        converted_operations: operations whose total was not reported as a total (or was
+            raised to the sum of its report's parts).
         people_per_family: the range used to convert families, when any total was converted
             from families.
         nationalities: the nationalities of the people where they differ from the country.
