@@ -108,7 +108,7 @@ def test_known_at_position_zero_sees_an_empty_ledger(ledger: Path) -> None:
 def test_policies_lists_the_default(ledger: Path) -> None:
     """`policies` names every policy and marks the default."""
     result = run(ledger, "policies")
-    assert "conservative (default)" in result.output
+    assert "recommended (default)" in result.output
 
 
 def test_export_csv_writes_a_readable_totals_file(ledger: Path, tmp_path: Path) -> None:
@@ -355,7 +355,7 @@ def test_import_json_counts_what_was_recorded(tmp_path: Path) -> None:
 def test_policies_json_marks_the_default(ledger: Path) -> None:
     """policies --json lists every policy with its description and which is the default."""
     policies = stdout_json(run(ledger, "policies", "--json"))
-    assert [p["name"] for p in policies if p["default"]] == ["conservative"]
+    assert [p["name"] for p in policies if p["default"]] == ["recommended"]
     assert all(set(p) == {"name", "description", "default"} for p in policies)
 
 

@@ -217,14 +217,41 @@ def test_a_category_bounded_by_the_total_still_holds_its_parts() -> None:
 
 
 def test_adjudication_is_what_adjudicated_only_counts() -> None:
-    """An analyst chooses 96: adjudicated-only uses it; the default policy keeps 95."""
+    """An analyst chooses 96: adjudicated-only uses it; the conservative policy keeps 95."""
     choice = FigureAdjudicated(source=ANALYST, report=ARRIVAL.id, people=People(total=96))
     ledger = ledger_of(HANDOVER, ARRIVAL, choice)
     assert 96 == _only(ledger.operations(policy="adjudicated-only")).total.best
-    operation = _only(ledger.operations())
+    operation = _only(ledger.operations(policy="conservative"))
     assert 95 == operation.total.best
     assert operation.adjudicated is not None
     assert Estimate.exact(96) == operation.adjudicated.total
+
+
+def test_the_default_takes_the_adjudicated_figure_where_one_is_recorded() -> None:
+    """An analyst chooses 96 for the KGZ operation; a second operation nobody adjudicated keeps
+    its conservative figure and is not left out."""
+    choice = FigureAdjudicated(source=ANALYST, report=ARRIVAL.id, people=People(total=96))
+    other = op("KGZ", People(total=40), "2024-02-01", operation_key="KGZ-2024-02")
+    other_camp = op("KGZ", People(total=41), "2024-02-01", source=CAMP, operation_key="KGZ-2024-02")
+    ledger = ledger_of(HANDOVER, ARRIVAL, choice, other, other_camp)
+    assert [(96, 96, 96), (40, 40, 41)] == [
+        (o.total.low, o.total.best, o.total.high) for o in ledger.operations()
+    ]
+    (total,) = ledger.totals()
+    assert (136, 136, 137) == (total.total.low, total.total.best, total.total.high)
+
+
+def test_the_default_follows_a_later_adjudication_and_a_retraction() -> None:
+    """The latest adjudication wins; retracting the adjudicated report drops its choice."""
+    first = FigureAdjudicated(source=ANALYST, report=ARRIVAL.id, people=People(total=96))
+    second = FigureAdjudicated(source=ANALYST, report=HANDOVER.id, people=People(total=95))
+    ledger = ledger_of(HANDOVER, ARRIVAL, first, second)
+    assert 95 == _only(ledger.operations()).total.high
+    ledger.record(ReportRetracted(source=ANALYST, retracts=HANDOVER.id))
+    assert (96, 96) == (
+        _only(ledger.operations()).total.low,
+        _only(ledger.operations()).total.best,
+    )
 
 
 def test_families_convert_to_a_range_of_people() -> None:
@@ -272,10 +299,10 @@ def test_syndicated_reports_are_one_claim() -> None:
     assert FindingKind.SYNDICATED in [f.kind for f in ledger.quality()]
 
 
-def test_default_policy_is_conservative() -> None:
-    """The default policy is the conservative one, as documented."""
-    assert "conservative" == DEFAULT_POLICY
-    assert DEFAULT_POLICY in POLICIES
+def test_default_policy_is_recommended() -> None:
+    """The default policy is the documented one that reads adjudications."""
+    assert "recommended" == DEFAULT_POLICY
+    assert POLICIES[DEFAULT_POLICY].rule.reads_adjudications
 
 
 def _wire(publisher: str, via: tuple[str, ...] = ()) -> Source:

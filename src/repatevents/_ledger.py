@@ -140,8 +140,9 @@ class Ledger:
       the command line. "What did we know on 1 March about totals as of 31 December" is
       ``totals(as_of=date(…, 12, 31), known_at=date(…, 3, 1))``.
     - ``policy``: how an operation's best figure is chosen when its reports disagree, by name
-      or as a :class:`~repatevents.projections.Policy`; the default is ``"conservative"``, the
-      lowest figure (see ``repatevents.projections.POLICIES``).
+      or as a :class:`~repatevents.projections.Policy`; the default is ``"recommended"``: the
+      analyst's adjudicated figure where one is recorded, the lowest figure elsewhere (see
+      ``repatevents.projections.POLICIES``).
 
     Costs: catching up folds only the events recorded since the last question; a ``known_at``
     before the head replays the log up to it (O(events up to it)); the rest is said per method.

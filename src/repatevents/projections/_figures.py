@@ -209,12 +209,14 @@ def combine(
 
     Returns:
         The combined figures, or ``None`` under ``adjudicated-only`` for an operation nobody
-        adjudicated.
+        adjudicated. Where the policy reads adjudications and one is recorded, it is the
+        operation's figures: the analyst's choice, raised only by its own parts (an analyst
+        who adjudicates a contradicted report has resolved the contradiction).
     """
-    if policy.rule is PolicyRule.ADJUDICATED:
-        if adjudicated is None:
-            return None
+    if adjudicated is not None and policy.rule.reads_adjudications:
         return _within_total(*effective(adjudicated))
+    if policy.rule is PolicyRule.ADJUDICATED:
+        return None
     if len(reports) == 1:
         # One report: every policy picks its own figures.
         return _within_total(*effective(reports[0][0].people))

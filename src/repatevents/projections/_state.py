@@ -203,7 +203,7 @@ class KnowledgeState:
         # An operation's members are operation reports (only they are grouped).
         ops = cast(list[OpRec], [reports[m] for m in self.members[gid]])
         first = ops[0]
-        adjudicated = self.adjudication(gid) if policy.rule is PolicyRule.ADJUDICATED else None
+        adjudicated = self.adjudication(gid) if policy.rule.reads_adjudications else None
         if len(ops) == 1 and adjudicated is None and policy.rule is not PolicyRule.ADJUDICATED:
             figs, basis = effective(first.people)
             return OpView(
