@@ -446,3 +446,10 @@ def test_the_quality_finding_says_the_parts_are_counted() -> None:
     """The breakdown finding names the figure the projections carry instead of the headline."""
     (finding,) = [f for f in ledger_of(CONTRADICTED).quality() if f.kind is FindingKind.BREAKDOWN]
     assert "the total counts at least 126" in finding.message
+
+
+def test_an_about_figure_reads_as_its_range_and_the_report_keeps_its_words() -> None:
+    """ "About 60" is 54 to 66 in the operation; the report still shows 60 as the source did."""
+    operation = _only(ledger_of(op("KAZ", "about 60", "2023-05-01")).operations())
+    assert (54, 60, 66) == (operation.total.low, operation.total.best, operation.total.high)
+    assert Estimate.parse("about 60") == operation.reports[0].people.total

@@ -192,3 +192,26 @@ def test_the_explanation_shows_a_disputed_figure_as_its_range() -> None:
         claim("KGZ", 95, "2023-12"),
     )
     assert "95 (95 to 96) surely inside" in _one(ledger.reconciliation()).explanation
+
+
+def test_nearly_reaches_below_its_number_only() -> None:
+    """ "Nearly 600" is 540 to 600: 560 recorded is consistent, 610 is above the claim."""
+    consistent = ledger_of(op("UZB", 560, "2023-05-01"), claim("UZB", "nearly 600", "2023-12"))
+    above = ledger_of(op("UZB", 610, "2023-05-01"), claim("UZB", "nearly 600", "2023-12"))
+    assert [ReconciliationStatus.CONSISTENT, ReconciliationStatus.LEDGER_HIGHER] == [
+        _one(consistent.reconciliation()).status,
+        _one(above.reconciliation()).status,
+    ]
+
+
+def test_an_about_claim_with_its_own_bounds_keeps_them() -> None:
+    """ "About 30-40" is 30 to 40, not widened again: 42 recorded is above the claim."""
+    ledger = ledger_of(op("UZB", 42, "2023-05-01"), claim("UZB", "about 30-40", "2023-12"))
+    assert ReconciliationStatus.LEDGER_HIGHER == _one(ledger.reconciliation()).status
+
+
+def test_an_about_operation_reaches_a_claim_by_the_same_rule() -> None:
+    """An operation of "about 100" (90 to 110) reaches a claim of exactly 108."""
+    ledger = ledger_of(op("UZB", "about 100", "2023-05-01"), claim("UZB", 108, "2023-12"))
+    row = _one(ledger.reconciliation())
+    assert ((90, 100, 110), ReconciliationStatus.CONSISTENT) == (_ledger_bounds(row), row.status)

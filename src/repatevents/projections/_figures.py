@@ -10,6 +10,16 @@ gives "at least" the people it names. Reports that give a total outrank reports 
 converted from families, which outrank totals derived from a breakdown: a conversion never
 widens a reported figure.
 
+One rule reads vague words, in every projection: a figure the source qualified with "about",
+"around", "approximately", "some", "an estimated" (qualifier ``about``) and gave as one number
+reaches 10% of that number either side (:data:`ABOUT_TOLERANCE`, rounded to whole people,
+never below zero); "nearly" and "almost" reach 10% below it and not above. "About 60" is 54 to
+66, "nearly 600" 540 to 600, "about 43,000" 38,700 to 47,300. An ``about`` figure given with
+its own bounds ("about 30-40", or an estimate recorded with low and high) keeps them: the
+source said how vague it is. Events keep the figure as the source gave it; only what the
+projections read is widened, here, so operations, totals, reconciliation and
+remaining-in-camp all read one figure alike.
+
 A report's parts bound its own total. A statement that leads with "95 detainees" and then
 names "31 women and 95 children" counts at least 126 people: the headline is raised to the
 sum of the parts (basis ``"parts"``) before any policy looks at it, and the operation's
@@ -23,9 +33,10 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from ._policy import Policy, PolicyRule
-from ._records import AT_LEAST, EXACT, FIELDS, RANGE, Fig, Figs, OpRec, SourceRec
+from ._records import ABOUT, AT_LEAST, EXACT, FIELDS, RANGE, Fig, Figs, OpRec, SourceRec
 
 __all__ = [
+    "ABOUT_TOLERANCE",
     "BASIS_BREAKDOWN",
     "BASIS_FAMILIES",
     "BASIS_PARTS",
@@ -38,7 +49,13 @@ __all__ = [
     "people_from_families",
     "qualified",
     "raised",
+    "vague",
 ]
+
+#: How far a figure qualified "about" reaches from its number, as a fraction of it.
+ABOUT_TOLERANCE = 0.10
+# Words of the ``about`` qualifier that put the figure below the number, never above it.
+_BELOW_WORDS = ("nearly", "almost")
 
 #: The people-per-family range used to convert families, and the ratio for ``best``.
 PEOPLE_PER_FAMILY = (3.6, 3.9)
@@ -130,8 +147,33 @@ def _from_breakdown(figs: Figs) -> Fig | None:
     return qualified(low, best, high)
 
 
+def vague(fig: Fig) -> Fig:
+    """Return the range a figure qualified "about" stands for (see the module docstring).
+
+    A figure with another qualifier, or an ``about`` figure with bounds of its own, is
+    returned as it is.
+    """
+    low, best, high, qualifier, raw = fig
+    if qualifier != ABOUT or low != high:
+        return fig
+    margin = int(best * ABOUT_TOLERANCE + 0.5)
+    below = raw is not None and raw.lstrip().lower().startswith(_BELOW_WORDS)
+    return (max(0, best - margin), best, best if below else best + margin, qualifier, raw)
+
+
+def _widened(figs: Figs) -> Figs:
+    # Most reports are exact: look before building a new tuple.
+    for fig in figs:
+        if fig is not None and fig[3] == ABOUT and fig[0] == fig[2]:
+            return tuple(None if f is None else vague(f) for f in figs)
+    return figs
+
+
 def effective(figs: Figs) -> tuple[Figs, str]:
-    """Return a report's figures with a total filled in, and how the total was found.
+    """Return a report's figures as the projections read them, and how the total was found.
+
+    The total is filled in (or raised to the report's own parts), and every figure qualified
+    "about" reads as its range (:func:`vague`).
 
     Returns:
         The figures (``total`` always set when anything was reported) and the basis:
@@ -139,6 +181,7 @@ def effective(figs: Figs) -> tuple[Figs, str]:
         parts, which exceed it), ``"families"`` (converted) or ``"breakdown"`` (at least the
         parts).
     """
+    figs = _widened(figs)
     total = figs[0]
     if total is not None:
         parts = _from_breakdown(figs) if any(figs[_FIRST_CATEGORY:]) else None

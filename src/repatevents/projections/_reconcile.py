@@ -15,10 +15,11 @@ The ledger's sum is ``low`` and ``best`` over the operations surely inside, and 
 those possibly inside: operations of uncertain scope widen the range. A claim that names one
 category alone ("169 children", no total) is compared with that category of the operations; an
 operation whose reports do not give it counts from none to all of its people. A qualified claim
-is an interval: "over 600" is 600 or more, "about 60" is taken as 10% either side, "up to 50" is
-0 to 50. The status compares the two intervals: consistent (they overlap using only operations
-surely inside), scope cannot be matched (they overlap only if operations of uncertain scope
-count), ledger lower (operations missing) or ledger higher.
+is an interval: "over 600" is 600 or more, "about 60" is 54 to 66 by the one rule every
+projection reads vague words with (see ``_figures``), "up to 50" is 0 to 50. The status
+compares the two intervals: consistent (they overlap using only operations surely inside),
+scope cannot be matched (they overlap only if operations of uncertain scope count), ledger
+lower (operations missing) or ledger higher.
 
 Cost: O(operations + claims).
 """
@@ -34,7 +35,6 @@ from ._figures import BASIS_PARTS, Sum, effective, qualified
 from ._operations import operation_views, sort_key
 from ._policy import Policy
 from ._records import (
-    ABOUT,
     AT_MOST,
     FAMILIES,
     FIELDS,
@@ -50,10 +50,7 @@ from ._results import Reconciliation, ReconciliationStatus
 from ._scope import origin_of
 from ._state import KnowledgeState
 
-__all__ = ["ABOUT_TOLERANCE", "reconcile"]
-
-#: How far either side of its number an "about" claim reaches, as a fraction.
-ABOUT_TOLERANCE = 0.10
+__all__ = ["reconcile"]
 
 
 def _origin_member(claim: Origin, operation: Origin) -> int:
@@ -63,10 +60,7 @@ def _origin_member(claim: Origin, operation: Origin) -> int:
 
 
 def _claim_interval(fig: tuple[int, int, int | None, str, str | None]) -> tuple[int, int | None]:
-    low, best, high, qualifier, _ = fig
-    if qualifier == ABOUT:
-        margin = int(best * ABOUT_TOLERANCE + 0.5)
-        return (max(0, low - margin), None if high is None else high + margin)
+    low, _, high, qualifier, _ = fig
     if qualifier == AT_MOST:
         return (0, high)
     return (low, high)
@@ -106,14 +100,14 @@ def _claimed(claim: ClaimRec) -> tuple[int, Fig]:
     A claim with a total (or families) is a claim about everyone; a claim that names one
     category alone ("169 children") is about that category, and is compared with it.
     """
-    figs = claim.people
-    if figs[TOTAL] is None and figs[FAMILIES] is None:
+    figs = effective(claim.people)[0]
+    if claim.people[TOTAL] is None and figs[FAMILIES] is None:
         named = [i for i in range(FAMILIES + 1, len(FIELDS)) if figs[i] is not None]
         if len(named) == 1:
             fig = figs[named[0]]
             assert fig is not None
             return named[0], fig
-    total = effective(figs)[0][TOTAL]
+    total = figs[TOTAL]
     assert total is not None
     return TOTAL, total
 
