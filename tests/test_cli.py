@@ -1032,3 +1032,19 @@ def test_plugins_lists_each_exporter_with_its_options() -> None:
     assert "builtin (loaded) from repatevents" in result.output
     assert "exporter csv (.csv): " in result.output
     assert "-O bom=…  bool, default false" in result.output
+
+
+def test_totals_by_nationality(ledger: Path) -> None:
+    """totals --by nationality prints the nationality table; its people match the totals'."""
+    by_country = stdout_json(run(ledger, "totals", "--json"))
+    by_nationality = stdout_json(run(ledger, "totals", "--by", "nationality", "--json"))
+    assert all("nationality" in r and "country" not in r for r in by_nationality)
+    assert sum(r["total_best"] for r in by_country) == sum(r["total_best"] for r in by_nationality)
+
+
+def test_totals_by_an_unknown_grouping_is_a_clean_error(ledger: Path) -> None:
+    """totals --by speaker names the choices and exits non-zero, without a traceback."""
+    result = run(ledger, "totals", "--by", "speaker")
+    assert 0 != result.exit_code
+    assert "'speaker' is not one of 'country', 'nationality'" in result.output
+    assert "Traceback" not in result.output

@@ -31,7 +31,13 @@ from ._exporting import export_command
 from ._importing import import_command
 from ._maintenance import rebuild_command, repair_command, verify_command
 from ._plugins import plugins_command
-from ._queries import events_command, policies_command, quality_command, table_command
+from ._queries import (
+    events_command,
+    policies_command,
+    quality_command,
+    table_command,
+    totals_command,
+)
 from ._render import render_table
 
 __all__ = ["main", "render_table"]
@@ -54,13 +60,7 @@ def main(ctx: click.Context, ledger: str) -> None:
 
 
 main.add_command(import_command)
-main.add_command(
-    table_command(
-        "totals",
-        "totals",
-        "Cumulative totals per receiving country, with low / best / high and the breakdown.",
-    )
-)
+main.add_command(totals_command())
 main.add_command(
     table_command(
         "operations",

@@ -112,15 +112,20 @@ class Operation:
 
 @attrs.frozen
 class CountryTotal:
-    """One receiving country's operations summed, as of a date.
+    """One receiving country's operations summed, as of a date (or one nationality's).
 
     Every category's ``low`` and ``best`` add what the operations report; its ``high`` also
     adds, for the operations that do not report it, the most it can hold in each: their
     total's high less the people they surely put elsewhere (84 people, all children, hold no
     women). A category no operation reports is ``None``, never zero.
 
+    Totals by nationality (``Ledger.totals(by="nationality")``) sum the operations by the
+    people's nationality instead: the nationality a report gives where it differs from the
+    receiving country, else the receiving country. Their ``country`` is the nationality and
+    ``receiving_countries`` names the other states that received its nationals.
+
     Attributes:
-        country: ISO 3166-1 alpha-3 code.
+        country: ISO 3166-1 alpha-3 code: the receiving country, or the nationality.
         name: the country's name.
         operations: how many operations.
         people: the total (always set) and the breakdown.
@@ -132,7 +137,11 @@ class CountryTotal:
             raised to the sum of its report's parts).
         people_per_family: the range used to convert families, when any total was converted
             from families.
-        nationalities: the nationalities of the people where they differ from the country.
+        nationalities: the nationalities of the people where they differ from the country
+            (by receiving country; empty by nationality).
+        receiving_countries: by nationality, the receiving countries of its nationals other
+            than the nationality itself (a Kazakh group on a Kyrgyz flight names KGZ); empty
+            by receiving country.
     """
 
     country: str
@@ -148,6 +157,7 @@ class CountryTotal:
     converted_operations: int
     people_per_family: tuple[float, float] | None
     nationalities: tuple[str, ...]
+    receiving_countries: tuple[str, ...] = ()
 
     @property
     def total(self) -> Estimate:

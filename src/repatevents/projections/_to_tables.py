@@ -39,6 +39,7 @@ __all__ = ["TABLE_NAMES", "build_tables"]
 TABLE_NAMES = (
     "operations",
     "totals",
+    "nationality_totals",
     "timeseries",
     "remaining",
     "reconciliation",
@@ -286,7 +287,21 @@ def _operations(rows: Sequence[Operation], policy: Policy) -> Table:
     )
 
 
-def _totals(rows: Sequence[CountryTotal], policy: Policy) -> Table:
+def _nationality_columns() -> list[Column]:
+    return [
+        _col(
+            "nationality",
+            "Nationality code",
+            T,
+            "#country+code+nationality",
+            "The people's nationality, ISO 3166-1 alpha-3: a report's nationality where it "
+            "differs from the receiving country, else that country.",
+        ),
+        _col("nationality_name", "Nationality", T, "#country+name+nationality"),
+    ]
+
+
+def _totals(rows: Sequence[CountryTotal], policy: Policy, by: str = "country") -> Table:
     origins = (
         ("from_syria", "From Syria", "#affected+total+syria", "from Syrian camps and prisons"),
         ("from_iraq", "From Iraq", "#affected+total+iraq", "from Iraq"),
@@ -298,8 +313,9 @@ def _totals(rows: Sequence[CountryTotal], policy: Policy) -> Table:
         ),
         ("from_elsewhere", "From elsewhere", "#affected+total+elsewhere", "from elsewhere"),
     )
+    by_nationality = by == "nationality"
     columns = [
-        *_country_columns(),
+        *(_nationality_columns() if by_nationality else _country_columns()),
         *_lat_lon(),
         _col("operations", "Operations", INT, "#activity+num"),
         *_people_columns("summed over the country's operations"),
@@ -319,7 +335,9 @@ def _totals(rows: Sequence[CountryTotal], policy: Policy) -> Table:
         ),
         _col("people_per_family_low", "People per family (low)", N, "#meta+ratio+low"),
         _col("people_per_family_high", "People per family (high)", N, "#meta+ratio+high"),
-        _col("nationalities", "Other nationalities", T, "#country+code+nationality"),
+        _col("receiving_countries", "Receiving countries", T, "#country+code+receiving")
+        if by_nationality
+        else _col("nationalities", "Other nationalities", T, "#country+code+nationality"),
     ]
     body = []
     for row in rows:
@@ -342,8 +360,18 @@ def _totals(rows: Sequence[CountryTotal], policy: Policy) -> Table:
                 row.converted_operations,
                 ratio[0],
                 ratio[1],
-                _join(row.nationalities),
+                _join(row.receiving_countries if by_nationality else row.nationalities),
             ]
+        )
+    if by_nationality:
+        return Table(
+            "nationality_totals",
+            "Totals by nationality",
+            columns,
+            body,
+            "Cumulative totals per nationality of the people (low / best / high, policy "
+            f"{policy.name!r}): a report's nationality where it differs from the receiving "
+            "country, else that country. Empty cells as in the totals table.",
         )
     return Table(
         "totals",
@@ -588,6 +616,7 @@ def build_tables(
     *,
     operations: Sequence[Operation],
     totals: Sequence[CountryTotal],
+    nationality_totals: Sequence[CountryTotal],
     timeseries: Sequence[TimeseriesPoint],
     remaining: Sequence[RemainingEstimate],
     reconciliation: Sequence[Reconciliation],
@@ -599,6 +628,7 @@ def build_tables(
     return {
         "operations": _operations(operations, policy),
         "totals": _totals(totals, policy),
+        "nationality_totals": _totals(nationality_totals, policy, "nationality"),
         "timeseries": _timeseries(timeseries),
         "remaining": _remaining(remaining),
         "reconciliation": _reconciliation(reconciliation),
