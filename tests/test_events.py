@@ -15,6 +15,8 @@ from repatevents import strategies as rst
 from repatevents.errors import UnknownCountryError, ValidationError
 from repatevents.events import (
     EVENT_TYPES,
+    CampStatus,
+    CampStatusChanged,
     CumulativeTotalReported,
     DateRole,
     Event,
@@ -66,6 +68,7 @@ def test_type_names_are_stable() -> None:
         "figure-adjudicated",
         "report-corrected",
         "report-retracted",
+        "camp-status-changed",
     ]
     assert expected == list(EVENT_TYPES)
     assert all(cls.TYPE == name for name, cls in EVENT_TYPES.items())
@@ -333,3 +336,32 @@ def test_a_link_given_text_for_its_reports_names_the_field() -> None:
     with pytest.raises(ValidationError) as caught:
         ReportsLinked(source=SOURCE, reports=str(A))
     assert "reports" == caught.value.field
+
+
+def test_only_a_transferred_camp_names_an_authority() -> None:
+    """A closure naming an authority is refused naming the field, the value and the rule."""
+    source = Source(publisher="Camp Press")
+    with pytest.raises(ValidationError) as raised:
+        CampStatusChanged(
+            source=source, place="roj", date="2025-06", status="closed", authority="Damascus"
+        )
+    assert ("authority", "Damascus") == (
+        raised.value.problems[0].field,
+        raised.value.problems[0].value,
+    )
+    assert "'Damascus'" in str(raised.value)
+    assert "only a camp transferred" in str(raised.value)
+    moved = CampStatusChanged(
+        source=source, place="al-hol", date="2025-06", status="Transferred", authority="Damascus"
+    )
+    assert (CampStatus.TRANSFERRED, "Damascus") == (moved.status, moved.authority)
+
+
+def test_an_unknown_camp_status_is_refused_with_the_choices() -> None:
+    """status="demolished" names the field and the statuses there are."""
+    with pytest.raises(ValidationError) as raised:
+        CampStatusChanged(
+            source=Source(publisher="Camp Press"), place="roj", date="2025", status="demolished"
+        )
+    assert "'demolished'" in str(raised.value)
+    assert "emptied" in str(raised.value)

@@ -16,6 +16,8 @@ PUBLIC_NAMES = [
     "CATEGORIES",
     "EVENT_TYPES",
     "SCHEMA_VERSION",
+    "CampStatus",
+    "CampStatusChanged",
     "Country",
     "CumulativeTotalReported",
     "DateRole",

@@ -18,6 +18,7 @@ from repatevents import strategies as rst
 from repatevents.errors import UnknownCountryError, ValidationError
 from repatevents.events import (
     EVENT_TYPES,
+    CampStatusChanged,
     Country,
     CumulativeTotalReported,
     Estimate,
@@ -247,6 +248,7 @@ EVENT_STRATEGIES: list[tuple[type[Any], st.SearchStrategy[Any]]] = [
     (FigureAdjudicated, rst.figure_adjudicated()),
     (ReportCorrected, rst.report_corrected()),
     (ReportRetracted, rst.report_retracted()),
+    (CampStatusChanged, rst.camp_status_changed()),
 ]
 
 

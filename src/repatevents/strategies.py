@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from ._strategies._events import (
+    camp_status_changed,
     cumulative_total_reported,
     events,
     figure_adjudicated,
@@ -55,6 +56,7 @@ from ._strategies._values import (
     sources,
 )
 from .events import (
+    CampStatusChanged,
     Country,
     CumulativeTotalReported,
     Estimate,
@@ -78,6 +80,7 @@ __all__ = [
     "DEFAULT_MAX_DATE",
     "DEFAULT_MIN_DATE",
     "PEOPLE_FIELDS",
+    "camp_status_changed",
     "countries",
     "cumulative_total_reported",
     "estimates",
@@ -124,6 +127,7 @@ def register_type_strategies() -> None:
         FigureAdjudicated: figure_adjudicated(),
         ReportCorrected: report_corrected(),
         ReportRetracted: report_retracted(),
+        CampStatusChanged: camp_status_changed(),
     }
     for cls, strategy in table.items():
         st.register_type_strategy(cls, strategy)

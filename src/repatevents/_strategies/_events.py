@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
 from ..events import (
+    CampStatus,
+    CampStatusChanged,
     CumulativeTotalReported,
     DateRole,
     Event,
@@ -53,6 +55,7 @@ from ._values import places as place_strategy
 
 __all__ = [
     "analyst_sources",
+    "camp_status_changed",
     "cumulative_total_reported",
     "events",
     "figure_adjudicated",
@@ -496,6 +499,51 @@ def report_retracted(
     )
 
 
+def camp_status_changed(
+    *,
+    places: Sequence[str] | None = None,
+    min_date: dt.date = DEFAULT_MIN_DATE,
+    max_date: dt.date = DEFAULT_MAX_DATE,
+    source: SearchStrategy[Source] | None = None,
+) -> SearchStrategy[CampStatusChanged]:
+    """Draw changes of a camp's status: opened, closed, emptied, transferred.
+
+    Args:
+        places: the places whose status changes; ``None`` for all.
+        min_date: the earliest day of the change.
+        max_date: the latest day of the change.
+        source: the strategy for the event's source; ``None`` for :func:`sources`.
+
+    Returns:
+        A strategy of :class:`~repatevents.CampStatusChanged`; only a transfer names the new
+        authority.
+    """
+    check_dates(min_date, max_date)
+
+    @st.composite
+    def draw(draw: DrawFn) -> CampStatusChanged:
+        status = draw(st.sampled_from(CampStatus))
+        authority = (
+            draw(optional(st.sampled_from(("Syrian government", "Iraqi authorities"))))
+            if status is CampStatus.TRANSFERRED
+            else None
+        )
+        values: dict[str, Any] = {
+            "source": draw(_source_or(source)),
+            "place": draw(place_strategy(places)),
+            "date": draw(fuzzy_dates(min_date=min_date, max_date=max_date)),
+            "status": status,
+            "authority": authority,
+            "notes": draw(optional(SMALL_TEXT)),
+        }
+        given = draw(_ids())
+        return (
+            CampStatusChanged(**values) if given is None else CampStatusChanged(**values, id=given)
+        )
+
+    return draw()
+
+
 def reports(
     *,
     countries: Sequence[str] | None = None,
@@ -567,4 +615,5 @@ def events(
         figure_adjudicated(consistent_people=consistent_people),
         report_corrected(replacements=any_report),
         report_retracted(),
+        camp_status_changed(places=places, min_date=min_date, max_date=max_date),
     )

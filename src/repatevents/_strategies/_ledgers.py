@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
 from ..events import (
+    CampStatusChanged,
     CumulativeTotalReported,
     DateRole,
     Estimate,
@@ -20,6 +21,7 @@ from ..events import (
     FuzzyDate,
     OperationReported,
     People,
+    PlaceKind,
     Qualifier,
     Report,
     ReportCorrected,
@@ -27,9 +29,11 @@ from ..events import (
     ReportsLinked,
     Source,
     SpeakerKind,
+    all_places,
 )
 from ._events import (
     analyst_sources,
+    camp_status_changed,
     cumulative_total_reported,
     inflow_reported,
     outflow_reported,
@@ -141,6 +145,7 @@ class _LogStrategies:
     other_reports: SearchStrategy[Report]
     analysts: SearchStrategy[Source]
     reasons: SearchStrategy[str | None]
+    statuses: SearchStrategy[CampStatusChanged]
 
 
 def _log_strategies(
@@ -174,6 +179,11 @@ def _log_strategies(
         ),
         analysts=analyst_sources(),
         reasons=optional(st.sampled_from(REASONS)),
+        statuses=camp_status_changed(
+            places=[p.id for p in all_places() if p.kind is PlaceKind.CAMP],
+            min_date=min_date,
+            max_date=max_date,
+        ),
     )
 
 
@@ -333,7 +343,11 @@ def _draw_adjudication(draw: DrawFn, state: _LogState, s: _LogStrategies) -> Non
     )
 
 
-_STEPS = ("operation", "other", "link", "correction", "retraction", "adjudication")
+def _draw_status(draw: DrawFn, state: _LogState, s: _LogStrategies) -> None:
+    state.add(draw(s.statuses))
+
+
+_STEPS = ("operation", "other", "link", "correction", "retraction", "adjudication", "status")
 # Reports are drawn more often than statements about them, so that there is something to link.
 _STEP_CHOICE = st.sampled_from(_STEPS[:2] * 3 + _STEPS)
 
@@ -359,6 +373,8 @@ def _event_logs(draw: DrawFn, s: _LogStrategies, min_size: int, max_size: int) -
             _draw_retraction(draw, state, s)
         elif step == "adjudication":
             _draw_adjudication(draw, state, s)
+        elif step == "status":
+            _draw_status(draw, state, s)
         if len(state.events) == before:
             _draw_operation(draw, state, s, room)
     return state.events
@@ -381,7 +397,7 @@ def event_logs(
     media report of the month); cumulative claims, stock observations, outflows and inflows;
     links between operation reports and some unlinks of earlier links; corrections whose
     ``replacement`` is a report of the same type as the one it ``supersedes``; retractions;
-    and adjudications of operation reports.
+    adjudications of operation reports; and changes of a camp's status.
 
     Guarantees: every id is unique; every reference (link, unlink, correction, retraction,
     adjudication) names a report earlier in the list that was not retracted before; links and

@@ -10,6 +10,8 @@ from ._dates import FuzzyDate, Precision
 from ._estimate import Estimate, Qualifier, Unit
 from ._events import (
     EVENT_TYPES,
+    CampStatus,
+    CampStatusChanged,
     CumulativeTotalReported,
     DateRole,
     Event,
@@ -35,6 +37,8 @@ __all__ = [
     "CATEGORIES",
     "EVENT_TYPES",
     "SCHEMA_VERSION",
+    "CampStatus",
+    "CampStatusChanged",
     "Country",
     "CumulativeTotalReported",
     "DateRole",

@@ -31,6 +31,8 @@ from ._source import Source, _member_of
 
 __all__ = [
     "EVENT_TYPES",
+    "CampStatus",
+    "CampStatusChanged",
     "CumulativeTotalReported",
     "DateRole",
     "Event",
@@ -79,6 +81,15 @@ class OutflowKind(enum.Enum):
     ESCAPE = "escape"
     DEATH = "death"
     OTHER = "other"
+
+
+class CampStatus(enum.Enum):
+    """What happened to a camp: the statuses a ``camp-status-changed`` event records."""
+
+    OPENED = "opened"
+    CLOSED = "closed"
+    EMPTIED = "emptied"
+    TRANSFERRED = "transferred"
 
 
 class InflowKind(enum.Enum):
@@ -146,6 +157,10 @@ def _to_scope(value: PopulationScope | str) -> PopulationScope:
 
 def _to_outflow_kind(value: OutflowKind | str) -> OutflowKind:
     return value if type(value) is OutflowKind else _member_of(OutflowKind, value, "kind")
+
+
+def _to_camp_status(value: CampStatus | str) -> CampStatus:
+    return value if type(value) is CampStatus else _member_of(CampStatus, value, "status")
 
 
 def _to_inflow_kind(value: InflowKind | str) -> InflowKind:
@@ -419,6 +434,35 @@ class InflowReported:
     id: uuid.UUID = _id_field()
 
 
+@attrs.frozen(kw_only=True)
+class CampStatusChanged:
+    """A camp opened, closed, emptied, or transferred to another authority, on a date.
+
+    Remaining-in-camp estimates read it: a camp surely closed or emptied after its latest
+    count holds no one from that date on, and the estimate says why; a transfer to another
+    authority is shown beside the estimate (``authority`` names the new one). A status later
+    found wrong is answered by a later status of the same camp.
+    """
+
+    TYPE: ClassVar[str] = "camp-status-changed"
+
+    source: Source = _source_field()
+    place: str = attrs.field(converter=_to_place)
+    date: FuzzyDate = attrs.field(converter=_to_date)
+    status: CampStatus = attrs.field(converter=_to_camp_status)
+    authority: str | None = attrs.field(default=None, validator=_opt(str))
+    notes: str | None = _notes_field()
+    id: uuid.UUID = _id_field()
+
+    def __attrs_post_init__(self) -> None:
+        if self.authority is not None and self.status is not CampStatus.TRANSFERRED:
+            _reject(
+                "authority",
+                self.authority,
+                "only a camp transferred to another authority names the authority",
+            )
+
+
 Report: TypeAlias = (
     OperationReported | CumulativeTotalReported | StockObserved | OutflowReported | InflowReported
 )
@@ -514,6 +558,7 @@ Event: TypeAlias = (
     | FigureAdjudicated
     | ReportCorrected
     | ReportRetracted
+    | CampStatusChanged
 )
 
 #: Every event class by its stable type name.
@@ -529,5 +574,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         FigureAdjudicated,
         ReportCorrected,
         ReportRetracted,
+        CampStatusChanged,
     )
 }

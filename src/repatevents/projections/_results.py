@@ -219,6 +219,12 @@ class RemainingEstimate:
         later_observation: that observation.
         residual: the later observation's best minus this estimate carried forward to its
             date: what the recorded flows do not explain.
+        camp_status: the camp's latest status change by ``as_of`` (``CampStatus`` value:
+            ``opened``, ``closed``, ``emptied``, ``transferred``), if any was recorded. A
+            camp surely closed or emptied after its baseline holds no one: ``remaining`` is
+            then exactly 0.
+        camp_status_date: the date of that change.
+        camp_authority: for a camp transferred to another authority, the new one.
     """
 
     place: str | None
@@ -237,6 +243,9 @@ class RemainingEstimate:
     later_date: FuzzyDate | None = None
     later_observation: Estimate | None = None
     residual: int | None = None
+    camp_status: str | None = None
+    camp_status_date: FuzzyDate | None = None
+    camp_authority: str | None = None
 
     @property
     def unknown(self) -> bool:

@@ -468,7 +468,22 @@ def _remaining(rows: Sequence[RemainingEstimate]) -> Table:
         _col("later_date", "Next observation", D, "#date+later"),
         _col("later_best", "Next observation (best)", INT, "#population+later+best"),
         _col("residual", "Unexplained residual", INT, "#population+residual"),
-        _col("status", "Status", T, "#status", "estimated or unknown (never zero)."),
+        _col(
+            "status",
+            "Status",
+            T,
+            "#status",
+            "estimated or unknown (unknown is never zero; zero only for a camp closed or emptied).",
+        ),
+        _col(
+            "camp_status",
+            "Camp status",
+            T,
+            "#status+camp",
+            "The camp's latest recorded change: opened, closed, emptied or transferred.",
+        ),
+        _col("camp_status_date", "Camp status date", T, "#date+status+text"),
+        _col("camp_authority", "Transferred to", T, "#org+authority"),
     ]
     body = []
     for row in _table_rows(rows):
@@ -501,6 +516,9 @@ def _remaining(rows: Sequence[RemainingEstimate]) -> Table:
                 None if row.later_observation is None else row.later_observation.best,
                 row.residual,
                 "unknown" if row.unknown else "estimated",
+                row.camp_status,
+                None if row.camp_status_date is None else row.camp_status_date.to_text(),
+                row.camp_authority,
             ]
         )
     return Table(
