@@ -25,6 +25,7 @@ from repatevents.events import (
     InflowKind,
     InflowReported,
     OperationReported,
+    OrdinalScope,
     Origin,
     OutflowKind,
     OutflowReported,
@@ -365,3 +366,22 @@ def test_an_unknown_camp_status_is_refused_with_the_choices() -> None:
         )
     assert "'demolished'" in str(raised.value)
     assert "emptied" in str(raised.value)
+
+
+def test_an_ordinal_scope_needs_its_ordinal_and_a_campaign_its_name() -> None:
+    """A scope without an ordinal, or a campaign without an operation name, is refused."""
+    fields: dict[str, Any] = {
+        "source": SOURCE,
+        "country": "KAZ",
+        "people": 10,
+        "date": "2019",
+        "origin": "al-hol",
+    }
+    with pytest.raises(ValidationError, match="needs the ordinal"):
+        OperationReported(**fields, ordinal_scope="year")
+    with pytest.raises(ValidationError, match="operation_name"):
+        OperationReported(**fields, ordinal=2, ordinal_scope="campaign")
+    with pytest.raises(ValidationError, match="'this year'"):
+        OperationReported(**fields, ordinal=2, ordinal_scope="this year")
+    named = OperationReported(**fields, ordinal=2, ordinal_scope="Campaign", operation_name="Jusan")
+    assert OrdinalScope.CAMPAIGN == named.ordinal_scope

@@ -30,6 +30,7 @@ PUBLIC_NAMES = [
     "InflowReported",
     "Ledger",
     "OperationReported",
+    "OrdinalScope",
     "Origin",
     "OutflowKind",
     "OutflowReported",

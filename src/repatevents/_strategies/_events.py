@@ -21,6 +21,7 @@ from ..events import (
     InflowKind,
     InflowReported,
     OperationReported,
+    OrdinalScope,
     Origin,
     OutflowKind,
     OutflowReported,
@@ -90,6 +91,15 @@ def _source_or(source: SearchStrategy[Source] | None) -> SearchStrategy[Source]:
     return sources() if source is None else source
 
 
+def _operation(**values: Any) -> OperationReported:
+    scope = values.get("ordinal_scope")
+    if values.get("ordinal") is None or (
+        scope is OrdinalScope.CAMPAIGN and values.get("operation_name") is None
+    ):
+        values["ordinal_scope"] = None
+    return OperationReported(**values)
+
+
 def operation_reported(
     *,
     countries: Sequence[str] | None = None,
@@ -112,11 +122,12 @@ def operation_reported(
         source: the strategy for the report's source; ``None`` for :func:`sources`.
 
     Returns:
-        A strategy of :class:`~repatevents.OperationReported`.
+        A strategy of :class:`~repatevents.OperationReported`; an ordinal's scope only where
+        there is an ordinal (and, for ``campaign``, an operation name).
     """
     country = country_strategy(countries)
     return _with_id(
-        OperationReported,
+        _operation,
         {
             "source": _source_or(source),
             "country": country,
@@ -130,6 +141,7 @@ def operation_reported(
             ),
             "operation_name": optional(st.sampled_from(OPERATION_NAMES)),
             "ordinal": optional(st.integers(1, 20)),
+            "ordinal_scope": optional(st.sampled_from(OrdinalScope)),
             "operation_key": optional(NAME_TEXT),
             "notes": optional(SMALL_TEXT),
         },

@@ -20,6 +20,7 @@ from ..events import (
     FigureAdjudicated,
     FuzzyDate,
     OperationReported,
+    OrdinalScope,
     People,
     PlaceKind,
     Qualifier,
@@ -140,6 +141,7 @@ class _LogStrategies:
     origins: SearchStrategy[str]
     facilitators: SearchStrategy[list[str]]
     ordinals: SearchStrategy[int | None]
+    ordinal_scopes: SearchStrategy[OrdinalScope | None]
     publishers: SearchStrategy[str]
     via: SearchStrategy[list[str]]
     other_reports: SearchStrategy[Report]
@@ -169,6 +171,7 @@ def _log_strategies(
         origins=places(),
         facilitators=st.lists(st.sampled_from(FACILITATORS), max_size=2, unique=True),
         ordinals=optional(st.integers(1, 12)),
+        ordinal_scopes=optional(st.sampled_from((OrdinalScope.YEAR, OrdinalScope.ALL))),
         publishers=st.sampled_from(PUBLISHERS),
         via=st.lists(st.sampled_from(OUTLETS), max_size=1),
         other_reports=st.one_of(
@@ -222,7 +225,8 @@ def _draw_operation(draw: DrawFn, state: _LogState, s: _LogStrategies, room: int
         date_role=DateRole.HANDOVER,
         origin=draw(s.origins),
         facilitators=tuple(draw(s.facilitators)),
-        ordinal=draw(s.ordinals),
+        ordinal=(ordinal := draw(s.ordinals)),
+        ordinal_scope=None if ordinal is None else draw(s.ordinal_scopes),
         operation_key=key,
     )
     batch = [first]
@@ -256,6 +260,7 @@ def _draw_operation(draw: DrawFn, state: _LogState, s: _LogStrategies, room: int
                 date_role=DateRole.OPERATION,
                 people=People(total=group.total) if group.total is not None else group,
                 ordinal=None,
+                ordinal_scope=None,
             )
         )
     for report in batch:

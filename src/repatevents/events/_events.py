@@ -40,6 +40,7 @@ __all__ = [
     "InflowKind",
     "InflowReported",
     "OperationReported",
+    "OrdinalScope",
     "OutflowKind",
     "OutflowReported",
     "PopulationScope",
@@ -62,6 +63,15 @@ class DateRole(enum.Enum):
     OPERATION = "operation"
     ANNOUNCED = "announced"
     UNKNOWN = "unknown"
+
+
+class OrdinalScope(enum.Enum):
+    """What a source's ordinal counts: "the third operation this year", "the third operation"
+    (since the country's first), or "the third operation of this campaign" (its name)."""
+
+    YEAR = "year"
+    ALL = "all"
+    CAMPAIGN = "campaign"
 
 
 class PopulationScope(enum.Enum):
@@ -139,6 +149,12 @@ def _to_since(value: FuzzyDate | dt.date | str | None) -> FuzzyDate | None:
     if value is None or type(value) is FuzzyDate:
         return value
     return _fuzzy_date_of(value, "since")
+
+
+def _to_ordinal_scope(value: OrdinalScope | str | None) -> OrdinalScope | None:
+    if value is None or type(value) is OrdinalScope:
+        return value
+    return _member_of(OrdinalScope, value, "ordinal_scope")
 
 
 def _to_date_role(value: DateRole | str) -> DateRole:
@@ -309,6 +325,10 @@ class OperationReported:
         facilitators: states and agencies that helped (``"United States"``, ``"UNICEF"``).
         operation_name: the operation's own name (``"Jusan"``, ``"Aikol-2"``).
         ordinal: the source's count of this country's operations ("the third operation" is 3).
+        ordinal_scope: what the ordinal counts: ``year`` ("the third operation this year"),
+            ``all`` ("the third operation") or ``campaign`` ("the third of the Jusan
+            operations": those with this ``operation_name``); ``None`` when the source does
+            not say. The data-quality projection compares it with the ledger's own count.
         operation_key: a key shared by every report of the same operation.
         source, notes, id: as for every event.
     """
@@ -325,9 +345,22 @@ class OperationReported:
     facilitators: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
     operation_name: str | None = attrs.field(default=None, validator=_opt(str))
     ordinal: int | None = attrs.field(default=None, validator=_positive_ordinal)
+    ordinal_scope: OrdinalScope | None = attrs.field(default=None, converter=_to_ordinal_scope)
     operation_key: str | None = attrs.field(default=None, validator=_opt(str))
     notes: str | None = _notes_field()
     id: uuid.UUID = _id_field()
+
+    def __attrs_post_init__(self) -> None:
+        if self.ordinal_scope is not None and self.ordinal is None:
+            _reject(
+                "ordinal_scope", self.ordinal_scope.value, "an ordinal's scope needs the ordinal"
+            )
+        if self.ordinal_scope is OrdinalScope.CAMPAIGN and self.operation_name is None:
+            _reject(
+                "ordinal_scope",
+                self.ordinal_scope.value,
+                "an ordinal counted within a campaign needs the campaign's operation_name",
+            )
 
     @property
     def origin_scope(self) -> Origin:

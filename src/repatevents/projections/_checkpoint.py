@@ -65,8 +65,8 @@ _SUMMARY = (
 )
 #: The version of the checkpoint's layout; bump it whenever the knowledge state changes shape
 #: or the figures its kept views hold are computed by another rule (6: a report's parts bound
-#: its own total; 7: camp statuses), so that old checkpoints are folded again.
-FORMAT = 7
+#: its own total; 7: camp statuses; 8: ordinal scopes), so that old checkpoints are folded again.
+FORMAT = 8
 
 T = TypeVar("T", bound=tuple[Any, ...])
 # (record class, indices of its When fields, indices of its Figs fields); optional When fields

@@ -112,6 +112,9 @@ class OpRec(NamedTuple):
     name: str | None
     ordinal: int | None
     key: str | None
+    #: what the ordinal counts (``OrdinalScope`` value), last so checkpoint layouts keep
+    #: their field indices
+    ordinal_scope: str | None = None
 
 
 class ClaimRec(NamedTuple):
@@ -289,6 +292,7 @@ def record_of(report: Report, rid: int, position: int, source: int, published: i
             report.operation_name,
             report.ordinal,
             _intern(key) if key is not None else _wire_key(report, figs),
+            None if report.ordinal_scope is None else report.ordinal_scope._value_,
         )
     if isinstance(report, CumulativeTotalReported):
         return ClaimRec(

@@ -323,6 +323,7 @@ class FindingKind(enum.Enum):
     DANGLING_REFERENCE = "dangling-reference"
     FAMILIES_CONVERTED = "families-converted"
     AFTER_PUBLICATION = "dated-after-publication"
+    ORDINAL_MISMATCH = "ordinal-mismatch"
 
 
 @attrs.frozen
