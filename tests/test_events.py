@@ -208,7 +208,11 @@ _CUMULATIVE: dict[str, Any] = {"source": SOURCE, "country": "KGZ", "people": 600
         (lambda: _operation(date="2023-13"), "date", "no month 13"),
         (lambda: _operation(date=20230830), "date", "a FuzzyDate, a datetime.date, or ISO"),
         (lambda: _operation(date=dt.datetime(2023, 8, 30)), "date", "not a datetime"),
-        (lambda: _operation(date_role="landing"), "date_role", "values 'handover', 'arrival'"),
+        (
+            lambda: _operation(date_role="landing"),
+            "date_role",
+            "values 'handover', 'departure', 'arrival'",
+        ),
         (lambda: _operation(date_role=3), "date_role", "DateRole values"),
         (lambda: _operation(source="The New Arab"), "source", "a Source"),
         (lambda: CumulativeTotalReported(**_CUMULATIVE, origin="mars"), "origin", "'syria'"),

@@ -453,3 +453,29 @@ def test_an_about_figure_reads_as_its_range_and_the_report_keeps_its_words() -> 
     operation = _only(ledger_of(op("KAZ", "about 60", "2023-05-01")).operations())
     assert (54, 60, 66) == (operation.total.low, operation.total.best, operation.total.high)
     assert Estimate.parse("about 60") == operation.reports[0].people.total
+
+
+def test_merged_reports_keep_each_date_with_its_role() -> None:
+    """A handover on 7 December, an arrival on 9 December and a statement naming only the month:
+    the operation counts by 7 December, and keeps the three dates with their roles."""
+    month = op("KGZ", 96, "2023-12", date_role=DateRole.ANNOUNCED, operation_key="KGZ-12")
+    handover = attrs.evolve(HANDOVER, operation_key="KGZ-12")
+    arrival = op("KGZ", 95, "2023-12-09", date_role=DateRole.ARRIVAL, operation_key="KGZ-12")
+    ledger = ledger_of(handover, arrival, month)
+    operation = _only(ledger.operations())
+    assert "2023-12-01/2023-12-07" == operation.date.to_text()
+    assert [
+        ("handover", "2023-12-07"),
+        ("arrival", "2023-12-09"),
+        ("announced", "2023-12"),
+    ] == [(role.value, date.to_text()) for role, date in operation.role_dates]
+    (row,) = ledger.tables()["operations"].records()
+    assert "handover 2023-12-07; arrival 2023-12-09; announced 2023-12" == row["role_dates"]
+
+
+def test_a_departure_is_a_role_of_its_own() -> None:
+    """A flight's departure day is recorded as such, beside the arrival."""
+    left = op("UZB", 40, "2023-05-01", date_role="departure", operation_key="UZB-5")
+    landed = op("UZB", 40, "2023-05-02", date_role="arrival", operation_key="UZB-5")
+    roles = [r for r, _ in _only(ledger_of(left, landed).operations()).role_dates]
+    assert [DateRole.DEPARTURE, DateRole.ARRIVAL] == roles

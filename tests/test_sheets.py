@@ -240,7 +240,7 @@ def test_unknown_enum_value_lists_the_allowed_ones(tmp_path: Path) -> None:
     sheet = write_csv(tmp_path, f"{HEADER},date_role\n{GOOD},landing\n")
     (problem,) = problems(sheet)
     assert ("date_role", "landing") == (problem.field, problem.value)
-    assert "handover, arrival, operation, announced, unknown" in problem.rule
+    assert "handover, departure, arrival, operation, announced, unknown" in problem.rule
 
 
 @pytest.mark.parametrize(

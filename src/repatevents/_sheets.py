@@ -24,7 +24,7 @@ total, families, adults,  one of     counts: a whole number ("95", "95.0", "1,23
 women, men, children,     them       words ("over 600"); an empty cell means "not reported",
 girls, boys, orphans,                never zero
 unknown
-date_role                 no         handover, arrival, operation, announced, unknown
+date_role                 no         handover, departure, arrival, operation, announced, unknown
 nationality               no         the people's nationality where it differs
 facilitators              no         names separated by ";"
 operation_name            no         the operation's own name

@@ -59,6 +59,7 @@ class DateRole(enum.Enum):
     """What the date of an operation report marks."""
 
     HANDOVER = "handover"
+    DEPARTURE = "departure"
     ARRIVAL = "arrival"
     OPERATION = "operation"
     ANNOUNCED = "announced"

@@ -70,7 +70,9 @@ class Operation:
         nationality: the people's nationality where a report says it differs.
         origin: the most precise place any report names.
         origin_scope: the origin scope of that place (Syria, Iraq, or either).
-        date: when it happened: it surely had once any report's date is past.
+        date: the date the operation counts by: from the earliest day any report's date
+            allows to the first day by which some report's date is past (it surely happened
+            by then). :attr:`role_dates` keeps each report's own date with what it marks.
         people: each category's low / best / high across the reports (``best`` chosen by the
             policy); the total is always set.
         total_basis: ``"reported"``, ``"parts"`` (a reported total raised to the sum of the
@@ -97,6 +99,18 @@ class Operation:
     facilitators: tuple[str, ...]
     names: tuple[str, ...]
     adjudicated: People | None
+
+    @property
+    def role_dates(self) -> tuple[tuple[DateRole, FuzzyDate], ...]:
+        """Each date its reports give, with what it marks, in log order (without repeats).
+
+        ``date`` merges them into the window the operation counts by (it surely happened once
+        any report's date is past); these keep which report said what: a handover on
+        7 December and an arrival on 9 December stay two dates, and an arrival on a day beside
+        a statement naming only the month keeps both.
+        """
+        found = ((ref.date_role or DateRole.UNKNOWN, ref.date) for ref in self.reports)
+        return tuple(dict.fromkeys(found))
 
     @property
     def label(self) -> str:
