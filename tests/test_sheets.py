@@ -13,7 +13,14 @@ import pytest
 
 from repatevents._sheets import parse_column_map, read_operations_sheet, read_sheet
 from repatevents.errors import FieldProblem, ValidationError
-from repatevents.events import DateRole, Event, OperationReported, ReportCorrected, SpeakerKind
+from repatevents.events import (
+    DateRole,
+    Event,
+    OperationReported,
+    OrdinalScope,
+    ReportCorrected,
+    SpeakerKind,
+)
 
 HEADER = "country,date,origin,publisher,total"
 GOOD = "KGZ,2023-08-30,nes,X,95"
@@ -420,3 +427,21 @@ def test_a_reason_without_supersedes_is_refused(tmp_path: Path) -> None:
     (problem,) = problems(sheet)
     assert ("reason", "a better figure", 2) == (problem.field, problem.value, problem.line)
     assert "supersedes" in problem.rule
+
+
+def test_an_ordinal_scope_column_is_read_in_any_case(tmp_path: Path) -> None:
+    """ "third" with "Year" gives ordinal 3 counted within the year; "This year" is refused."""
+    sheet = write_csv(tmp_path, f"{HEADER},ordinal,ordinal_scope\n{GOOD},third,This year\n")
+    (problem,) = problems(sheet)
+    assert ("ordinal_scope", "This year") == (problem.field, problem.value)
+    good = write_csv(tmp_path, f"{HEADER},ordinal,ordinal_scope\n{GOOD},third,Year\n")
+    (report,) = operations(good)
+    assert (3, OrdinalScope.YEAR) == (report.ordinal, report.ordinal_scope)
+
+
+def test_an_ordinal_scope_without_an_ordinal_is_a_row_problem(tmp_path: Path) -> None:
+    """A scope with an empty ordinal cell is refused naming the column, not recorded."""
+    sheet = write_csv(tmp_path, f"{HEADER},ordinal,ordinal_scope\n{GOOD},,all\n")
+    (problem,) = problems(sheet)
+    assert "ordinal_scope" == problem.field
+    assert "needs the ordinal" in problem.rule

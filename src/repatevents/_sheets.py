@@ -29,6 +29,7 @@ nationality               no         the people's nationality where it differs
 facilitators              no         names separated by ";"
 operation_name            no         the operation's own name
 ordinal                   no         the source's count: 3, "3rd" or "third" (first..ninety-ninth)
+ordinal_scope             no         what the ordinal counts: year, all, campaign
 operation_key             no         a key shared by every report of one operation
 via                       no         outlets the report came through, separated by ";"
 speaker, speaker_kind     no         who said it, and the kind of speaker
@@ -47,9 +48,9 @@ Ids derive from the content, so a row edited in the sheet is a new report: impor
 would count as another operation. A ``supersedes`` cell holding the recorded report's id (as
 ``repatevents events`` lists it) records the edit as a correction instead.
 
-``date_role`` and ``speaker_kind`` are read without regard to case, with spaces or underscores
-for hyphens ("Camp administration"). A CSV file may separate its cells with ``,``, ``;`` or tabs;
-the header line says which.
+``date_role``, ``ordinal_scope`` and ``speaker_kind`` are read without regard to case, with
+spaces or underscores for hyphens ("Camp administration"). A CSV file may separate its cells
+with ``,``, ``;`` or tabs; the header line says which.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ from .events import (
     Event,
     FuzzyDate,
     OperationReported,
+    OrdinalScope,
     ReportCorrected,
     SpeakerKind,
     event_from_dict,
@@ -107,6 +109,7 @@ _EVENT_COLUMNS: tuple[str, ...] = (
     "facilitators",
     "operation_name",
     "ordinal",
+    "ordinal_scope",
     "operation_key",
     "notes",
     "id",
@@ -131,7 +134,11 @@ _TEXT_COLUMNS = frozenset(
         "reason",
     )
 )
-_ENUMS: dict[str, type[enum.Enum]] = {"date_role": DateRole, "speaker_kind": SpeakerKind}
+_ENUMS: dict[str, type[enum.Enum]] = {
+    "date_role": DateRole,
+    "ordinal_scope": OrdinalScope,
+    "speaker_kind": SpeakerKind,
+}
 ProgressCallback = Callable[[int], None]
 _SHEET_REASON = "corrected in the sheet"
 
