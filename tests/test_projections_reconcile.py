@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from _projection_events import claim, day, ledger_of, op
-from repatevents import Origin, People, Source
+from repatevents import Origin, People, Source, ValidationError
 from repatevents.projections import Reconciliation, ReconciliationStatus
 from repatevents.projections._policy import POLICIES
 from repatevents.projections._reconcile import reconcile
@@ -215,3 +217,31 @@ def test_an_about_operation_reaches_a_claim_by_the_same_rule() -> None:
     ledger = ledger_of(op("UZB", "about 100", "2023-05-01"), claim("UZB", 108, "2023-12"))
     row = _one(ledger.reconciliation())
     assert ((90, 100, 110), ReconciliationStatus.CONSISTENT) == (_ledger_bounds(row), row.status)
+
+
+def test_a_claim_about_every_country_sums_them_all_once() -> None:
+    """ "950 foreigners repatriated in 2019" (a camp administration's count, every receiving
+    country together) against KAZ 700 and SWE 200 in 2019 and KAZ 100 in 2020: 900, lower."""
+    ledger = ledger_of(
+        op("KAZ", 700, "2019-05-09", origin="al-hol"),
+        op("SWE", 200, "2019-11-20", origin="al-hol"),
+        op("KAZ", 100, "2020-02-01", origin="al-hol"),
+        claim(None, 950, "2019", since=day("2019"), all_countries=True),
+    )
+    row = _one(ledger.reconciliation())
+    assert (None, (900, 900, 900), ReconciliationStatus.LEDGER_LOWER) == (
+        row.country,
+        _ledger_bounds(row),
+        row.status,
+    )
+    assert 2 == len(row.sure_operations)
+    (record,) = ledger.tables()["reconciliation"].records()
+    assert (None, None, 900) == (record["country"], record["country_name"], record["ledger_best"])
+
+
+def test_a_claim_names_a_country_or_says_it_counts_them_all() -> None:
+    """Neither a country nor all_countries, or both, is refused naming the country field."""
+    with pytest.raises(ValidationError, match="all_countries"):
+        claim(None, 950, "2019")
+    with pytest.raises(ValidationError, match="not both"):
+        claim("KAZ", 950, "2019", all_countries=True)

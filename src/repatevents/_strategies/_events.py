@@ -169,7 +169,8 @@ def cumulative_total_reported(
 
     Returns:
         A strategy of :class:`~repatevents.CumulativeTotalReported`; ``since`` (when drawn)
-        never ends after ``until`` begins.
+        never ends after ``until`` begins; about one claim in ten is about every receiving
+        country together (``country`` None, ``all_countries``).
     """
     check_dates(min_date, max_date)
     country = country_strategy(countries)
@@ -201,6 +202,10 @@ def _cumulative(
     values = {name: draw(strategy) for name, strategy in fields.items()}
     if values["id"] is None:
         del values["id"]
+    if draw(st.integers(0, 9)) == 0:
+        # Now and then a claim about every receiving country together.
+        values["country"] = None
+        values["all_countries"] = True
     until = draw(untils)
     since = None
     start = until.earliest

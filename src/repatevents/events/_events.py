@@ -373,8 +373,12 @@ class OperationReported:
 class CumulativeTotalReported:
     """A claim about a sum: how many a country has taken back over a window.
 
+    A claim about every receiving country together ("950 foreigners repatriated in 2019", a
+    camp administration's count) gives ``country=None, all_countries=True``.
+
     Attributes:
-        country: the receiving state.
+        country: the receiving state; ``None`` exactly when ``all_countries``.
+        all_countries: the claim counts every receiving country together.
         people: the total claimed, with any breakdown.
         until: the end of the window (the date the total is "as of").
         since: the start of the window, or ``None`` for "since the first operation".
@@ -387,15 +391,26 @@ class CumulativeTotalReported:
     TYPE: ClassVar[str] = "cumulative-total-reported"
 
     source: Source = _source_field()
-    country: str = attrs.field(converter=_to_country)
+    # Required even for a claim about every country (``country=None``): saying so is explicit.
+    country: str | None = attrs.field(converter=_to_optional_country)
     people: People = attrs.field(converter=_to_people)
     until: FuzzyDate = attrs.field(converter=_to_until)
     since: FuzzyDate | None = attrs.field(default=None, converter=_to_since)
     origin: Origin = attrs.field(default=Origin.SYRIA_OR_IRAQ, converter=_to_origin_scope)
     counter: str | None = attrs.field(default=None, validator=_opt(str))
     nationality: str | None = attrs.field(default=None, converter=_to_nationality)
+    all_countries: bool = attrs.field(default=False, validator=_of(bool))
     notes: str | None = _notes_field()
     id: uuid.UUID = _id_field()
+
+    def __attrs_post_init__(self) -> None:
+        if (self.country is None) != self.all_countries:
+            _reject(
+                "country",
+                self.country,
+                "a cumulative claim names its receiving country, or says all_countries=true "
+                "for every receiving country together (not both)",
+            )
 
 
 @attrs.frozen(kw_only=True)

@@ -297,7 +297,9 @@ def _duplicates(views: list[OpView]) -> Iterator[QualityFinding]:
 
 
 def _claims(claims: list[ClaimRec], state: KnowledgeState) -> Iterator[QualityFinding]:
-    series: dict[tuple[str, str, str, str | None, int | None], list[ClaimRec]] = defaultdict(list)
+    series: dict[tuple[str, str | None, str, str | None, int | None], list[ClaimRec]] = defaultdict(
+        list
+    )
     for claim in claims:
         counter = claim.counter or state.sources[claim.source].publisher
         since = None if claim.since is None else claim.since.earliest
@@ -312,8 +314,8 @@ def _claims(claims: list[ClaimRec], state: KnowledgeState) -> Iterator[QualityFi
             if later_day and la[2] is not None and la[2] < e[0]:
                 yield QualityFinding(
                     FindingKind.DECREASING_CLAIMS,
-                    f"{country}: {counter} claimed {_text(e)} and later {_text(la)}; a "
-                    "cumulative total cannot go down.",
+                    f"{country or 'all countries'}: {counter} claimed {_text(e)} and later "
+                    f"{_text(la)}; a cumulative total cannot go down.",
                     (uuid_of(earlier.id), uuid_of(later.id)),
                     country,
                 )

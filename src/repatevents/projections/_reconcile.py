@@ -9,7 +9,9 @@ of the country is surely, possibly or not inside the claim:
 - origin: a "from Syria" claim surely covers operations from Syrian places and possibly those
   whose origin is only "Syria or Iraq"; it never covers operations from Iraq;
 - nationality: a claim about nationals of another country counts the operations that carried
-  them.
+  them;
+- country: a claim about every receiving country together (``all_countries``, "950 foreigners
+  repatriated in 2019") is compared with the operations of every country, each counted once.
 
 The ledger's sum is ``low`` and ``best`` over the operations surely inside, and ``high`` adds
 those possibly inside: operations of uncertain scope widen the range. A claim that names one
@@ -234,6 +236,14 @@ def reconcile(
         if isinstance(rec, ClaimRec) and happened_by(rec.until, as_of)
     ]
     claims.sort(
-        key=lambda c: (c.country, c.until.latest if c.until.latest is not None else 10**7, c.id)
+        key=lambda c: (
+            c.country or "",
+            c.until.latest if c.until.latest is not None else 10**7,
+            c.id,
+        )
     )
-    return tuple(_reconcile_one(state, c, by_country.get(c.country, [])) for c in claims)
+    every = [view for views in by_country.values() for view in views]
+    return tuple(
+        _reconcile_one(state, c, every if c.country is None else by_country.get(c.country, []))
+        for c in claims
+    )

@@ -123,7 +123,8 @@ class ClaimRec(NamedTuple):
     id: int
     position: int
     source: int
-    country: str
+    #: ``None`` for a claim about every receiving country together
+    country: str | None
     nationality: str | None
     people: Figs
     until: When
@@ -299,7 +300,7 @@ def record_of(report: Report, rid: int, position: int, source: int, published: i
             rid,
             position,
             source,
-            _intern(report.country),
+            _opt_intern(report.country),
             _opt_intern(report.nationality),
             figs_of(report.people),
             when_of(report.until, published),

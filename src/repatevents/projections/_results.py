@@ -282,7 +282,8 @@ class Reconciliation:
 
     Attributes:
         claim_id: the claim's report id.
-        country: the receiving country.
+        country: the receiving country; ``None`` for a claim about every receiving
+            country together (its sum counts the operations of every country).
         counter: whose count it is, when the report says.
         publisher, url: where the claim was read.
         origin: the origin scope the claim covers.
@@ -302,7 +303,7 @@ class Reconciliation:
     """
 
     claim_id: uuid.UUID
-    country: str
+    country: str | None
     counter: str | None
     publisher: str
     url: str | None

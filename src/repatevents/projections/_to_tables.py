@@ -567,7 +567,7 @@ def _reconciliation(rows: Sequence[Reconciliation]) -> Table:
             [
                 str(row.claim_id),
                 row.country,
-                country_name(row.country),
+                None if row.country is None else country_name(row.country),
                 row.counter,
                 row.publisher,
                 row.url,
