@@ -57,7 +57,7 @@ def op(
 
 
 def claim(
-    country: str,
+    country: str | None,
     people: People | int | str,
     until: str,
     *,

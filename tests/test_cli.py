@@ -108,7 +108,7 @@ def test_known_at_position_zero_sees_an_empty_ledger(ledger: Path) -> None:
 def test_policies_lists_the_default(ledger: Path) -> None:
     """`policies` names every policy and marks the default."""
     result = run(ledger, "policies")
-    assert "conservative (default)" in result.output
+    assert "recommended (default)" in result.output
 
 
 def test_export_csv_writes_a_readable_totals_file(ledger: Path, tmp_path: Path) -> None:
@@ -355,7 +355,7 @@ def test_import_json_counts_what_was_recorded(tmp_path: Path) -> None:
 def test_policies_json_marks_the_default(ledger: Path) -> None:
     """policies --json lists every policy with its description and which is the default."""
     policies = stdout_json(run(ledger, "policies", "--json"))
-    assert [p["name"] for p in policies if p["default"]] == ["conservative"]
+    assert [p["name"] for p in policies if p["default"]] == ["recommended"]
     assert all(set(p) == {"name", "description", "default"} for p in policies)
 
 
@@ -1100,3 +1100,19 @@ def test_import_progress_on_a_terminal_names_each_stage_and_clears_itself(
     assert shown.endswith("\r")
     with _progress(enabled=False) as silent:
         assert silent is None
+
+
+def test_totals_by_nationality(ledger: Path) -> None:
+    """totals --by nationality prints the nationality table; its people match the totals'."""
+    by_country = stdout_json(run(ledger, "totals", "--json"))
+    by_nationality = stdout_json(run(ledger, "totals", "--by", "nationality", "--json"))
+    assert all("nationality" in r and "country" not in r for r in by_nationality)
+    assert sum(r["total_best"] for r in by_country) == sum(r["total_best"] for r in by_nationality)
+
+
+def test_totals_by_an_unknown_grouping_is_a_clean_error(ledger: Path) -> None:
+    """totals --by speaker names the choices and exits non-zero, without a traceback."""
+    result = run(ledger, "totals", "--by", "speaker")
+    assert 0 != result.exit_code
+    assert "'speaker' is not one of 'country', 'nationality'" in result.output
+    assert "Traceback" not in result.output

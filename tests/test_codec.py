@@ -49,6 +49,7 @@ EVENT_STRATEGIES = [
         ("figure-adjudicated", rst.figure_adjudicated()),
         ("report-corrected", rst.report_corrected()),
         ("report-retracted", rst.report_retracted()),
+        ("camp-status-changed", rst.camp_status_changed()),
     ]
 ]
 CONVERTER = make_converter()

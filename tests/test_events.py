@@ -15,6 +15,8 @@ from repatevents import strategies as rst
 from repatevents.errors import UnknownCountryError, ValidationError
 from repatevents.events import (
     EVENT_TYPES,
+    CampStatus,
+    CampStatusChanged,
     CumulativeTotalReported,
     DateRole,
     Event,
@@ -23,6 +25,7 @@ from repatevents.events import (
     InflowKind,
     InflowReported,
     OperationReported,
+    OrdinalScope,
     Origin,
     OutflowKind,
     OutflowReported,
@@ -66,6 +69,7 @@ def test_type_names_are_stable() -> None:
         "figure-adjudicated",
         "report-corrected",
         "report-retracted",
+        "camp-status-changed",
     ]
     assert expected == list(EVENT_TYPES)
     assert all(cls.TYPE == name for name, cls in EVENT_TYPES.items())
@@ -204,7 +208,11 @@ _CUMULATIVE: dict[str, Any] = {"source": SOURCE, "country": "KGZ", "people": 600
         (lambda: _operation(date="2023-13"), "date", "no month 13"),
         (lambda: _operation(date=20230830), "date", "a FuzzyDate, a datetime.date, or ISO"),
         (lambda: _operation(date=dt.datetime(2023, 8, 30)), "date", "not a datetime"),
-        (lambda: _operation(date_role="landing"), "date_role", "values 'handover', 'arrival'"),
+        (
+            lambda: _operation(date_role="landing"),
+            "date_role",
+            "values 'handover', 'departure', 'arrival'",
+        ),
         (lambda: _operation(date_role=3), "date_role", "DateRole values"),
         (lambda: _operation(source="The New Arab"), "source", "a Source"),
         (lambda: CumulativeTotalReported(**_CUMULATIVE, origin="mars"), "origin", "'syria'"),
@@ -333,3 +341,51 @@ def test_a_link_given_text_for_its_reports_names_the_field() -> None:
     with pytest.raises(ValidationError) as caught:
         ReportsLinked(source=SOURCE, reports=str(A))
     assert "reports" == caught.value.field
+
+
+def test_only_a_transferred_camp_names_an_authority() -> None:
+    """A closure naming an authority is refused naming the field, the value and the rule."""
+    source = Source(publisher="Camp Press")
+    with pytest.raises(ValidationError) as raised:
+        CampStatusChanged(
+            source=source, place="roj", date="2025-06", status="closed", authority="Damascus"
+        )
+    assert ("authority", "Damascus") == (
+        raised.value.problems[0].field,
+        raised.value.problems[0].value,
+    )
+    assert "'Damascus'" in str(raised.value)
+    assert "only a camp transferred" in str(raised.value)
+    moved = CampStatusChanged(
+        source=source, place="al-hol", date="2025-06", status="Transferred", authority="Damascus"
+    )
+    assert (CampStatus.TRANSFERRED, "Damascus") == (moved.status, moved.authority)
+
+
+def test_an_unknown_camp_status_is_refused_with_the_choices() -> None:
+    """status="demolished" names the field and the statuses there are."""
+    with pytest.raises(ValidationError) as raised:
+        CampStatusChanged(
+            source=Source(publisher="Camp Press"), place="roj", date="2025", status="demolished"
+        )
+    assert "'demolished'" in str(raised.value)
+    assert "emptied" in str(raised.value)
+
+
+def test_an_ordinal_scope_needs_its_ordinal_and_a_campaign_its_name() -> None:
+    """A scope without an ordinal, or a campaign without an operation name, is refused."""
+    fields: dict[str, Any] = {
+        "source": SOURCE,
+        "country": "KAZ",
+        "people": 10,
+        "date": "2019",
+        "origin": "al-hol",
+    }
+    with pytest.raises(ValidationError, match="needs the ordinal"):
+        OperationReported(**fields, ordinal_scope="year")
+    with pytest.raises(ValidationError, match="operation_name"):
+        OperationReported(**fields, ordinal=2, ordinal_scope="campaign")
+    with pytest.raises(ValidationError, match="'this year'"):
+        OperationReported(**fields, ordinal=2, ordinal_scope="this year")
+    named = OperationReported(**fields, ordinal=2, ordinal_scope="Campaign", operation_name="Jusan")
+    assert OrdinalScope.CAMPAIGN == named.ordinal_scope

@@ -39,6 +39,7 @@ _PER_TYPE: dict[str, SearchStrategy[Event]] = {
     "figure-adjudicated": rst.figure_adjudicated(),
     "report-corrected": rst.report_corrected(),
     "report-retracted": rst.report_retracted(),
+    "camp-status-changed": rst.camp_status_changed(),
 }
 
 

@@ -263,7 +263,7 @@ def test_assert_ledger_consistent_lists_every_violation(monkeypatch: pytest.Monk
         assert_ledger_consistent(Ledger.in_memory(), known_at=0)
     assert (
         "the ledger has 2 invariant violations (as of every date, known at 0, policy "
-        "'conservative'):\n"
+        "'recommended'):\n"
         "  1. [cumulative-series-decreases] timeseries: falls (country=KGZ)\n"
         "  2. [remaining-below-zero] remaining: below zero (place=al-hol)"
     ) == str(raised.value)

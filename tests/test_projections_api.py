@@ -37,16 +37,17 @@ def test_the_public_names_are_pinned() -> None:
 
 
 def test_the_policies_are_named_and_documented() -> None:
-    """Five policies, each with a description; the default is the conservative one."""
+    """Six policies, each with a description; the default is the recommended one."""
     assert [
         "adjudicated-only",
         "conservative",
         "latest",
         "prefer-camp-administration",
         "prefer-receiving-government",
+        "recommended",
     ] == sorted(POLICIES)
     assert all(len(p.description) > 40 for p in POLICIES.values())
-    assert "conservative" == DEFAULT_POLICY
+    assert "recommended" == DEFAULT_POLICY
 
 
 def test_a_policy_resolves_by_name_or_as_itself() -> None:

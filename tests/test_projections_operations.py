@@ -217,14 +217,41 @@ def test_a_category_bounded_by_the_total_still_holds_its_parts() -> None:
 
 
 def test_adjudication_is_what_adjudicated_only_counts() -> None:
-    """An analyst chooses 96: adjudicated-only uses it; the default policy keeps 95."""
+    """An analyst chooses 96: adjudicated-only uses it; the conservative policy keeps 95."""
     choice = FigureAdjudicated(source=ANALYST, report=ARRIVAL.id, people=People(total=96))
     ledger = ledger_of(HANDOVER, ARRIVAL, choice)
     assert 96 == _only(ledger.operations(policy="adjudicated-only")).total.best
-    operation = _only(ledger.operations())
+    operation = _only(ledger.operations(policy="conservative"))
     assert 95 == operation.total.best
     assert operation.adjudicated is not None
     assert Estimate.exact(96) == operation.adjudicated.total
+
+
+def test_the_default_takes_the_adjudicated_figure_where_one_is_recorded() -> None:
+    """An analyst chooses 96 for the KGZ operation; a second operation nobody adjudicated keeps
+    its conservative figure and is not left out."""
+    choice = FigureAdjudicated(source=ANALYST, report=ARRIVAL.id, people=People(total=96))
+    other = op("KGZ", People(total=40), "2024-02-01", operation_key="KGZ-2024-02")
+    other_camp = op("KGZ", People(total=41), "2024-02-01", source=CAMP, operation_key="KGZ-2024-02")
+    ledger = ledger_of(HANDOVER, ARRIVAL, choice, other, other_camp)
+    assert [(96, 96, 96), (40, 40, 41)] == [
+        (o.total.low, o.total.best, o.total.high) for o in ledger.operations()
+    ]
+    (total,) = ledger.totals()
+    assert (136, 136, 137) == (total.total.low, total.total.best, total.total.high)
+
+
+def test_the_default_follows_a_later_adjudication_and_a_retraction() -> None:
+    """The latest adjudication wins; retracting the adjudicated report drops its choice."""
+    first = FigureAdjudicated(source=ANALYST, report=ARRIVAL.id, people=People(total=96))
+    second = FigureAdjudicated(source=ANALYST, report=HANDOVER.id, people=People(total=95))
+    ledger = ledger_of(HANDOVER, ARRIVAL, first, second)
+    assert 95 == _only(ledger.operations()).total.high
+    ledger.record(ReportRetracted(source=ANALYST, retracts=HANDOVER.id))
+    assert (96, 96) == (
+        _only(ledger.operations()).total.low,
+        _only(ledger.operations()).total.best,
+    )
 
 
 def test_families_convert_to_a_range_of_people() -> None:
@@ -272,10 +299,10 @@ def test_syndicated_reports_are_one_claim() -> None:
     assert FindingKind.SYNDICATED in [f.kind for f in ledger.quality()]
 
 
-def test_default_policy_is_conservative() -> None:
-    """The default policy is the conservative one, as documented."""
-    assert "conservative" == DEFAULT_POLICY
-    assert DEFAULT_POLICY in POLICIES
+def test_default_policy_is_recommended() -> None:
+    """The default policy is the documented one that reads adjudications."""
+    assert "recommended" == DEFAULT_POLICY
+    assert POLICIES[DEFAULT_POLICY].rule.reads_adjudications
 
 
 def _wire(publisher: str, via: tuple[str, ...] = ()) -> Source:
@@ -320,15 +347,19 @@ def test_reports_that_are_not_copies_stay_apart(other: OperationReported) -> Non
 
 def test_no_category_reaches_past_the_total() -> None:
     """Two reports of exactly 146 people, one saying "over 100 children": the operation holds
-    100 to 146 children, not 100 or more. A source whose part exceeds its own total (200
-    women of 146) keeps that figure for the data-quality report to show."""
+    100 to 146 children, not 100 or more. A source that names 200 women of its 146 raises the
+    total to 200 (its parts bound its total), and the children's bound with it."""
     first = op("TJK", People(total=146, children="over 100"), "2022-07-18", operation_key="T")
-    second = op("TJK", People(total=146, women=200), "2022-07-18", operation_key="T")
-    operation = _only(ledger_of(first, second).operations())
+    agrees = op("TJK", People(total=146, women=40), "2022-07-18", operation_key="T")
+    exceeds = op("TJK", People(total=146, women=200), "2022-07-18", operation_key="T")
+    bounded = _only(ledger_of(first, agrees).operations()).people.children
+    operation = _only(ledger_of(first, exceeds).operations())
     children, women = operation.people.children, operation.people.women
+    assert bounded is not None
     assert children is not None
     assert women is not None
-    assert ((100, 100, 146), (200, 200, 200)) == (
+    assert ((100, 100, 146), (100, 100, 200), (200, 200, 200)) == (
+        (bounded.low, bounded.best, bounded.high),
         (children.low, children.best, children.high),
         (women.low, women.best, women.high),
     )
@@ -354,3 +385,97 @@ def test_the_split_of_best_comes_from_the_report_that_gives_the_total() -> None:
         (women.low, women.best, women.high),
         (children.low, children.best, children.high),
     )
+
+
+CONTRADICTED = op(
+    "UZB",
+    People(total=95, women=31, children=95),
+    "2023-05-01",
+    source=CAMP,
+    operation_key="UZB-2023-05",
+)
+
+
+@pytest.mark.parametrize("policy", sorted(set(POLICIES) - {"adjudicated-only"}))
+def test_parts_above_the_headline_raise_the_total(policy: str) -> None:
+    """ "95 detainees: 31 women and 95 children" counts 126 people under every policy."""
+    operation = _only(ledger_of(CONTRADICTED).operations(policy=policy))
+    assert ((126, 126, 126), "parts") == (
+        (operation.total.low, operation.total.best, operation.total.high),
+        operation.total_basis,
+    )
+
+
+@pytest.mark.parametrize("policy", sorted(set(POLICIES) - {"adjudicated-only"}))
+def test_a_reports_parts_floor_the_operation_whatever_other_reports_say(policy: str) -> None:
+    """Another report repeating the headline 95 cannot take the operation below the 126 the
+    first report names: low and best are 126 under every policy."""
+    echo = op("UZB", 95, "2023-05-02", operation_key="UZB-2023-05")
+    operation = _only(ledger_of(CONTRADICTED, echo).operations(policy=policy))
+    assert (126, 126) == (operation.total.low, operation.total.best)
+    assert "parts" == operation.total_basis
+
+
+def test_an_adjudicated_figure_below_its_own_parts_is_raised_too() -> None:
+    """An adjudication of "95: 31 women and 95 children" counts 126 under adjudicated-only."""
+    choice = FigureAdjudicated(
+        source=ANALYST, report=CONTRADICTED.id, people=People(total=95, women=31, children=95)
+    )
+    operation = _only(ledger_of(CONTRADICTED, choice).operations(policy="adjudicated-only"))
+    assert 126 == operation.total.low
+
+
+def test_parts_below_the_headline_leave_it_alone() -> None:
+    """ "95: 31 women and 60 children" leaves room for 4 men: the total stays 95, reported."""
+    report = op("UZB", People(total=95, women=31, children=60), "2023-05-01")
+    operation = _only(ledger_of(report).operations())
+    assert ((95, 95, 95), "reported") == (
+        (operation.total.low, operation.total.best, operation.total.high),
+        operation.total_basis,
+    )
+
+
+def test_an_open_headline_below_its_parts_stays_open() -> None:
+    """ "Over 95: 31 women and 95 children" is at least 126, still without an upper bound."""
+    report = op("UZB", People(total="over 95", women=31, children=95), "2023-05-01")
+    operation = _only(ledger_of(report).operations())
+    assert (126, 126, None) == (operation.total.low, operation.total.best, operation.total.high)
+
+
+def test_the_quality_finding_says_the_parts_are_counted() -> None:
+    """The breakdown finding names the figure the projections carry instead of the headline."""
+    (finding,) = [f for f in ledger_of(CONTRADICTED).quality() if f.kind is FindingKind.BREAKDOWN]
+    assert "the total counts at least 126" in finding.message
+
+
+def test_an_about_figure_reads_as_its_range_and_the_report_keeps_its_words() -> None:
+    """ "About 60" is 54 to 66 in the operation; the report still shows 60 as the source did."""
+    operation = _only(ledger_of(op("KAZ", "about 60", "2023-05-01")).operations())
+    assert (54, 60, 66) == (operation.total.low, operation.total.best, operation.total.high)
+    assert Estimate.parse("about 60") == operation.reports[0].people.total
+
+
+def test_merged_reports_keep_each_date_with_its_role() -> None:
+    """A handover on 7 December, an arrival on 9 December and a statement naming only the month:
+    the operation counts by 7 December, and keeps the three dates with their roles."""
+    month = op("KGZ", 96, "2023-12", date_role=DateRole.ANNOUNCED, operation_key="KGZ-12")
+    handover = attrs.evolve(HANDOVER, operation_key="KGZ-12")
+    arrival = op("KGZ", 95, "2023-12-09", date_role=DateRole.ARRIVAL, operation_key="KGZ-12")
+    ledger = ledger_of(handover, arrival, month)
+    operation = _only(ledger.operations())
+    assert "2023-12-01/2023-12-07" == operation.date.to_text()
+    assert [
+        ("handover", "2023-12-07"),
+        ("arrival", "2023-12-09"),
+        ("announced", "2023-12"),
+    ] == [(role.value, date.to_text()) for role, date in operation.role_dates]
+    (row,) = ledger.tables()["operations"].records()
+    assert "handover 2023-12-07; arrival 2023-12-09; announced 2023-12" == row["role_dates"]
+
+
+def test_a_departure_is_a_role_of_its_own() -> None:
+    """A flight's departure day is recorded as such, beside the arrival."""
+    left = op("UZB", 40, "2023-05-01", date_role="departure", operation_key="UZB-5")
+    landed = op("UZB", 40, "2023-05-02", date_role="arrival", operation_key="UZB-5")
+    roles = [r for r, _ in _only(ledger_of(left, landed).operations()).role_dates]
+    assert [DateRole.DEPARTURE, DateRole.ARRIVAL] == roles

@@ -137,6 +137,7 @@ def test_tables_are_well_formed(events: list[Event], as_of: dt.date | None, poli
     assert [
         "operations",
         "totals",
+        "nationality_totals",
         "timeseries",
         "remaining",
         "reconciliation",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from _projection_events import ANALYST, CAMP, GOVERNMENT, claim, ledger_of, op, stock
 from repatevents import (
     FigureAdjudicated,
     FuzzyDate,
+    OperationReported,
     People,
     PopulationScope,
     ReportRetracted,
@@ -132,3 +135,74 @@ def test_a_report_dated_after_its_publication_is_flagged() -> None:
     assert 1 == len(found)
     assert "2024-10-13" in found[0].message
     assert "2023-10-14" in found[0].message
+
+
+def _kgz(date: str, total: int, **fields: Any) -> OperationReported:
+    return op("KGZ", total, date, operation_key=f"KGZ-{date}", **fields)
+
+
+def test_an_ordinal_this_year_is_checked_against_the_years_operations() -> None:
+    """ "The third operation this year" with one earlier KGZ operation in 2023 (and one in 2021
+    that does not count): the ledger counts it as no. 2, a finding."""
+    ledger = ledger_of(
+        _kgz("2021-03-10", 79),
+        _kgz("2023-02-01", 59),
+        _kgz("2023-08-30", 95, ordinal=3, ordinal_scope="year"),
+    )
+    (found,) = _of(FindingKind.ORDINAL_MISMATCH, ledger.quality())
+    assert "no. 3 this year (2023); the ledger counts it as no. 2" in found.message
+
+
+def test_an_ordinal_in_all_that_the_ledger_agrees_with_is_no_finding() -> None:
+    """ "The third operation" with two earlier KGZ operations: no finding; the same ordinal
+    scoped to the year would be one."""
+    events = [_kgz("2021-03-10", 79), _kgz("2023-02-01", 59)]
+    third: dict[str, Any] = {"ordinal": 3, "ordinal_scope": "all"}
+    assert [] == _of(
+        FindingKind.ORDINAL_MISMATCH, ledger_of(*events, _kgz("2023-08-30", 95, **third)).quality()
+    )
+
+
+def test_a_campaign_ordinal_counts_the_operations_of_that_name() -> None:
+    """ "Jusan-2" is the second Jusan operation; an unnamed operation between them does not count,
+    and "Jusan" called the third operation of its campaign is a finding."""
+    ledger = ledger_of(
+        op("KAZ", 47, "2019-01-06", operation_name="Jusan", operation_key="J1"),
+        op("KAZ", 10, "2019-03-01", operation_key="other"),
+        op(
+            "KAZ",
+            231,
+            "2019-05-09",
+            operation_name="Jusan",
+            ordinal=2,
+            ordinal_scope="campaign",
+            operation_key="J2",
+        ),
+        op(
+            "KAZ",
+            171,
+            "2019-05-30",
+            operation_name="Jusan",
+            ordinal=4,
+            ordinal_scope="campaign",
+            operation_key="J3",
+        ),
+    )
+    (found,) = _of(FindingKind.ORDINAL_MISMATCH, ledger.quality())
+    assert "no. 4 of the Jusan operations; the ledger counts it as no. 3" in found.message
+
+
+def test_fuzzy_dates_make_the_ledgers_count_a_range() -> None:
+    """Two operations "in May" may be either way round: ordinals 1 and 2 both fit."""
+    events = [
+        _kgz("2023-05", 10, ordinal=1, ordinal_scope="year"),
+        op("KGZ", 12, "2023-05", operation_key="KGZ-b", ordinal=2, ordinal_scope="year"),
+    ]
+    assert [] == _of(FindingKind.ORDINAL_MISMATCH, ledger_of(*events).quality())
+
+
+def test_an_ordinal_without_a_scope_is_not_checked() -> None:
+    """ "The fifth" with no scope says nothing the ledger can check."""
+    assert [] == _of(
+        FindingKind.ORDINAL_MISMATCH, ledger_of(_kgz("2023-08-30", 95, ordinal=5)).quality()
+    )

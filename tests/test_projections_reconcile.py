@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from _projection_events import claim, day, ledger_of, op
-from repatevents import Origin, People, Source
+from repatevents import Origin, People, Source, ValidationError
 from repatevents.projections import Reconciliation, ReconciliationStatus
 from repatevents.projections._policy import POLICIES
 from repatevents.projections._reconcile import reconcile
@@ -162,3 +164,84 @@ def test_open_date_ends_stay_empty_in_the_tables() -> None:
     windows = [(r["window_end"], r["window_text"]) for r in tables["reconciliation"].records()]
     assert (None, dt.date(2024, 5, 10)) == (operation["date_start"], operation["date_end"])
     assert [(dt.date(2023, 12, 31), "2021/2023-12"), (None, "../..")] == windows
+
+
+def test_a_contradicted_headline_counts_its_parts_in_totals_and_claims() -> None:
+    """ "95 detainees: 31 women and 95 children" and another operation of 74: the country's
+    total and a yearly claim of 200 both count 126 + 74, and the explanation says why."""
+    ledger = ledger_of(
+        op("UZB", People(total=95, women=31, children=95), "2023-05-01"),
+        op("UZB", 74, "2023-08-01"),
+        claim("UZB", 200, "2023-12", since=day("2023")),
+    )
+    (total,) = ledger.totals()
+    row = _one(ledger.reconciliation())
+    assert (200, (200, 200, 200), ReconciliationStatus.CONSISTENT) == (
+        total.total.low,
+        _ledger_bounds(row),
+        row.status,
+    )
+    assert "126 (the sum of the parts a report names, above its headline total)" in (
+        row.explanation
+    )
+
+
+def test_the_explanation_shows_a_disputed_figure_as_its_range() -> None:
+    """Reports of 95 and 96 for one operation: the explanation names 95 with its range."""
+    ledger = ledger_of(
+        op("KGZ", 95, "2023-12-08", operation_key="KGZ-12"),
+        op("KGZ", 96, "2023-12-07", operation_key="KGZ-12", source=Source(publisher="Camp")),
+        claim("KGZ", 95, "2023-12"),
+    )
+    assert "95 (95 to 96) surely inside" in _one(ledger.reconciliation()).explanation
+
+
+def test_nearly_reaches_below_its_number_only() -> None:
+    """ "Nearly 600" is 540 to 600: 560 recorded is consistent, 610 is above the claim."""
+    consistent = ledger_of(op("UZB", 560, "2023-05-01"), claim("UZB", "nearly 600", "2023-12"))
+    above = ledger_of(op("UZB", 610, "2023-05-01"), claim("UZB", "nearly 600", "2023-12"))
+    assert [ReconciliationStatus.CONSISTENT, ReconciliationStatus.LEDGER_HIGHER] == [
+        _one(consistent.reconciliation()).status,
+        _one(above.reconciliation()).status,
+    ]
+
+
+def test_an_about_claim_with_its_own_bounds_keeps_them() -> None:
+    """ "About 30-40" is 30 to 40, not widened again: 42 recorded is above the claim."""
+    ledger = ledger_of(op("UZB", 42, "2023-05-01"), claim("UZB", "about 30-40", "2023-12"))
+    assert ReconciliationStatus.LEDGER_HIGHER == _one(ledger.reconciliation()).status
+
+
+def test_an_about_operation_reaches_a_claim_by_the_same_rule() -> None:
+    """An operation of "about 100" (90 to 110) reaches a claim of exactly 108."""
+    ledger = ledger_of(op("UZB", "about 100", "2023-05-01"), claim("UZB", 108, "2023-12"))
+    row = _one(ledger.reconciliation())
+    assert ((90, 100, 110), ReconciliationStatus.CONSISTENT) == (_ledger_bounds(row), row.status)
+
+
+def test_a_claim_about_every_country_sums_them_all_once() -> None:
+    """ "950 foreigners repatriated in 2019" (a camp administration's count, every receiving
+    country together) against KAZ 700 and SWE 200 in 2019 and KAZ 100 in 2020: 900, lower."""
+    ledger = ledger_of(
+        op("KAZ", 700, "2019-05-09", origin="al-hol"),
+        op("SWE", 200, "2019-11-20", origin="al-hol"),
+        op("KAZ", 100, "2020-02-01", origin="al-hol"),
+        claim(None, 950, "2019", since=day("2019"), all_countries=True),
+    )
+    row = _one(ledger.reconciliation())
+    assert (None, (900, 900, 900), ReconciliationStatus.LEDGER_LOWER) == (
+        row.country,
+        _ledger_bounds(row),
+        row.status,
+    )
+    assert 2 == len(row.sure_operations)
+    (record,) = ledger.tables()["reconciliation"].records()
+    assert (None, None, 900) == (record["country"], record["country_name"], record["ledger_best"])
+
+
+def test_a_claim_names_a_country_or_says_it_counts_them_all() -> None:
+    """Neither a country nor all_countries, or both, is refused naming the country field."""
+    with pytest.raises(ValidationError, match="all_countries"):
+        claim(None, 950, "2019")
+    with pytest.raises(ValidationError, match="not both"):
+        claim("KAZ", 950, "2019", all_countries=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from _projection_events import inflow, ledger_of, op, outflow, stock
-from repatevents import OutflowKind, People, PopulationScope
-from repatevents.projections import RemainingEstimate
+from _projection_events import CAMP, inflow, ledger_of, op, outflow, stock
+from repatevents import CampStatusChanged, OutflowKind, People, PopulationScope
+from repatevents.projections import DEFAULT_POLICY, POLICIES, RemainingEstimate
+from repatevents.projections._remaining import remaining
 
 END_2023 = dt.date(2023, 12, 31)
 
@@ -42,16 +43,16 @@ def test_flows_surely_after_the_baseline_move_every_bound() -> None:
 
 
 def test_qualified_flows_use_interval_arithmetic() -> None:
-    """Baseline "around 2,000"; "up to 50" died (0 to 50, best 50), "over 10" were born (10 or
-    more): low = 2,000 - 50 + 10 = 1,960; best = 2,000 - 50 + 10 = 1,960; high = 2,000 - 0 +
-    unbounded: no upper bound."""
+    """Baseline "around 2,000" (1,800 to 2,200); "up to 50" died (0 to 50, best 50), "over 10"
+    were born (10 or more): low = 1,800 - 50 + 10 = 1,760; best = 2,000 - 50 + 10 = 1,960;
+    high = 2,200 - 0 + unbounded: no upper bound."""
     ledger = ledger_of(
         stock("roj", "around 2,000", "2023-06-01"),
         outflow("roj", "up to 50", "2023-06-03", kind=OutflowKind.DEATH),
         inflow("roj", "over 10", "2023-06-05"),
     )
     row = _row(ledger.remaining(as_of=END_2023), "roj")
-    assert (1_960, 1_960, None) == _bounds(row)
+    assert (1_760, 1_960, None) == _bounds(row)
 
 
 def test_flows_that_may_precede_the_baseline_widen_the_range() -> None:
@@ -169,3 +170,77 @@ def test_default_query_and_recomputed_query_agree() -> None:
     kept = _row(ledger.remaining(), "roj")
     fresh = _row(ledger.remaining(as_of=dt.date(2099, 1, 1)), "roj")
     assert _bounds(kept) == _bounds(fresh)
+
+
+def test_an_about_baseline_is_its_range_not_an_exact_count() -> None:
+    """ "About 43,000" in al-Hol is 38,700 to 47,300; 500 released leave 38,200 to 46,800."""
+    ledger = ledger_of(
+        stock("al-hol", "about 43,000", "2024-05-01"), outflow("al-hol", 500, "2024-05-10")
+    )
+    assert (38_200, 42_500, 46_800) == _bounds(_row(ledger.remaining(), "al-hol"))
+
+
+def _status(place: str, date: str, status: str, authority: str | None = None) -> CampStatusChanged:
+    return CampStatusChanged(
+        source=CAMP, place=place, date=date, status=status, authority=authority
+    )
+
+
+def test_a_camp_emptied_after_its_count_holds_no_one() -> None:
+    """Roj counted at 2,300, emptied in June 2025: exactly 0 from then on, and the row says why;
+    as of May 2025 the count still stands."""
+    ledger = ledger_of(stock("roj", 2_300, "2024-05-01"), _status("roj", "2025-06", "emptied"))
+    row = _row(ledger.remaining(), "roj")
+    before = _row(ledger.remaining(as_of=dt.date(2025, 5, 31)), "roj")
+    assert ((0, 0, 0), "emptied", "2025-06") == (
+        _bounds(row),
+        row.camp_status,
+        None if row.camp_status_date is None else row.camp_status_date.to_text(),
+    )
+    assert ((2_300, 2_300, 2_300), None) == (_bounds(before), before.camp_status)
+
+
+def test_a_count_after_a_closure_is_the_later_word() -> None:
+    """A camp closed in 2023 and counted at 150 in 2024 (it reopened): 150, status shown."""
+    ledger = ledger_of(_status("roj", "2023-03", "closed"), stock("roj", 150, "2024-05-01"))
+    row = _row(ledger.remaining(), "roj")
+    assert ((150, 150, 150), "closed") == (_bounds(row), row.camp_status)
+
+
+def test_a_camp_never_counted_but_closed_is_zero_not_unknown() -> None:
+    """Ain Issa has no count; closed in October 2019, it holds no one (not "unknown")."""
+    ledger = ledger_of(_status("ain-issa", "2019-10", "closed"))
+    row = _row(ledger.remaining(), "ain-issa")
+    assert ((0, 0, 0), False) == (_bounds(row), row.unknown)
+
+
+def test_a_transfer_is_shown_beside_the_estimate() -> None:
+    """al-Hol transferred to the Syrian government: the estimate stands, the authority shown."""
+    ledger = ledger_of(
+        stock("al-hol", 24_000, "2025-01-10"),
+        _status("al-hol", "2025-06", "transferred", authority="Syrian government"),
+    )
+    row = _row(ledger.remaining(), "al-hol")
+    assert ((24_000, 24_000, 24_000), "transferred", "Syrian government") == (
+        _bounds(row),
+        row.camp_status,
+        row.camp_authority,
+    )
+    table = {r["place"]: r for r in ledger.tables()["remaining"].records()}
+    assert ("transferred", "Syrian government") == (
+        table["al-hol"]["camp_status"],
+        table["al-hol"]["camp_authority"],
+    )
+
+
+def test_the_default_and_the_general_paths_agree_on_statuses() -> None:
+    """The kept sums (default query) and a recomputation give the same rows with statuses."""
+    ledger = ledger_of(
+        stock("roj", 2_300, "2024-05-01"),
+        outflow("roj", 40, "2024-06-01"),
+        _status("roj", "2025-06", "emptied"),
+    )
+    state = ledger.state()
+    kept = remaining(state, None, POLICIES[DEFAULT_POLICY], END_2023, maintained=True)
+    again = remaining(state, None, POLICIES[DEFAULT_POLICY], END_2023, maintained=False)
+    assert kept == again

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from _projection_events import ANALYST, CAMP, ledger_of, op
-from repatevents import FuzzyDate, People, ReportsLinked, Source
+from repatevents import FuzzyDate, People, ReportsLinked, Source, ValidationError
 from repatevents.projections import CountryTotal
 
 
@@ -139,3 +141,48 @@ def test_a_category_holds_no_more_than_an_operation_leaves_room_for() -> None:
     women = _one(ledger.totals()).people.women
     assert women is not None
     assert (20, 20, 50) == (women.low, women.best, women.high)
+
+
+def _mixed_flight() -> list[object]:
+    """A Kyrgyz plane of 95 that also carries 3 Kazakh nationals, and a Kazakh plane of 100."""
+    return [
+        op("KGZ", 95, "2023-12-07", operation_key="KGZ-2023-12"),
+        op("KGZ", 3, "2023-12-07", nationality="KAZ", operation_key="KGZ-2023-12/KAZ"),
+        op("KAZ", 100, "2023-05-01"),
+    ]
+
+
+def test_totals_by_nationality_count_nationals_on_another_countrys_plane() -> None:
+    """By receiving country KGZ counts 98 (naming KAZ); by nationality KAZ counts its 100 and
+    the 3 on the Kyrgyz plane, naming KGZ as a receiving country, and KGZ counts 95."""
+    ledger = ledger_of(*_mixed_flight())
+    by_country = {t.country: (t.total.best, t.nationalities) for t in ledger.totals()}
+    by_nationality = {
+        t.country: (t.total.best, t.receiving_countries, t.operations)
+        for t in ledger.totals(by="nationality")
+    }
+    assert {"KAZ": (100, ()), "KGZ": (98, ("KAZ",))} == by_country
+    assert {"KAZ": (103, ("KGZ",), 2), "KGZ": (95, (), 1)} == by_nationality
+
+
+def test_both_groupings_count_everyone_once() -> None:
+    """The two groupings split the same operations: their grand totals agree."""
+    ledger = ledger_of(*_mixed_flight())
+    assert sum(t.total.best for t in ledger.totals()) == sum(
+        t.total.best for t in ledger.totals(by="nationality")
+    )
+
+
+def test_an_unknown_grouping_is_refused_naming_it() -> None:
+    """totals(by="speaker") is a ValidationError naming the field, the value and the choices."""
+    with pytest.raises(ValidationError) as raised:
+        ledger_of(*_mixed_flight()).totals(by="speaker")
+    assert "'speaker'" in str(raised.value)
+    assert "country, nationality" in str(raised.value)
+
+
+def test_the_nationality_table_is_exported_beside_the_totals() -> None:
+    """tables() holds nationality_totals, keyed by nationality, with the receiving countries."""
+    table = ledger_of(*_mixed_flight()).tables()["nationality_totals"]
+    rows = {r["nationality"]: (r["total_best"], r["receiving_countries"]) for r in table.records()}
+    assert {"KAZ": (103, "KGZ"), "KGZ": (95, None)} == rows

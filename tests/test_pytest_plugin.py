@@ -99,7 +99,7 @@ def test_a_failing_assertion_lists_the_violations(pytester: pytest.Pytester) -> 
     result.stdout.fnmatch_lines(
         [
             "*the ledger has * invariant violations (as of every date, everything recorded, "
-            "policy 'conservative'):",
+            "policy 'recommended'):",
             "*  1. [[]totals-differ-from-operations[]] totals: the totals count 4 operations for "
             "KAZ, the operations projection has 2 (country=KAZ; events=*",
         ]

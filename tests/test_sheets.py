@@ -12,7 +12,14 @@ import openpyxl
 import pytest
 
 from repatevents.errors import FieldProblem, ValidationError
-from repatevents.events import DateRole, Event, OperationReported, ReportCorrected, SpeakerKind
+from repatevents.events import (
+    DateRole,
+    Event,
+    OperationReported,
+    OrdinalScope,
+    ReportCorrected,
+    SpeakerKind,
+)
 from repatevents.importing._sheets import Sheet, parse_column_map, read_sheet
 
 HEADER = "country,date,origin,publisher,total"
@@ -248,7 +255,7 @@ def test_unknown_enum_value_lists_the_allowed_ones(tmp_path: Path) -> None:
     sheet = write_csv(tmp_path, f"{HEADER},date_role\n{GOOD},landing\n")
     (problem,) = problems(sheet)
     assert ("date_role", "landing") == (problem.field, problem.value)
-    assert "handover, arrival, operation, announced, unknown" in problem.rule
+    assert "handover, departure, arrival, operation, announced, unknown" in problem.rule
 
 
 @pytest.mark.parametrize(
@@ -428,3 +435,21 @@ def test_a_reason_without_supersedes_is_refused(tmp_path: Path) -> None:
     (problem,) = problems(sheet)
     assert ("reason", "a better figure", 2) == (problem.field, problem.value, problem.line)
     assert "supersedes" in problem.rule
+
+
+def test_an_ordinal_scope_column_is_read_in_any_case(tmp_path: Path) -> None:
+    """ "third" with "Year" gives ordinal 3 counted within the year; "This year" is refused."""
+    sheet = write_csv(tmp_path, f"{HEADER},ordinal,ordinal_scope\n{GOOD},third,This year\n")
+    (problem,) = problems(sheet)
+    assert ("ordinal_scope", "This year") == (problem.field, problem.value)
+    good = write_csv(tmp_path, f"{HEADER},ordinal,ordinal_scope\n{GOOD},third,Year\n")
+    (report,) = operations(good)
+    assert (3, OrdinalScope.YEAR) == (report.ordinal, report.ordinal_scope)
+
+
+def test_an_ordinal_scope_without_an_ordinal_is_a_row_problem(tmp_path: Path) -> None:
+    """A scope with an empty ordinal cell is refused naming the column, not recorded."""
+    sheet = write_csv(tmp_path, f"{HEADER},ordinal,ordinal_scope\n{GOOD},,all\n")
+    (problem,) = problems(sheet)
+    assert "ordinal_scope" == problem.field
+    assert "needs the ordinal" in problem.rule

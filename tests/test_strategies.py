@@ -18,6 +18,7 @@ from repatevents import strategies as rst
 from repatevents.errors import UnknownCountryError, ValidationError
 from repatevents.events import (
     EVENT_TYPES,
+    CampStatusChanged,
     Country,
     CumulativeTotalReported,
     Estimate,
@@ -247,6 +248,7 @@ EVENT_STRATEGIES: list[tuple[type[Any], st.SearchStrategy[Any]]] = [
     (FigureAdjudicated, rst.figure_adjudicated()),
     (ReportCorrected, rst.report_corrected()),
     (ReportRetracted, rst.report_retracted()),
+    (CampStatusChanged, rst.camp_status_changed()),
 ]
 
 
@@ -376,8 +378,11 @@ def test_event_logs_respect_their_parameters(log: list[Event]) -> None:
     assert len(log) in range(10, 16)
     _check_log(log)
     for event in log:
-        if isinstance(event, (OperationReported, CumulativeTotalReported)):
+        if isinstance(event, OperationReported):
             assert event.country in {"KAZ", "UZB"}
+        if isinstance(event, CumulativeTotalReported):
+            # A claim about every receiving country together names none of them.
+            assert event.country in {"KAZ", "UZB"} or (event.all_countries and not event.country)
         if isinstance(event, OperationReported):
             assert event.date.earliest is not None
             assert dt.date(2022, 1, 1) <= event.date.earliest <= dt.date(2022, 12, 31)

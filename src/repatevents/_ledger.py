@@ -60,6 +60,7 @@ from .projections._sources import sources as _sources
 from .projections._state import KnowledgeState, fold
 from .projections._timeseries import timeseries as _timeseries
 from .projections._to_tables import build_tables
+from .projections._totals import check_grouping
 from .projections._totals import totals as _totals
 from .store import EventStore, JsonLinesStore, PostgresStore, SQLiteStore
 from .store._hashing import GENESIS_HASH
@@ -165,8 +166,9 @@ class Ledger:
       the command line. "What did we know on 1 March about totals as of 31 December" is
       ``totals(as_of=date(…, 12, 31), known_at=date(…, 3, 1))``.
     - ``policy``: how an operation's best figure is chosen when its reports disagree, by name
-      or as a :class:`~repatevents.projections.Policy`; the default is ``"conservative"``, the
-      lowest figure (see ``repatevents.projections.POLICIES``).
+      or as a :class:`~repatevents.projections.Policy`; the default is ``"recommended"``: the
+      analyst's adjudicated figure where one is recorded, the lowest figure elsewhere (see
+      ``repatevents.projections.POLICIES``).
 
     Costs: catching up folds only the events recorded since the last question; a ``known_at``
     before the head replays the log up to it (O(events up to it)); the rest is said per method.
@@ -641,15 +643,29 @@ class Ledger:
         as_of: dt.date | None = None,
         known_at: dt.datetime | dt.date | int | None = None,
         policy: str | Policy = DEFAULT_POLICY,
+        *,
+        by: str = "country",
     ) -> tuple[CountryTotal, ...]:
-        """Return cumulative totals per receiving country, by country code.
+        """Return cumulative totals per receiving country (or per nationality), by code.
 
-        Cost: the default query (``as_of`` and ``known_at`` None, default policy) reads the
-        sums the state keeps up to date: O(countries), however long the log (on a cold start,
-        from the summary saved with the checkpoint). Any other query sums every operation
-        again: O(reports).
+        Args:
+            as_of, known_at, policy: as for every projection.
+            by: ``"country"`` (the receiving country, the default) or ``"nationality"`` (the
+                people's nationality where a report gives one that differs, else the
+                receiving country; ``receiving_countries`` names the other states).
+
+        Raises:
+            ValidationError: ``by`` is neither.
+
+        Cost: the default query (``as_of`` and ``known_at`` None, default policy, by
+        country) reads the sums the state keeps up to date: O(countries), however long the
+        log (on a cold start, from the summary saved with the checkpoint). Any other query
+        sums every operation again: O(reports).
         """
         day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
+        grouping = check_grouping(by)
+        if grouping == "nationality":
+            return _totals(self.state(known_at), day, chosen, grouping)
         return _totals(self._state_for(day, known_at, chosen), day, chosen)
 
     def timeseries(
@@ -734,14 +750,15 @@ class Ledger:
                 date of this moment, so tables made with a fixed one are the same every day.
 
         Returns:
-            ``operations``, ``totals``, ``timeseries``, ``remaining``, ``reconciliation``,
-            ``quality`` and ``sources``, in that order.
+            ``operations``, ``totals``, ``nationality_totals``, ``timeseries``,
+            ``remaining``, ``reconciliation``, ``quality`` and ``sources``, in that order.
         """
         day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
         state = self.state(known_at)
         return build_tables(
             operations=_operations(state, day, chosen),
             totals=_totals(state, day, chosen),
+            nationality_totals=_totals(state, day, chosen, "nationality"),
             timeseries=_timeseries(state, day, chosen),
             remaining=_remaining(state, day, chosen, _generation_day(generated_at)),
             reconciliation=_reconcile(state, day, chosen),

@@ -32,6 +32,7 @@ from ._strategies import (
     DEFAULT_MAX_DATE,
     DEFAULT_MIN_DATE,
     PEOPLE_FIELDS,
+    camp_status_changed,
     countries,
     cumulative_total_reported,
     estimates,
@@ -53,6 +54,7 @@ from ._strategies import (
     stock_observed,
 )
 from .events import (
+    CampStatusChanged,
     Country,
     CumulativeTotalReported,
     Estimate,
@@ -76,6 +78,7 @@ __all__ = [
     "DEFAULT_MAX_DATE",
     "DEFAULT_MIN_DATE",
     "PEOPLE_FIELDS",
+    "camp_status_changed",
     "countries",
     "cumulative_total_reported",
     "estimates",
@@ -122,6 +125,7 @@ def register_type_strategies() -> None:
         FigureAdjudicated: figure_adjudicated(),
         ReportCorrected: report_corrected(),
         ReportRetracted: report_retracted(),
+        CampStatusChanged: camp_status_changed(),
     }
     for cls, strategy in table.items():
         st.register_type_strategy(cls, strategy)

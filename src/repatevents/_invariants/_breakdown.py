@@ -12,8 +12,9 @@ each consistent alone, can contradict each other: that too is the sources' doing
 
 A report's whole is its total as reported, or its families converted at 3.6 to 3.9 people per
 family. An operation whose total comes from the breakdown itself (``total_basis``
-``"breakdown"``) is held to the rules between categories only. Under the ``adjudicated-only``
-policy the figure rests on the adjudication, which is then the one report behind it.
+``"breakdown"``) is held to the rules between categories only. Under a policy that reads
+adjudications (``adjudicated-only``, and the default ``recommended``) an adjudicated operation's
+figure rests on the adjudication, which is then the one report behind it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import math
 from collections import defaultdict
 
 from ..events import Estimate, People
-from ..projections import PEOPLE_PER_FAMILY, CountryTotal, Operation, PolicyRule
+from ..projections import PEOPLE_PER_FAMILY, CountryTotal, Operation
 from ._figures import sum_estimates
 from ._snapshot import Snapshot
 from ._violations import Violation, ViolationKind, bounds_text
@@ -114,8 +115,8 @@ def report_consistent(people: People) -> bool:
 
 
 def _behind(op: Operation, adjudicated: bool) -> list[People]:
-    if adjudicated:
-        return [] if op.adjudicated is None else [op.adjudicated]
+    if adjudicated and op.adjudicated is not None:
+        return [op.adjudicated]
     return [ref.people for ref in op.reports]
 
 
@@ -201,7 +202,7 @@ def check_breakdowns(snapshot: Snapshot) -> list[Violation]:
     operations: tuple[Operation, ...] | None = snapshot.get("operations")
     if operations is None:
         return []
-    adjudicated = snapshot.policy.rule is PolicyRule.ADJUDICATED
+    adjudicated = snapshot.policy.rule.reads_adjudications
     found: list[Violation] = []
     by_country: dict[str, list[Operation]] = defaultdict(list)
     unclear: set[str] = set()

@@ -349,13 +349,25 @@ def _remaining_violation(row: RemainingEstimate, kind: ViolationKind, message: s
 
 def check_remaining(snapshot: Snapshot) -> list[Violation]:
     """Check that no remaining estimate is below zero and that each is its baseline minus the
-    outflows plus the inflows since, in interval arithmetic, clamped at zero."""
+    outflows plus the inflows since, in interval arithmetic, clamped at zero; or exactly zero
+    when its camp was surely closed or emptied after the baseline."""
     rows: tuple[RemainingEstimate, ...] | None = snapshot.get("remaining")
     found: list[Violation] = []
     for row in rows or ():
         label = f"{row.place or 'nationals anywhere'} ({row.scope.value}"
         label += f", {row.country})" if row.country else ")"
         value = row.remaining
+        if _ended(row):
+            if value is None or _bounds(value) != (0, 0, 0):
+                found.append(
+                    _remaining_violation(
+                        row,
+                        ViolationKind.REMAINING_DIFFERS,
+                        f"{label} was {row.camp_status} after its baseline, but its remaining "
+                        f"is {'unknown' if value is None else bounds_text(value)}, not 0",
+                    )
+                )
+            continue
         if value is None:
             if row.baseline is not None:
                 found.append(
@@ -400,6 +412,17 @@ def check_remaining(snapshot: Snapshot) -> list[Violation]:
                 )
             )
     return found
+
+
+def _ended(row: RemainingEstimate) -> bool:
+    """Whether the row's camp was surely closed or emptied after its baseline."""
+    if row.camp_status not in ("closed", "emptied") or row.camp_status_date is None:
+        return False
+    base = row.baseline_date
+    start = row.camp_status_date.earliest
+    if base is None:
+        return True
+    return start is not None and base.latest is not None and start > base.latest
 
 
 # -- as of ----------------------------------------------------------------------------------------

@@ -36,7 +36,12 @@ def _expected(
     unknown = [i for i in named if i not in operations]
     if unknown:
         problems.append(f"{len(unknown)} operations it names are not in the operations projection")
-    foreign = [i for i in named if i in operations and operations[i].country != claim.country]
+    # A claim about every receiving country together names operations of any country.
+    foreign = [
+        i
+        for i in named
+        if i in operations and claim.country is not None and operations[i].country != claim.country
+    ]
     if foreign:
         problems.append(f"{len(foreign)} operations it names are another country's")
     sure = sum_estimates(

@@ -7,6 +7,7 @@ private modules.
 from __future__ import annotations
 
 from ._events import (
+    camp_status_changed,
     cumulative_total_reported,
     events,
     figure_adjudicated,
@@ -41,6 +42,7 @@ __all__ = [
     "DEFAULT_MAX_DATE",
     "DEFAULT_MIN_DATE",
     "PEOPLE_FIELDS",
+    "camp_status_changed",
     "countries",
     "cumulative_total_reported",
     "estimates",

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
 from ..events import (
+    CampStatus,
+    CampStatusChanged,
     CumulativeTotalReported,
     DateRole,
     Event,
@@ -19,6 +21,7 @@ from ..events import (
     InflowKind,
     InflowReported,
     OperationReported,
+    OrdinalScope,
     Origin,
     OutflowKind,
     OutflowReported,
@@ -53,6 +56,7 @@ from ._values import places as place_strategy
 
 __all__ = [
     "analyst_sources",
+    "camp_status_changed",
     "cumulative_total_reported",
     "events",
     "figure_adjudicated",
@@ -87,6 +91,15 @@ def _source_or(source: SearchStrategy[Source] | None) -> SearchStrategy[Source]:
     return sources() if source is None else source
 
 
+def _operation(**values: Any) -> OperationReported:
+    scope = values.get("ordinal_scope")
+    if values.get("ordinal") is None or (
+        scope is OrdinalScope.CAMPAIGN and values.get("operation_name") is None
+    ):
+        values["ordinal_scope"] = None
+    return OperationReported(**values)
+
+
 def operation_reported(
     *,
     countries: Sequence[str] | None = None,
@@ -109,11 +122,12 @@ def operation_reported(
         source: the strategy for the report's source; ``None`` for :func:`sources`.
 
     Returns:
-        A strategy of :class:`~repatevents.OperationReported`.
+        A strategy of :class:`~repatevents.OperationReported`; an ordinal's scope only where
+        there is an ordinal (and, for ``campaign``, an operation name).
     """
     country = country_strategy(countries)
     return _with_id(
-        OperationReported,
+        _operation,
         {
             "source": _source_or(source),
             "country": country,
@@ -127,6 +141,7 @@ def operation_reported(
             ),
             "operation_name": optional(st.sampled_from(OPERATION_NAMES)),
             "ordinal": optional(st.integers(1, 20)),
+            "ordinal_scope": optional(st.sampled_from(OrdinalScope)),
             "operation_key": optional(NAME_TEXT),
             "notes": optional(SMALL_TEXT),
         },
@@ -154,7 +169,8 @@ def cumulative_total_reported(
 
     Returns:
         A strategy of :class:`~repatevents.CumulativeTotalReported`; ``since`` (when drawn)
-        never ends after ``until`` begins.
+        never ends after ``until`` begins; about one claim in ten is about every receiving
+        country together (``country`` None, ``all_countries``).
     """
     check_dates(min_date, max_date)
     country = country_strategy(countries)
@@ -186,6 +202,10 @@ def _cumulative(
     values = {name: draw(strategy) for name, strategy in fields.items()}
     if values["id"] is None:
         del values["id"]
+    if draw(st.integers(0, 9)) == 0:
+        # Now and then a claim about every receiving country together.
+        values["country"] = None
+        values["all_countries"] = True
     until = draw(untils)
     since = None
     start = until.earliest
@@ -496,6 +516,51 @@ def report_retracted(
     )
 
 
+def camp_status_changed(
+    *,
+    places: Sequence[str] | None = None,
+    min_date: dt.date = DEFAULT_MIN_DATE,
+    max_date: dt.date = DEFAULT_MAX_DATE,
+    source: SearchStrategy[Source] | None = None,
+) -> SearchStrategy[CampStatusChanged]:
+    """Draw changes of a camp's status: opened, closed, emptied, transferred.
+
+    Args:
+        places: the places whose status changes; ``None`` for all.
+        min_date: the earliest day of the change.
+        max_date: the latest day of the change.
+        source: the strategy for the event's source; ``None`` for :func:`sources`.
+
+    Returns:
+        A strategy of :class:`~repatevents.CampStatusChanged`; only a transfer names the new
+        authority.
+    """
+    check_dates(min_date, max_date)
+
+    @st.composite
+    def draw(draw: DrawFn) -> CampStatusChanged:
+        status = draw(st.sampled_from(CampStatus))
+        authority = (
+            draw(optional(st.sampled_from(("Syrian government", "Iraqi authorities"))))
+            if status is CampStatus.TRANSFERRED
+            else None
+        )
+        values: dict[str, Any] = {
+            "source": draw(_source_or(source)),
+            "place": draw(place_strategy(places)),
+            "date": draw(fuzzy_dates(min_date=min_date, max_date=max_date)),
+            "status": status,
+            "authority": authority,
+            "notes": draw(optional(SMALL_TEXT)),
+        }
+        given = draw(_ids())
+        return (
+            CampStatusChanged(**values) if given is None else CampStatusChanged(**values, id=given)
+        )
+
+    return draw()
+
+
 def reports(
     *,
     countries: Sequence[str] | None = None,
@@ -567,4 +632,5 @@ def events(
         figure_adjudicated(consistent_people=consistent_people),
         report_corrected(replacements=any_report),
         report_retracted(),
+        camp_status_changed(places=places, min_date=min_date, max_date=max_date),
     )

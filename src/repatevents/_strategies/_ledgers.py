@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
 from ..events import (
+    CampStatusChanged,
     CumulativeTotalReported,
     DateRole,
     Estimate,
@@ -19,7 +20,9 @@ from ..events import (
     FigureAdjudicated,
     FuzzyDate,
     OperationReported,
+    OrdinalScope,
     People,
+    PlaceKind,
     Qualifier,
     Report,
     ReportCorrected,
@@ -27,9 +30,11 @@ from ..events import (
     ReportsLinked,
     Source,
     SpeakerKind,
+    all_places,
 )
 from ._events import (
     analyst_sources,
+    camp_status_changed,
     cumulative_total_reported,
     inflow_reported,
     outflow_reported,
@@ -136,11 +141,13 @@ class _LogStrategies:
     origins: SearchStrategy[str]
     facilitators: SearchStrategy[list[str]]
     ordinals: SearchStrategy[int | None]
+    ordinal_scopes: SearchStrategy[OrdinalScope | None]
     publishers: SearchStrategy[str]
     via: SearchStrategy[list[str]]
     other_reports: SearchStrategy[Report]
     analysts: SearchStrategy[Source]
     reasons: SearchStrategy[str | None]
+    statuses: SearchStrategy[CampStatusChanged]
 
 
 def _log_strategies(
@@ -164,6 +171,7 @@ def _log_strategies(
         origins=places(),
         facilitators=st.lists(st.sampled_from(FACILITATORS), max_size=2, unique=True),
         ordinals=optional(st.integers(1, 12)),
+        ordinal_scopes=optional(st.sampled_from((OrdinalScope.YEAR, OrdinalScope.ALL))),
         publishers=st.sampled_from(PUBLISHERS),
         via=st.lists(st.sampled_from(OUTLETS), max_size=1),
         other_reports=st.one_of(
@@ -174,6 +182,11 @@ def _log_strategies(
         ),
         analysts=analyst_sources(),
         reasons=optional(st.sampled_from(REASONS)),
+        statuses=camp_status_changed(
+            places=[p.id for p in all_places() if p.kind is PlaceKind.CAMP],
+            min_date=min_date,
+            max_date=max_date,
+        ),
     )
 
 
@@ -212,7 +225,8 @@ def _draw_operation(draw: DrawFn, state: _LogState, s: _LogStrategies, room: int
         date_role=DateRole.HANDOVER,
         origin=draw(s.origins),
         facilitators=tuple(draw(s.facilitators)),
-        ordinal=draw(s.ordinals),
+        ordinal=(ordinal := draw(s.ordinals)),
+        ordinal_scope=None if ordinal is None else draw(s.ordinal_scopes),
         operation_key=key,
     )
     batch = [first]
@@ -246,6 +260,7 @@ def _draw_operation(draw: DrawFn, state: _LogState, s: _LogStrategies, room: int
                 date_role=DateRole.OPERATION,
                 people=People(total=group.total) if group.total is not None else group,
                 ordinal=None,
+                ordinal_scope=None,
             )
         )
     for report in batch:
@@ -333,7 +348,11 @@ def _draw_adjudication(draw: DrawFn, state: _LogState, s: _LogStrategies) -> Non
     )
 
 
-_STEPS = ("operation", "other", "link", "correction", "retraction", "adjudication")
+def _draw_status(draw: DrawFn, state: _LogState, s: _LogStrategies) -> None:
+    state.add(draw(s.statuses))
+
+
+_STEPS = ("operation", "other", "link", "correction", "retraction", "adjudication", "status")
 # Reports are drawn more often than statements about them, so that there is something to link.
 _STEP_CHOICE = st.sampled_from(_STEPS[:2] * 3 + _STEPS)
 
@@ -359,6 +378,8 @@ def _event_logs(draw: DrawFn, s: _LogStrategies, min_size: int, max_size: int) -
             _draw_retraction(draw, state, s)
         elif step == "adjudication":
             _draw_adjudication(draw, state, s)
+        elif step == "status":
+            _draw_status(draw, state, s)
         if len(state.events) == before:
             _draw_operation(draw, state, s, room)
     return state.events
@@ -381,7 +402,7 @@ def event_logs(
     media report of the month); cumulative claims, stock observations, outflows and inflows;
     links between operation reports and some unlinks of earlier links; corrections whose
     ``replacement`` is a report of the same type as the one it ``supersedes``; retractions;
-    and adjudications of operation reports.
+    adjudications of operation reports; and changes of a camp's status.
 
     Guarantees: every id is unique; every reference (link, unlink, correction, retraction,
     adjudication) names a report earlier in the list that was not retracted before; links and

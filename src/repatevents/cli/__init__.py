@@ -66,10 +66,12 @@ _COMMANDS: dict[str, _Lazy] = {
         "import_command",
         "Import FILE: JSON Lines events (one JSON object per line), or a CSV/XLSX sheet.",
     ),
-    "totals": _table(
-        "totals",
-        "totals",
-        "Cumulative totals per receiving country, with low / best / high and the breakdown.",
+    "totals": _Lazy(
+        "._queries",
+        "totals_command",
+        "Cumulative totals per receiving country (or per nationality), with low / best / high "
+        "and the breakdown.",
+        (),
     ),
     "operations": _table(
         "operations",

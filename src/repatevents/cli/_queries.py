@@ -18,7 +18,13 @@ from ._context import Settings, echo_json, note_empty_past, open_ledger, user_er
 from ._options import country_option, json_option, ledger_option, query, query_options, wide_option
 from ._render import event_record, events_table, json_records, render_table, terminal_width
 
-__all__ = ["events_command", "policies_command", "quality_command", "table_command"]
+__all__ = [
+    "events_command",
+    "policies_command",
+    "quality_command",
+    "table_command",
+    "totals_command",
+]
 
 
 def table_command(
@@ -28,6 +34,7 @@ def table_command(
     *,
     options: Sequence[click.Option] = (),
     refine: Callable[[Table, dict[str, Any]], Table] | None = None,
+    pick: Callable[[dict[str, Any]], str] | None = None,
 ) -> click.Command:
     """Return the command ``name`` that prints the ledger's table ``table_name``.
 
@@ -35,8 +42,9 @@ def table_command(
         name: the command's name.
         table_name: the table's name in ``Ledger.tables()``.
         summary: the command's help.
-        options: options of this command alone; their values go to ``refine``.
+        options: options of this command alone; their values go to ``refine`` and ``pick``.
         refine: narrows the table by those values.
+        pick: names another table by those values (``totals --by nationality``).
     """
 
     def command(
@@ -54,7 +62,8 @@ def table_command(
             with open_ledger(settings) as ledger:
                 tables = ledger.tables(**query(as_of, known_at, policy))
                 note_empty_past(ledger, known_at)
-            table = _filter_rows(tables[table_name], countries)
+            chosen = table_name if pick is None else pick(more)
+            table = _filter_rows(tables[chosen], countries)
             if refine is not None:
                 table = refine(table, more)
             _echo_table(table, as_json, wide)
@@ -121,9 +130,32 @@ def _checks(ctx: click.Context, param: click.Parameter, values: tuple[str, ...])
 
 
 def _filter_rows(table: Table, countries: Sequence[str]) -> Table:
-    if not countries or "country" not in (c.name for c in table.columns):
+    names = [c.name for c in table.columns]
+    # A table by nationality is keyed by the nationality: --country names it.
+    key = next((n for n in ("country", "nationality") if n in names), None)
+    if not countries or key is None:
         return table
-    return _keep(table, "country", lambda country: country in countries)
+    return _keep(table, key, lambda country: country in countries)
+
+
+def totals_command() -> click.Command:
+    """Return ``totals``: per receiving country, or ``--by nationality`` per nationality."""
+    by = click.Option(
+        ["--by", "by"],
+        type=click.Choice(["country", "nationality"]),
+        default="country",
+        show_default=True,
+        help="Group by the receiving country, or by the people's nationality (where a report "
+        "gives one that differs from the receiving country).",
+    )
+    return table_command(
+        "totals",
+        "totals",
+        "Cumulative totals per receiving country (or per nationality), with low / best / high "
+        "and the breakdown.",
+        options=[by],
+        pick=lambda chosen: "nationality_totals" if chosen["by"] == "nationality" else "totals",
+    )
 
 
 def _keep(table: Table, column: str, wanted: Callable[[Any], bool]) -> Table:

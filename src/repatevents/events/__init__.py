@@ -11,6 +11,8 @@ from ._dates import FuzzyDate, Precision
 from ._estimate import Estimate, Qualifier, Unit
 from ._events import (
     EVENT_TYPES,
+    CampStatus,
+    CampStatusChanged,
     CumulativeTotalReported,
     DateRole,
     Event,
@@ -18,6 +20,7 @@ from ._events import (
     InflowKind,
     InflowReported,
     OperationReported,
+    OrdinalScope,
     OutflowKind,
     OutflowReported,
     PopulationScope,
@@ -36,6 +39,8 @@ __all__ = [
     "CATEGORIES",
     "EVENT_TYPES",
     "SCHEMA_VERSION",
+    "CampStatus",
+    "CampStatusChanged",
     "Country",
     "CumulativeTotalReported",
     "DateRole",
@@ -46,6 +51,7 @@ __all__ = [
     "InflowKind",
     "InflowReported",
     "OperationReported",
+    "OrdinalScope",
     "Origin",
     "OutflowKind",
     "OutflowReported",

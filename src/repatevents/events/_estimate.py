@@ -112,7 +112,8 @@ class Estimate:
         * "Up to", "at most", "fewer than", "under", "just under", "as many as", "not more than"
           give low 0 and the number as best and high.
         * "Around", "about", "nearly", "some", "an estimated", ``"~40"`` keep the number as
-          best, low and high (the qualifier records the vagueness; no margin is invented); with
+          best, low and high (the qualifier records the vagueness; the projections read it by one
+          rule, 10% either side, see ``docs/concepts.md``); with
           a range (``"about 30-40"``) the qualifier is ``RANGE``.
         * "A total of 95" and "95 in total" are the exact number.
         * The words after the number are plain words (no digits, no brackets). When they name

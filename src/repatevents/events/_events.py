@@ -31,6 +31,8 @@ from ._source import Source, _member_of
 
 __all__ = [
     "EVENT_TYPES",
+    "CampStatus",
+    "CampStatusChanged",
     "CumulativeTotalReported",
     "DateRole",
     "Event",
@@ -38,6 +40,7 @@ __all__ = [
     "InflowKind",
     "InflowReported",
     "OperationReported",
+    "OrdinalScope",
     "OutflowKind",
     "OutflowReported",
     "PopulationScope",
@@ -56,10 +59,20 @@ class DateRole(enum.Enum):
     """What the date of an operation report marks."""
 
     HANDOVER = "handover"
+    DEPARTURE = "departure"
     ARRIVAL = "arrival"
     OPERATION = "operation"
     ANNOUNCED = "announced"
     UNKNOWN = "unknown"
+
+
+class OrdinalScope(enum.Enum):
+    """What a source's ordinal counts: "the third operation this year", "the third operation"
+    (since the country's first), or "the third operation of this campaign" (its name)."""
+
+    YEAR = "year"
+    ALL = "all"
+    CAMPAIGN = "campaign"
 
 
 class PopulationScope(enum.Enum):
@@ -79,6 +92,15 @@ class OutflowKind(enum.Enum):
     ESCAPE = "escape"
     DEATH = "death"
     OTHER = "other"
+
+
+class CampStatus(enum.Enum):
+    """What happened to a camp: the statuses a ``camp-status-changed`` event records."""
+
+    OPENED = "opened"
+    CLOSED = "closed"
+    EMPTIED = "emptied"
+    TRANSFERRED = "transferred"
 
 
 class InflowKind(enum.Enum):
@@ -130,6 +152,12 @@ def _to_since(value: FuzzyDate | dt.date | str | None) -> FuzzyDate | None:
     return _fuzzy_date_of(value, "since")
 
 
+def _to_ordinal_scope(value: OrdinalScope | str | None) -> OrdinalScope | None:
+    if value is None or type(value) is OrdinalScope:
+        return value
+    return _member_of(OrdinalScope, value, "ordinal_scope")
+
+
 def _to_date_role(value: DateRole | str) -> DateRole:
     return value if type(value) is DateRole else _member_of(DateRole, value, "date_role")
 
@@ -146,6 +174,10 @@ def _to_scope(value: PopulationScope | str) -> PopulationScope:
 
 def _to_outflow_kind(value: OutflowKind | str) -> OutflowKind:
     return value if type(value) is OutflowKind else _member_of(OutflowKind, value, "kind")
+
+
+def _to_camp_status(value: CampStatus | str) -> CampStatus:
+    return value if type(value) is CampStatus else _member_of(CampStatus, value, "status")
 
 
 def _to_inflow_kind(value: InflowKind | str) -> InflowKind:
@@ -301,6 +333,10 @@ class OperationReported:
         facilitators: states and agencies that helped (``"United States"``, ``"UNICEF"``).
         operation_name: the operation's own name (``"Jusan"``, ``"Aikol-2"``).
         ordinal: the source's count of this country's operations ("the third operation" is 3).
+        ordinal_scope: what the ordinal counts: ``year`` ("the third operation this year"),
+            ``all`` ("the third operation") or ``campaign`` ("the third of the Jusan
+            operations": those with this ``operation_name``); ``None`` when the source does
+            not say. The data-quality projection compares it with the ledger's own count.
         operation_key: a key shared by every report of the same operation.
         source, notes, id: as for every event.
     """
@@ -317,9 +353,22 @@ class OperationReported:
     facilitators: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
     operation_name: str | None = attrs.field(default=None, validator=_opt(str))
     ordinal: int | None = attrs.field(default=None, validator=_positive_ordinal)
+    ordinal_scope: OrdinalScope | None = attrs.field(default=None, converter=_to_ordinal_scope)
     operation_key: str | None = attrs.field(default=None, validator=_opt(str))
     notes: str | None = _notes_field()
     id: uuid.UUID = _id_field()
+
+    def __attrs_post_init__(self) -> None:
+        if self.ordinal_scope is not None and self.ordinal is None:
+            _reject(
+                "ordinal_scope", self.ordinal_scope.value, "an ordinal's scope needs the ordinal"
+            )
+        if self.ordinal_scope is OrdinalScope.CAMPAIGN and self.operation_name is None:
+            _reject(
+                "ordinal_scope",
+                self.ordinal_scope.value,
+                "an ordinal counted within a campaign needs the campaign's operation_name",
+            )
 
     @property
     def origin_scope(self) -> Origin:
@@ -331,8 +380,12 @@ class OperationReported:
 class CumulativeTotalReported:
     """A claim about a sum: how many a country has taken back over a window.
 
+    A claim about every receiving country together ("950 foreigners repatriated in 2019", a
+    camp administration's count) gives ``country=None, all_countries=True``.
+
     Attributes:
-        country: the receiving state.
+        country: the receiving state; ``None`` exactly when ``all_countries``.
+        all_countries: the claim counts every receiving country together.
         people: the total claimed, with any breakdown.
         until: the end of the window (the date the total is "as of").
         since: the start of the window, or ``None`` for "since the first operation".
@@ -345,15 +398,26 @@ class CumulativeTotalReported:
     TYPE: ClassVar[str] = "cumulative-total-reported"
 
     source: Source = _source_field()
-    country: str = attrs.field(converter=_to_country)
+    # Required even for a claim about every country (``country=None``): saying so is explicit.
+    country: str | None = attrs.field(converter=_to_optional_country)
     people: People = attrs.field(converter=_to_people)
     until: FuzzyDate = attrs.field(converter=_to_until)
     since: FuzzyDate | None = attrs.field(default=None, converter=_to_since)
     origin: Origin = attrs.field(default=Origin.SYRIA_OR_IRAQ, converter=_to_origin_scope)
     counter: str | None = attrs.field(default=None, validator=_opt(str))
     nationality: str | None = attrs.field(default=None, converter=_to_nationality)
+    all_countries: bool = attrs.field(default=False, validator=_of(bool))
     notes: str | None = _notes_field()
     id: uuid.UUID = _id_field()
+
+    def __attrs_post_init__(self) -> None:
+        if (self.country is None) != self.all_countries:
+            _reject(
+                "country",
+                self.country,
+                "a cumulative claim names its receiving country, or says all_countries=true "
+                "for every receiving country together (not both)",
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -424,6 +488,35 @@ class InflowReported:
     nationality: str | None = attrs.field(default=None, converter=_to_nationality)
     notes: str | None = _notes_field()
     id: uuid.UUID = _id_field()
+
+
+@attrs.frozen(kw_only=True)
+class CampStatusChanged:
+    """A camp opened, closed, emptied, or transferred to another authority, on a date.
+
+    Remaining-in-camp estimates read it: a camp surely closed or emptied after its latest
+    count holds no one from that date on, and the estimate says why; a transfer to another
+    authority is shown beside the estimate (``authority`` names the new one). A status later
+    found wrong is answered by a later status of the same camp.
+    """
+
+    TYPE: ClassVar[str] = "camp-status-changed"
+
+    source: Source = _source_field()
+    place: str = attrs.field(converter=_to_place)
+    date: FuzzyDate = attrs.field(converter=_to_date)
+    status: CampStatus = attrs.field(converter=_to_camp_status)
+    authority: str | None = attrs.field(default=None, validator=_opt(str))
+    notes: str | None = _notes_field()
+    id: uuid.UUID = _id_field()
+
+    def __attrs_post_init__(self) -> None:
+        if self.authority is not None and self.status is not CampStatus.TRANSFERRED:
+            _reject(
+                "authority",
+                self.authority,
+                "only a camp transferred to another authority names the authority",
+            )
 
 
 Report: TypeAlias = (
@@ -521,6 +614,7 @@ Event: TypeAlias = (
     | FigureAdjudicated
     | ReportCorrected
     | ReportRetracted
+    | CampStatusChanged
 )
 
 #: Every event class by its stable type name.
@@ -536,5 +630,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         FigureAdjudicated,
         ReportCorrected,
         ReportRetracted,
+        CampStatusChanged,
     )
 }

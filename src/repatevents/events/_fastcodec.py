@@ -246,6 +246,8 @@ class _Field:
     decode: Decoder | None = None
     check: type | None = None
     members: Mapping[Any, enum.Enum] | None = None
+    #: a required field that may hold None (a claim about every country has no country)
+    nullable: bool = False
 
     @property
     def name(self) -> str:
@@ -344,7 +346,9 @@ def _compile(cls: type, fields: list[_Field], type_name: str | None) -> _ClassCo
         else:
             convert = "v" if field.encode is None else f"enc{i}(v)"
         enc.append(f"    v = obj.{name}")
-        if default is _REQUIRED:
+        if default is _REQUIRED and field.nullable:
+            enc.append(f"    out[{name!r}] = None if v is None else {convert}")
+        elif default is _REQUIRED:
             enc.append(f"    out[{name!r}] = {convert}")
         elif default is None:
             # Defaults are left out, as the event converter's omit_if_default leaves them out.
@@ -354,7 +358,12 @@ def _compile(cls: type, fields: list[_Field], type_name: str | None) -> _ClassCo
             enc.append(f"    if v != default{i}:")
             enc.append(f"        out[{name!r}] = {convert}")
 
-        if default is _REQUIRED:
+        if default is _REQUIRED and field.nullable:
+            # Present (a missing key raises KeyError), and possibly null.
+            dec.append(f"    v{i} = data[{name!r}]")
+            dec.append(f"    if v{i} is not None:")
+            indent = "        "
+        elif default is _REQUIRED:
             # A missing key raises KeyError, which sends the payload to the full codec.
             dec.append(f"    v{i} = data[{name!r}]")
             indent = "    "
@@ -460,7 +469,10 @@ def fields_of(cls: type) -> list[_Field]:
             # A factory default (an event's derived id) is always written out: a stored event
             # keeps its identity even if the way ids are derived ever changes.
             default = _REQUIRED
-        fields.append(_field(attribute, default, hints[attribute.name], cls))
+        field = _field(attribute, default, hints[attribute.name], cls)
+        if default is _REQUIRED and _strip_none(hints[attribute.name]) != hints[attribute.name]:
+            field = attrs.evolve(field, nullable=True)
+        fields.append(field)
     return fields
 
 

@@ -159,7 +159,7 @@ def _struct(
         form = _form(_strip_none(hints[field.name]), forms, hashed=hashed)
         default = field.default
         if default is _REQUIRED:
-            required.append((field.name, form))
+            required.append((field.name, form | None if field.nullable else form))
         elif default is None:
             optional.append((field.name, form | None, None))
         else:

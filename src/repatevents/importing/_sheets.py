@@ -17,9 +17,9 @@ Ids derive from the content, so a row edited in the sheet is a new report: impor
 would count as another operation. A ``supersedes`` cell holding the recorded report's id (as
 ``repatevents events`` lists it) records the edit as a correction instead.
 
-``date_role`` and ``speaker_kind`` are read without regard to case, with spaces or underscores
-for hyphens ("Camp administration"). A CSV file may separate its cells with ``,``, ``;`` or tabs;
-the header line says which.
+``date_role``, ``ordinal_scope`` and ``speaker_kind`` are read without regard to case, with
+spaces or underscores for hyphens ("Camp administration"). A CSV file may separate its cells
+with ``,``, ``;`` or tabs; the header line says which.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from ..events import (
     Event,
     FuzzyDate,
     OperationReported,
+    OrdinalScope,
     ReportCorrected,
     SpeakerKind,
     event_from_dict,
@@ -53,7 +54,11 @@ _SOURCE_COLUMNS = tuple(column.name for column in TABLE if column.part == "sourc
 _EVENT_COLUMNS = tuple(column.name for column in TABLE if column.part == "event")
 # Free text: a number an .xlsx stored in one of these is the text it shows.
 _TEXT_COLUMNS = frozenset(column.name for column in TABLE if column.text)
-_ENUMS: dict[str, type[enum.Enum]] = {"date_role": DateRole, "speaker_kind": SpeakerKind}
+_ENUMS: dict[str, type[enum.Enum]] = {
+    "date_role": DateRole,
+    "ordinal_scope": OrdinalScope,
+    "speaker_kind": SpeakerKind,
+}
 ProgressCallback = Callable[[int], None]
 _SHEET_REASON = "corrected in the sheet"
 

@@ -6,9 +6,8 @@ a :class:`Policy`; the :class:`~repatevents.Ledger` façade answers them. Projec
 to the store.
 """
 
-from ._figures import PEOPLE_PER_FAMILY
+from ._figures import ABOUT_TOLERANCE, PEOPLE_PER_FAMILY
 from ._policy import DEFAULT_POLICY, POLICIES, Policy, PolicyRule, resolve_policy
-from ._reconcile import ABOUT_TOLERANCE
 from ._results import (
     CountryTotal,
     FindingKind,

@@ -53,9 +53,20 @@ CHECKPOINT_NAME = "projections"
 #: The name of the summary saved beside each checkpoint: only what the default totals and
 #: remaining estimates read, so a cold start answers them without loading every report.
 SUMMARY_NAME = "projections-summary"
-_SUMMARY = ("position", "head_hash", "times", "positions", "countries", "stocks", "stock_index")
-#: The version of the checkpoint's layout; bump it whenever the knowledge state changes shape.
-FORMAT = 5
+_SUMMARY = (
+    "position",
+    "head_hash",
+    "times",
+    "positions",
+    "countries",
+    "stocks",
+    "stock_index",
+    "statuses",
+)
+#: The version of the checkpoint's layout; bump it whenever the knowledge state changes shape
+#: or the figures its kept views hold are computed by another rule (6: a report's parts bound
+#: its own total; 7: camp statuses; 8: ordinal scopes), so that old checkpoints are folded again.
+FORMAT = 8
 
 T = TypeVar("T", bound=tuple[Any, ...])
 # (record class, indices of its When fields, indices of its Figs fields); optional When fields

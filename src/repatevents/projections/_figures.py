@@ -9,6 +9,22 @@ family (DOMAIN item 6: a range, not a constant; best 3.75), and a breakdown with
 gives "at least" the people it names. Reports that give a total outrank reports whose total is
 converted from families, which outrank totals derived from a breakdown: a conversion never
 widens a reported figure.
+
+One rule reads vague words, in every projection: a figure the source qualified with "about",
+"around", "approximately", "some", "an estimated" (qualifier ``about``) and gave as one number
+reaches 10% of that number either side (:data:`ABOUT_TOLERANCE`, rounded to whole people,
+never below zero); "nearly" and "almost" reach 10% below it and not above. "About 60" is 54 to
+66, "nearly 600" 540 to 600, "about 43,000" 38,700 to 47,300. An ``about`` figure given with
+its own bounds ("about 30-40", or an estimate recorded with low and high) keeps them: the
+source said how vague it is. Events keep the figure as the source gave it; only what the
+projections read is widened, here, so operations, totals, reconciliation and
+remaining-in-camp all read one figure alike.
+
+A report's parts bound its own total. A statement that leads with "95 detainees" and then
+names "31 women and 95 children" counts at least 126 people: the headline is raised to the
+sum of the parts (basis ``"parts"``) before any policy looks at it, and the operation's
+``low`` is at least that sum whatever its other reports say, so every policy, every country
+total and every reconciliation above it counts the people the report names.
 """
 
 from __future__ import annotations
@@ -17,11 +33,13 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from ._policy import Policy, PolicyRule
-from ._records import AT_LEAST, EXACT, FIELDS, RANGE, Fig, Figs, OpRec, SourceRec
+from ._records import ABOUT, AT_LEAST, EXACT, FIELDS, RANGE, Fig, Figs, OpRec, SourceRec
 
 __all__ = [
+    "ABOUT_TOLERANCE",
     "BASIS_BREAKDOWN",
     "BASIS_FAMILIES",
+    "BASIS_PARTS",
     "BASIS_REPORTED",
     "PEOPLE_PER_FAMILY",
     "Combined",
@@ -30,14 +48,24 @@ __all__ = [
     "effective",
     "people_from_families",
     "qualified",
+    "raised",
+    "vague",
 ]
+
+#: How far a figure qualified "about" reaches from its number, as a fraction of it.
+ABOUT_TOLERANCE = 0.10
+# Words of the ``about`` qualifier that put the figure below the number, never above it.
+_BELOW_WORDS = ("nearly", "almost")
 
 #: The people-per-family range used to convert families, and the ratio for ``best``.
 PEOPLE_PER_FAMILY = (3.6, 3.9)
 _BEST_PER_FAMILY_PERCENT = 375
 
 BASIS_REPORTED, BASIS_FAMILIES, BASIS_BREAKDOWN = "reported", "families", "breakdown"
-_BASIS_RANK = {BASIS_REPORTED: 0, BASIS_FAMILIES: 1, BASIS_BREAKDOWN: 2}
+#: A reported total raised to the sum of the parts its own report names.
+BASIS_PARTS = "parts"
+# A raised total is still a reported one: it outranks conversions like any reported total.
+_BASIS_RANK = {BASIS_REPORTED: 0, BASIS_PARTS: 0, BASIS_FAMILIES: 1, BASIS_BREAKDOWN: 2}
 
 # Ways a breakdown covers everyone (``unknown`` is whoever the others leave out).
 _PARTITIONS = tuple(
@@ -81,6 +109,20 @@ def people_from_families(families: Fig) -> Fig:
     return (low_, best_, high_, qualifier, f"{best_f} families x 3.6-3.9 people")
 
 
+def raised(fig: Fig, floor: int) -> Fig:
+    """Return ``fig`` with its low raised to ``floor`` (best and high follow where below).
+
+    A headline contradicted by its own parts is widened just enough to hold them: an exact
+    "95" beside parts of 126 becomes 126, not "at least 126", because nothing in the report
+    counts more people than its parts. The words of the headline no longer describe the
+    figure, so they are dropped; the basis says why.
+    """
+    if fig[0] >= floor:
+        return fig
+    high = None if fig[2] is None else max(fig[2], floor)
+    return qualified(floor, max(fig[1], floor), high)
+
+
 def _from_breakdown(figs: Figs) -> Fig | None:
     low = best = 0
     high: int | None = None
@@ -105,15 +147,47 @@ def _from_breakdown(figs: Figs) -> Fig | None:
     return qualified(low, best, high)
 
 
+def vague(fig: Fig) -> Fig:
+    """Return the range a figure qualified "about" stands for (see the module docstring).
+
+    A figure with another qualifier, or an ``about`` figure with bounds of its own, is
+    returned as it is.
+    """
+    low, best, high, qualifier, raw = fig
+    if qualifier != ABOUT or low != high:
+        return fig
+    margin = int(best * ABOUT_TOLERANCE + 0.5)
+    below = raw is not None and raw.lstrip().lower().startswith(_BELOW_WORDS)
+    return (max(0, best - margin), best, best if below else best + margin, qualifier, raw)
+
+
+def _widened(figs: Figs) -> Figs:
+    # Most reports are exact: look before building a new tuple.
+    for fig in figs:
+        if fig is not None and fig[3] == ABOUT and fig[0] == fig[2]:
+            return tuple(None if f is None else vague(f) for f in figs)
+    return figs
+
+
 def effective(figs: Figs) -> tuple[Figs, str]:
-    """Return a report's figures with a total filled in, and how the total was found.
+    """Return a report's figures as the projections read them, and how the total was found.
+
+    The total is filled in (or raised to the report's own parts), and every figure qualified
+    "about" reads as its range (:func:`vague`).
 
     Returns:
         The figures (``total`` always set when anything was reported) and the basis:
-        ``"reported"``, ``"families"`` (converted) or ``"breakdown"`` (at least the parts).
+        ``"reported"``, ``"parts"`` (a reported total raised to the sum of the report's own
+        parts, which exceed it), ``"families"`` (converted) or ``"breakdown"`` (at least the
+        parts).
     """
-    if figs[0] is not None:
-        return figs, BASIS_REPORTED
+    figs = _widened(figs)
+    total = figs[0]
+    if total is not None:
+        parts = _from_breakdown(figs) if any(figs[_FIRST_CATEGORY:]) else None
+        if parts is None or parts[0] <= total[0]:
+            return figs, BASIS_REPORTED
+        return (raised(total, parts[0]), *figs[1:]), BASIS_PARTS
     families = figs[1]
     total = people_from_families(families) if families is not None else _from_breakdown(figs)
     basis = BASIS_FAMILIES if families is not None else BASIS_BREAKDOWN
@@ -178,12 +252,14 @@ def combine(
 
     Returns:
         The combined figures, or ``None`` under ``adjudicated-only`` for an operation nobody
-        adjudicated.
+        adjudicated. Where the policy reads adjudications and one is recorded, it is the
+        operation's figures: the analyst's choice, raised only by its own parts (an analyst
+        who adjudicates a contradicted report has resolved the contradiction).
     """
-    if policy.rule is PolicyRule.ADJUDICATED:
-        if adjudicated is None:
-            return None
+    if adjudicated is not None and policy.rule.reads_adjudications:
         return _within_total(*effective(adjudicated))
+    if policy.rule is PolicyRule.ADJUDICATED:
+        return None
     if len(reports) == 1:
         # One report: every policy picks its own figures.
         return _within_total(*effective(reports[0][0].people))
@@ -204,6 +280,13 @@ def combine(
             lead = _choose(candidates, policy)[1]
         out.append(_span(candidates, policy, lead) if candidates else None)
     basis = next(b for b, r in _BASIS_RANK.items() if r == rank)
+    # The people a report names in its parts were there whatever the other reports' headlines
+    # say: the operation's low is at least the largest such sum, under every policy.
+    floors = [figs[0][0] for (figs, b), _, _ in views if b == BASIS_PARTS and figs[0] is not None]
+    total = out[0]
+    if floors and total is not None:
+        out[0] = raised(total, max(floors))
+        basis = BASIS_PARTS
     return _within_total(tuple(out), basis)
 
 

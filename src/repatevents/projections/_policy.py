@@ -1,8 +1,10 @@
 """Policies: the named, documented choice of a figure when the reports of one operation disagree.
 
-Every projection takes a policy. Whatever the policy, an operation's ``low`` and ``high`` span
-every report of it, so the disagreement stays visible; the policy chooses ``best``, the figure
-to use when one number is wanted. ACLED's lesson is the default: the most conservative figure.
+Every projection takes a policy. An operation's ``low`` and ``high`` span every report of it,
+so the disagreement stays visible; the policy chooses ``best``, the figure to use when one
+number is wanted. An analyst's ``figure-adjudicated`` event is the recommended figure: where one
+is recorded, the default policy and ``adjudicated-only`` take it as the operation's figures.
+Elsewhere the default follows ACLED's lesson: the most conservative figure.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ class PolicyRule(enum.Enum):
     LATEST = "latest"
     PREFER_SPEAKER = "prefer-speaker"
     ADJUDICATED = "adjudicated"
+    ADJUDICATED_OR_LOWEST = "adjudicated-or-lowest"
+
+    @property
+    def reads_adjudications(self) -> bool:
+        """Whether an adjudicated figure replaces the reports' figures under this rule."""
+        return self is PolicyRule.ADJUDICATED or self is PolicyRule.ADJUDICATED_OR_LOWEST
 
 
 @attrs.frozen
@@ -50,10 +58,17 @@ class Policy:
 
 _POLICIES = (
     Policy(
+        "recommended",
+        "The analyst's adjudicated figure where one is recorded (the latest adjudication of any "
+        "of the operation's reports), and elsewhere the conservative figure: the lowest total "
+        "any report gives, with that report's split. The default.",
+        PolicyRule.ADJUDICATED_OR_LOWEST,
+    ),
+    Policy(
         "conservative",
         "The lowest total any report of the operation gives (ACLED's most conservative "
         "estimate), with that report's split where it gives one, so the parts agree with the "
-        "whole; low and high still span every report. The default.",
+        "whole; low and high still span every report. Adjudications are not read.",
         PolicyRule.LOWEST,
     ),
     Policy(
@@ -89,7 +104,7 @@ _POLICIES = (
 POLICIES: Mapping[str, Policy] = MappingProxyType({p.name: p for p in _POLICIES})
 
 #: The name of the policy used when none is given.
-DEFAULT_POLICY = "conservative"
+DEFAULT_POLICY = "recommended"
 
 
 def resolve_policy(policy: str | Policy) -> Policy:

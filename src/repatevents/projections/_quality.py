@@ -21,19 +21,27 @@ Findings, by kind:
 - ``dangling-reference``: links, corrections, retractions or adjudications naming a report the
   ledger does not hold;
 - ``dated-after-publication``: reports dated after their source was published (a typo in the
-  year, or a plan reported as done).
+  year, or a plan reported as done);
+- ``ordinal-mismatch``: a report's ordinal with its scope ("the third operation this year",
+  "the third operation", "the third of the Jusan operations") that the ledger's own count of
+  the country's operations cannot give: operations are missing from the ledger, or the
+  source counts differently. With fuzzy dates the ledger's count is a range (operations that
+  may have come before or after); an ordinal inside it is no finding. An ordinal without a
+  scope is not checked.
 
 Cost: O(reports), plus O(operations x log operations) for likely duplicates.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from typing import cast
 
 from ._aggregates import OpView
-from ._clock import happened_by, order_key
+from ._clock import NO, POSSIBLE, SURE, happened_by, order_key
 from ._figures import BASIS_FAMILIES, effective
 from ._operations import operation_views
 from ._policy import Policy
@@ -87,7 +95,10 @@ def _breakdown(rec: Rec) -> Iterator[str]:
         complete = can_complete and all(figs[_I[n]] is not None for n in parts if n != "unknown")
         named = " + ".join(f"{n} {_text(f)}" for n, f in present if f is not None)
         if whole[2] is not None and low > whole[2]:
-            yield f"{named} exceed {whole_name} {_text(whole)}"
+            # The projections count the parts, not the headline: the finding says so, so the
+            # reader knows which figure the totals carry.
+            counted = f"; the {whole_name} counts at least {low}" if whole_name == "total" else ""
+            yield f"{named} exceed {whole_name} {_text(whole)}{counted}"
         elif complete and high is not None and high < whole[0]:
             yield f"{named} fall short of {whole_name} {_text(whole)}"
 
@@ -174,6 +185,93 @@ def _operation_findings(state: KnowledgeState, view: OpView) -> Iterator[Quality
         )
 
 
+_SCOPE_WORDS = {"year": "this year", "all": "of all", "campaign": "of its campaign"}
+
+
+def _year_of(when: When) -> int | None:
+    """The calendar year a date surely falls in, or ``None`` when it may fall in two."""
+    if when.earliest is None or when.latest is None:
+        return None
+    first, last = dt.date.fromordinal(when.earliest), dt.date.fromordinal(when.latest)
+    return first.year if first.year == last.year else None
+
+
+def _in_scope(
+    scope: str,
+    year: int | None,
+    name: str | None,
+    peer: OpView,
+    peer_names: set[str],
+) -> int:
+    """Whether ``peer`` is among the operations the subject's ordinal counts (SURE, POSSIBLE,
+    NO)."""
+    if scope == "campaign":
+        return SURE if name in peer_names else NO
+    if scope == "all":
+        return SURE
+    assert year is not None
+    start, end = dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
+    earliest, latest = peer.date.earliest, peer.date.latest
+    if earliest is not None and latest is not None and start <= earliest and latest <= end:
+        return SURE
+    if (latest is not None and latest < start) or (earliest is not None and earliest > end):
+        return NO
+    return POSSIBLE
+
+
+def _ordinals(state: KnowledgeState, views: list[OpView]) -> Iterator[QualityFinding]:
+    """Compare every scoped ordinal with the ledger's count (see the module docstring)."""
+    by_country: dict[str, list[OpView]] = defaultdict(list)
+    names: dict[int, set[str]] = {}
+    claims: list[tuple[OpView, OpRec]] = []
+    for view in views:
+        by_country[view.country].append(view)
+        # An operation's members are operation reports (only they are grouped).
+        ops = [cast(OpRec, state.reports[m]) for m in state.members[view.gid]]
+        names[view.gid] = {r.name for r in ops if r.name is not None}
+        claims += [(view, r) for r in ops if r.ordinal is not None and r.ordinal_scope]
+    for view, rec in claims:
+        scope, ordinal = rec.ordinal_scope, rec.ordinal
+        assert scope is not None
+        assert ordinal is not None
+        year = _year_of(view.date) if scope == "year" else None
+        if scope == "year" and year is None:
+            continue  # the operation may fall in either of two years: nothing to compare
+        sure = possible = 0
+        for peer in by_country[view.country]:
+            if peer.gid == view.gid:
+                continue
+            member = _in_scope(scope, year, rec.name, peer, names[peer.gid])
+            if member == NO:
+                continue
+            before_surely = (
+                peer.date.latest is not None
+                and view.date.earliest is not None
+                and peer.date.latest < view.date.earliest
+            )
+            before_possibly = (
+                peer.date.earliest is None
+                or view.date.latest is None
+                or peer.date.earliest <= view.date.latest
+            )
+            sure += member == SURE and before_surely
+            possible += before_possibly
+        low, high = sure + 1, possible + 1
+        if low <= ordinal <= high:
+            continue
+        words = _SCOPE_WORDS[scope] + (f" ({year})" if year is not None else "")
+        if scope == "campaign":
+            words = f"of the {rec.name} operations"
+        held = f"no. {low}" if low == high else f"no. {low} to {high}"
+        yield QualityFinding(
+            FindingKind.ORDINAL_MISMATCH,
+            f"{view.country}: a report calls an operation no. {ordinal} {words}; the ledger "
+            f"counts it as {held} (operations are missing, or the source counts differently).",
+            (uuid_of(rec.id),),
+            view.country,
+        )
+
+
 def _duplicates(views: list[OpView]) -> Iterator[QualityFinding]:
     by_country: dict[str, list[OpView]] = defaultdict(list)
     for view in views:
@@ -199,7 +297,9 @@ def _duplicates(views: list[OpView]) -> Iterator[QualityFinding]:
 
 
 def _claims(claims: list[ClaimRec], state: KnowledgeState) -> Iterator[QualityFinding]:
-    series: dict[tuple[str, str, str, str | None, int | None], list[ClaimRec]] = defaultdict(list)
+    series: dict[tuple[str, str | None, str, str | None, int | None], list[ClaimRec]] = defaultdict(
+        list
+    )
     for claim in claims:
         counter = claim.counter or state.sources[claim.source].publisher
         since = None if claim.since is None else claim.since.earliest
@@ -214,8 +314,8 @@ def _claims(claims: list[ClaimRec], state: KnowledgeState) -> Iterator[QualityFi
             if later_day and la[2] is not None and la[2] < e[0]:
                 yield QualityFinding(
                     FindingKind.DECREASING_CLAIMS,
-                    f"{country}: {counter} claimed {_text(e)} and later {_text(la)}; a "
-                    "cumulative total cannot go down.",
+                    f"{country or 'all countries'}: {counter} claimed {_text(e)} and later "
+                    f"{_text(la)}; a cumulative total cannot go down.",
                     (uuid_of(earlier.id), uuid_of(later.id)),
                     country,
                 )
@@ -291,6 +391,7 @@ def quality(state: KnowledgeState, as_of: int | None, policy: Policy) -> tuple[Q
     for view in views:
         findings.extend(_operation_findings(state, view))
     findings.extend(_duplicates(views))
+    findings.extend(_ordinals(state, views))
     findings.extend(_claims([r for r in reports if isinstance(r, ClaimRec)], state))
     findings.extend(_scopes([r for r in reports if isinstance(r, StockRec)]))
     for position, event_id, missing, kind in state.dangling:

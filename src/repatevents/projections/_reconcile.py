@@ -9,16 +9,19 @@ of the country is surely, possibly or not inside the claim:
 - origin: a "from Syria" claim surely covers operations from Syrian places and possibly those
   whose origin is only "Syria or Iraq"; it never covers operations from Iraq;
 - nationality: a claim about nationals of another country counts the operations that carried
-  them.
+  them;
+- country: a claim about every receiving country together (``all_countries``, "950 foreigners
+  repatriated in 2019") is compared with the operations of every country, each counted once.
 
 The ledger's sum is ``low`` and ``best`` over the operations surely inside, and ``high`` adds
 those possibly inside: operations of uncertain scope widen the range. A claim that names one
 category alone ("169 children", no total) is compared with that category of the operations; an
 operation whose reports do not give it counts from none to all of its people. A qualified claim
-is an interval: "over 600" is 600 or more, "about 60" is taken as 10% either side, "up to 50" is
-0 to 50. The status compares the two intervals: consistent (they overlap using only operations
-surely inside), scope cannot be matched (they overlap only if operations of uncertain scope
-count), ledger lower (operations missing) or ledger higher.
+is an interval: "over 600" is 600 or more, "about 60" is 54 to 66 by the one rule every
+projection reads vague words with (see ``_figures``), "up to 50" is 0 to 50. The status
+compares the two intervals: consistent (they overlap using only operations surely inside),
+scope cannot be matched (they overlap only if operations of uncertain scope count), ledger
+lower (operations missing) or ledger higher.
 
 Cost: O(operations + claims).
 """
@@ -30,11 +33,10 @@ from collections import defaultdict
 from ..events import Origin
 from ._aggregates import OpView
 from ._clock import NO, POSSIBLE, SURE, happened_by, in_window
-from ._figures import Sum, effective, qualified
+from ._figures import BASIS_PARTS, Sum, effective, qualified
 from ._operations import operation_views, sort_key
 from ._policy import Policy
 from ._records import (
-    ABOUT,
     AT_MOST,
     FAMILIES,
     FIELDS,
@@ -50,10 +52,7 @@ from ._results import Reconciliation, ReconciliationStatus
 from ._scope import origin_of
 from ._state import KnowledgeState
 
-__all__ = ["ABOUT_TOLERANCE", "reconcile"]
-
-#: How far either side of its number an "about" claim reaches, as a fraction.
-ABOUT_TOLERANCE = 0.10
+__all__ = ["reconcile"]
 
 
 def _origin_member(claim: Origin, operation: Origin) -> int:
@@ -63,10 +62,7 @@ def _origin_member(claim: Origin, operation: Origin) -> int:
 
 
 def _claim_interval(fig: tuple[int, int, int | None, str, str | None]) -> tuple[int, int | None]:
-    low, best, high, qualifier, _ = fig
-    if qualifier == ABOUT:
-        margin = int(best * ABOUT_TOLERANCE + 0.5)
-        return (max(0, low - margin), None if high is None else high + margin)
+    low, _, high, qualifier, _ = fig
     if qualifier == AT_MOST:
         return (0, high)
     return (low, high)
@@ -106,14 +102,14 @@ def _claimed(claim: ClaimRec) -> tuple[int, Fig]:
     A claim with a total (or families) is a claim about everyone; a claim that names one
     category alone ("169 children") is about that category, and is compared with it.
     """
-    figs = claim.people
-    if figs[TOTAL] is None and figs[FAMILIES] is None:
+    figs = effective(claim.people)[0]
+    if claim.people[TOTAL] is None and figs[FAMILIES] is None:
         named = [i for i in range(FAMILIES + 1, len(FIELDS)) if figs[i] is not None]
         if len(named) == 1:
             fig = figs[named[0]]
             assert fig is not None
             return named[0], fig
-    total = effective(figs)[0][TOTAL]
+    total = figs[TOTAL]
     assert total is not None
     return TOTAL, total
 
@@ -131,8 +127,30 @@ def _part(view: OpView, category: int) -> tuple[Fig, bool]:
     return (0, 0, total[2], RANGE, None), False
 
 
+def _figure(view: OpView, category: int) -> str:
+    """Return an operation's figure as an explanation names it, saying when it is disputed.
+
+    A figure whose reports disagree shows its range beside the best ("95 (95 to 96)"), and a
+    total raised to the parts its report names says so: a reader must not take either for a
+    figure every source agrees on.
+    """
+    fig, given = _part(view, category)
+    if not given:
+        return "?"
+    low, best, high = fig[0], fig[1], fig[2]
+    text = str(best)
+    notes = []
+    if high is None:
+        notes.append(f"at least {low}")
+    elif low != high:
+        notes.append(f"{low} to {high}")
+    if category == TOTAL and view.basis == BASIS_PARTS:
+        notes.append("the sum of the parts a report names, above its headline total")
+    return f"{text} ({'; '.join(notes)})" if notes else text
+
+
 def _figures(views: list[OpView], category: int) -> str:
-    parts = [str(fig[1]) if given else "?" for fig, given in (_part(v, category) for v in views)]
+    parts = [_figure(v, category) for v in views]
     return " + ".join(parts) if parts else "nothing"
 
 
@@ -218,6 +236,14 @@ def reconcile(
         if isinstance(rec, ClaimRec) and happened_by(rec.until, as_of)
     ]
     claims.sort(
-        key=lambda c: (c.country, c.until.latest if c.until.latest is not None else 10**7, c.id)
+        key=lambda c: (
+            c.country or "",
+            c.until.latest if c.until.latest is not None else 10**7,
+            c.id,
+        )
     )
-    return tuple(_reconcile_one(state, c, by_country.get(c.country, [])) for c in claims)
+    every = [view for views in by_country.values() for view in views]
+    return tuple(
+        _reconcile_one(state, c, every if c.country is None else by_country.get(c.country, []))
+        for c in claims
+    )

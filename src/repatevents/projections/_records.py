@@ -112,6 +112,9 @@ class OpRec(NamedTuple):
     name: str | None
     ordinal: int | None
     key: str | None
+    #: what the ordinal counts (``OrdinalScope`` value), last so checkpoint layouts keep
+    #: their field indices
+    ordinal_scope: str | None = None
 
 
 class ClaimRec(NamedTuple):
@@ -120,7 +123,8 @@ class ClaimRec(NamedTuple):
     id: int
     position: int
     source: int
-    country: str
+    #: ``None`` for a claim about every receiving country together
+    country: str | None
     nationality: str | None
     people: Figs
     until: When
@@ -289,13 +293,14 @@ def record_of(report: Report, rid: int, position: int, source: int, published: i
             report.operation_name,
             report.ordinal,
             _intern(key) if key is not None else _wire_key(report, figs),
+            None if report.ordinal_scope is None else report.ordinal_scope._value_,
         )
     if isinstance(report, CumulativeTotalReported):
         return ClaimRec(
             rid,
             position,
             source,
-            _intern(report.country),
+            _opt_intern(report.country),
             _opt_intern(report.nationality),
             figs_of(report.people),
             when_of(report.until, published),

@@ -13,6 +13,12 @@ Syria" may or may not have left al-Hol), and possible flows widen the range but 
 ``best``. So does a flow whose dates straddle the query day: it may or may not have happened by
 then.
 
+A camp's status changes (``camp-status-changed``) end an estimate for a reason: a camp surely
+closed or emptied after its latest count holds no one, so the estimate is exactly 0 and its
+``camp_status`` says why. A closure that may have come before the count changes nothing (the
+count is the later word), and a camp that is counted again after it closed starts again from
+that count. A transfer to another authority, or an opening, is shown beside the estimate.
+
 Cost: the default query (every date, the default policy) reads the flow sums the knowledge
 state keeps, O(populations); any other query re-sums the flows, O(flows x populations
 per place).
@@ -223,6 +229,43 @@ def _with_later(
     )
 
 
+_ENDS = frozenset({"closed", "emptied"})
+
+
+def _with_status(
+    state: KnowledgeState, estimate: RemainingEstimate, as_of: int | None
+) -> RemainingEstimate:
+    """Return ``estimate`` with its camp's latest status by ``as_of`` (see the module
+    docstring): exactly 0 when the camp was surely closed or emptied after the baseline."""
+    changes = state.statuses.get(estimate.place or "")
+    if not changes:
+        return estimate
+    known = [c for c in changes if happened_by(c[1], as_of)]
+    if not known:
+        return estimate
+    _, when, status, authority = max(known, key=lambda c: (order_key(c[1]), c[0]))
+    import attrs
+
+    status_date = to_fuzzy(when)
+    base = estimate.baseline_date
+    after_base = base is None or (
+        when.earliest is not None
+        and base.latest is not None
+        and when.earliest > base.latest.toordinal()
+    )
+    if status in _ENDS and after_base:
+        return attrs.evolve(
+            estimate,
+            remaining=Estimate.exact(0),
+            clamped=False,
+            camp_status=status,
+            camp_status_date=status_date,
+        )
+    return attrs.evolve(
+        estimate, camp_status=status, camp_status_date=status_date, camp_authority=authority
+    )
+
+
 def _key_order(key: StockKey) -> tuple[str, str, str]:
     return (key[0], key[1], key[2] or "")
 
@@ -267,6 +310,8 @@ def remaining(
     for place in all_places():
         if place.kind is PlaceKind.CAMP and (place.id, "all", None) not in observed:
             results.append(_unknown(place.id, "all", None))
+    if state.statuses:
+        results = [_with_status(state, r, as_of) for r in results]
     with_nationals = {r.country for r in results if r.scope is PopulationScope.NATIONALS}
     for country in sorted(countries - with_nationals):
         results.append(_unknown(None, "nationals", country))

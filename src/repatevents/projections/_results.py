@@ -70,11 +70,14 @@ class Operation:
         nationality: the people's nationality where a report says it differs.
         origin: the most precise place any report names.
         origin_scope: the origin scope of that place (Syria, Iraq, or either).
-        date: when it happened: it surely had once any report's date is past.
+        date: the date the operation counts by: from the earliest day any report's date
+            allows to the first day by which some report's date is past (it surely happened
+            by then). :attr:`role_dates` keeps each report's own date with what it marks.
         people: each category's low / best / high across the reports (``best`` chosen by the
             policy); the total is always set.
-        total_basis: ``"reported"``, ``"families"`` (converted at 3.6-3.9 people per family)
-            or ``"breakdown"`` (at least the people the breakdown names).
+        total_basis: ``"reported"``, ``"parts"`` (a reported total raised to the sum of the
+            parts a report names, which exceed it), ``"families"`` (converted at 3.6-3.9
+            people per family) or ``"breakdown"`` (at least the people the breakdown names).
         reports: the reports behind it, in log order.
         independent_sources: how many distinct outlets the reports started from.
         facilitators: who helped, as any report names them.
@@ -98,6 +101,18 @@ class Operation:
     adjudicated: People | None
 
     @property
+    def role_dates(self) -> tuple[tuple[DateRole, FuzzyDate], ...]:
+        """Each date its reports give, with what it marks, in log order (without repeats).
+
+        ``date`` merges them into the window the operation counts by (it surely happened once
+        any report's date is past); these keep which report said what: a handover on
+        7 December and an arrival on 9 December stay two dates, and an arrival on a day beside
+        a statement naming only the month keeps both.
+        """
+        found = ((ref.date_role or DateRole.UNKNOWN, ref.date) for ref in self.reports)
+        return tuple(dict.fromkeys(found))
+
+    @property
     def label(self) -> str:
         """A short name: the operation key, or the start of the id."""
         return "+".join(self.keys) if self.keys else f"op-{self.id.hex[:8]}"
@@ -111,15 +126,20 @@ class Operation:
 
 @attrs.frozen
 class CountryTotal:
-    """One receiving country's operations summed, as of a date.
+    """One receiving country's operations summed, as of a date (or one nationality's).
 
     Every category's ``low`` and ``best`` add what the operations report; its ``high`` also
     adds, for the operations that do not report it, the most it can hold in each: their
     total's high less the people they surely put elsewhere (84 people, all children, hold no
     women). A category no operation reports is ``None``, never zero.
 
+    Totals by nationality (``Ledger.totals(by="nationality")``) sum the operations by the
+    people's nationality instead: the nationality a report gives where it differs from the
+    receiving country, else the receiving country. Their ``country`` is the nationality and
+    ``receiving_countries`` names the other states that received its nationals.
+
     Attributes:
-        country: ISO 3166-1 alpha-3 code.
+        country: ISO 3166-1 alpha-3 code: the receiving country, or the nationality.
         name: the country's name.
         operations: how many operations.
         people: the total (always set) and the breakdown.
@@ -127,10 +147,15 @@ class CountryTotal:
             (``None`` where no operation came from there).
         first_date: the first day the first operation can have happened.
         last_date: the day by which the last operation surely happened.
-        converted_operations: operations whose total was not reported as a total.
+        converted_operations: operations whose total was not reported as a total (or was
+            raised to the sum of its report's parts).
         people_per_family: the range used to convert families, when any total was converted
             from families.
-        nationalities: the nationalities of the people where they differ from the country.
+        nationalities: the nationalities of the people where they differ from the country
+            (by receiving country; empty by nationality).
+        receiving_countries: by nationality, the receiving countries of its nationals other
+            than the nationality itself (a Kazakh group on a Kyrgyz flight names KGZ); empty
+            by receiving country.
     """
 
     country: str
@@ -146,6 +171,7 @@ class CountryTotal:
     converted_operations: int
     people_per_family: tuple[float, float] | None
     nationalities: tuple[str, ...]
+    receiving_countries: tuple[str, ...] = ()
 
     @property
     def total(self) -> Estimate:
@@ -207,6 +233,12 @@ class RemainingEstimate:
         later_observation: that observation.
         residual: the later observation's best minus this estimate carried forward to its
             date: what the recorded flows do not explain.
+        camp_status: the camp's latest status change by ``as_of`` (``CampStatus`` value:
+            ``opened``, ``closed``, ``emptied``, ``transferred``), if any was recorded. A
+            camp surely closed or emptied after its baseline holds no one: ``remaining`` is
+            then exactly 0.
+        camp_status_date: the date of that change.
+        camp_authority: for a camp transferred to another authority, the new one.
     """
 
     place: str | None
@@ -225,6 +257,9 @@ class RemainingEstimate:
     later_date: FuzzyDate | None = None
     later_observation: Estimate | None = None
     residual: int | None = None
+    camp_status: str | None = None
+    camp_status_date: FuzzyDate | None = None
+    camp_authority: str | None = None
 
     @property
     def unknown(self) -> bool:
@@ -247,7 +282,8 @@ class Reconciliation:
 
     Attributes:
         claim_id: the claim's report id.
-        country: the receiving country.
+        country: the receiving country; ``None`` for a claim about every receiving
+            country together (its sum counts the operations of every country).
         counter: whose count it is, when the report says.
         publisher, url: where the claim was read.
         origin: the origin scope the claim covers.
@@ -267,7 +303,7 @@ class Reconciliation:
     """
 
     claim_id: uuid.UUID
-    country: str
+    country: str | None
     counter: str | None
     publisher: str
     url: str | None
@@ -302,6 +338,7 @@ class FindingKind(enum.Enum):
     DANGLING_REFERENCE = "dangling-reference"
     FAMILIES_CONVERTED = "families-converted"
     AFTER_PUBLICATION = "dated-after-publication"
+    ORDINAL_MISMATCH = "ordinal-mismatch"
 
 
 @attrs.frozen

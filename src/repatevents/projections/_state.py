@@ -29,6 +29,8 @@ Rules:
   recorded: from then on the report reads as the (latest such) replacement.
 - References to reports the ledger does not hold are kept as dangling references, which the
   data-quality projection lists.
+- A camp's status changes (opened, closed, emptied, transferred) are kept per camp, in log
+  order; remaining-in-camp reads them.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from ..events import (
+    CampStatusChanged,
     CumulativeTotalReported,
     FigureAdjudicated,
     InflowReported,
@@ -64,6 +67,7 @@ from ._records import (
     figs_of,
     record_of,
     source_rec_of,
+    when_of,
 )
 from ._scope import contains, specificity
 
@@ -118,6 +122,7 @@ class KnowledgeState:
         "retracted",
         "source_ids",
         "sources",
+        "statuses",
         "stock_index",
         "stocks",
         "times",
@@ -164,6 +169,8 @@ class KnowledgeState:
         self.flows_by_place: dict[str, dict[int | None, set[int]]] = {}
         #: the latest day any flow ever had (bounds the days a new baseline looks at)
         self.last_flow_day = 0
+        #: place -> its status changes in log order: (position, date, status, authority)
+        self.statuses: dict[str, tuple[tuple[int, When, str, str | None], ...]] = {}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, KnowledgeState) and self._compare(other, _CACHES)
@@ -207,7 +214,7 @@ class KnowledgeState:
         # An operation's members are operation reports (only they are grouped).
         ops = cast(list[OpRec], [reports[m] for m in self.members[gid]])
         first = ops[0]
-        adjudicated = self.adjudication(gid) if policy.rule is PolicyRule.ADJUDICATED else None
+        adjudicated = self.adjudication(gid) if policy.rule.reads_adjudications else None
         if len(ops) == 1 and adjudicated is None and policy.rule is not PolicyRule.ADJUDICATED:
             figs, basis = effective(first.people)
             return OpView(
@@ -308,6 +315,12 @@ def apply(state: KnowledgeState, envelope: Envelope, *, settled: bool = True) ->
             if rid not in state.reports and rid not in state.retracted:
                 _dangle(state, position, event.id.int, rid, event.TYPE)
         _link(state, ids) if event.linked else _unlink(state, ids)
+    elif isinstance(event, CampStatusChanged):
+        # Like a report's date, a status's date ends at its source's publication at the latest.
+        published = source_rec_of(event.source).published
+        when = when_of(event.date, None if published is None else published.latest)
+        change = (position, when, event.status.value, event.authority)
+        state.statuses[event.place] = (*state.statuses.get(event.place, ()), change)
     else:
         assert isinstance(event, FigureAdjudicated)
         target = _resolve(state, event.report.int)

@@ -39,6 +39,7 @@ __all__ = ["TABLE_NAMES", "build_tables"]
 TABLE_NAMES = (
     "operations",
     "totals",
+    "nationality_totals",
     "timeseries",
     "remaining",
     "reconciliation",
@@ -221,7 +222,13 @@ def _operations(rows: Sequence[Operation], policy: Policy) -> Table:
         _col("date_text", "Date", T, "#meta+date", "EDTF text, as precise as the sources."),
         _col("date_precision", "Date precision", T, "#meta+date+precision"),
         *_people_columns("across the operation's reports"),
-        _col("total_basis", "Total from", T, "#meta+basis", "reported, families or breakdown."),
+        _col(
+            "total_basis",
+            "Total from",
+            T,
+            "#meta+basis",
+            "reported, parts (raised to the sum of its parts), families or breakdown.",
+        ),
         _col("people_per_family_low", "People per family (low)", N, "#meta+ratio+low"),
         _col("people_per_family_high", "People per family (high)", N, "#meta+ratio+high"),
         _col("reports", "Reports", INT, "#meta+count"),
@@ -234,6 +241,14 @@ def _operations(rows: Sequence[Operation], policy: Policy) -> Table:
             "Reports a later correction replaced (the corrected figures are shown).",
         ),
         _col("date_roles", "Dates mark", T, "#meta+roles", "handover, arrival, …", separator=LIST),
+        _col(
+            "role_dates",
+            "Dates by role",
+            T,
+            "#meta+date+roles",
+            "Each report's date with what it marks (handover 2023-12-07; arrival 2023-12-09).",
+            separator=LIST,
+        ),
         _col("facilitators", "Facilitators", T, "#org+facilitator", separator=LIST),
         _col("names", "Operation name", T, "#activity+name", separator=LIST),
         _col("adjudicated_best", "Adjudicated total", INT, "#affected+total+adjudicated"),
@@ -269,6 +284,7 @@ def _operations(rows: Sequence[Operation], policy: Policy) -> Table:
                 op.independent_sources,
                 sum(r.corrected for r in op.reports),
                 _join(r.date_role.value for r in op.reports if r.date_role is not None),
+                _join(f"{role.value} {date.to_text()}" for role, date in op.role_dates),
                 _join(op.facilitators),
                 _join(op.names),
                 None if adjudicated is None else adjudicated.best,
@@ -286,7 +302,21 @@ def _operations(rows: Sequence[Operation], policy: Policy) -> Table:
     )
 
 
-def _totals(rows: Sequence[CountryTotal], policy: Policy) -> Table:
+def _nationality_columns() -> list[Column]:
+    return [
+        _col(
+            "nationality",
+            "Nationality code",
+            T,
+            "#country+code+nationality",
+            "The people's nationality, ISO 3166-1 alpha-3: a report's nationality where it "
+            "differs from the receiving country, else that country.",
+        ),
+        _col("nationality_name", "Nationality", T, "#country+name+nationality"),
+    ]
+
+
+def _totals(rows: Sequence[CountryTotal], policy: Policy, by: str = "country") -> Table:
     origins = (
         ("from_syria", "From Syria", "#affected+total+syria", "from Syrian camps and prisons"),
         ("from_iraq", "From Iraq", "#affected+total+iraq", "from Iraq"),
@@ -298,8 +328,9 @@ def _totals(rows: Sequence[CountryTotal], policy: Policy) -> Table:
         ),
         ("from_elsewhere", "From elsewhere", "#affected+total+elsewhere", "from elsewhere"),
     )
+    by_nationality = by == "nationality"
     columns = [
-        *_country_columns(),
+        *(_nationality_columns() if by_nationality else _country_columns()),
         *_lat_lon(),
         _col("operations", "Operations", INT, "#activity+num"),
         *_people_columns("summed over the country's operations"),
@@ -314,11 +345,20 @@ def _totals(rows: Sequence[CountryTotal], policy: Policy) -> Table:
             "Operations with a derived total",
             INT,
             "#meta+count+converted",
-            "Operations whose total was converted from families or added up from a breakdown.",
+            "Operations whose total was converted from families, added up from a breakdown or "
+            "raised to the sum of its parts.",
         ),
         _col("people_per_family_low", "People per family (low)", N, "#meta+ratio+low"),
         _col("people_per_family_high", "People per family (high)", N, "#meta+ratio+high"),
         _col(
+            "receiving_countries",
+            "Receiving countries",
+            T,
+            "#country+code+receiving",
+            separator=LIST,
+        )
+        if by_nationality
+        else _col(
             "nationalities", "Other nationalities", T, "#country+code+nationality", separator=LIST
         ),
     ]
@@ -343,8 +383,18 @@ def _totals(rows: Sequence[CountryTotal], policy: Policy) -> Table:
                 row.converted_operations,
                 ratio[0],
                 ratio[1],
-                _join(row.nationalities),
+                _join(row.receiving_countries if by_nationality else row.nationalities),
             ]
+        )
+    if by_nationality:
+        return Table(
+            "nationality_totals",
+            "Totals by nationality",
+            columns,
+            body,
+            "Cumulative totals per nationality of the people (low / best / high, policy "
+            f"{policy.name!r}): a report's nationality where it differs from the receiving "
+            "country, else that country. Empty cells as in the totals table.",
         )
     return Table(
         "totals",
@@ -441,7 +491,22 @@ def _remaining(rows: Sequence[RemainingEstimate]) -> Table:
         _col("later_date", "Next observation", D, "#date+later"),
         _col("later_best", "Next observation (best)", INT, "#population+later+best"),
         _col("residual", "Unexplained residual", INT, "#population+residual"),
-        _col("status", "Status", T, "#status", "estimated or unknown (never zero)."),
+        _col(
+            "status",
+            "Status",
+            T,
+            "#status",
+            "estimated or unknown (unknown is never zero; zero only for a camp closed or emptied).",
+        ),
+        _col(
+            "camp_status",
+            "Camp status",
+            T,
+            "#status+camp",
+            "The camp's latest recorded change: opened, closed, emptied or transferred.",
+        ),
+        _col("camp_status_date", "Camp status date", T, "#date+status+text"),
+        _col("camp_authority", "Transferred to", T, "#org+authority"),
     ]
     body = []
     for row in _table_rows(rows):
@@ -474,6 +539,9 @@ def _remaining(rows: Sequence[RemainingEstimate]) -> Table:
                 None if row.later_observation is None else row.later_observation.best,
                 row.residual,
                 "unknown" if row.unknown else "estimated",
+                row.camp_status,
+                None if row.camp_status_date is None else row.camp_status_date.to_text(),
+                row.camp_authority,
             ]
         )
     return Table(
@@ -514,7 +582,7 @@ def _reconciliation(rows: Sequence[Reconciliation]) -> Table:
             [
                 str(row.claim_id),
                 row.country,
-                country_name(row.country),
+                None if row.country is None else country_name(row.country),
                 row.counter,
                 row.publisher,
                 row.url,
@@ -589,6 +657,7 @@ def build_tables(
     *,
     operations: Sequence[Operation],
     totals: Sequence[CountryTotal],
+    nationality_totals: Sequence[CountryTotal],
     timeseries: Sequence[TimeseriesPoint],
     remaining: Sequence[RemainingEstimate],
     reconciliation: Sequence[Reconciliation],
@@ -600,6 +669,7 @@ def build_tables(
     return {
         "operations": _operations(operations, policy),
         "totals": _totals(totals, policy),
+        "nationality_totals": _totals(nationality_totals, policy, "nationality"),
         "timeseries": _timeseries(timeseries),
         "remaining": _remaining(remaining),
         "reconciliation": _reconciliation(reconciliation),

@@ -1,15 +1,22 @@
 """The totals projection: each receiving country's operations summed, as of a date.
 
-Cost: the default query (every date, the default policy) reads the per-country sums the
-knowledge state keeps, so it is O(countries), not O(reports); any other ``as_of`` or policy
-sums every operation again, O(reports).
+By nationality, the same sums are grouped by the people's nationality: a report's
+``nationality`` where it differs from the receiving country, else that country. A plane of one
+country that also carries a few nationals of another is recorded as one report per nationality
+(each with its own operation key), so both countries' nationals are counted, once each.
+
+Cost: the default query (every date, the default policy, by receiving country) reads the
+per-country sums the knowledge state keeps, so it is O(countries), not O(reports); any other
+query sums every operation again, O(reports).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ..errors import UnknownCountryError
+import attrs
+
+from ..errors import FieldProblem, UnknownCountryError, ValidationError
 from ..events import Estimate, Origin, lookup_country
 from ._aggregates import CountryAgg
 from ._figures import PEOPLE_PER_FAMILY
@@ -19,7 +26,18 @@ from ._records import FIELDS, to_estimate, to_people
 from ._results import CountryTotal
 from ._state import KnowledgeState
 
-__all__ = ["country_aggregates", "country_name", "country_total", "totals"]
+__all__ = [
+    "GROUPINGS",
+    "check_grouping",
+    "country_aggregates",
+    "country_name",
+    "country_total",
+    "nationality_totals",
+    "totals",
+]
+
+#: What totals can be grouped by: the receiving country, or the people's nationality.
+GROUPINGS = ("country", "nationality")
 
 
 def country_name(code: str) -> str:
@@ -71,7 +89,47 @@ def country_total(code: str, agg: CountryAgg) -> CountryTotal:
     )
 
 
-def totals(state: KnowledgeState, as_of: int | None, policy: Policy) -> tuple[CountryTotal, ...]:
-    """Return each receiving country's totals, by country code."""
+def check_grouping(by: str) -> str:
+    """Return ``by`` if totals can be grouped by it.
+
+    Raises:
+        ValidationError: ``by`` is not one of :data:`GROUPINGS`.
+    """
+    if by not in GROUPINGS:
+        raise ValidationError(FieldProblem("by", by, f"one of {', '.join(GROUPINGS)}"))
+    return by
+
+
+def nationality_totals(
+    state: KnowledgeState, as_of: int | None, policy: Policy
+) -> tuple[CountryTotal, ...]:
+    """Return each nationality's totals, by code (see the module docstring)."""
+    aggregates: dict[str, CountryAgg] = {}
+    receivers: dict[str, set[str]] = {}
+    for view in operation_views(state, as_of, policy):
+        code = view.nationality or view.country
+        agg = aggregates.get(code)
+        if agg is None:
+            agg = aggregates[code] = CountryAgg()
+            receivers[code] = set()
+        agg.add(view)
+        if view.country != code:
+            receivers[code].add(view.country)
+    return tuple(
+        attrs.evolve(
+            country_total(code, aggregates[code]),
+            nationalities=(),
+            receiving_countries=tuple(sorted(receivers[code])),
+        )
+        for code in sorted(aggregates)
+    )
+
+
+def totals(
+    state: KnowledgeState, as_of: int | None, policy: Policy, by: str = "country"
+) -> tuple[CountryTotal, ...]:
+    """Return each receiving country's totals (or each nationality's), by code."""
+    if check_grouping(by) == "nationality":
+        return nationality_totals(state, as_of, policy)
     aggregates = country_aggregates(state, as_of, policy)
     return tuple(country_total(code, aggregates[code]) for code in sorted(aggregates))
