@@ -69,9 +69,15 @@ def test_the_package_declares_types_keys_licence_sources_and_provenance(
     the sources and the ledger state it shows."""
     package = json.loads(_export(ledger, tmp_path / "out").read_bytes())
     resources = {resource["name"]: resource for resource in package["resources"]}
-    assert ["operations", "totals", "timeseries", "remaining", "reconciliation", "quality"] == (
-        list(resources)[:6]
-    )
+    assert [
+        "operations",
+        "totals",
+        "nationality_totals",
+        "timeseries",
+        "remaining",
+        "reconciliation",
+        "quality",
+    ] == list(resources)[:7]
     totals = resources["totals"]["schema"]
     assert [""] == totals["missingValues"]
     assert ["country"] == totals["primaryKey"]

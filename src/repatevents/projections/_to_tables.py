@@ -505,7 +505,13 @@ def _remaining(rows: Sequence[RemainingEstimate]) -> Table:
             "#status+camp",
             "The camp's latest recorded change: opened, closed, emptied or transferred.",
         ),
-        _col("camp_status_date", "Camp status date", T, "#date+status+text"),
+        _col(
+            "camp_status_date",
+            "Camp status date",
+            T,
+            "#meta+date+status",
+            "EDTF text of when the status changed.",
+        ),
         _col("camp_authority", "Transferred to", T, "#org+authority"),
     ]
     body = []
