@@ -53,7 +53,7 @@ from .projections._remaining import remaining as _remaining
 from .projections._sources import sources as _sources
 from .projections._state import KnowledgeState, fold
 from .projections._timeseries import timeseries as _timeseries
-from .projections._to_tables import build_tables
+from .projections._to_tables import build_table, table_names
 from .projections._totals import totals as _totals
 from .store import EventStore, JsonLinesStore, SQLiteStore
 from .store._hashing import GENESIS_HASH
@@ -616,31 +616,68 @@ class Ledger:
         policy: str | Policy = DEFAULT_POLICY,
         *,
         generated_at: dt.datetime | None = None,
+        names: Sequence[str] | None = None,
     ) -> dict[str, Table]:
-        """Return every projection as a table with typed, titled, HXL-tagged columns.
+        """Return projections as tables with typed, titled, HXL-tagged columns.
+
+        Only the tables named are computed, each at the cost of its projection: the default
+        ``totals`` and ``remaining`` tables come from the sums the state keeps (on a cold start,
+        from the summary saved with the checkpoint, without loading the reports), as
+        :meth:`totals` and :meth:`remaining` do.
 
         Args:
             as_of, known_at, policy: as for the projections.
             generated_at: when the tables are made (default: now). Ages (the remaining table's
                 ``baseline_age_days``) count to ``as_of`` when it is given, else to the UTC
                 date of this moment, so tables made with a fixed one are the same every day.
+            names: the tables to compute, in the order wanted (a name given twice counts
+                once); ``None`` for all of them.
 
         Returns:
-            ``operations``, ``totals``, ``timeseries``, ``remaining``, ``reconciliation``,
-            ``quality`` and ``sources``, in that order.
+            The tables by name: those of ``names``, or ``operations``, ``totals``,
+            ``timeseries``, ``remaining``, ``reconciliation``, ``quality`` and ``sources``, in
+            that order.
+
+        Raises:
+            ValidationError: ``names`` is empty, or names a table there is not (the message
+                lists the tables there are).
         """
+        chosen_names = table_names(names, "names")
         day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
+        built: dict[str, Table] = {}
+        # Building rows creates many objects that stay alive until the table is returned: the
+        # cyclic collector would walk them again and again for nothing (a super-linear cost).
+        with _without_gc():
+            for name in chosen_names:
+                built[name] = build_table(
+                    name, self._rows(name, day, known_at, chosen, generated_at), chosen
+                )
+        return built
+
+    def _rows(
+        self,
+        name: str,
+        day: int | None,
+        known_at: dt.datetime | dt.date | int | None,
+        policy: Policy,
+        generated_at: dt.datetime | None,
+    ) -> Sequence[Any]:
+        """Return the rows of the projection behind the table ``name``."""
+        if name == "totals":
+            return _totals(self._state_for(day, known_at, policy), day, policy)
+        if name == "remaining":
+            state = self._state_for(day, known_at, policy)
+            return _remaining(state, day, policy, _generation_day(generated_at))
         state = self.state(known_at)
-        return build_tables(
-            operations=_operations(state, day, chosen),
-            totals=_totals(state, day, chosen),
-            timeseries=_timeseries(state, day, chosen),
-            remaining=_remaining(state, day, chosen, _generation_day(generated_at)),
-            reconciliation=_reconcile(state, day, chosen),
-            quality=_quality(state, day, chosen),
-            sources=_sources(state, day),
-            policy=chosen,
-        )
+        if name == "operations":
+            return _operations(state, day, policy)
+        if name == "timeseries":
+            return _timeseries(state, day, policy)
+        if name == "reconciliation":
+            return _reconcile(state, day, policy)
+        if name == "quality":
+            return _quality(state, day, policy)
+        return _sources(state, day)
 
     def metadata(
         self,
@@ -716,7 +753,8 @@ class Ledger:
         Args:
             format_name: the exporter's name.
             path: the target file or folder (see ``repatevents.exporters.export_tables``).
-            tables: the tables to write, in order; ``None`` for all.
+            tables: the tables to write, in order; ``None`` for all. Only these are
+                computed.
             as_of, known_at, policy: as for the projections.
             generated_at: the generation time recorded in the metadata and the day ages count
                 to when ``as_of`` is None (default: now, UTC); give a fixed one for an export
@@ -735,14 +773,15 @@ class Ledger:
 
         # One moment for both: the ages in the tables count to the generation time recorded.
         moment = generated_at or dt.datetime.now(dt.UTC)
-        built = self.tables(as_of, known_at, policy, generated_at=moment)
+        # Only the tables written are computed.
+        names = None if tables is None else table_names(tables, "tables")
+        built = self.tables(as_of, known_at, policy, generated_at=moment, names=names)
         metadata = self.metadata(as_of, known_at, policy, generated_at=moment)
         return export_tables(
             format_name,
             built,
             metadata,
             Path(path),
-            table_names=tables,
             plugin_manager=plugin_manager,
             **options,
         )

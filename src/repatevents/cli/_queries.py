@@ -52,7 +52,8 @@ def table_command(
     ) -> None:
         with user_errors():
             with open_ledger(settings) as ledger:
-                tables = ledger.tables(**query(as_of, known_at, policy))
+                # Only the table printed is computed (the default totals from the summary).
+                tables = ledger.tables(names=[table_name], **query(as_of, known_at, policy))
                 note_empty_past(ledger, known_at)
             table = _filter_rows(tables[table_name], countries)
             if refine is not None:

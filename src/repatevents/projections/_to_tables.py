@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .._tables import Column, ColumnType, Table
-from ..errors import UnknownCountryError
+from ..errors import FieldProblem, UnknownCountryError, ValidationError
 from ..events import (
     Estimate,
     FuzzyDate,
@@ -33,7 +33,7 @@ from ._results import (
 )
 from ._totals import country_name
 
-__all__ = ["TABLE_NAMES", "build_tables"]
+__all__ = ["TABLE_NAMES", "build_table", "build_tables", "table_names"]
 
 #: The tables an export holds, in order.
 TABLE_NAMES = (
@@ -589,12 +589,60 @@ def build_tables(
     policy: Policy,
 ) -> dict[str, Table]:
     """Return every projection as a table, by name, in :data:`TABLE_NAMES` order."""
-    return {
-        "operations": _operations(operations, policy),
-        "totals": _totals(totals, policy),
-        "timeseries": _timeseries(timeseries),
-        "remaining": _remaining(remaining),
-        "reconciliation": _reconciliation(reconciliation),
-        "quality": _quality(quality),
-        "sources": _sources(sources),
+    rows: dict[str, Sequence[Any]] = {
+        "operations": operations,
+        "totals": totals,
+        "timeseries": timeseries,
+        "remaining": remaining,
+        "reconciliation": reconciliation,
+        "quality": quality,
+        "sources": sources,
     }
+    return {name: build_table(name, rows[name], policy) for name in TABLE_NAMES}
+
+
+def build_table(name: str, rows: Sequence[Any], policy: Policy) -> Table:
+    """Return the table ``name`` (one of :data:`TABLE_NAMES`) made of its projection's rows.
+
+    Each table is built on its own, so a caller asks only for the tables it writes.
+    """
+    if name == "operations":
+        return _operations(rows, policy)
+    if name == "totals":
+        return _totals(rows, policy)
+    return _PLAIN[name](rows)
+
+
+_PLAIN: dict[str, Callable[[Sequence[Any]], Table]] = {
+    "timeseries": _timeseries,
+    "remaining": _remaining,
+    "reconciliation": _reconciliation,
+    "quality": _quality,
+    "sources": _sources,
+}
+
+
+def table_names(names: Sequence[str] | None, field: str) -> tuple[str, ...]:
+    """Return the tables chosen, in order, once each (all of them for ``None``).
+
+    Args:
+        names: the names a caller asked for.
+        field: the caller's name for them, for the error.
+
+    Raises:
+        ValidationError: ``names`` is empty, or names a table there is not.
+    """
+    if names is None:
+        return TABLE_NAMES
+    if isinstance(names, str):
+        names = [names]
+    problems = [
+        FieldProblem(field, name, f"not a table; the tables are {', '.join(TABLE_NAMES)}")
+        for name in names
+        if name not in TABLE_NAMES
+    ]
+    if not names:
+        problems.append(FieldProblem(field, [], "choose at least one table"))
+    if problems:
+        raise ValidationError(problems)
+    return tuple(dict.fromkeys(names))
