@@ -48,6 +48,7 @@ from .projections._checkpoint import (
 from .projections._clock import as_of_ordinal, known_moment, position_at
 from .projections._operations import operations as _operations
 from .projections._quality import quality as _quality
+from .projections._reconcile import comparisons as _comparisons
 from .projections._reconcile import reconcile as _reconcile
 from .projections._remaining import remaining as _remaining
 from .projections._sources import sources as _sources
@@ -674,7 +675,7 @@ class Ledger:
         if name == "timeseries":
             return _timeseries(state, day, policy)
         if name == "reconciliation":
-            return _reconcile(state, day, policy)
+            return _comparisons(state, day, policy)
         if name == "quality":
             return _quality(state, day, policy)
         return _sources(state, day)

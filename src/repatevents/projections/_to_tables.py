@@ -21,19 +21,19 @@ from ..events import (
     lookup_place,
 )
 from ._policy import Policy
+from ._reconcile import ClaimComparison
 from ._records import FIELDS
 from ._results import (
     CountryTotal,
     Operation,
     QualityFinding,
-    Reconciliation,
     RemainingEstimate,
     SourceSummary,
     TimeseriesPoint,
 )
 from ._totals import country_name
 
-__all__ = ["TABLE_NAMES", "build_table", "build_tables", "table_names"]
+__all__ = ["TABLE_NAMES", "build_table", "table_names"]
 
 #: The tables an export holds, in order.
 TABLE_NAMES = (
@@ -479,7 +479,7 @@ def _remaining(rows: Sequence[RemainingEstimate]) -> Table:
     )
 
 
-def _reconciliation(rows: Sequence[Reconciliation]) -> Table:
+def _reconciliation(comparisons: Sequence[ClaimComparison]) -> Table:
     columns = [
         _col("claim_id", "Claim id", T, "#meta+id"),
         *_country_columns(),
@@ -501,7 +501,7 @@ def _reconciliation(rows: Sequence[Reconciliation]) -> Table:
         _col("explanation", "Explanation", T, "#description"),
     ]
     body = []
-    for row in rows:
+    for row, sure_count, possible_count in comparisons:
         body.append(
             [
                 str(row.claim_id),
@@ -517,8 +517,8 @@ def _reconciliation(rows: Sequence[Reconciliation]) -> Table:
                 row.claimed.raw or str(row.claimed),
                 *_bounds(row.claimed),
                 *_bounds(row.ledger),
-                len(row.sure_operations),
-                len(row.possible_operations),
+                sure_count,
+                possible_count,
                 row.gap_low,
                 row.gap_best,
                 row.gap_high,
@@ -577,34 +577,11 @@ def _sources(rows: Sequence[SourceSummary]) -> Table:
     return Table("sources", "Sources", columns, body, "The sources of the reports in force.")
 
 
-def build_tables(
-    *,
-    operations: Sequence[Operation],
-    totals: Sequence[CountryTotal],
-    timeseries: Sequence[TimeseriesPoint],
-    remaining: Sequence[RemainingEstimate],
-    reconciliation: Sequence[Reconciliation],
-    quality: Sequence[QualityFinding],
-    sources: Sequence[SourceSummary],
-    policy: Policy,
-) -> dict[str, Table]:
-    """Return every projection as a table, by name, in :data:`TABLE_NAMES` order."""
-    rows: dict[str, Sequence[Any]] = {
-        "operations": operations,
-        "totals": totals,
-        "timeseries": timeseries,
-        "remaining": remaining,
-        "reconciliation": reconciliation,
-        "quality": quality,
-        "sources": sources,
-    }
-    return {name: build_table(name, rows[name], policy) for name in TABLE_NAMES}
-
-
 def build_table(name: str, rows: Sequence[Any], policy: Policy) -> Table:
     """Return the table ``name`` (one of :data:`TABLE_NAMES`) made of its projection's rows.
 
-    Each table is built on its own, so a caller asks only for the tables it writes.
+    Each table is built on its own, so a caller asks only for the tables it writes. The
+    reconciliation table takes ``comparisons`` rows (counts of operations, not their ids).
     """
     if name == "operations":
         return _operations(rows, policy)
