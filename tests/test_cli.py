@@ -1032,3 +1032,24 @@ def test_plugins_lists_each_exporter_with_its_options() -> None:
     assert "builtin (loaded) from repatevents" in result.output
     assert "exporter csv (.csv): " in result.output
     assert "-O bom=…  bool, default false" in result.output
+
+
+def test_long_work_shows_progress_only_on_a_terminal(
+    ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rebuild shows how far the fold got on a terminal's stderr; nothing with --json or
+    when stderr is not a terminal."""
+    from repatevents import _ledger
+    from repatevents.cli import _context
+
+    monkeypatch.setattr(_ledger, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(_context.TerminalProgress, "delay", 0.0)
+    monkeypatch.setattr(_context.TerminalProgress, "interval", 0.0)
+    assert "folding" not in run(ledger, "rebuild").stderr
+    monkeypatch.setattr(_context, "on_terminal", lambda: True)
+    shown = run(ledger, "rebuild")
+    assert "folding: 20 of 28 events (71%)" in shown.stderr
+    assert shown.stderr.endswith("folding: 28 of 28 events (100%)\n")
+    quiet = run(ledger, "rebuild", "--json")
+    assert "" == quiet.stderr
+    assert 28 == json.loads(quiet.stdout)["position"]

@@ -444,3 +444,22 @@ def test_export_computes_only_the_tables_it_writes(
     assert [tmp_path / "totals.csv", tmp_path / "totals-metadata.csv"] == written
     with pytest.raises(ValidationError, match=r"tables.*'nope'"):
         Ledger.in_memory().export("csv", tmp_path / "x.csv", tables=["nope"])
+
+
+def test_a_fold_tells_its_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fold from zero reports how far it got as it goes, up to the head; a fold from the
+    checkpoint at the head reports nothing."""
+    from repatevents import _ledger
+
+    monkeypatch.setattr(_ledger, "PROGRESS_EVERY", 10)
+    told: list[tuple[str, int, int]] = []
+    path = tmp_path / "l.db"
+    with Ledger.open(path) as ledger:
+        ledger.import_jsonl(EXAMPLE)
+    with Ledger.open(path, progress=lambda *args: told.append(args)) as ledger:
+        ledger.operations()
+    assert [("folding", n, 28) for n in (0, 10, 20, 28)] == told
+    told.clear()
+    with Ledger.open(path, progress=lambda *args: told.append(args)) as ledger:
+        ledger.operations()
+    assert [] == told

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -56,19 +56,24 @@ from .projections._state import KnowledgeState, fold
 from .projections._timeseries import timeseries as _timeseries
 from .projections._to_tables import build_table, table_names
 from .projections._totals import totals as _totals
-from .store import EventStore, JsonLinesStore, SQLiteStore
+from .store import Envelope, EventStore, JsonLinesStore, SQLiteStore
 from .store._hashing import GENESIS_HASH
 from .store._records import read_checked
 
 if TYPE_CHECKING:
     from ._plugins import RepateventsPluginManager
 
-__all__ = ["ImportResult", "Ledger"]
+__all__ = ["PROGRESS_EVERY", "ImportResult", "Ledger", "Progress"]
 
 #: After folding at least this many new events (or a tenth of the log, if more), the state is
 #: saved at once, not only on close. Saving costs O(log), so a tenth keeps it O(1) per event.
 CHECKPOINT_EVERY = 10_000
+#: A fold tells its progress callback how far it got every this many events.
+PROGRESS_EVERY = 10_000
 _IMPORT_RETRIES = 5
+
+#: Told how far long work got: ``(what, done, total)``, such as ``("folding", 20000, 1000000)``.
+Progress = Callable[[str, int, int], None]
 
 
 @attrs.frozen
@@ -101,6 +106,28 @@ def _without_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _reported(
+    envelopes: Iterable[Envelope], progress: Progress | None, start: int, total: int
+) -> Iterable[Envelope]:
+    """Pass ``envelopes`` through, telling ``progress`` how far the fold got as it goes."""
+    if progress is None or total <= start:
+        return envelopes
+    return _reporting(envelopes, progress, start, total)
+
+
+def _reporting(
+    envelopes: Iterable[Envelope], progress: Progress, start: int, total: int
+) -> Iterator[Envelope]:
+    done = start
+    progress("folding", done, total)
+    for envelope in envelopes:
+        yield envelope
+        done = envelope.position
+        if done % PROGRESS_EVERY == 0:
+            progress("folding", done, total)
+    progress("folding", done, total)
 
 
 def _discard_hint(store: EventStore) -> str:
@@ -152,11 +179,18 @@ class Ledger:
     Args:
         store: the event store to wrap.
         checkpoints: whether to save the state beside the log (pointless in memory).
+        progress: called as a fold goes (from zero, from a checkpoint, in ``verify`` and
+            ``rebuild``) with what is done, how many events are folded and up to which
+            position: ``progress("folding", 20000, 1000000)``, every 10,000 events, and
+            when a fold starts and ends.
     """
 
-    def __init__(self, store: EventStore, *, checkpoints: bool = True) -> None:
+    def __init__(
+        self, store: EventStore, *, checkpoints: bool = True, progress: Progress | None = None
+    ) -> None:
         self._store = store
         self._checkpoints = checkpoints
+        self._progress = progress
         # A store opened read-only still gives its checkpoints, but takes no new one.
         self._writable = not getattr(store, "read_only", False)
         self._state: KnowledgeState | None = None
@@ -168,7 +202,11 @@ class Ledger:
     # -- opening and closing -------------------------------------------------------------------
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str] | None = None, *, backend: str | None = None
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        backend: str | None = None,
+        progress: Progress | None = None,
     ) -> Ledger:
         """Open the ledger at ``path``, creating it if needed; in memory when ``path`` is None.
 
@@ -178,6 +216,7 @@ class Ledger:
                 is given. Another suffix is refused (an existing SQLite file opens whatever
                 its name).
             backend: ``"sqlite"``, ``"jsonl"`` or ``"memory"``, overriding the suffix.
+            progress: told how far long folds got (see :class:`Ledger`).
 
         Raises:
             CorruptLogError: the file exists but is not a readable log of that backend (a file
@@ -190,7 +229,7 @@ class Ledger:
 
         store = open_store(path, backend=backend)
         # A checkpoint of a store that dies with the process would be work for nothing.
-        return cls(store, checkpoints=not isinstance(store, MemoryStore))
+        return cls(store, checkpoints=not isinstance(store, MemoryStore), progress=progress)
 
     @classmethod
     def in_memory(cls) -> Ledger:
@@ -358,10 +397,10 @@ class Ledger:
         for stop in sorted({count, *(loaded.position for _, loaded in saved)}):
             with _without_gc():
                 previous = state.head_hash or GENESIS_HASH
-                fold(
-                    read_checked(self._store, state.position, upto=stop, previous_hash=previous),
-                    state,
+                records = read_checked(
+                    self._store, state.position, upto=stop, previous_hash=previous
                 )
+                fold(_reported(records, self._progress, state.position, count), state)
             for name, loaded in saved:
                 if loaded.position != stop:
                     continue
@@ -470,7 +509,9 @@ class Ledger:
                 # Every record folded is checked against the one before it, from the hash of
                 # the last one folded (or the checkpoint's, or the genesis hash).
                 previous = state.head_hash or GENESIS_HASH
-                fold(read_checked(self._store, start, previous_hash=previous), state)
+                records = read_checked(self._store, start, previous_hash=previous)
+                total = self.head if self._progress is not None else 0
+                fold(_reported(records, self._progress, start, total), state)
         except BaseException:
             # A half-folded state must not be used again: the next call starts over.
             self._saved = -1
@@ -503,7 +544,9 @@ class Ledger:
         if self._past is not None and self._past[0] == position:
             return self._past[1]
         with _without_gc():
-            past = fold(read_checked(self._store, 0, upto=position))
+            past = fold(
+                _reported(read_checked(self._store, 0, upto=position), self._progress, 0, position)
+            )
         self._past = (position, past)
         return past
 

@@ -25,7 +25,7 @@ __all__ = ["rebuild_command", "repair_command", "verify_command"]
 @click.pass_obj
 def verify_command(settings: Settings, as_json: bool) -> None:
     """Check every record of the ledger against its hash chain."""
-    with user_errors(), open_ledger(settings) as ledger:
+    with user_errors(), open_ledger(settings, progress=not as_json) as ledger:
         count = ledger.verify()
     if as_json:
         echo_json({"ledger": settings.ledger, "verified": count, "intact": True})
@@ -39,7 +39,7 @@ def verify_command(settings: Settings, as_json: bool) -> None:
 @click.pass_obj
 def rebuild_command(settings: Settings, as_json: bool) -> None:
     """Rebuild every projection from the first event, discarding saved checkpoints."""
-    with user_errors(), open_ledger(settings) as ledger:
+    with user_errors(), open_ledger(settings, progress=not as_json) as ledger:
         position = ledger.rebuild()
     if as_json:
         echo_json({"ledger": settings.ledger, "position": position})

@@ -51,7 +51,7 @@ def table_command(
         **more: Any,
     ) -> None:
         with user_errors():
-            with open_ledger(settings) as ledger:
+            with open_ledger(settings, progress=not as_json) as ledger:
                 # Only the table printed is computed (the default totals from the summary).
                 tables = ledger.tables(names=[table_name], **query(as_of, known_at, policy))
                 note_empty_past(ledger, known_at)
