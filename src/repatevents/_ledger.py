@@ -46,6 +46,7 @@ from .projections._checkpoint import (
     loads_summary,
 )
 from .projections._clock import as_of_ordinal, known_moment, position_at
+from .projections._operation_rows import operation_rows
 from .projections._operations import operations as _operations
 from .projections._quality import quality as _quality
 from .projections._reconcile import comparisons as _comparisons
@@ -714,7 +715,7 @@ class Ledger:
             return _remaining(state, day, policy, _generation_day(generated_at))
         state = self.state(known_at)
         if name == "operations":
-            return _operations(state, day, policy)
+            return operation_rows(state, day, policy)
         if name == "timeseries":
             return _timeseries(state, day, policy)
         if name == "reconciliation":

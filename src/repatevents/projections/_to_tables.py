@@ -33,7 +33,7 @@ from ._results import (
 )
 from ._totals import country_name
 
-__all__ = ["TABLE_NAMES", "build_table", "table_names"]
+__all__ = ["TABLE_NAMES", "build_table", "operation_cells", "table_names"]
 
 #: The tables an export holds, in order.
 TABLE_NAMES = (
@@ -194,8 +194,8 @@ def _country_columns() -> list[Column]:
     ]
 
 
-def _operations(rows: Sequence[Operation], policy: Policy) -> Table:
-    columns = [
+def _operation_columns() -> list[Column]:
+    return [
         _col("operation", "Operation", T, "#activity+code", "The operation key, or op-<id>."),
         _col("operation_id", "Operation id", T, "#activity+id"),
         *_country_columns(),
@@ -234,7 +234,15 @@ def _operations(rows: Sequence[Operation], policy: Policy) -> Table:
         _col("sources", "Sources", T, "#meta+source"),
         _col("urls", "Addresses", T, "#meta+url"),
     ]
-    body = []
+
+
+def operation_cells(rows: Sequence[Operation]) -> list[list[Any]]:
+    """Return the operations table's rows made from the public operations.
+
+    The plain reference for :func:`operation_rows`, which makes the same cells straight from
+    the knowledge state (tests compare the two).
+    """
+    body: list[list[Any]] = []
     for op in rows:
         name, lat, lon = _place(op.origin)
         families = op.total_basis == "families"
@@ -270,6 +278,11 @@ def _operations(rows: Sequence[Operation], policy: Policy) -> Table:
                 _join(r.url for r in op.reports),
             ]
         )
+    return body
+
+
+def _operations(body: Sequence[Sequence[Any]], policy: Policy) -> Table:
+    columns = _operation_columns()
     return Table(
         "operations",
         "Operations",
@@ -581,7 +594,8 @@ def build_table(name: str, rows: Sequence[Any], policy: Policy) -> Table:
     """Return the table ``name`` (one of :data:`TABLE_NAMES`) made of its projection's rows.
 
     Each table is built on its own, so a caller asks only for the tables it writes. The
-    reconciliation table takes ``comparisons`` rows (counts of operations, not their ids).
+    operations table takes its cells (``operation_rows``), and the reconciliation table
+    ``comparisons`` rows (counts of operations, not their ids).
     """
     if name == "operations":
         return _operations(rows, policy)
