@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 INSTALL_INPUTS := pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml)
 
-.PHONY: demo test lint typecheck unit docs bench thorough clean system-packages
+BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
+
+.PHONY: demo test lint typecheck unit docs bench thorough random clean system-packages browser-deps
 
 $(STAMP): $(INSTALL_INPUTS)
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +19,13 @@ $(STAMP): $(INSTALL_INPUTS)
 ## system-packages: the Debian packages the tests need (.ci/apt-packages.txt), when missing
 system-packages:
 	bash scripts/install-system-packages.sh
+
+## browser-deps: axe-core from npm, at the version the lock file pins, for the browser tests
+browser-deps: $(BROWSER_DEPS)
+
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $(BROWSER_DEPS)
 
 ## demo: build a ledger from the example events, write every export, print the totals
 demo: $(STAMP)
@@ -32,8 +41,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) system-packages
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -q
+# Two workers (pytest-xdist) halve the suite's time on the 2-core machine CI runs on.
+unit: $(STAMP) system-packages browser-deps
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -q -n $${PYTEST_WORKERS:-auto}
 
 ## docs: build the documentation with warnings as errors, and run its examples as doctests
 docs: $(STAMP)
@@ -45,10 +55,17 @@ docs: $(STAMP)
 thorough: $(STAMP)
 	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -q tests/test_invariants.py tests/test_fastcodec.py tests/test_strategies.py
 
+## random: the same properties with new random examples (bounded), the seed printed to replay a
+## failure with HYPOTHESIS_SEED=...; .ci/run runs it after make test
+RANDOM_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+random: $(STAMP)
+	@echo "random-example properties: seed $${HYPOTHESIS_SEED:-$(RANDOM_SEED)} (replay: make random HYPOTHESIS_SEED=$${HYPOTHESIS_SEED:-$(RANDOM_SEED)})"
+	HYPOTHESIS_PROFILE=random $(BIN)/python -m pytest -q -n $${PYTEST_WORKERS:-auto} -p no:cacheprovider --hypothesis-seed=$${HYPOTHESIS_SEED:-$(RANDOM_SEED)} tests/test_invariants.py tests/test_fastcodec.py tests/test_strategies.py tests/test_projections_properties.py
+
 ## bench: the quick benchmarks (the 1,000,000-event ones take --events; see each script)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_import_csv.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache tests/browser/node_modules

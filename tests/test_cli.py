@@ -246,8 +246,8 @@ def test_missing_column_is_named(ledger: Path, tmp_path: Path) -> None:
     sheet = write_sheet(tmp_path, "KGZ,2023-08-30,95\n", header="country,date,total\n")
     result = run(ledger, "import", str(sheet))
     assert 1 == result.exit_code
-    assert "origin" in result.output
-    assert "required column is missing" in result.output
+    assert "the required column 'origin' is missing" in result.output
+    assert "--map 'Their header=origin'" in result.output
     assert before == fingerprint(ledger)
 
 
@@ -326,13 +326,13 @@ def stdout_json(result: Result) -> Any:
     return json.loads(result.stdout)
 
 
-IMPORT_KEYS = ("file", "read", "recorded", "already_in_ledger", "position", "dry_run")
+IMPORT_KEYS = ("file", "read", "recorded", "already_in_ledger", "position", "dry_run", "warnings")
 
 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["verify", "--json"], {"ledger", "verified", "intact"}),
+        (["verify", "--json"], {"ledger", "verified", "intact", "head", "head_hash"}),
         (["rebuild", "--json"], {"ledger", "position"}),
         (["import", str(EXAMPLE), "--json"], set(IMPORT_KEYS)),
         (["import", str(EXAMPLE), "--dry-run", "--json"], set(IMPORT_KEYS)),
@@ -348,7 +348,7 @@ def test_import_json_counts_what_was_recorded(tmp_path: Path) -> None:
     path = tmp_path / "l.db"
     first = stdout_json(run(path, "import", str(EXAMPLE), "--json"))
     again = stdout_json(run(path, "import", str(EXAMPLE), "--json"))
-    assert (str(EXAMPLE), 28, 28, 0, 28, False) == tuple(first[k] for k in IMPORT_KEYS)
+    assert (str(EXAMPLE), 28, 28, 0, 28, False, []) == tuple(first[k] for k in IMPORT_KEYS)
     assert (28, 0, 28, 28) == (again["read"], again["recorded"], again["already_in_ledger"], 28)
 
 
@@ -710,8 +710,9 @@ def test_ignore_unknown_columns_names_what_it_left_out(tmp_path: Path) -> None:
         result = run(tmp_path / "l.db", "import", str(sheet), "--ignore-unknown-columns", *args)
         assert 0 == result.exit_code, result.output
         assert (
-            "note: --ignore-unknown-columns left out 2 columns, which no event holds: 'womens' "
-            "(did you mean 'women'?), 'analyst_comment'; rename a misspelt one with --map\n"
+            "warning: --ignore-unknown-columns left out 2 columns, which no event holds: 'womens' "
+            "(did you mean 'women'?), 'analyst_comment' (did you mean 'notes'?); rename a "
+            "misspelt one with --map\n"
         ) == result.stderr
 
 
@@ -758,7 +759,7 @@ def test_an_edited_row_is_recorded_with_a_warning_naming_its_line(tmp_path: Path
     kaz = recorded_ids(path)[1]
     edited = write_sheet(tmp_path, first + KAZ.format(total=853))
     expected = (
-        f"warning: line 3 looks like an edit of the report at position 2 (id {kaz}): it has the "
+        f"warning: line 3: looks like an edit of the report at position 2 (id {kaz}): it has the "
         "same publisher, country and date but differs in people.total; record it as a "
         "correction with a supersedes column, or it counts as another operation\n"
     )
@@ -806,7 +807,7 @@ def test_an_edited_json_line_is_recorded_with_a_warning(ledger: Path, tmp_path: 
     result = run(ledger, "import", str(write_jsonl(tmp_path, "", record)), "--dry-run")
     assert 0 == result.exit_code, result.output
     assert result.stderr.startswith(
-        f"warning: line 2 looks like an edit of the report at position 5 (id {target.id})"
+        f"warning: line 2: looks like an edit of the report at position 5 (id {target.id})"
     )
     assert f'(a report-corrected event with "supersedes": "{target.id}")' in result.stderr
 
@@ -1032,6 +1033,73 @@ def test_plugins_lists_each_exporter_with_its_options() -> None:
     assert "builtin (loaded) from repatevents" in result.output
     assert "exporter csv (.csv): " in result.output
     assert "-O bom=…  bool, default false" in result.output
+
+
+def test_import_dash_reads_standard_input_in_the_format_its_bytes_show(tmp_path: Path) -> None:
+    """`import -` reads a sheet or JSON Lines piped in, with or without --format."""
+    sheet = (HEADER + "KGZ,2023-08-30,nes,X,95,,,\n").encode()
+    path = tmp_path / "l.db"
+    runner = CliRunner()
+    piped = runner.invoke(main, ["--ledger", str(path), "import", "-"], input=sheet)
+    assert 0 == piped.exit_code, piped.output
+    assert "<stdin>: 1 events read, 1 recorded" in piped.stdout
+    events = EXAMPLE.read_bytes()
+    as_jsonl = runner.invoke(
+        main, ["--ledger", str(path), "import", "-", "--format", "jsonl"], input=events
+    )
+    assert 0 == as_jsonl.exit_code, as_jsonl.output
+    assert "28 recorded" in as_jsonl.stdout
+
+
+def test_import_help_lists_the_columns_and_their_aliases() -> None:
+    """`import --help` shows every sheet column, with the other headers accepted for it."""
+    from repatevents.importing._columns import COLUMNS
+
+    shown = CliRunner().invoke(main, ["import", "--help"]).output
+    assert all(column in shown for column in COLUMNS)
+    assert "publisher (required; also: source, outlet, reported_by)" in shown
+    assert "url (also: link, address)" in shown
+
+
+def test_import_shows_no_progress_off_a_terminal(tmp_path: Path) -> None:
+    """Piped or captured, import prints its result and no progress lines."""
+    rows = "".join(f"KGZ,2023-08-{d:02d},nes,Outlet {n},95,,,\n" for n in range(300) for d in (1,))
+    result = run(tmp_path / "l.db", "import", str(write_sheet(tmp_path, rows)))
+    assert 0 == result.exit_code, result.output
+    assert "" == result.stderr
+
+
+def test_a_refused_file_does_not_create_the_ledger(tmp_path: Path) -> None:
+    """A first import that is refused leaves no ledger file behind."""
+    sheet = write_sheet(tmp_path, "KGZ,2023-08-30,nes,X,lots,,,\n")
+    result = run(tmp_path / "new.db", "import", str(sheet))
+    assert 1 == result.exit_code
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_import_progress_on_a_terminal_names_each_stage_and_clears_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a terminal, progress says reading, checking and saving, then leaves the line clean."""
+    import io
+
+    from repatevents.cli._importing import _progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    with _progress(enabled=True) as show:
+        for stage, done, total in [("reading", 500, None), ("checking", 5, 5), ("saving", 5, 5)]:
+            show(stage, done, total)
+    shown = screen.getvalue()
+    assert "reading 500 rows…" in shown
+    assert "saving 5 of 5 events…" in shown
+    assert shown.endswith("\r")
+    with _progress(enabled=False) as silent:
+        assert silent is None
 
 
 def test_long_work_shows_progress_only_on_a_terminal(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -31,13 +33,13 @@ def register_exporters(register):
                       description="Rows without metadata.", write=write))
 """
 
-BROKEN_HTML = """
+BROKEN_PDF = """
 from repatevents.hookspecs import hookimpl
 
 
 @hookimpl
 def register_exporters(register):
-    raise RuntimeError("the template file html/report.html is missing")
+    raise RuntimeError("the template file pdf/report.tex is missing")
 """
 
 OTHER_NAME = """
@@ -47,13 +49,44 @@ from repatevents.hookspecs import hookimpl
 
 @hookimpl
 def register_exporters(register):
-    register(Exporter(name="htm", extension="htm", media_type="text/html",
+    register(Exporter(name="pfd", extension="pdf", media_type="application/pdf",
                       description="A typo.", write=lambda t, m, s, /: s.write(b"x")))
 """
 
+# The guide's first TSV example, which wrote text cells as they came.
+RAW_TSV = """
+import csv
+import io
+
+from repatevents.exporters import Exporter
+from repatevents.hookspecs import hookimpl
+
+
+def write_tsv(tables, metadata, stream, /):
+    (table,) = tables.values()
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter="\\t", lineterminator="\\n")
+    writer.writerow([column.name for column in table.columns])
+    writer.writerows([["" if cell is None else cell for cell in row] for row in table.rows])
+    stream.write(text.getvalue().encode("utf-8"))
+
+
+@hookimpl
+def register_exporters(register):
+    register(Exporter(name="tsv", extension="tsv", media_type="text/tab-separated-values",
+                      description="One TSV file per table.", write=write_tsv,
+                      one_file_per_table=True))
+"""
+
+# The whole plugin of the plugin guide (docs/plugins.md), as a reader copies it.
+_GUIDE = (Path(__file__).parent.parent / "docs" / "plugins.md").read_text(encoding="utf-8")
+GUIDE_TSV = re.search(r"```python\n(# repatevents_tsv.py\n.*?)```", _GUIDE, re.S).group(1)  # type: ignore[union-attr]
+
 CONTRACTS = """
-import broken_html
+import broken_pdf
+import guide_tsv
 import other_name
+import raw_tsv
 import tables_only
 
 from repatevents.testing import ExporterContract
@@ -64,28 +97,41 @@ class TestTablesOnly(ExporterContract):
     plugin = tables_only
 
 
-class TestBrokenHtml(ExporterContract):
-    exporter_name = "html"
-    plugin = broken_html
+class TestBrokenPdf(ExporterContract):
+    exporter_name = "pdf"
+    plugin = broken_pdf
 
 
 class TestOtherName(ExporterContract):
-    exporter_name = "html"
+    exporter_name = "pdf"
     plugin = other_name
+
+
+class TestRawTsv(ExporterContract):
+    exporter_name = "tsv"
+    plugin = raw_tsv
+
+
+class TestGuideTsv(ExporterContract):
+    exporter_name = "tsv"
+    plugin = guide_tsv
 """
 
 
 @pytest.fixture(scope="module")
-def failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Run the contract on three broken plugins, once; give each failed test and its message.
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, str]]:
+    """Run the contract on broken plugins and the guide's, once; give each test's outcome
+    (``passed``, ``failed`` or ``skipped``) and its message.
 
     The run is a subprocess with warnings as errors, as a plugin author's strict suite has.
     """
     folder = tmp_path_factory.mktemp("contracts")
     files = {
         "tables_only.py": TABLES_ONLY,
-        "broken_html.py": BROKEN_HTML,
+        "broken_pdf.py": BROKEN_PDF,
         "other_name.py": OTHER_NAME,
+        "raw_tsv.py": RAW_TSV,
+        "guide_tsv.py": GUIDE_TSV,
         "test_contracts.py": CONTRACTS,
         "pytest.ini": "[pytest]\nfilterwarnings = error\n",
     }
@@ -100,14 +146,21 @@ def failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     )
     found = {}
     for case in ElementTree.parse(folder / "report.xml").iter("testcase"):
-        problem = case.find("failure")
-        if problem is None:
-            problem = case.find("error")
-        if problem is not None:
-            test = f"{case.get('classname', '').rpartition('.')[2]}::{case.get('name')}"
-            found[test] = problem.get("message", "")
+        test = f"{case.get('classname', '').rpartition('.')[2]}::{case.get('name')}"
+        found[test] = ("passed", "")
+        for tag, outcome in (("failure", "failed"), ("error", "failed"), ("skipped", "skipped")):
+            problem = case.find(tag)
+            if problem is not None:
+                found[test] = (outcome, problem.get("message", ""))
+                break
     assert found, run.stdout + run.stderr
     return found
+
+
+@pytest.fixture(scope="module")
+def failures(outcomes: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Give each failed test of the run and its message."""
+    return {test: message for test, (outcome, message) in outcomes.items() if outcome == "failed"}
 
 
 def test_an_exporter_that_ignores_the_metadata_fails_only_the_metadata_test(
@@ -120,8 +173,11 @@ def test_an_exporter_that_ignores_the_metadata_fails_only_the_metadata_test(
         f"TestTablesOnly::test_writes_the_metadata[{field}]"
         for field in (
             "as_of",
+            "computed_from",
+            "head_hash",
             "known_at",
             "ledger_position",
+            "library_version",
             "policy",
             "source published",
             "source publisher",
@@ -142,11 +198,11 @@ def test_a_plugin_that_failed_is_named_with_the_reason_it_failed(
     failures: dict[str, str],
 ) -> None:
     """No KeyError: each test names the exporter, the plugin and the error the manager recorded."""
-    messages = {v for k, v in failures.items() if k.startswith("TestBrokenHtml::")}
+    messages = {v for k, v in failures.items() if k.startswith("TestBrokenPdf::")}
     expected = (
-        "Failed: the exporter contract cannot test 'html': plugin 'broken_html' failed and is "
+        "Failed: the exporter contract cannot test 'pdf': plugin 'broken_pdf' failed and is "
         "not used: its register_exporters hook raised RuntimeError: the template file "
-        "html/report.html is missing"
+        "pdf/report.tex is missing"
     )
     assert {f'failed on setup with "{expected}"'} == messages
     assert not any("KeyError" in v for v in failures.values())
@@ -158,8 +214,31 @@ def test_a_plugin_registering_another_name_is_told_the_names_it_registers(
     """A plugin that registers only other names is told which, and to fix exporter_name."""
     messages = {v for k, v in failures.items() if k.startswith("TestOtherName::")}
     expected = (
-        "Failed: the exporter contract cannot test 'html': plugin 'other_name' registers no "
-        "exporter of that name (the manager has csv, geojson, htm); set exporter_name to the "
-        "name it registers"
+        "Failed: the exporter contract cannot test 'pdf': plugin 'other_name' registers no "
+        "exporter of that name (the manager has csv, geojson, html, sqlite, pfd); set "
+        "exporter_name to the name it registers"
     )
     assert {f'failed on setup with "{expected}"'} == messages
+
+
+def test_an_exporter_that_writes_formulas_raw_fails_only_the_formula_test(
+    failures: dict[str, str],
+) -> None:
+    """The guide's old TSV example, which wrote text cells as they came, passes every rule
+    but one: it writes cells a spreadsheet runs as formulas, and the message names them."""
+    failed = sorted(name for name in failures if name.startswith("TestRawTsv::"))
+    assert ["TestRawTsv::test_writes_no_formula"] == failed
+    message = failures["TestRawTsv::test_writes_no_formula"]
+    assert "'tsv' exporter writes text cells a spreadsheet runs as formulas" in message
+    assert "'=1+1'" in message
+    assert "'@SUM(4,4)'" in message
+
+
+def test_the_guides_plugin_passes_the_contract_by_neutralising(
+    outcomes: dict[str, tuple[str, str]],
+) -> None:
+    """The plugin guide's TSV exporter passes every test, the formula test run, not skipped."""
+    guide = {k: v for k, v in outcomes.items() if k.startswith("TestGuideTsv::")}
+    assert guide
+    assert {"passed"} == {outcome for outcome, _ in guide.values()}
+    assert ("passed", "") == guide["TestGuideTsv::test_writes_no_formula"]

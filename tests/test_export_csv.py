@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from repatevents._tables import Column, ColumnType, Table
-from repatevents.errors import ExportError, ValidationError
+from repatevents.errors import ValidationError
 from repatevents.exporters import export_tables, neutralise
 from repatevents.testing import ExporterContract, get_plugin_manager, sample_metadata, sample_tables
 
@@ -35,7 +35,7 @@ class TestCsvWithOptionsContract(ExporterContract):
         return path.read_bytes().decode("utf-8-sig")
 
 
-def _export(tmp_path: Path, table: str, **options: object) -> Path:
+def _export(tmp_path: Path, table: str, **options: Any) -> Path:
     written, _metadata = export_tables(
         "csv",
         sample_tables(),
@@ -298,15 +298,15 @@ def test_unknown_table_is_rejected_before_anything_is_written(tmp_path: Path) ->
     assert list(tmp_path.iterdir()) == []
 
 
-def test_missing_folder_is_an_export_error(tmp_path: Path) -> None:
-    """A target in a folder that does not exist fails with ExportError naming the exporter."""
-    with pytest.raises(ExportError) as raised:
-        export_tables(
-            "csv",
-            sample_tables(),
-            sample_metadata(),
-            tmp_path / "no" / "such" / "x.csv",
-            table_names=["totals"],
-            plugin_manager=get_plugin_manager(load_entrypoints=False),
-        )
-    assert raised.value.exporter == "csv"
+def test_missing_folders_are_created(tmp_path: Path) -> None:
+    """A target in folders that do not exist yet gets them, at every level."""
+    written = export_tables(
+        "csv",
+        sample_tables(),
+        sample_metadata(),
+        tmp_path / "no" / "such" / "x.csv",
+        table_names=["totals"],
+        plugin_manager=get_plugin_manager(load_entrypoints=False),
+    )
+    folder = tmp_path / "no" / "such"
+    assert [folder / "x.csv", folder / "x-metadata.csv"] == written

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -12,10 +13,11 @@ from typing import Any, ClassVar
 import jsonschema
 import pytest
 
+from repatevents import Ledger, read_jsonl
 from repatevents._tables import Column, ColumnType, Table
 from repatevents.errors import ExportError
 from repatevents.events import lookup_country
-from repatevents.exporters import export_tables
+from repatevents.exporters import Exporter, export_tables
 from repatevents.hookspecs import hookimpl
 from repatevents.testing import (
     ExporterContract,
@@ -31,6 +33,7 @@ SCHEMA = json.loads(
 )
 # Generous boxes around each country (lon_min, lat_min, lon_max, lat_max): a point with
 # latitude and longitude swapped falls outside both.
+EXAMPLE = Path(__file__).parent.parent / "src" / "repatevents" / "data" / "example_ledger.jsonl"
 SYRIA_BBOX = (35.5, 32.3, 42.5, 37.4)
 IRAQ_BBOX = (38.7, 29.0, 48.7, 37.4)
 
@@ -48,6 +51,29 @@ class TestGeojsonWithFlowsContract(ExporterContract):
     exporter_name = "geojson"
     writes_text_cells = False
     options: ClassVar[Mapping[str, Any]] = {"flows": True}
+
+
+@pytest.mark.parametrize("layer", ["countries", "camps", "flows"])
+class TestGeojsonLayerContract(ExporterContract):
+    """Each one-layer GeoJSON passes the exporter contract."""
+
+    exporter_name = "geojson"
+    writes_text_cells = False
+
+    @pytest.fixture(autouse=True)
+    def _layer(self, layer: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(self, "options", {"layer": layer})
+
+    def test_handles_the_largest_numbers(
+        self,
+        contract_manager: RepateventsPluginManager,
+        exporter: Exporter,
+        tmp_path: Path,
+    ) -> None:
+        """The largest integers are written with every digit, in the layer that draws them."""
+        if self.options["layer"] != "countries":
+            pytest.skip("largest_number_tables() is a totals table: only countries draw it")
+        super().test_handles_the_largest_numbers(contract_manager, exporter, tmp_path)
 
 
 def _reject_constant(name: str) -> None:
@@ -477,3 +503,111 @@ def test_two_rows_for_one_country_fail_instead_of_overwriting(tmp_path: Path) ->
     )
     with pytest.raises(ExportError, match="more than one row for 'KAZ'"):
         _export(tmp_path, tables={"totals": table})
+
+
+# -- one layer per file, for a GIS ------------------------------------------------------------
+LAYER_TYPES = {"countries": "Point", "camps": "Point", "flows": "LineString"}
+
+
+@pytest.fixture(scope="module")
+def layers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("layers")
+    with Ledger.in_memory() as ledger:
+        ledger.record_many(read_jsonl(EXAMPLE))
+        return {
+            layer: ledger.export("geojson", folder / f"{layer}.geojson", layer=layer)[0]
+            for layer in LAYER_TYPES
+        }
+
+
+@pytest.mark.parametrize(("layer", "geometry_type"), list(LAYER_TYPES.items()))
+def test_gdal_reads_each_layer_with_one_typed_geometry(
+    layers: dict[str, Path], layer: str, geometry_type: str
+) -> None:
+    """GDAL (through pyogrio) reads each layer with its geometry type, not Unknown, and only
+    its own fields."""
+    pyogrio = pytest.importorskip("pyogrio")
+    info = pyogrio.read_info(layers[layer])
+    assert geometry_type == info["geometry_type"]
+    assert info["features"] > 0
+    fields = set(info["fields"])
+    assert ("people_best" in fields) == (layer == "flows")
+    assert ("total_best" in fields) == (layer == "countries")
+    assert ("place" in fields) == (layer == "camps")
+
+
+@pytest.mark.parametrize("layer", list(LAYER_TYPES))
+@pytest.mark.parametrize(("driver", "suffix"), [("GPKG", "gpkg"), ("ESRI Shapefile", "shp")])
+def test_each_layer_converts_to_a_geopackage_and_a_shapefile(
+    layers: dict[str, Path], tmp_path: Path, layer: str, driver: str, suffix: str
+) -> None:
+    """Each layer converts to a GeoPackage and a Shapefile with every feature kept."""
+    pyogrio = pytest.importorskip("pyogrio")
+    meta, _, geometry, field_data = pyogrio.raw.read(layers[layer])
+    target = tmp_path / f"{layer}.{suffix}"
+    with warnings.catch_warnings():
+        # A Shapefile cuts field names to ten characters, and GDAL says so.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        pyogrio.raw.write(
+            target,
+            geometry,
+            field_data,
+            meta["fields"],
+            crs=meta["crs"],
+            geometry_type=meta["geometry_type"],
+            driver=driver,
+        )
+    info = pyogrio.read_info(target)
+    assert len(geometry) == info["features"]
+    assert LAYER_TYPES[layer] == info["geometry_type"]
+
+
+def test_a_layer_lists_its_features_without_a_location_in_the_metadata(
+    layers: dict[str, Path],
+) -> None:
+    """A camp with no coordinates is not a feature of the camps layer (every feature has a
+    geometry) but is listed, with its figures, in metadata.without_location."""
+    collection = _read(layers["camps"])
+    assert all(feature["geometry"] for feature in collection["features"])
+    missing = {
+        item["id"]: item["properties"] for item in collection["metadata"]["without_location"]
+    }
+    assert "camp/nes" in missing
+    assert missing["camp/nes"]["remaining_best"] is not None
+    assert "camps" == collection["metadata"]["layer"]
+
+
+def test_countries_with_shapes_from_a_plugin_are_one_multipolygon_layer(tmp_path: Path) -> None:
+    """When a plugin gives every country a shape, the countries layer is all MultiPolygons
+    (a Polygon is promoted), never a mix of points and shapes."""
+    square = [[[60.0, 40.0], [61.0, 40.0], [61.0, 41.0], [60.0, 40.0]]]
+
+    class Shapes:
+        @hookimpl
+        def country_geometry(self, code: str) -> dict[str, Any]:
+            return {"type": "Polygon", "coordinates": square}
+
+    with registered_plugin(Shapes()) as manager:
+        (path,) = export_tables(
+            "geojson",
+            sample_tables(),
+            sample_metadata(),
+            tmp_path / "countries.geojson",
+            plugin_manager=manager,
+            layer="countries",
+        )
+    types = {feature["geometry"]["type"] for feature in _read(path)["features"]}
+    assert {"MultiPolygon"} == types
+
+
+def test_an_unknown_layer_is_an_export_error(tmp_path: Path) -> None:
+    """A layer that is not countries, camps, flows or all fails and names the choices."""
+    with pytest.raises(ExportError, match="'countries'"):
+        export_tables(
+            "geojson",
+            sample_tables(),
+            sample_metadata(),
+            tmp_path / "x.geojson",
+            plugin_manager=get_plugin_manager(load_entrypoints=False),
+            layer="rivers",
+        )

@@ -134,7 +134,7 @@ def _writes_nothing_for_metadata(tables: Any, metadata: Any, stream: BinaryIO, /
 @pytest.fixture
 def silent_manager() -> Iterator[RepateventsPluginManager]:
     """A manager with two exporters that write nothing: for every file, and for one of them."""
-    silent = Exporter("html", "html", "text/html", "Writes nothing.", _writes_nothing)
+    silent = Exporter("pdf", "pdf", "application/pdf", "Writes nothing.", _writes_nothing)
     partly = Exporter(
         "partly", "txt", "text/plain", "No metadata file.", _writes_nothing_for_metadata, True
     )
@@ -151,14 +151,14 @@ def test_an_exporter_that_writes_nothing_fails_and_leaves_no_file(
     """A 0-byte file is never an export: ExportError naming the exporter, and no file."""
     with pytest.raises(ExportError, match="wrote nothing") as raised:
         export_tables(
-            "html",
+            "pdf",
             sample_tables(),
             sample_metadata(),
-            tmp_path / "e.html",
+            tmp_path / "e.pdf",
             plugin_manager=silent_manager,
         )
-    assert ("html", str(tmp_path / "e.html")) == (raised.value.exporter, raised.value.path)
-    assert "the 'html' exporter could not write" in str(raised.value)
+    assert ("pdf", str(tmp_path / "e.pdf")) == (raised.value.exporter, raised.value.path)
+    assert "the 'pdf' exporter could not write" in str(raised.value)
     assert [] == list(tmp_path.iterdir())
 
 
@@ -187,8 +187,8 @@ def test_ledger_export_refuses_an_empty_file(
 ) -> None:
     """Ledger.export goes through the same check: nothing written is an ExportError."""
     ledger = Ledger.in_memory()
-    with pytest.raises(ExportError, match="'html' exporter"):
-        ledger.export("html", tmp_path / "e.html", plugin_manager=silent_manager)
+    with pytest.raises(ExportError, match="'pdf' exporter"):
+        ledger.export("pdf", tmp_path / "e.pdf", plugin_manager=silent_manager)
     assert [] == list(tmp_path.iterdir())
 
 
@@ -227,15 +227,25 @@ def test_exporter_options_take_their_type_from_the_annotation_then_the_default()
 
 
 def test_exporter_options_of_the_built_in_exporters() -> None:
-    """CSV takes bom, hxl and titles; GeoJSON flows; all true or false, false by default."""
+    """CSV takes bom, hxl, titles and datapackage (false by default) and a licence; GeoJSON
+    flows (false by default) and a layer ("all" by default); HTML a title and countries (text,
+    none by default); SQLite a licence."""
     exporters = registered_exporters(get_plugin_manager(load_entrypoints=False))
     described = {
         name: [(o.name, o.type, o.default) for o in exporter_options(e) or ()]
         for name, e in exporters.items()
     }
     assert {
-        "csv": [("bom", bool, False), ("hxl", bool, False), ("titles", bool, False)],
-        "geojson": [("flows", bool, False)],
+        "csv": [
+            ("bom", bool, False),
+            ("hxl", bool, False),
+            ("titles", bool, False),
+            ("datapackage", bool, False),
+            ("licence", str, "CC-BY-4.0"),
+        ],
+        "geojson": [("flows", bool, False), ("layer", str, "all")],
+        "html": [("title", str, None), ("countries", str, None)],
+        "sqlite": [("licence", str, "CC-BY-4.0")],
     } == described
 
 

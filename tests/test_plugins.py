@@ -126,14 +126,14 @@ def _status(manager: RepateventsPluginManager) -> dict[str, str]:
     return {info.name: info.status for info in list_plugins(manager)}
 
 
-def test_builtin_plugin_registers_csv_and_geojson() -> None:
+def test_builtin_plugin_registers_csv_geojson_html_and_sqlite() -> None:
     """Without installed plugins the built-in exporters are there, through the hook."""
     manager = get_plugin_manager(load_entrypoints=False)
-    assert list(registered_exporters(manager)) == ["csv", "geojson"]
+    assert list(registered_exporters(manager)) == ["csv", "geojson", "html", "sqlite"]
     (builtin,) = list_plugins(manager)
     assert (builtin.name, builtin.status, builtin.builtin) == (BUILTIN_PLUGIN, "loaded", True)
     assert builtin.hooks == ("register_exporters",)
-    assert builtin.exporters == ("csv", "geojson")
+    assert builtin.exporters == ("csv", "geojson", "html", "sqlite")
 
 
 def test_installed_plugin_is_loaded_from_its_entry_point(install: Install) -> None:
@@ -221,7 +221,7 @@ def test_environment_variable_disables_all_installed_plugins(
     install("repatevents-broken", {"broken": FAILS_TO_IMPORT})
     monkeypatch.setenv(DISABLE_PLUGINS_ENV, "all")
     manager = get_plugin_manager()
-    assert list(registered_exporters(manager)) == ["csv", "geojson"]
+    assert list(registered_exporters(manager)) == ["csv", "geojson", "html", "sqlite"]
     assert {"broken": "disabled", "names": "disabled"}.items() <= _status(manager).items()
 
 
@@ -282,7 +282,7 @@ def test_unknown_exporter_names_the_known_ones(tmp_path: Path) -> None:
             tmp_path / "x.pdf",
             plugin_manager=get_plugin_manager(load_entrypoints=False),
         )
-    assert (raised.value.name, raised.value.known) == ("pdf", ("csv", "geojson"))
+    assert (raised.value.name, raised.value.known) == ("pdf", ("csv", "geojson", "html", "sqlite"))
 
 
 class _Tsv:
@@ -313,7 +313,7 @@ def test_plugin_manager_fixture_registers_the_plugin(
     plugin_manager: RepateventsPluginManager,
 ) -> None:
     """A fixture made by plugin_manager_fixture gives a manager with the plugin registered."""
-    assert list(registered_exporters(plugin_manager)) == ["csv", "geojson", "tsv"]
+    assert list(registered_exporters(plugin_manager)) == ["csv", "geojson", "html", "sqlite", "tsv"]
 
 
 def test_registered_plugin_is_removed_after_the_block() -> None:
@@ -563,7 +563,7 @@ def test_describe_plugins_lists_each_exporters_package_version_and_options(
     ] == typed["options"]
     csv = exporters["csv"]
     assert ("builtin", "repatevents") == (csv["plugin"], csv["package"])
-    assert ["bom", "hxl", "titles"] == [o["name"] for o in csv["options"]]
+    assert ["bom", "hxl", "titles", "datapackage", "licence"] == [o["name"] for o in csv["options"]]
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ PUBLIC_NAMES = [
     "FigureAdjudicated",
     "FuzzyDate",
     "ImportResult",
+    "ImportWarning",
     "InflowKind",
     "InflowReported",
     "Ledger",
@@ -79,6 +80,7 @@ def test_the_public_names_are_pinned() -> None:
         "repatevents",
         "repatevents.events",
         "repatevents.errors",
+        "repatevents.store",
         "repatevents.strategies",
         "repatevents.invariants",
         "repatevents.testing",
@@ -100,7 +102,7 @@ def test_top_level_names_are_the_same_objects_as_in_their_modules() -> None:
     for name in repatevents.__all__:
         if name in repatevents.events.__all__:
             source: ModuleType = repatevents.events
-        elif name in ("Ledger", "ImportResult"):
+        elif name in ("Ledger", "ImportResult", "ImportWarning"):
             source = repatevents._ledger
         else:
             source = repatevents.errors
@@ -123,6 +125,7 @@ def test_every_public_strategy_is_documented_with_its_arguments() -> None:
 
 
 TESTING_NAMES = [
+    "FORMULA_TEXTS",
     "LARGEST_NUMBERS",
     "UNICODE_TEXTS",
     "ExporterContract",
@@ -133,6 +136,7 @@ TESTING_NAMES = [
     "assert_ledger_consistent",
     "describe_violations",
     "empty_tables",
+    "formula_tables",
     "fresh_plugin_manager",
     "get_plugin_manager",
     "largest_number_tables",
@@ -183,3 +187,19 @@ def test_every_public_name_is_in_the_api_reference(module_name: str) -> None:
     module: ModuleType = importlib.import_module(module_name)
     documented = _documented()
     assert [] == [n for n in module.__all__ if f"{module_name}.{n}" not in documented]
+
+
+def test_the_store_names_are_pinned() -> None:
+    """repatevents.store exports the backends, open_store and copy_store, and nothing else."""
+    import repatevents.store
+
+    assert [
+        "Envelope",
+        "EventStore",
+        "JsonLinesStore",
+        "MemoryStore",
+        "PostgresStore",
+        "SQLiteStore",
+        "copy_store",
+        "open_store",
+    ] == repatevents.store.__all__

@@ -67,7 +67,8 @@ def test_the_fixtures_give_ledgers_and_a_plugin_manager(pytester: pytest.Pyteste
             assert 28 == repatevents_ledger_from_file(tmp_path / "store.jsonl").head
 
         def test_plugin_manager(repatevents_plugin_manager):
-            assert ["csv", "geojson"] == sorted(registered_exporters(repatevents_plugin_manager))
+            names = sorted(registered_exporters(repatevents_plugin_manager))
+            assert ["csv", "geojson", "html", "sqlite"] == names
         """
     )
     result = pytester.runpytest_subprocess(*PLUGIN_ARGS)

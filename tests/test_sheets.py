@@ -11,9 +11,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from repatevents._sheets import parse_column_map, read_operations_sheet, read_sheet
 from repatevents.errors import FieldProblem, ValidationError
 from repatevents.events import DateRole, Event, OperationReported, ReportCorrected, SpeakerKind
+from repatevents.importing._sheets import Sheet, parse_column_map, read_sheet
 
 HEADER = "country,date,origin,publisher,total"
 GOOD = "KGZ,2023-08-30,nes,X,95"
@@ -34,6 +34,14 @@ def write_xlsx(tmp_path: Path, rows: Sequence[Sequence[Any]]) -> Path:
         sheet.append(list(row))
     workbook.save(path)
     return path
+
+
+def read_file(path: Path, **options: Any) -> Sheet:
+    return read_sheet(path.read_bytes(), "xlsx" if path.suffix == ".xlsx" else "csv", **options)
+
+
+def read_operations_sheet(path: Path, **options: Any) -> list[Event]:
+    return list(read_file(path, **options).events)
 
 
 def problems(path: Path, **options: Any) -> list[FieldProblem]:
@@ -365,7 +373,7 @@ def test_unknown_columns_can_be_ignored(tmp_path: Path) -> None:
 def test_ignored_columns_are_listed_with_a_suggestion(tmp_path: Path) -> None:
     """``read_sheet`` says which columns it left out, with the column each may have meant."""
     sheet = write_csv(tmp_path, f"{HEADER},womens,checked by\n{GOOD},31,Amira\n")
-    read = read_sheet(sheet, ignore_unknown_columns=True)
+    read = read_file(sheet, ignore_unknown_columns=True)
     assert [("womens", "women"), ("checked by", None)] == [
         (column.header, column.suggestion) for column in read.ignored
     ]
@@ -380,7 +388,7 @@ def test_a_row_with_supersedes_is_a_correction_carrying_the_rows_operation(
 ) -> None:
     """A ``supersedes`` cell makes the row a correction whose replacement is its operation."""
     sheet = write_csv(tmp_path, f"{HEADER},supersedes\n{GOOD},{OLD_ID}\nKGZ,2023-08-31,nes,X,9,\n")
-    read = read_sheet(sheet)
+    read = read_file(sheet)
     corrected, plain = read.events
     assert isinstance(corrected, ReportCorrected)
     assert isinstance(plain, OperationReported)

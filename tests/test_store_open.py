@@ -78,7 +78,8 @@ def test_a_named_backend_overrides_the_suffix(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("path", "backend", "message"),
     [
-        ("ledger.db", "postgres", "'postgres' is not a store backend; choose one of"),
+        ("ledger.db", "mysql", "'mysql' is not a store backend; choose one of"),
+        ("ledger.db", "postgres", "a postgres store needs a postgresql:// URL"),
         ("ledger.db", "memory", "an in-memory store has no file"),
         (None, "sqlite", "a sqlite store needs a file path"),
     ],

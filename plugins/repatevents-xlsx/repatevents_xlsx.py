@@ -1,13 +1,18 @@
 """An Excel workbook exporter for repatevents, installed as a plugin.
 
-``repatevents export xlsx -o figures.xlsx`` writes one sheet per table and a ``Metadata`` sheet
-(what the export was made from, which sheet holds which table under what title, and the
-sources). A table's sheet is named after the table in short, whole words (``Totals``, ``Time
-series``); its long title is on the Metadata sheet, so that every table sheet starts with its
-header row and reads as a table in any tool. Cells keep their types: integers and numbers are
-numbers, dates are dates with a ``yyyy-mm-dd`` format, booleans are booleans, ``None`` ("not
-reported") is an empty cell. Every sheet has a bold, frozen header row, an autofilter and
-columns as wide as their longest cell (within limits).
+``repatevents export xlsx -o figures.xlsx`` writes one sheet per table, then three sheets about
+the export, each one tidy table with its header in row 1: ``Metadata`` (key and value: what the
+export was made from, with its provenance), ``Metadata sheets`` (which sheet holds which table
+under what title) and ``Metadata sources``. A table's sheet is named after the table in short,
+whole words (``Totals``, ``Time series``); its long title is on ``Metadata sheets``, so that
+every sheet starts with its header row and reads as a table in any tool (pandas reads each
+sheet as a frame). The metadata is also in the workbook's custom document properties, where a
+file manager or ``exiftool`` shows it without opening a sheet.
+
+Cells keep their types: integers and numbers are numbers, dates are dates with a
+``yyyy-mm-dd`` format, booleans are booleans, ``None`` ("not reported") is an empty cell.
+Every sheet has a bold, frozen header row, an autofilter and columns as wide as their longest
+cell (within limits).
 
 Text is always written as text: XlsxWriter's conversion of strings that look like formulas,
 links or numbers is switched off, so a source named ``=HYPERLINK(…)`` stays a string.
@@ -34,7 +39,14 @@ import xlsxwriter  # type: ignore[import-untyped]
 from repatevents.exporters import ColumnType, Exporter, ExportMetadata, Table
 from repatevents.hookspecs import hookimpl
 
-__all__ = ["XLSX_EXPORTER", "register_exporters", "sheet_name", "sheet_names", "write_xlsx"]
+__all__ = [
+    "METADATA_SHEETS",
+    "XLSX_EXPORTER",
+    "register_exporters",
+    "sheet_name",
+    "sheet_names",
+    "write_xlsx",
+]
 
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_SHEET_NAME = 31
@@ -155,12 +167,17 @@ def write_xlsx(
             "created": created,
         }
     )
+    for key, value in metadata.typed_items():
+        workbook.set_custom_property(key, value)
     formats = _Formats(workbook)
-    names = sheet_names([*(sheet_name(t) for t in tables.values()), "Metadata"])
+    names = sheet_names([*(sheet_name(t) for t in tables.values()), *METADATA_SHEETS])
     for table, name in zip(tables.values(), names, strict=False):
         _write_table(workbook.add_worksheet(name), table, formats, titles=titles, hxl=hxl)
     sheets = list(zip(names, tables.values(), strict=False))
-    _write_metadata(workbook.add_worksheet(names[-1]), metadata, sheets, formats)
+    for name, (header, rows) in zip(
+        names[len(tables) :], _metadata_tables(metadata, sheets), strict=True
+    ):
+        _write_rows(workbook.add_worksheet(name), header, rows, formats)
     workbook.close()
     stream.write(buffer.getbuffer())
 
@@ -270,39 +287,45 @@ def _width(text: str) -> int:
     )
 
 
-def _write_metadata(
-    sheet: Any, metadata: ExportMetadata, sheets: Sequence[tuple[str, Table]], formats: _Formats
-) -> None:
-    # typed_items: the ledger position is a number cell, as a spreadsheet should hold it.
-    sections: list[tuple[str | None, Sequence[str], Sequence[Sequence[object]]]] = [
-        (None, ("Key", "Value"), metadata.typed_items()),
+METADATA_SHEETS = ("Metadata", "Metadata sheets", "Metadata sources")
+"""The sheets written after the tables' own: the metadata, the sheet index, the sources."""
+
+_SOURCE_KEYS = ("publisher", "via", "speaker_kind", "url", "published", "reports")
+
+_Rows = tuple[Sequence[str], Sequence[Sequence[object]]]
+
+
+def _metadata_tables(
+    metadata: ExportMetadata, sheets: Sequence[tuple[str, Table]]
+) -> tuple[_Rows, _Rows, _Rows]:
+    """Return the header and rows of each of the ``METADATA_SHEETS``, in order."""
+    keys = list(dict.fromkeys(k for source in metadata.sources for k in source)) or _SOURCE_KEYS
+    return (
+        # typed_items: the ledger position is a number cell, as a spreadsheet should hold it.
+        (("key", "value"), metadata.typed_items()),
         (
-            "Sheets",
             ("sheet", "table", "title", "description", "rows"),
             [(name, t.name, t.title, t.description or None, len(t.rows)) for name, t in sheets],
         ),
-    ]
-    if metadata.sources:
-        keys = list(dict.fromkeys(k for source in metadata.sources for k in source))
-        rows = [[source.get(key) for key in keys] for source in metadata.sources]
-        sections.append(("Sources", keys, rows))
-    widths: list[int] = []
-    row = -2
-    for heading, header, body in sections:
-        row += 2
-        if heading is not None:
-            sheet.write_string(row, 0, heading, formats.header)
-            row += 1
-        widths += [0] * max(0, len(header) - len(widths))
-        for col, key in enumerate(header):
-            sheet.write_string(row, col, key, formats.header)
-            widths[col] = max(widths[col], _width(key))
-        for cells in body:
-            row += 1
-            for col, cell in enumerate(cells):
-                if cell is not None:
-                    widths[col] = max(widths[col], _write_any(sheet, row, col, cell, formats))
+        (keys, [[source.get(key) for key in keys] for source in metadata.sources]),
+    )
+
+
+def _write_rows(
+    sheet: Any,
+    header: Sequence[str],
+    body: Sequence[Sequence[object]],
+    formats: _Formats,
+) -> None:
+    widths = [_width(key) for key in header]
+    for col, key in enumerate(header):
+        sheet.write_string(0, col, key, formats.header)
+    for row, cells in enumerate(body, start=1):
+        for col, cell in enumerate(cells):
+            if cell is not None:
+                widths[col] = max(widths[col], _write_any(sheet, row, col, cell, formats))
     sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, len(body), len(header) - 1)
     for col, width in enumerate(widths):
         sheet.set_column(col, col, min(max(width + 2, MIN_WIDTH), MAX_WIDTH))
 
@@ -323,7 +346,8 @@ XLSX_EXPORTER = Exporter(
     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     description=(
         "An Excel workbook: one sheet per table with typed cells, a frozen header and filters, "
-        "and a Metadata sheet; the same input gives the same bytes."
+        "and metadata sheets (metadata, sheet index, sources) each one tidy table; the same "
+        "input gives the same bytes."
     ),
     write=write_xlsx,
 )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import RepateventsError, ValidationError
 
 if TYPE_CHECKING:
-    from ._ledger import ImportResult, Ledger
+    from ._ledger import ImportResult, ImportWarning, Ledger
     from .events import (
         CATEGORIES,
         EVENT_TYPES,
@@ -71,6 +71,7 @@ __all__ = [
     "FigureAdjudicated",
     "FuzzyDate",
     "ImportResult",
+    "ImportWarning",
     "InflowKind",
     "InflowReported",
     "Ledger",
@@ -112,7 +113,7 @@ __all__ = [
 # Names are imported on first access (PEP 562) so that `import repatevents` stays light; the
 # imports above tell type checkers and readers where each name comes from.
 _LAZY = {name: "events" for name in __all__ if name not in ("RepateventsError", "ValidationError")}
-_LAZY.update(Ledger="_ledger", ImportResult="_ledger")
+_LAZY.update(Ledger="_ledger", ImportResult="_ledger", ImportWarning="_ledger")
 
 
 def __getattr__(name: str) -> Any:

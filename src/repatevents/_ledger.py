@@ -13,17 +13,24 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal
 
 import attrs
 
 from ._tables import ExportMetadata, Table
-from .errors import CheckpointMismatchError, ConcurrencyError, IntegrityError, LostRecordsError
-from .events import Event, read_jsonl
+from .errors import (
+    CheckpointMismatchError,
+    FieldProblem,
+    HeadNotFoundError,
+    IntegrityError,
+    LostRecordsError,
+    ValidationError,
+)
+from .events import Event
 from .projections import (
     DEFAULT_POLICY,
     CountryTotal,
@@ -57,21 +64,42 @@ from .projections._state import KnowledgeState, fold
 from .projections._timeseries import timeseries as _timeseries
 from .projections._to_tables import build_table, table_names
 from .projections._totals import totals as _totals
-from .store import Envelope, EventStore, JsonLinesStore, SQLiteStore
+from .store import Envelope, EventStore, JsonLinesStore, PostgresStore, SQLiteStore
 from .store._hashing import GENESIS_HASH
 from .store._records import read_checked
 
 if TYPE_CHECKING:
     from ._plugins import RepateventsPluginManager
 
-__all__ = ["PROGRESS_EVERY", "ImportResult", "Ledger", "Progress"]
+__all__ = ["PROGRESS_EVERY", "ImportResult", "ImportWarning", "Ledger", "Progress"]
 
 #: After folding at least this many new events (or a tenth of the log, if more), the state is
 #: saved at once, not only on close. Saving costs O(log), so a tenth keeps it O(1) per event.
 CHECKPOINT_EVERY = 10_000
 #: A fold tells its progress callback how far it got every this many events.
 PROGRESS_EVERY = 10_000
-_IMPORT_RETRIES = 5
+
+
+@attrs.frozen
+class ImportWarning:
+    """Something an import recorded (or would record) that may not be what was meant.
+
+    Attributes:
+        line: the line (row) of the file it concerns; the header of a sheet is row 1.
+        field: the field (column) it concerns.
+        value: the value in question: an event id, a column's header.
+        message: what is the matter and what to do, as a sentence.
+    """
+
+    line: int | None
+    field: str
+    value: Any
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        return f"{where}{self.message}"
+
 
 #: Told how far long work got: ``(what, done, total)``, such as ``("folding", 20000, 1000000)``.
 Progress = Callable[[str, int, int], None]
@@ -82,15 +110,26 @@ class ImportResult:
     """What an import did.
 
     Attributes:
-        recorded: events newly recorded.
+        recorded: events newly recorded; in a dry run, the events that would be.
         already_present: events the ledger already held (importing a file twice records
             nothing the second time).
         head: the log position after the import.
+        warnings: what was recorded but may not be what was meant: a reference to an event
+            neither the file nor the ledger holds, a new report that looks like an edit of a
+            recorded one, a sheet's column left out.
+        dry_run: whether nothing was recorded on purpose.
     """
 
     recorded: int
     already_present: int
     head: int
+    warnings: tuple[ImportWarning, ...] = ()
+    dry_run: bool = False
+
+    @property
+    def read(self) -> int:
+        """The events the file holds."""
+        return self.recorded + self.already_present
 
 
 @contextmanager
@@ -137,11 +176,47 @@ def _discard_hint(store: EventStore) -> str:
         return f"delete {store.checkpoints_path}"
     if isinstance(store, SQLiteStore):
         return f'delete the checkpoints: sqlite3 {store.path} "DELETE FROM checkpoints"'
+    if isinstance(store, PostgresStore):
+        return (
+            f'delete the checkpoints: psql {store.url} -c "DELETE FROM {store.schema}.checkpoints"'
+        )
     return "delete the checkpoints saved beside it"
 
 
 def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
+
+
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+"""The environment variable reproducible builds set to the build's time, in Unix seconds."""
+
+
+def generation_time(generated_at: dt.datetime | None = None) -> dt.datetime:
+    """Return the time an export records as made: ``generated_at`` when given, else the time
+    ``SOURCE_DATE_EPOCH`` names (https://reproducible-builds.org/specs/source-date-epoch/),
+    else now; in UTC.
+
+    Raises:
+        ValidationError: ``SOURCE_DATE_EPOCH`` is set but not a whole number of seconds.
+    """
+    if generated_at is not None:
+        return generated_at
+    epoch = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
+    if not epoch:
+        return dt.datetime.now(dt.UTC)
+    try:
+        return dt.datetime.fromtimestamp(int(epoch, 10), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise ValidationError(
+            [
+                FieldProblem(
+                    SOURCE_DATE_EPOCH,
+                    epoch,
+                    "a whole number of seconds since 1970-01-01 00:00 UTC, as reproducible "
+                    "builds set it",
+                )
+            ]
+        ) from None
 
 
 def _generation_day(generated_at: dt.datetime | None) -> dt.date:
@@ -198,6 +273,8 @@ class Ledger:
         self._saved = -1
         self._past: tuple[int, KnowledgeState] | None = None
         self._summary: KnowledgeState | None = None
+        # The state verify folded from zero: an export from it says computed_from "log".
+        self._verified: KnowledgeState | None = None
         self._closed = False
 
     # -- opening and closing -------------------------------------------------------------------
@@ -215,13 +292,17 @@ class Ledger:
             path: the ledger file; its suffix chooses the backend (``.db``, ``.sqlite`` or
                 ``.sqlite3``: SQLite, the default; ``.jsonl``: JSON Lines) unless ``backend``
                 is given. Another suffix is refused (an existing SQLite file opens whatever
-                its name).
-            backend: ``"sqlite"``, ``"jsonl"`` or ``"memory"``, overriding the suffix.
+                its name). A ``postgresql://user@host:port/dbname`` URL opens a ledger shared
+                on a PostgreSQL server (the ``postgres`` extra; the password as libpq takes
+                it: in the URL, ``PGPASSWORD`` or ``~/.pgpass``).
+            backend: ``"sqlite"``, ``"jsonl"``, ``"postgres"`` or ``"memory"``, overriding
+                the suffix.
             progress: told how far long folds got (see :class:`Ledger`).
 
         Raises:
             CorruptLogError: the file exists but is not a readable log of that backend (a file
                 of events to import, not a ledger, is named as one).
+            StoreError: the PostgreSQL server cannot be reached or refuses the role.
             ValueError: the backend is unknown, or does not fit the path; a
                 ``ValidationError`` (a ``ValueError`` too) when, without ``backend``, the
                 path's suffix is none of the above.
@@ -273,6 +354,17 @@ class Ledger:
         """The position of the last recorded event (0 for an empty ledger)."""
         return self._store.head()
 
+    @property
+    def head_hash(self) -> str | None:
+        """The hash of the last recorded event (``None`` for an empty ledger).
+
+        With :attr:`head`, what to publish beside a figure: ``repatevents verify --expect``
+        then shows that a ledger still holds that state (and maybe more).
+        """
+        head = self._store.head()
+        last = next(iter(self._store.read(head - 1, upto=head)), None) if head else None
+        return None if last is None else last.hash
+
     def record(self, event: Event) -> int:
         """Record one event and return the head position after it.
 
@@ -297,30 +389,76 @@ class Ledger:
         """
         return self._store.append(list(events), expected_position=expected_position)
 
+    def import_file(
+        self,
+        source: str | os.PathLike[str] | IO[bytes],
+        *,
+        format: Literal["jsonl", "csv", "xlsx"] | None = None,
+        column_map: Mapping[str, str] | None = None,
+        ignore_unknown_columns: bool = False,
+        dry_run: bool = False,
+        progress: Callable[[str, int, int | None], None] | None = None,
+    ) -> ImportResult:
+        """Import a file of events or a sheet of operations: check all of it, record all or none.
+
+        A file is JSON Lines (one event a line), or a CSV or XLSX sheet with one operation a
+        row (the columns are listed by ``repatevents import --help`` and in the how-to).
+        Before anything is recorded, every line is validated and the batch is checked against
+        the ledger: an id the file or the ledger gives other content is refused. Recorded with
+        a warning: a reference to an event neither the file nor the ledger holds, a new report
+        with the publisher, country and date of one in force (most likely an edit of it).
+
+        Args:
+            source: a path, or a binary stream (``sys.stdin.buffer``).
+            format: ``"jsonl"``, ``"csv"`` or ``"xlsx"``; by default the path's suffix says,
+                or, for a stream or an unknown suffix, the file's first bytes.
+            column_map: renames from a sheet's headers to the importer's columns
+                (``{"Nation": "country"}``), matched as headers are: without regard to case,
+                spaces as underscores.
+            ignore_unknown_columns: leave out a sheet's columns that are not known ones
+                (listed in ``warnings``) instead of refusing the sheet.
+            dry_run: check everything and record nothing.
+            progress: called as ``progress(stage, done, total)`` while the file is read,
+                checked and saved; ``stage`` is "reading", "checking" or "saving", ``total``
+                is ``None`` while not known.
+
+        Returns:
+            What was recorded, what the ledger already held, and the warnings.
+
+        Raises:
+            ValidationError: listing every problem, each naming its line (row), field (column),
+                value and rule; nothing is recorded.
+            OSError: the file cannot be read.
+        """
+        from .importing._import import import_file
+
+        return import_file(
+            self,
+            source,
+            format=format,
+            column_map=column_map,
+            ignore_unknown_columns=ignore_unknown_columns,
+            dry_run=dry_run,
+            progress=progress,
+        )
+
     def import_jsonl(self, path: str | os.PathLike[str]) -> ImportResult:
-        """Import a JSON Lines file of events: validate all of it, then record all or nothing.
+        """Import a JSON Lines file of events: ``import_file(path, format="jsonl")``.
 
         Raises:
             ValidationError: listing every invalid line (nothing is recorded).
             OSError: the file cannot be read.
         """
-        events = read_jsonl(path)
-        for attempt in range(_IMPORT_RETRIES):
-            before = self.head
-            try:
-                after = self._store.append(events, expected_position=before)
-            except ConcurrencyError:
-                # Another writer got in between: count against its new head.
-                if attempt == _IMPORT_RETRIES - 1:
-                    raise
-                continue
-            return ImportResult(after - before, len(events) - (after - before), after)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self.import_file(path, format="jsonl")
 
     # -- the log -------------------------------------------------------------------------------
-    def verify(self) -> int:
+    def verify(self, *, expect: str | None = None) -> int:
         """Check every record against the hash chain, and the checkpoints saved beside the log
         against the log; return how many records were checked.
+
+        With ``expect``, a head hash published earlier (:attr:`head_hash`), the log must also
+        hold the record with that hash: the ledger reaches the state that was published, and
+        whatever came after it is chained to it.
 
         A checkpoint is a cache the hash chain does not cover, so the log is folded again from
         zero and each checkpoint (and its summary) is compared with the fold at its position.
@@ -335,15 +473,34 @@ class Ledger:
             CheckpointMismatchError: the log is intact, but a checkpoint holds something other
                 than the log folded from zero (it was changed); :meth:`rebuild` replaces it.
             CorruptLogError: a stored file cannot be read.
+            ValidationError: ``expect`` is not a hash (hex, at least 12 digits).
+            HeadNotFoundError: no record of the intact log has the hash ``expect``.
 
         Warns:
             RepateventsWarning: a checkpoint cannot be read, or names a class no checkpoint
                 holds (a cache: it is ignored).
         """
+        wanted = None if expect is None else _hash_prefix(expect)
         count, mismatch = self._verify()
         if mismatch is not None:
             raise mismatch
+        if wanted is not None and self.position_of_hash(wanted) is None:
+            raise HeadNotFoundError(expect or "", count, self.head_hash)
         return count
+
+    def position_of_hash(self, hash_prefix: str) -> int | None:
+        """Return the position of the record whose hash starts with ``hash_prefix``, if any.
+
+        Cost: a read of the log up to it, O(events).
+
+        Raises:
+            ValidationError: ``hash_prefix`` is not hex, or shorter than 12 digits.
+        """
+        wanted = _hash_prefix(hash_prefix)
+        for envelope in self._store.read():
+            if envelope.hash.startswith(wanted):
+                return envelope.position
+        return None
 
     def rebuild(self) -> int:
         """Verify the log, fold it again from zero, and replace the state and the saved
@@ -411,6 +568,7 @@ class Ledger:
                     names.append(name)
                     fields.update(dict.fromkeys(found))
         self._state, self._past, self._summary = state, None, None
+        self._verified = state
         if not pending:
             # Verifying writes nothing: closing saves only what is folded after this.
             self._saved = state.position
@@ -735,10 +893,18 @@ class Ledger:
     ) -> ExportMetadata:
         """Return what a set of tables is made from, for an export.
 
+        Besides the query it holds the provenance: the position and hash of the record the
+        tables reach, the library version, and how they were computed (``computed_from``):
+        ``log`` for a state folded from the log alone (by :meth:`verify` on this ledger object,
+        or a past ``known_at``, which is always folded from zero), ``checkpoint`` for the state
+        at the head otherwise, which a saved checkpoint may have supplied. It does not depend
+        on whether a checkpoint happened to exist, so two exports of one ledger, query and
+        generation time are byte-identical.
+
         Args:
             as_of, known_at, policy: as for the projections.
-            generated_at: the generation time to record (default: now, UTC); give a fixed one
-                for byte-identical exports.
+            generated_at: the generation time to record (default: ``SOURCE_DATE_EPOCH`` when
+                set, else now, UTC); give a fixed one for byte-identical exports.
             title: the export's title.
 
         Returns:
@@ -768,20 +934,27 @@ class Ledger:
             }
             for s in _sources(state, as_of_ordinal(as_of))
         ]
+        # A state at a past moment is always folded from zero; the current one may have been
+        # caught up from a checkpoint unless verify folded it from zero (folding on from there
+        # reads the log only).
+        from_log = state is not self._state or state is self._verified
         return ExportMetadata(
             ledger_position=state.position,
             as_of=as_of,
             known_at=known_text,
             policy=chosen.name,
-            generated_at=generated_at or dt.datetime.now(dt.UTC),
+            generated_at=generation_time(generated_at),
             sources=tuple(sources),
             title=title,
+            head_hash=state.head_hash or None,
+            library_version=_library_version(),
+            computed_from="log" if from_log else "checkpoint",
         )
 
     def export(
         self,
         format_name: str,
-        path: str | os.PathLike[str],
+        path: str | os.PathLike[str] | BinaryIO,
         *,
         tables: Sequence[str] | None = None,
         as_of: dt.date | None = None,
@@ -789,6 +962,7 @@ class Ledger:
         policy: str | Policy = DEFAULT_POLICY,
         generated_at: dt.datetime | None = None,
         plugin_manager: RepateventsPluginManager | None = None,
+        verified: bool = False,
         **options: Any,
     ) -> list[Path]:
         """Export the tables with the exporter called ``format_name`` (``csv``, ``geojson`` …).
@@ -797,27 +971,40 @@ class Ledger:
 
         Args:
             format_name: the exporter's name.
-            path: the target file or folder (see ``repatevents.exporters.export_tables``).
+            path: the target file or folder (see ``repatevents.exporters.export_tables``), or
+                a binary stream for an exporter that writes one file. The ledger's own files
+                (the log, its write-ahead log and journal, its checkpoints) are refused as
+                targets however the path is spelled.
             tables: the tables to write, in order; ``None`` for all. Only these are
                 computed.
             as_of, known_at, policy: as for the projections.
             generated_at: the generation time recorded in the metadata and the day ages count
-                to when ``as_of`` is None (default: now, UTC); give a fixed one for an export
-                that is byte-identical from one day to the next.
+                to when ``as_of`` is None (default: the ``SOURCE_DATE_EPOCH`` environment
+                variable of reproducible builds when set, else now, UTC); give a fixed one for
+                an export that is byte-identical from one day to the next.
             plugin_manager: where exporters come from; ``None`` loads the installed plugins.
+            verified: check the whole log against its hash chain and fold it from zero, so
+                that no checkpoint (a cache anyone who can write the file can change) is in
+                the figures; the metadata then says ``computed_from: log``. Cost: O(events).
             **options: passed to the exporter (``bom=True`` for CSV …).
 
         Returns:
-            The paths written.
+            The paths written (none for a stream).
 
         Raises:
             UnknownExporterError: no exporter has that name.
-            ExportError: the exporter failed; nothing was changed.
+            ExportError: the exporter failed, or a target is one of the ledger's files or a
+                symbolic link; nothing was changed.
+            IntegrityError, CorruptLogError: with ``verified``, the log does not verify.
         """
         from .exporters import export_tables
 
+        if verified:
+            # A checkpoint that disagrees with the log is left for verify and rebuild to name:
+            # this export does not use it either way.
+            self._verify()
         # One moment for both: the ages in the tables count to the generation time recorded.
-        moment = generated_at or dt.datetime.now(dt.UTC)
+        moment = generation_time(generated_at)
         # Only the tables written are computed.
         names = None if tables is None else table_names(tables, "tables")
         built = self.tables(as_of, known_at, policy, generated_at=moment, names=names)
@@ -826,7 +1013,47 @@ class Ledger:
             format_name,
             built,
             metadata,
-            Path(path),
+            path if not isinstance(path, str | os.PathLike) else Path(path),
             plugin_manager=plugin_manager,
+            protected=_ledger_files(self._store),
             **options,
         )
+
+
+def _ledger_files(store: EventStore) -> list[str]:
+    """Return the files that hold a store's log and what lives beside it, existing or not."""
+    path = getattr(store, "path", None)
+    if not isinstance(path, str):
+        return []
+    # SQLite keeps -wal, -shm and -journal beside the database; a JSON Lines log its
+    # checkpoints. Naming all of them for both costs nothing and survives a backend's change.
+    return [path, *(path + end for end in ("-wal", "-shm", "-journal", ".checkpoints"))]
+
+
+_HASH_PREFIX_DIGITS = 12
+
+
+def _hash_prefix(text: str) -> str:
+    """Return a hash (or a prefix of one) in lower case, checked to be hex and long enough."""
+    cleaned = text.strip().lower()
+    if len(cleaned) < _HASH_PREFIX_DIGITS or any(c not in "0123456789abcdef" for c in cleaned):
+        raise ValidationError(
+            [
+                FieldProblem(
+                    "expect",
+                    text,
+                    f"a record hash in hex (64 digits, or the first {_HASH_PREFIX_DIGITS} or "
+                    "more), as verify prints it",
+                )
+            ]
+        )
+    return cleaned
+
+
+def _library_version() -> str:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("repatevents")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a source checkout
+        return ""

@@ -64,7 +64,7 @@ DISABLE_PLUGINS_ENV = "REPATEVENTS_DISABLE_PLUGINS"
 """``all``, or comma-separated entry point names of installed plugins not to load."""
 
 BUILTIN_PLUGIN = "builtin"
-"""The name the built-in plugin (CSV and GeoJSON exporters) is registered under."""
+"""The name the built-in plugin (CSV, GeoJSON and SQLite exporters) is registered under."""
 
 _BUILTIN_MODULE = "repatevents.exporters._builtin"
 

@@ -48,6 +48,9 @@ class Column:
         type: the type of its cells.
         hxl: the HXL hashtag with attributes (``#affected+total+best``), or ``""``.
         description: what the column holds, for data dictionaries.
+        separator: for a text column that holds a list, what its items are joined with
+            (``"; "``), so that formats with lists (JSON, a Table Schema) can give them back
+            as a list; ``""`` for a column of single values.
     """
 
     name: str
@@ -55,6 +58,17 @@ class Column:
     type: ColumnType
     hxl: str = ""
     description: str = ""
+    separator: str = ""
+
+    def items(self, cell: Any) -> list[str] | None:
+        """Return a cell of a list column as its items (``None`` stays ``None``).
+
+        Raises:
+            ValueError: the column is not a list column.
+        """
+        if not self.separator:
+            raise ValueError(f"column {self.name!r} holds single values, not lists")
+        return None if cell is None else str(cell).split(self.separator)
 
 
 def _to_columns(columns: Iterable[Column]) -> tuple[Column, ...]:
@@ -135,6 +149,13 @@ class ExportMetadata:
             of the sources table (``publisher``, ``via``, ``speaker_kind``, ``url``,
             ``published``, ``reports``), ``None`` where one is not known.
         title: a title for the whole export.
+        head_hash: the hash of the record at ``ledger_position`` (the chain's head the tables
+            reflect), which ``repatevents verify --expect`` checks a ledger against; ``None``
+            where not known (an empty ledger has no record).
+        library_version: the version of repatevents that made the export.
+        computed_from: ``"log"`` when the tables were folded from the log alone, every record
+            checked against the hash chain; ``"checkpoint"`` when they were caught up from a
+            checkpoint saved beside it (a cache, which whoever can write the file can change).
     """
 
     ledger_position: int
@@ -144,6 +165,9 @@ class ExportMetadata:
     generated_at: dt.datetime
     sources: tuple[Mapping[str, Any], ...] = ()
     title: str = "repatevents export"
+    head_hash: str | None = None
+    library_version: str = ""
+    computed_from: str = "checkpoint"
 
     def items(self) -> Sequence[tuple[str, str]]:
         """Return the metadata as (key, text) pairs, for a metadata sheet or header."""
@@ -153,7 +177,8 @@ class ExportMetadata:
         """Return the pairs of :meth:`items` with the ledger position as an integer.
 
         For formats that keep types (a JSON member, a number cell in a sheet); dates and clocks
-        stay ISO 8601 text, as in :meth:`items`.
+        stay ISO 8601 text, as in :meth:`items`. The provenance comes last: the head hash
+        (``"none"`` when not known), the library version and how the tables were computed.
         """
         return [
             ("title", self.title),
@@ -162,4 +187,7 @@ class ExportMetadata:
             ("known_at", self.known_at or "everything recorded"),
             ("policy", self.policy),
             ("generated_at", self.generated_at.isoformat()),
+            ("head_hash", self.head_hash or "none"),
+            ("computed_from", self.computed_from),
+            ("library_version", self.library_version or "unknown"),
         ]

@@ -14,6 +14,7 @@ not know this library::
     │   ├── IntegrityError                    a stored record does not match its hash
     │   │   └── LostRecordsError              the log ends before a checkpoint saved beside it
     │   ├── CheckpointMismatchError           a checkpoint holds other figures than the log
+    │   ├── HeadNotFoundError                 the log never reached a published head hash
     │   └── CorruptLogError                   a stored file cannot be read back (torn, garbled)
     ├── PluginError                           a plugin could not be loaded or registered
     │   └── UnknownExporterError (LookupError)
@@ -42,6 +43,7 @@ __all__ = [
     "DuplicateEventError",
     "ExportError",
     "FieldProblem",
+    "HeadNotFoundError",
     "IntegrityError",
     "LostRecordsError",
     "PluginError",
@@ -80,7 +82,21 @@ class FieldProblem:
         where = f"line {self.line}: " if self.line is not None else ""
         if not self.field:
             return f"{where}the record is invalid: {self.rule}"
-        return f"{where}{self.field}: {self.value!r} is invalid: {self.rule}"
+        # A field may be a sheet's header: user data, which may hold a line break.
+        field = self.field if self.field.isprintable() else repr(self.field)[1:-1]
+        return f"{where}{field}: {_shown(self.value)} is invalid: {self.rule}"
+
+
+# A value longer than this is cut in a message: a whole line read into one cell is no help.
+_SHOWN = 100
+
+
+def _shown(value: Any) -> str:
+    """Return ``repr(value)`` (control characters escaped), cut when it is long."""
+    text = repr(value)
+    if len(text) <= _SHOWN:
+        return text
+    return f"{text[: _SHOWN - 1]}… ({len(text):,} characters)"
 
 
 class ValidationError(RepateventsError, ValueError):
@@ -267,6 +283,28 @@ class CheckpointMismatchError(StoreError):
             f"changed after {'it was' if one else 'they were'} saved; rebuild replaces "
             f"{'it' if one else 'them'} with one folded from the log (`repatevents rebuild`, or "
             "Ledger.rebuild())"
+        )
+
+
+class HeadNotFoundError(StoreError):
+    """The log holds no record with the head hash it was expected to reach.
+
+    A figure published with a ledger's head hash can be traced to that exact ledger state only
+    while the ledger holds the record with that hash; one whose records were edited and whose
+    hashes were all computed again still verifies, but no longer holds it. ``expected`` is the
+    hash looked for, ``head`` the log's head position and ``head_hash`` its hash (``None`` for
+    an empty log).
+    """
+
+    def __init__(self, expected: str, head: int, head_hash: str | None) -> None:
+        self.expected = expected
+        self.head = head
+        self.head_hash = head_hash
+        super().__init__(
+            f"no record of the log has the hash {expected!r}: the ledger does not reach the "
+            f"state that hash was published for (its head is position {head}, hash "
+            f"{head_hash or 'none'}); it was changed, rebuilt from other records, or is "
+            "another ledger"
         )
 
 

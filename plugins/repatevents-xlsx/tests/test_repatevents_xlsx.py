@@ -14,6 +14,7 @@ import attrs
 import openpyxl
 import pytest
 import repatevents_xlsx
+import xlsxwriter  # type: ignore[import-untyped]
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
@@ -25,6 +26,7 @@ from repatevents.testing import (
     ExporterContract,
     assert_installed_plugin_loads,
     empty_tables,
+    formula_tables,
     get_plugin_manager,
     largest_number_tables,
     registered_exporters,
@@ -63,7 +65,7 @@ def _open(data: bytes) -> Any:
 
 def _sheets(tables: Mapping[str, Table]) -> list[str]:
     wanted = [repatevents_xlsx.sheet_name(t) for t in tables.values()]
-    return repatevents_xlsx.sheet_names([*wanted, "Metadata"])
+    return repatevents_xlsx.sheet_names([*wanted, *repatevents_xlsx.METADATA_SHEETS])
 
 
 def _expected_cell(value: Any) -> Any:
@@ -140,33 +142,34 @@ def test_strings_are_never_formulas_or_links() -> None:
     assert sheet["A4"].data_type == "s"
 
 
-def test_metadata_sheet_holds_metadata_and_sources() -> None:
-    """The Metadata sheet lists the export's metadata, which sheet holds which table under
-    what title, then the sources, with typed cells."""
-    sheet = _open(_write())["Metadata"]
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:2] == ("Key", "Value")
-    assert rows[2][:2] == ("ledger_position", 28)
-    assert sheet["B3"].data_type == "n"
-    assert rows[5][:2] == ("policy", "conservative")
-    assert rows[8][:2] == ("Sheets", None)
-    assert rows[9][:5] == ("sheet", "table", "title", "description", "rows")
+def test_metadata_sheets_are_one_tidy_table_each() -> None:
+    """The metadata, the sheet index and the sources are each a sheet of one table with its
+    header in row 1 and typed cells, so a reader gets rectangular frames."""
+    book = _open(_write())
+    metadata = list(book["Metadata"].iter_rows(values_only=True))
+    assert ("key", "value") == metadata[0]
+    assert ("ledger_position", 28) == metadata[2]
+    assert "n" == book["Metadata"]["B3"].data_type
+    assert ("policy", "conservative") == metadata[5]
+    assert [key for key, _ in sample_metadata().typed_items()] == [k for k, _ in metadata[1:]]
+    sheets = list(book["Metadata sheets"].iter_rows(values_only=True))
+    assert ("sheet", "table", "title", "description", "rows") == sheets[0]
     assert (
         "Totals",
         "totals",
         "Totals by country",
         "Totals per receiving country, low / best / high.",
         6,
-    ) == rows[11][:5]
+    ) == sheets[2]
     assert (
         "Reconciliation",
         "reconciliation",
         "Cumulative claims against the ledger",
         None,
         3,
-    ) == rows[14][:5]
-    assert rows[18][:2] == ("Sources", None)
-    assert rows[19] == ("publisher", "via", "speaker_kind", "url", "published", "reports")
+    ) == (sheets[5])
+    sources = list(book["Metadata sources"].iter_rows(values_only=True))
+    assert ("publisher", "via", "speaker_kind", "url", "published", "reports") == sources[0]
     assert [
         ("Agence France-Presse", None, "media", "https://example.org/afp/1", "2023-07-04", 1),
         (
@@ -178,8 +181,30 @@ def test_metadata_sheet_holds_metadata_and_sources() -> None:
             2,
         ),
         ("Радио Азаттык", None, "receiving-government", None, dt.datetime(2019, 5, 10), 3),
-    ] == rows[20:23]
-    assert sheet.freeze_panes == "A2"
+    ] == sources[1:]
+    for name in repatevents_xlsx.METADATA_SHEETS:
+        assert "A2" == book[name].freeze_panes
+        widths = {len(row) for row in book[name].iter_rows(values_only=True)}
+        assert 1 == len(widths)
+
+
+def test_pandas_reads_every_metadata_sheet_as_a_rectangular_frame() -> None:
+    """pandas reads the Metadata sheet as two columns, key and value, one row per item."""
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.read_excel(io.BytesIO(_write()), sheet_name="Metadata")
+    assert ["key", "value"] == list(frame.columns)
+    assert len(sample_metadata().typed_items()) == len(frame)
+
+
+def test_document_properties_carry_the_provenance() -> None:
+    """The workbook's custom document properties hold every metadata item, the ledger
+    position as a number and the head hash as text."""
+    metadata = attrs.evolve(sample_metadata(), head_hash="ab" * 32, computed_from="log")
+    stream = io.BytesIO()
+    repatevents_xlsx.write_xlsx(sample_tables(), metadata, stream)
+    properties = {p.name: p.value for p in _open(stream.getvalue()).custom_doc_props.props}
+    assert dict(metadata.typed_items()) == properties
+    assert "ab" * 32 == properties["head_hash"]
 
 
 def test_largest_numbers_keep_every_digit() -> None:
@@ -238,6 +263,8 @@ def test_sheets_are_named_after_their_tables_in_whole_words() -> None:
         "Quality",
         "Sources",
         "Metadata",
+        "Metadata sheets",
+        "Metadata sources",
     ] == names
 
 
@@ -272,7 +299,7 @@ def test_unruly_table_titles_still_make_a_workbook(tmp_path: Path) -> None:
         for name, table in sample_tables().items()
     }
     names = _open(_write(tables)).sheetnames
-    assert len(tables) + 1 == len({n.lower() for n in names})
+    assert len(tables) + len(repatevents_xlsx.METADATA_SHEETS) == len({n.lower() for n in names})
     assert all(len(n) <= 31 for n in names)
 
 
@@ -290,7 +317,20 @@ def test_export_tables_writes_an_xlsx_file(tmp_path: Path) -> None:
             "xlsx", sample_tables(), sample_metadata(), tmp_path / "f.xlsx", plugin_manager=manager
         )
     assert tmp_path / "f.xlsx" == path
-    assert len(_open(path.read_bytes()).sheetnames) == 8
+    assert len(_open(path.read_bytes()).sheetnames) == 7 + len(repatevents_xlsx.METADATA_SHEETS)
+
+
+def test_the_contract_would_find_a_formula_cell(tmp_path: Path) -> None:
+    """The contract's formula check reads XLSX formula elements: a workbook that stores a text
+    cell as a formula (XlsxWriter's default) is caught, ours is not."""
+    risky = tmp_path / "risky.xlsx"
+    workbook = xlsxwriter.Workbook(str(risky))
+    workbook.add_worksheet().write(0, 0, "=1+1")
+    workbook.close()
+    assert ["=1+1"] == TestXlsxContract().formula_cells(risky)
+    ours = tmp_path / "ours.xlsx"
+    ours.write_bytes(_write(formula_tables()))
+    assert [] == TestXlsxContract().formula_cells(ours)
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))

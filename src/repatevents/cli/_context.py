@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from ..errors import CorruptLogError, RepateventsError, RepateventsWarning, ValidationError
-from ._render import empty_past_note
 
 if TYPE_CHECKING:
     from .._ledger import Ledger
@@ -41,10 +40,28 @@ _EXIT_USER_ERROR = 1
 
 
 class Settings:
-    """What the group's options chose for every command: the ledger file."""
+    """What the group's options chose for every command: the ledger file or server URL."""
 
     def __init__(self, ledger: str) -> None:
         self.ledger = ledger
+
+    @property
+    def on_server(self) -> bool:
+        """Whether the ledger is on a PostgreSQL server (a ``postgresql://`` URL)."""
+        from ..store._postgres import is_postgres_url
+
+        return is_postgres_url(self.ledger)
+
+    @property
+    def name(self) -> str:
+        """The ledger as it may be printed: a server's URL without its password."""
+        from ..store._postgres import without_password
+
+        return without_password(self.ledger)
+
+    def exists(self) -> bool:
+        """Whether there is a ledger to read (a server is asked when it is opened)."""
+        return self.on_server or Path(self.ledger).exists()
 
 
 class CommandError(click.ClickException):
@@ -89,12 +106,18 @@ def open_ledger(settings: Settings, *, create: bool = False, progress: bool = Fa
     """
     from .._ledger import Ledger
 
+    shown = TerminalProgress() if progress and on_terminal() else None
+    if settings.on_server:
+        from ..store import PostgresStore
+
+        # Reading a schema that holds no ledger is a mistake (a mistyped name), not a reason
+        # to create one; only the commands that record create it.
+        return Ledger(PostgresStore(settings.ledger, create=create), progress=shown)
     path = Path(settings.ledger)
     if not create and not path.exists():
         raise CommandError(
             f"no ledger at {str(path)!r}; import a file first or choose one with --ledger"
         )
-    shown = TerminalProgress() if progress and on_terminal() else None
     return Ledger.open(path, progress=shown)
 
 
@@ -144,6 +167,8 @@ def note_empty_past(ledger: Ledger, known_at: dt.datetime | int | None) -> None:
     if isinstance(known_at, dt.datetime):
         first = next(iter(ledger.store.read(0, upto=1)), None)
         if first is not None and first.recorded_at > known_at:
+            from ._render import empty_past_note
+
             click.echo(empty_past_note(known_at, first.recorded_at), err=True)
 
 

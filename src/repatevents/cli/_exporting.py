@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,7 +52,8 @@ def _parse_exporter_options(
     "--output",
     required=True,
     type=click.Path(path_type=Path),
-    help="Where to write (a file, or a folder for formats with one file per table).",
+    help="Where to write (a file, or a folder for formats with one file per table; missing "
+    "folders are created); - writes a one-file format to standard output.",
 )
 @click.option(
     "--table", "table_names", multiple=True, metavar="NAME", help="Only this table; repeatable."
@@ -64,15 +66,24 @@ def _parse_exporter_options(
     callback=_parse_exporter_options,
     metavar="NAME=VALUE",
     help="An option of the exporter, repeatable; VALUE is read as the option's type (true or "
-    "false, a whole number, text). csv: bom, hxl, titles; geojson: flows; xlsx: titles, hxl; "
+    "false, a whole number, text). csv: bom, hxl, titles, datapackage, licence; geojson: "
+    "flows, layer; html: title, countries; sqlite: licence; xlsx: titles, hxl; "
     "`repatevents plugins --json` lists every exporter's options.",
 )
 @click.option(
     "--generated-at",
     callback=parse_generated_at,
     metavar="TIME",
-    help="The generation time to write (ISO, UTC; default: now), so that two exports of the "
-    "same ledger and query are byte-identical.",
+    help="The generation time to write (ISO, UTC; default: the SOURCE_DATE_EPOCH environment "
+    "variable when set, else now), so that two exports of the same ledger and query are "
+    "byte-identical.",
+)
+@click.option(
+    "--verified",
+    is_flag=True,
+    help="Check the whole log against its hash chain and compute the tables from it alone, "
+    "not from a saved checkpoint (a cache anyone who can write the file can change): for an "
+    "export to publish. Its metadata says computed_from: log.",
 )
 @query_options
 @ledger_option
@@ -84,6 +95,7 @@ def export_command(
     table_names: tuple[str, ...],
     options: dict[str, str],
     generated_at: dt.datetime | None,
+    verified: bool,
     as_of: dt.date | None,
     known_at: dt.datetime | int | None,
     policy: str | None,
@@ -103,13 +115,15 @@ def export_command(
         values = _exporter_options(exporter, options)
         with open_ledger(settings, progress=not as_json) as ledger:
             note_empty_past(ledger, known_at)
+            to_stdout = str(output) == "-"
             try:
                 written = ledger.export(
                     format_name,
-                    output,
+                    sys.stdout.buffer if to_stdout else output,
                     tables=list(table_names) or None,
                     generated_at=generated_at,
                     plugin_manager=manager,
+                    verified=verified,
                     **query(as_of, known_at, policy),
                     **values,
                 )
@@ -120,6 +134,9 @@ def export_command(
                         f"{', '.join(sorted(values))}: {exc.__cause__}; nothing was written"
                     ) from None
                 raise
+    if to_stdout:
+        # Standard output holds the export itself; nothing may be said there besides.
+        return
     if as_json:
         click.echo(json.dumps({"format": format_name, "written": [str(p) for p in written]}))
     else:

@@ -15,22 +15,51 @@ import click
 
 from ._context import CommandError, Settings, echo_json, open_ledger, user_errors
 from ._options import json_option, ledger_option
+from ._sharing import head_hash
 
 __all__ = ["rebuild_command", "repair_command", "verify_command"]
 
 
 @click.command("verify")
+@click.option(
+    "--expect",
+    metavar="HASH",
+    help="A head hash published earlier (verify prints one; 12 or more hex digits): fail "
+    "unless the ledger holds the record with that hash, so it reaches that state.",
+)
 @json_option
 @ledger_option
 @click.pass_obj
-def verify_command(settings: Settings, as_json: bool) -> None:
-    """Check every record of the ledger against its hash chain."""
+def verify_command(settings: Settings, expect: str | None, as_json: bool) -> None:
+    """Check every record of the ledger against its hash chain.
+
+    Prints the head position and the head hash. Publish the head hash beside figures made
+    from the ledger (every export carries it too): `verify --expect HASH` later shows that a
+    ledger still holds that exact state, which a ledger whose records were edited and every
+    hash computed again does not.
+    """
     with user_errors(), open_ledger(settings, progress=not as_json) as ledger:
-        count = ledger.verify()
+        count = ledger.verify(expect=expect)
+        head, last = ledger.head, head_hash(ledger.store)
+        reached = None if expect is None else ledger.position_of_hash(expect)
     if as_json:
-        echo_json({"ledger": settings.ledger, "verified": count, "intact": True})
-    else:
-        click.echo(f"{settings.ledger}: {count} records verified; the hash chain is intact")
+        answer = {
+            "ledger": settings.name,
+            "verified": count,
+            "intact": True,
+            "head": head,
+            "head_hash": last,
+        }
+        if expect is not None:
+            answer["expected"] = {"hash": expect, "position": reached}
+        echo_json(answer)
+        return
+    click.echo(
+        f"{settings.name}: {count} records verified; the hash chain is intact; head "
+        f"position {head}, head hash {last}"
+    )
+    if reached is not None:
+        click.echo(f"the expected hash {expect} is the record at position {reached}")
 
 
 @click.command("rebuild")
@@ -42,9 +71,9 @@ def rebuild_command(settings: Settings, as_json: bool) -> None:
     with user_errors(), open_ledger(settings, progress=not as_json) as ledger:
         position = ledger.rebuild()
     if as_json:
-        echo_json({"ledger": settings.ledger, "position": position})
+        echo_json({"ledger": settings.name, "position": position})
     else:
-        click.echo(f"{settings.ledger}: projections rebuilt from zero up to position {position}")
+        click.echo(f"{settings.name}: projections rebuilt from zero up to position {position}")
 
 
 @click.command("repair")
@@ -63,6 +92,11 @@ def repair_command(settings: Settings, yes: bool, as_json: bool) -> None:
 
     path = Path(settings.ledger)
     with user_errors():
+        if settings.on_server:
+            raise CommandError(
+                f"{settings.name} is a PostgreSQL ledger, which needs no repair: the server "
+                "rolls an interrupted write back by itself (repair is for .jsonl ledgers)"
+            )
         if not path.exists():
             raise CommandError(f"no ledger at {str(path)!r}; choose one with --ledger")
         if path.suffix.lower() != ".jsonl":

@@ -45,7 +45,8 @@ def ledger_option(func: F) -> F:
         default=None,
         expose_value=False,
         callback=_set_ledger,
-        help="The ledger file, as `repatevents --ledger PATH`; given here, it wins.",
+        help="The ledger file or postgresql:// URL, as `repatevents --ledger PATH`; given "
+        "here, it wins.",
     )(func)
 
 

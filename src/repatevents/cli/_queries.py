@@ -16,7 +16,7 @@ import click
 from .._tables import Table
 from ._context import Settings, echo_json, note_empty_past, open_ledger, user_errors
 from ._options import country_option, json_option, ledger_option, query, query_options, wide_option
-from ._render import event_record, events_table, json_cell, render_table, terminal_width
+from ._render import event_record, events_table, json_records, render_table, terminal_width
 
 __all__ = ["events_command", "policies_command", "quality_command", "table_command"]
 
@@ -136,7 +136,7 @@ def _keep(table: Table, column: str, wanted: Callable[[Any], bool]) -> Table:
 
 def _echo_table(table: Table, as_json: bool, wide: bool = False) -> None:
     if as_json:
-        echo_json([{k: json_cell(v) for k, v in r.items()} for r in table.records()])
+        echo_json(json_records(table))
         return
     click.echo(render_table(table, width=terminal_width(), wide=wide))
 

@@ -24,13 +24,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "cell_text",
-    "dangling_warning",
-    "edit_warning",
     "empty_past_note",
     "event_record",
     "events_table",
-    "ignored_columns_note",
     "json_cell",
+    "json_records",
     "plugin_warning_lines",
     "range_text",
     "render_table",
@@ -78,6 +76,20 @@ def cell_text(value: Any) -> str:
 def json_cell(value: Any) -> Any:
     """Return one cell as a JSON value (dates as ISO text)."""
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def json_records(table: Table) -> list[dict[str, Any]]:
+    """Return a table's rows as JSON objects: dates as ISO text, and the cells of a list column
+    (``Column.separator``) as arrays of text, ``[]`` where the list is empty, as ``events
+    --json`` gives lists."""
+    splitters = [(c.name, c) for c in table.columns if c.separator]
+    records = []
+    for record in table.records():
+        row = {key: json_cell(value) for key, value in record.items()}
+        for name, column in splitters:
+            row[name] = column.items(row[name]) or []
+        records.append(row)
+    return records
 
 
 def render_table(table: Table, *, width: int | None = None, wide: bool = False) -> str:
@@ -287,60 +299,6 @@ def plugin_warning_lines(failed: Sequence[PluginInfo], messages: Sequence[str]) 
         if not any(name in text for name in names)
     )
     return lines
-
-
-def dangling_warning(line: int | None, field: str, event_id: str, *, recorded: bool) -> str:
-    """Return the warning for a reference to an event neither the ledger nor the file holds."""
-    where = f"line {line}: " if line is not None else ""
-    verb = "is" if recorded else "would be"
-    return (
-        f"warning: {where}{field} names event {event_id!r}, which is neither in the ledger nor "
-        f"in this file; it {verb} recorded all the same (the report it names may come later), "
-        "and changes nothing until that report is recorded"
-    )
-
-
-def edit_warning(
-    line: int | None, position: int, event_id: str, differs: Sequence[str], *, sheet: bool
-) -> str:
-    """Return the warning for a new report that shares its publisher, receiving country and date
-    with a report in the ledger: most likely an edit of it, which would count twice.
-
-    Args:
-        line: the line (row) of the new report.
-        position, event_id: where the report it resembles is recorded, and its id.
-        differs: the fields in which the two differ (``people.total``).
-        sheet: whether the file is a sheet (a correction is then a ``supersedes`` column).
-    """
-    where = f"line {line}" if line is not None else "a report"
-    how = (
-        "with a supersedes column"
-        if sheet
-        else f'(a report-corrected event with "supersedes": "{event_id}")'
-    )
-    what = f" but differs in {', '.join(differs)}" if differs else ""
-    return (
-        f"warning: {where} looks like an edit of the report at position {position} (id "
-        f"{event_id}): it has the same publisher, country and date{what}; record it as a "
-        f"correction {how}, or it counts as another operation"
-    )
-
-
-def ignored_columns_note(ignored: Sequence[tuple[str, str | None]]) -> str:
-    """Return the note naming the columns ``--ignore-unknown-columns`` left out.
-
-    Args:
-        ignored: each column's header, and the known column it may have meant.
-    """
-    names = [
-        f"{header!r} (did you mean {suggestion!r}?)" if suggestion else repr(header)
-        for header, suggestion in ignored
-    ]
-    count = "1 column" if len(names) == 1 else f"{len(names)} columns"
-    return (
-        f"note: --ignore-unknown-columns left out {count}, which no event holds: "
-        f"{', '.join(names)}; rename a misspelt one with --map"
-    )
 
 
 def empty_past_note(known_at: dt.datetime, first_recorded: dt.datetime) -> str:

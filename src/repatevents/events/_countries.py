@@ -12,7 +12,7 @@ import difflib
 import json
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import attrs
 
@@ -129,12 +129,23 @@ def lookup_country(query: str, *, field: str = "country") -> Country:
     found = table.by_key.get(key)
     if found is not None:
         return found
+    raise UnknownCountryError(query, list(_suggestions(key)), field=field)
+
+
+@lru_cache(maxsize=1024)
+def _suggestions(key: str) -> tuple[str, ...]:
+    """Return the names of the countries closest to ``key``, best first.
+
+    Cached: a sheet refused for one misspelt country holds it on every row, and difflib over
+    every name costs milliseconds a row.
+    """
+    table = _load()
     # Several close keys can be aliases of one country; it is suggested once, by its name.
     close = difflib.get_close_matches(
         key, table.name_keys, n=3 * _MAX_SUGGESTIONS, cutoff=_SUGGESTION_CUTOFF
     )
     names = dict.fromkeys(table.by_key[k].name for k in close)
-    raise UnknownCountryError(query, list(names)[:_MAX_SUGGESTIONS], field=field)
+    return tuple(names)[:_MAX_SUGGESTIONS]
 
 
 def to_country_code(query: str, *, field: str = "country") -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import enum
 import re
+from functools import lru_cache
 
 import attrs
 
@@ -187,11 +188,17 @@ def lookup_place(query: str, *, field: str = "place") -> Place:
         found = _BY_KEY.get(full) or _BY_KEY.get(short)
         if found is not None:
             return found
-        close = difflib.get_close_matches(full, list(_BY_KEY), n=3, cutoff=0.6)
-        suggestions = list(dict.fromkeys(_BY_KEY[c].id for c in close))
+        suggestions = list(_suggestions(full))
     else:
         suggestions = []
     raise UnknownPlaceError(query, suggestions, field=field)
+
+
+@lru_cache(maxsize=1024)
+def _suggestions(key: str) -> tuple[str, ...]:
+    """Return the ids of the places closest to ``key``; cached, as a sheet repeats its places."""
+    close = difflib.get_close_matches(key, list(_BY_KEY), n=3, cutoff=0.6)
+    return tuple(dict.fromkeys(_BY_KEY[c].id for c in close))
 
 
 def all_places() -> tuple[Place, ...]:

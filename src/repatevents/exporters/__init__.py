@@ -2,7 +2,7 @@
 
 This is the last stage of the data flow (events → store → projections → exporters): an
 exporter receives tables and their metadata and writes bytes; it never reads the ledger. The
-built-in CSV and GeoJSON exporters are registered by a built-in plugin through the same
+built-in CSV, GeoJSON and SQLite exporters are registered by a built-in plugin through the same
 ``register_exporters`` hook as third-party exporters (see ``repatevents.hookspecs``).
 
 The table types an exporter receives (``Table``, ``Column``, ``ColumnType``, ``ExportMetadata``)
@@ -10,7 +10,7 @@ are re-exported here, so that an exporter plugin imports everything it needs fro
 """
 
 from .._tables import Column, ColumnType, ExportMetadata, Table
-from ._base import Exporter, WriteFunction, metadata_table
+from ._base import DescribeFunction, Exporter, WriteFunction, metadata_table
 from ._csv import neutralise, write_csv
 from ._export import export_tables, target_paths
 from ._geojson import geojson_exporter, write_geojson
@@ -18,6 +18,7 @@ from ._geojson import geojson_exporter, write_geojson
 __all__ = [
     "Column",
     "ColumnType",
+    "DescribeFunction",
     "ExportMetadata",
     "Exporter",
     "Table",

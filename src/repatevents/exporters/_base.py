@@ -10,7 +10,7 @@ import attrs
 
 from .._tables import Column, ColumnType, ExportMetadata, Table
 
-__all__ = ["Exporter", "WriteFunction", "metadata_table"]
+__all__ = ["DescribeFunction", "Exporter", "WriteFunction", "metadata_table"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _EXTENSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.]*$")
@@ -27,6 +27,20 @@ instead of writing less, and writes the same bytes for the same input: the host 
 stream to a temporary file and replaces the target only when the function returns.
 Exporter-specific options arrive as keyword arguments; an unknown one must raise
 ``TypeError`` (as a plain keyword-only signature does), so a typo is not silently ignored.
+"""
+
+
+DescribeFunction: TypeAlias = Callable[
+    Concatenate[Mapping[str, Table], ExportMetadata, Mapping[str, str], ...],
+    "tuple[str, bytes] | None",
+]
+"""A descriptor of an export's files: ``describe(tables, metadata, files, **options)``.
+
+Called once with every table written (with one file per table, the ``metadata`` table too),
+the metadata, each table's file name and the export's options; returns the name and bytes of a
+file to write beside them (the CSV exporter's ``datapackage.json``, the SQLite exporter's
+Datasette ``metadata.json``), or ``None`` to write none. It takes the same options as the
+write function. The host names the file after the export's (``figures-metadata.json``).
 """
 
 
@@ -70,6 +84,8 @@ class Exporter:
         write: the function that writes (see ``WriteFunction``).
         one_file_per_table: when true, the host calls ``write`` once per table (and once more
             for a ``metadata`` table), each into its own file, instead of once for all tables.
+        describe: what writes a descriptor of the files beside them (see
+            ``DescribeFunction``), or ``None``.
 
     Raises:
         ValueError: a name, extension or media type that does not follow the rules above.
@@ -82,6 +98,7 @@ class Exporter:
     description: str
     write: WriteFunction = attrs.field(validator=_check_write)
     one_file_per_table: bool = False
+    describe: DescribeFunction | None = None
 
 
 _METADATA_COLUMNS: tuple[Column, ...] = (

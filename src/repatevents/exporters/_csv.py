@@ -26,6 +26,7 @@ from typing import Any, BinaryIO
 
 from .._tables import ColumnType, ExportMetadata, Table
 from ._base import Exporter
+from ._datapackage import DEFAULT_LICENCE, describe_csv
 
 __all__ = ["CSV_EXPORTER", "neutralise", "write_csv"]
 
@@ -59,6 +60,8 @@ def write_csv(
     bom: bool = False,
     hxl: bool = False,
     titles: bool = False,
+    datapackage: bool = False,
+    licence: str = DEFAULT_LICENCE,
 ) -> None:
     """Write one table as CSV to ``stream``.
 
@@ -69,6 +72,9 @@ def write_csv(
         bom: start with a UTF-8 byte order mark, which Excel needs to read UTF-8.
         hxl: add a second header row of HXL hashtags (``#country+code``) below the names.
         titles: write the columns' human titles instead of their machine names as the header.
+        datapackage: write a Frictionless ``datapackage.json`` beside the files (the host
+            asks ``describe_csv`` for it; each table's file is the same either way).
+        licence: the licence the data package states (an SPDX identifier).
 
     Raises:
         ValueError: when given other than exactly one table.
@@ -118,4 +124,5 @@ CSV_EXPORTER = Exporter(
     ),
     write=write_csv,
     one_file_per_table=True,
+    describe=describe_csv,
 )

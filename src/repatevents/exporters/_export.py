@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -25,10 +28,11 @@ def export_tables(
     format_name: str,
     tables: Mapping[str, Table],
     metadata: ExportMetadata,
-    path: str | Path,
+    path: str | os.PathLike[str] | BinaryIO,
     *,
     table_names: Sequence[str] | None = None,
     plugin_manager: RepateventsPluginManager | None = None,
+    protected: Sequence[str | os.PathLike[str]] = (),
     **options: Any,
 ) -> list[Path]:
     """Write ``tables`` with the exporter called ``format_name``, atomically.
@@ -46,6 +50,15 @@ def export_tables(
       folder or has no suffix, they go to ``<table>.<extension>`` inside it (the folder is
       created).
 
+    A folder that does not exist is created, with every missing folder above it (as
+    ``mkdir -p`` would), and removed again if the export fails. A binary stream instead of a
+    path (standard output, for ``-o -``) takes the one file of an exporter that writes all
+    tables into one file; the bytes are made in memory first, so a failing exporter writes
+    nothing to it.
+
+    A target that is a symbolic link is refused (never written through), and so is one that
+    is a ``protected`` file, however its path is spelled.
+
     Every file is first written to a temporary file in its folder and fsynced; the targets are
     replaced only once every file was written. An exporter that fails, or that writes no byte to
     a file (an empty file is never a valid export), leaves no partial file and no changed file.
@@ -54,36 +67,45 @@ def export_tables(
         format_name: the exporter's name (``csv``, ``geojson``, or one a plugin registers).
         tables: the tables, by name (``operations``, ``totals`` …).
         metadata: what the tables were made from.
-        path: the target file or folder.
+        path: the target file or folder, or a binary stream.
         table_names: the tables to write, in order; ``None`` writes all of them.
         plugin_manager: where exporters come from; ``None`` builds one with
             ``get_plugin_manager()`` (loading installed plugins).
+        protected: files the export must never replace: the ledger and its companions
+            (``Ledger.export`` passes them).
         **options: passed to the exporter's write function (``bom=True`` for CSV …).
 
     Returns:
-        The paths written, in order.
+        The paths written, in order (none for a stream).
 
     Raises:
         UnknownExporterError: no exporter is called ``format_name``.
         AmbiguousExporterError: two plugins register ``format_name``, so neither is used.
         ValidationError: ``table_names`` names a table that is not in ``tables``, or none.
-        ExportError: the exporter or the file system failed, or the exporter wrote nothing to
-            a file; nothing was changed.
+        ExportError: the exporter or the file system failed, the exporter wrote nothing to
+            a file, a target is a symbolic link or a protected file, or a stream was given
+            to an exporter that writes one file per table; nothing was changed.
     """
     from .._plugins import exporter_named, get_plugin_manager
 
     manager = plugin_manager if plugin_manager is not None else get_plugin_manager()
     exporter = exporter_named(manager, format_name)
     chosen = _choose(tables, table_names)
+    if not isinstance(path, str | os.PathLike):
+        _write_stream(exporter, chosen, metadata, path, options)
+        return []
     target = Path(path)
     jobs = _jobs(exporter, chosen, metadata, target, options)
-    folder = jobs[0][0].parent
-    created = _make_folder(folder, target) if folder == target else None
+    created = _make_folders(jobs[0][0].parent, target)
     try:
-        write_atomically([(file, job) for file, job in jobs])
+        write_atomically([(file, job) for file, job in jobs], protected=protected)
     except Exception as error:
-        if created is not None:
-            created.rmdir()
+        for folder in created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(error, ExportError) and error.exporter is None:
+            # Refused before anything was written: the refusal says it all.
+            raise
         cause = str(error) if isinstance(error, _NothingWritten) else _describe(error)
         raise ExportError(
             f"the {exporter.name!r} exporter could not write {str(target)!r}: {cause}; no file "
@@ -116,18 +138,55 @@ def target_paths(exporter: Exporter, table_names: Sequence[str], path: Path) -> 
     return [path.with_name(f"{path.stem}-{name}{extension}") for name in names]
 
 
-def _make_folder(folder: Path, target: Path) -> Path | None:
-    # Only the target folder itself is created (its parent must exist), and only it is removed
-    # again if the export fails, so a failed export leaves the file system as it was.
-    if folder.is_dir():
-        return None
-    if not folder.parent.is_dir():
+def _make_folders(folder: Path, target: Path) -> list[Path]:
+    """Create ``folder`` and the missing folders above it; return those created, deepest first.
+
+    So a failed export can remove them again and leave the file system as it was.
+    """
+    missing: list[Path] = []
+    for candidate in (folder, *folder.parents):
+        if candidate.is_dir():
+            break
+        missing.append(candidate)
+    for candidate in reversed(missing):
+        try:
+            candidate.mkdir()
+        except OSError as exc:
+            for made in reversed(missing[missing.index(candidate) + 1 :]):
+                with contextlib.suppress(OSError):
+                    made.rmdir()
+            raise ExportError(
+                f"cannot write {str(target)!r}: the folder {str(candidate)!r} cannot be created "
+                f"({exc.strerror or exc}); nothing was written",
+                path=str(target),
+            ) from None
+    return missing
+
+
+def _write_stream(
+    exporter: Exporter,
+    tables: dict[str, Table],
+    metadata: ExportMetadata,
+    stream: BinaryIO,
+    options: dict[str, Any],
+) -> None:
+    if exporter.one_file_per_table:
         raise ExportError(
-            f"cannot write into {str(target)!r}: the folder {str(folder.parent)!r} does not exist",
-            path=str(target),
+            f"the {exporter.name!r} exporter writes one file per table, so it cannot write to "
+            "a stream (standard output); give a folder",
+            exporter=exporter.name,
         )
-    folder.mkdir()
-    return folder
+    buffer = io.BytesIO()
+    try:
+        _fill(exporter, tables, metadata, options, buffer)
+    except Exception as error:
+        cause = str(error) if isinstance(error, _NothingWritten) else _describe(error)
+        raise ExportError(
+            f"the {exporter.name!r} exporter failed: {cause}; nothing was written",
+            exporter=exporter.name,
+        ) from error
+    stream.write(buffer.getvalue())
+    stream.flush()
 
 
 def _choose(tables: Mapping[str, Table], names: Sequence[str] | None) -> dict[str, Table]:
@@ -163,7 +222,19 @@ def _jobs(
 ) -> list[tuple[Path, Job]]:
     files = target_paths(exporter, list(tables), path)
     if not exporter.one_file_per_table:
-        return [(files[0], functools.partial(_fill, exporter, tables, metadata, options))]
+        jobs: list[tuple[Path, Job]] = [
+            (files[0], functools.partial(_fill, exporter, tables, metadata, options))
+        ]
+        described = _described(
+            exporter, tables, metadata, dict.fromkeys(tables, files[0].name), path, options
+        )
+        if described is not None:
+            # Beside the file, named after it: figures.db gives figures-metadata.json.
+            name, data = described
+            jobs.append(
+                (files[0].with_name(f"{files[0].stem}-{name}"), functools.partial(_bytes, data))
+            )
+        return jobs
     if "metadata" in tables:
         raise ValidationError(
             [
@@ -177,10 +248,45 @@ def _jobs(
         )
     # Every file-per-table export carries its metadata as a file of its own (the last one).
     tables = {**tables, "metadata": metadata_table(metadata)}
-    return [
+    jobs = [
         (file, functools.partial(_fill, exporter, {name: table}, metadata, options))
         for file, (name, table) in zip(files, tables.items(), strict=True)
     ]
+    names = {name: file.name for file, name in zip(files, tables, strict=True)}
+    described = _described(exporter, tables, metadata, names, path, options)
+    if described is not None:
+        name, data = described
+        # Beside the metadata file, named as it is: metadata.csv gives datapackage.json,
+        # figures-metadata.csv gives figures-datapackage.json.
+        prefix = files[-1].stem.removesuffix("metadata")
+        jobs.append((files[-1].with_name(prefix + name), functools.partial(_bytes, data)))
+    return jobs
+
+
+def _described(
+    exporter: Exporter,
+    tables: Mapping[str, Table],
+    metadata: ExportMetadata,
+    files: Mapping[str, str],
+    path: Path,
+    options: dict[str, Any],
+) -> tuple[str, bytes] | None:
+    """Return the exporter's descriptor of the files (name and bytes), if it writes one."""
+    if exporter.describe is None:
+        return None
+    try:
+        return exporter.describe(tables, metadata, files, **options)
+    except (TypeError, ValueError) as error:
+        raise ExportError(
+            f"the {exporter.name!r} exporter could not describe {str(path)!r}: "
+            f"{_describe(error)}; no file was changed",
+            exporter=exporter.name,
+            path=str(path),
+        ) from error
+
+
+def _bytes(data: bytes, stream: BinaryIO) -> None:
+    stream.write(data)
 
 
 class _NothingWritten(Exception):

@@ -17,6 +17,15 @@ Only aggregates are written: a feature's properties are the numbers, dates and b
 rows, the ids and names of the country or place, and the few text cells that are codes or
 fixed words (who a population counts, whether it is estimated or unknown, a date as reported,
 nationality codes), never free text, which could name a person.
+With ``layer``, the file holds one of these layers only, as a GIS wants it (GDAL reads a
+GeoJSON file as one layer, of one geometry type, whose fields are every property of every
+feature): ``countries`` (``Point`` at each country's label point, or ``MultiPolygon`` when a
+``country_geometry`` plugin supplies a shape for every country), ``camps`` (``Point``) or
+``flows`` (``LineString``), each feature with its own layer's properties only. A feature with
+no location is not in a layer: it is listed, with its properties, in the collection's
+``metadata.without_location``, so no figure is lost and every feature has a geometry (GDAL then
+gives the layer a typed geometry, and it converts to a GeoPackage or a Shapefile).
+
 Coordinates are longitude before latitude, rounded to 6 decimals; there is no ``crs`` member; a
 non-finite number fails the export instead of writing NaN. A place or country with no known
 location is kept, with a ``null`` geometry as RFC 7946 allows; a flow needs both ends, so
@@ -67,6 +76,9 @@ _GEOMETRY_DEPTH = {
     "MultiPolygon": 3,
 }
 _DECIMALS = 6
+LAYERS = ("all", "countries", "camps", "flows")
+"""The values of the ``layer`` option: every feature, or one layer of one geometry type."""
+_SHAPES = ("Polygon", "MultiPolygon")
 
 
 def geojson_exporter(plugin_manager: pluggy.PluginManager | None = None) -> Exporter:
@@ -94,8 +106,9 @@ def geojson_exporter(plugin_manager: pluggy.PluginManager | None = None) -> Expo
         /,
         *,
         flows: bool = False,
+        layer: str = "all",
     ) -> None:
-        write_geojson(tables, metadata, stream, flows=flows, country_geometry=lookup)
+        write_geojson(tables, metadata, stream, flows=flows, layer=layer, country_geometry=lookup)
 
     return Exporter(
         name="geojson",
@@ -103,7 +116,8 @@ def geojson_exporter(plugin_manager: pluggy.PluginManager | None = None) -> Expo
         media_type="application/geo+json",
         description=(
             "An RFC 7946 FeatureCollection: countries with their totals and remaining "
-            "estimates, camps with theirs, and optionally flows from camps to countries."
+            "estimates, camps with theirs, and optionally flows from camps to countries; "
+            "layer=countries, camps or flows writes one layer of one geometry type for a GIS."
         ),
         write=write,
     )
@@ -116,6 +130,7 @@ def write_geojson(
     /,
     *,
     flows: bool = False,
+    layer: str = "all",
     country_geometry: GeometryLookup | None = None,
 ) -> None:
     """Write the ``totals``, ``remaining`` and ``operations`` tables as a FeatureCollection.
@@ -128,18 +143,36 @@ def write_geojson(
         stream: where the UTF-8 JSON goes.
         flows: add a LineString per (place, country) pair from the ``operations`` table, and
             say in ``metadata.flows_left_out`` which operations no line could be drawn for.
+        layer: ``"all"`` for every feature (countries, camps and, with ``flows``, flows), or
+            ``"countries"``, ``"camps"`` or ``"flows"`` for that layer alone, one geometry
+            type, its features without a location listed in ``metadata.without_location``.
         country_geometry: asked first for each country's geometry.
 
     Raises:
-        ValueError: a non-finite number, or a geometry from a plugin that is not valid GeoJSON.
+        ValueError: a non-finite number, a geometry from a plugin that is not valid GeoJSON,
+            or a ``layer`` that is none of ``LAYERS``.
     """
+    if layer not in LAYERS:
+        raise ValueError(f"layer {layer!r} is not one of {', '.join(map(repr, LAYERS))}")
     locate = _CountryLocator(country_geometry)
-    features = _country_features(tables, locate) + _place_features(tables)
     member = _metadata_member(metadata)
-    if flows:
+    features: list[Any] = []
+    if layer == "all":
+        features = _country_features(tables, locate) + _place_features(tables)
+    elif layer == "countries":
+        features = _country_layer(_country_features(tables, locate), locate)
+    elif layer == "camps":
+        features = _place_features(tables)
+    if layer == "flows" or (layer == "all" and flows):
         lines, left_out = _flow_features(tables.get("operations"), locate)
         features += lines
         member["flows_left_out"] = left_out
+    if layer != "all":
+        member["layer"] = layer
+        member["without_location"] = [
+            {"id": f["id"], "properties": f["properties"]} for f in features if not f["geometry"]
+        ]
+        features = [f for f in features if f["geometry"]]
     collection = {"type": "FeatureCollection", "metadata": member, "features": features}
     text = json.dumps(collection, ensure_ascii=False, allow_nan=False, indent=1)
     stream.write(text.encode("utf-8") + b"\n")
@@ -283,6 +316,25 @@ def _country_features(tables: Mapping[str, Table], locate: _CountryLocator) -> l
         properties.update(totals[code])
         properties.update(_prefixed(remaining.get(code, {})))
         features.append(_feature(f"country/{code}", locate.geometry(code), properties))
+    return features
+
+
+def _country_layer(features: list[Any], locate: _CountryLocator) -> list[Any]:
+    """Give every country one geometry type: shapes when each located one has a shape (a
+    Polygon made a MultiPolygon), else the label points."""
+    located = [f for f in features if f["geometry"]]
+    if located and all(f["geometry"]["type"] in _SHAPES for f in located):
+        for feature in located:
+            geometry = feature["geometry"]
+            if geometry["type"] == "Polygon":
+                feature["geometry"] = {
+                    "type": "MultiPolygon",
+                    "coordinates": [geometry["coordinates"]],
+                }
+        return features
+    for feature in features:
+        point = locate.point(feature["properties"]["country"])
+        feature["geometry"] = None if point is None else {"type": "Point", "coordinates": point}
     return features
 
 

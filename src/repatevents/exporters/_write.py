@@ -1,10 +1,12 @@
 """Atomic writing: a target file is either replaced whole or left exactly as it was.
 
-Only regular files are replaced. A symbolic link is followed: the file it points to is
-replaced (atomically, in that file's folder) and the link is kept, as a shell's ``>`` would
-write through it. A target that is anything else (a folder, a FIFO, a device such as
-``/dev/full``, a socket), itself or behind a link, is refused before anything is written:
-replacing it would swap a device or a pipe for a plain file.
+Only regular files are replaced. A symbolic link is refused, never written through: whoever
+can plant a link where an export goes could otherwise have it replace any file the exporting
+user may write (run as root, a system file). A target that is anything else (a folder, a FIFO,
+a device such as ``/dev/full``, a socket) is refused too, before anything is written: replacing
+it would swap a device or a pipe for a plain file. Files named as protected (a ledger and its
+companions) are refused however the path is spelled: a relative path, ``..``, a symbolic link
+in a folder on the way, or a hard link to one.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+import attrs
+
 from ..errors import ExportError
 
 __all__ = ["write_atomically"]
@@ -24,7 +28,9 @@ __all__ = ["write_atomically"]
 Fill = Callable[[BinaryIO], None]
 
 
-def write_atomically(targets: Sequence[tuple[Path, Fill]]) -> None:
+def write_atomically(
+    targets: Sequence[tuple[Path, Fill]], *, protected: Sequence[str | os.PathLike[str]] = ()
+) -> None:
     """Write every target through a temporary file beside it, then move them all into place.
 
     Each ``fill`` writes one target's bytes to a stream. Every temporary file is written,
@@ -33,18 +39,23 @@ def write_atomically(targets: Sequence[tuple[Path, Fill]]) -> None:
     again. Each replacement is atomic (``os.replace`` within one folder); a set of files is
     replaced one after another once all of them were written.
 
-    A target that is a symbolic link replaces the file the link points to (the link stays); a
-    target that exists and is not a regular file (a folder, FIFO, device or socket, or a link
-    to one) is refused.
+    A target that is a symbolic link, or that exists and is not a regular file (a folder,
+    FIFO, device or socket), is refused; so is one that is a ``protected`` file.
 
     Args:
         targets: (path, fill) pairs; each path's folder must exist.
+        protected: files never to replace (a ledger, its write-ahead log, its checkpoints),
+            whether or not they exist yet.
 
     Raises:
-        ExportError: a target exists and is not a regular file; nothing was written.
+        ExportError: a target is a symbolic link, exists and is not a regular file, or is a
+            protected file; nothing was written.
         Exception: whatever a ``fill`` or the file system raised, after cleaning up.
     """
     # Every target is checked before any is written, so a refusal leaves nothing behind.
+    keep = [_Identity.of(Path(file)) for file in protected]
+    for path, _ in targets:
+        _refuse_protected(path, keep)
     resolved = [(_regular_target(path), fill) for path, fill in targets]
     written: list[tuple[Path, Path]] = []
     try:
@@ -72,35 +83,66 @@ _KINDS = (
 
 
 def _regular_target(path: Path) -> Path:
-    """Return the file to replace for ``path``: itself, or where its symbolic link points.
+    """Return ``path`` when it is a regular file or nothing yet.
 
     Raises:
-        ExportError: the target (or the link's target) exists and is not a regular file, or
-            the link cannot be followed.
+        ExportError: the target is a symbolic link, or exists and is not a regular file.
     """
-    target = path
-    if path.is_symlink():
-        try:
-            target = path.resolve(strict=False)
-        except (OSError, RuntimeError) as exc:  # a loop of links
-            raise ExportError(
-                f"{str(path)!r} is a symbolic link that cannot be followed ({exc}); nothing "
-                "was written",
-                path=str(path),
-            ) from None
     try:
-        mode = target.stat().st_mode
+        mode = path.lstat().st_mode
     except FileNotFoundError:
-        return target
+        return path
     if stat.S_ISREG(mode):
-        return target
+        return path
+    if stat.S_ISLNK(mode):
+        raise ExportError(
+            f"{str(path)!r} is a symbolic link (to {os.readlink(path)!r}): an export never "
+            "writes through a link, which could replace a file elsewhere, so nothing was "
+            "written; give the path of the file itself, or remove the link",
+            path=str(path),
+        )
     kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
-    via = f" (where the link {str(path)!r} points)" if target != path else ""
     raise ExportError(
-        f"{str(target)!r}{via} is {kind}: an export replaces only regular files, so nothing "
+        f"{str(path)!r} is {kind}: an export replaces only regular files, so nothing "
         "was written; choose a file path",
         path=str(path),
     )
+
+
+@attrs.frozen
+class _Identity:
+    """A file as the file system knows it: its real path, and its device and inode if any."""
+
+    name: Path
+    real: str
+    inode: tuple[int, int] | None
+
+    @classmethod
+    def of(cls, path: Path) -> _Identity:
+        # realpath settles ``..``, relative paths and links in the folders on the way; the
+        # device and inode settle hard links and links at the file itself.
+        try:
+            found = os.stat(path)
+        except OSError:
+            inode = None
+        else:
+            inode = (found.st_dev, found.st_ino)
+        return cls(path, os.path.realpath(path), inode)
+
+    def same(self, other: _Identity) -> bool:
+        return self.real == other.real or (self.inode is not None and self.inode == other.inode)
+
+
+def _refuse_protected(path: Path, protected: Sequence[_Identity]) -> None:
+    target = _Identity.of(path)
+    for kept in protected:
+        if target.same(kept):
+            raise ExportError(
+                f"{str(path)!r} is the file {str(kept.name)!r}, which holds the ledger or its "
+                "companions (write-ahead log, checkpoints): an export never replaces it, so "
+                "nothing was written; choose another path",
+                path=str(path),
+            )
 
 
 def _write_temporary(path: Path, fill: Fill) -> Path:

@@ -77,8 +77,10 @@ _SCOPE_RANK = {
 Getter = Callable[[Any], Any]
 
 
-def _col(name: str, title: str, kind: ColumnType, hxl: str, description: str = "") -> Column:
-    return Column(name=name, title=title, type=kind, hxl=hxl, description=description)
+def _col(
+    name: str, title: str, kind: ColumnType, hxl: str, description: str = "", separator: str = ""
+) -> Column:
+    return Column(name, title, kind, hxl, description, separator)
 
 
 def _range_columns(name: str, title: str, hxl: str, what: str) -> list[Column]:
@@ -173,9 +175,13 @@ def _edge_text(date: FuzzyDate | None, end: bool) -> str:
     return ".." if day is None else day.isoformat()
 
 
+LIST = "; "
+"""How the items of a list cell are joined (``Column.separator``)."""
+
+
 def _join(items: Iterable[str | None]) -> str | None:
     kept = [i for i in dict.fromkeys(items) if i]
-    return "; ".join(kept) if kept else None
+    return LIST.join(kept) if kept else None
 
 
 def _lat_lon() -> list[Column]:
@@ -212,8 +218,8 @@ def _operation_columns() -> list[Column]:
             "#date+end",
             "The day by which it surely happened; empty: no latest day given.",
         ),
-        _col("date_text", "Date", T, "#date+text", "EDTF text, as precise as the sources."),
-        _col("date_precision", "Date precision", T, "#date+precision"),
+        _col("date_text", "Date", T, "#meta+date", "EDTF text, as precise as the sources."),
+        _col("date_precision", "Date precision", T, "#meta+date+precision"),
         *_people_columns("across the operation's reports"),
         _col("total_basis", "Total from", T, "#meta+basis", "reported, families or breakdown."),
         _col("people_per_family_low", "People per family (low)", N, "#meta+ratio+low"),
@@ -227,12 +233,12 @@ def _operation_columns() -> list[Column]:
             "#meta+count+corrected",
             "Reports a later correction replaced (the corrected figures are shown).",
         ),
-        _col("date_roles", "Dates mark", T, "#meta+roles", "handover, arrival, …"),
-        _col("facilitators", "Facilitators", T, "#org+facilitator"),
-        _col("names", "Operation name", T, "#activity+name"),
+        _col("date_roles", "Dates mark", T, "#meta+roles", "handover, arrival, …", separator=LIST),
+        _col("facilitators", "Facilitators", T, "#org+facilitator", separator=LIST),
+        _col("names", "Operation name", T, "#activity+name", separator=LIST),
         _col("adjudicated_best", "Adjudicated total", INT, "#affected+total+adjudicated"),
-        _col("sources", "Sources", T, "#meta+source"),
-        _col("urls", "Addresses", T, "#meta+url"),
+        _col("sources", "Sources", T, "#meta+source", separator=LIST),
+        _col("urls", "Addresses", T, "#meta+url", separator=LIST),
     ]
 
 
@@ -325,7 +331,9 @@ def _totals(rows: Sequence[CountryTotal], policy: Policy) -> Table:
         ),
         _col("people_per_family_low", "People per family (low)", N, "#meta+ratio+low"),
         _col("people_per_family_high", "People per family (high)", N, "#meta+ratio+high"),
-        _col("nationalities", "Other nationalities", T, "#country+code+nationality"),
+        _col(
+            "nationalities", "Other nationalities", T, "#country+code+nationality", separator=LIST
+        ),
     ]
     body = []
     for row in rows:
@@ -365,8 +373,8 @@ def _totals(rows: Sequence[CountryTotal], policy: Policy) -> Table:
 def _timeseries(rows: Sequence[TimeseriesPoint]) -> Table:
     columns = [
         *_country_columns(),
-        _col("granularity", "Granularity", T, "#date+granularity", "month or year."),
-        _col("period", "Period", T, "#date+period"),
+        _col("granularity", "Granularity", T, "#meta+granularity", "month or year."),
+        _col("period", "Period", T, "#meta+period"),
         _col("period_start", "Period start", D, "#date+start"),
         _col("period_end", "Period end", D, "#date+end"),
         _col("operations", "Operations (cumulative)", INT, "#meta+count"),
@@ -434,7 +442,7 @@ def _remaining(rows: Sequence[RemainingEstimate]) -> Table:
             "#date+baseline",
             "Its latest possible day; empty: open-ended (see the baseline's text).",
         ),
-        _col("baseline_text", "Baseline date (as given)", T, "#date+baseline+text"),
+        _col("baseline_text", "Baseline date (as given)", T, "#meta+date+baseline"),
         *_range_columns("baseline", "Baseline", "#population+baseline", "the observation"),
         _col("baseline_age_days", "Baseline age (days)", INT, "#meta+age"),
         *_range_columns("repatriated", "Repatriated since", "#affected+repatriated", "people"),
@@ -502,8 +510,8 @@ def _reconciliation(comparisons: Sequence[ClaimComparison]) -> Table:
         _col("origin_scope", "Origin scope", T, "#loc+scope"),
         _col("window_start", "Window start", D, "#date+start", "Empty: from the beginning."),
         _col("window_end", "Window end", D, "#date+end", "Empty: open-ended."),
-        _col("window_text", "Window", T, "#date+text"),
-        _col("claimed_text", "Claimed (as worded)", T, "#affected+claimed+text"),
+        _col("window_text", "Window", T, "#meta+date"),
+        _col("claimed_text", "Claimed (as worded)", T, "#description+claimed"),
         *_range_columns("claimed", "Claimed", "#affected+total+claimed", "the claim"),
         *_range_columns("ledger", "Ledger", "#affected+total+ledger", "the ledger's sum"),
         _col("operations_sure", "Operations surely inside", INT, "#meta+count+sure"),
@@ -557,7 +565,7 @@ def _quality(rows: Sequence[QualityFinding]) -> Table:
         _col("check", "Check", T, "#meta+check"),
         _col("country", "Country code", T, "#country+code"),
         _col("message", "Finding", T, "#description"),
-        _col("events", "Reports involved", T, "#meta+id"),
+        _col("events", "Reports involved", T, "#meta+id", separator=" "),
         _col("event_count", "Reports involved (count)", INT, "#meta+count"),
     ]
     body = [
@@ -570,10 +578,10 @@ def _quality(rows: Sequence[QualityFinding]) -> Table:
 def _sources(rows: Sequence[SourceSummary]) -> Table:
     columns = [
         _col("publisher", "Publisher", T, "#meta+source"),
-        _col("via", "Via", T, "#meta+via"),
+        _col("via", "Via", T, "#meta+via", separator=LIST),
         _col("speaker_kind", "Kind of speaker", T, "#meta+speaker"),
         _col("url", "Address", T, "#meta+url"),
-        _col("published", "Published", T, "#date+published", "EDTF text."),
+        _col("published", "Published", T, "#meta+date+published", "EDTF text."),
         _col("reports", "Reports", INT, "#meta+count"),
     ]
     body = [

@@ -71,10 +71,12 @@ from ._records import (
     IdIndex,
     Known,
     RecordedAtCache,
+    StoredRecord,
     check_after_upto,
     check_checkpoint,
     check_checkpoint_name,
     check_expected,
+    check_following,
     check_link,
     decode_stored,
     hash_bytes,
@@ -411,6 +413,60 @@ class JsonLinesStore:
                 self._index.add_key(event.id.int, record.position)
             self._size = offset
             final = planned[-1][0]
+            self._head, self._last_hash = final.position, final.hash
+            self._last_recorded_at = final.recorded_at
+            return self._head
+
+    def _stored(self, after: int = 0) -> Iterator[StoredRecord]:
+        """Yield the stored records after ``after`` as they are stored (what
+        :func:`~._copy.copy_store` copies: the event's bytes as the hash covers them).
+
+        Raises:
+            IntegrityError: a line is not in the form the store writes (while iterating).
+        """
+        with self._flocked(fcntl.LOCK_SH):
+            self._sync()
+            size = self._size
+        offset, position = 0, 0
+        with open(self.path, "rb") as stream:
+            for line in stream:
+                if offset >= size:
+                    return
+                offset += len(line)
+                position += 1
+                if position <= after:
+                    continue
+                try:
+                    parsed = parse_line(line)
+                    event_id = line_event_id(parsed)
+                except (ValueError, ValidationError) as exc:
+                    raise IntegrityError(position, str(exc)) from None
+                yield parsed.record._replace(event_id=event_id)
+
+    def _append_stored(self, records: Sequence[StoredRecord]) -> int:
+        """Write records copied from another ledger as they are, as one batch; return the
+        new head.
+
+        Raises:
+            IntegrityError: a record does not follow the log (see ``check_following``).
+        """
+        self._check_writable()
+        with self._flocked(fcntl.LOCK_EX):
+            self._sync()
+            check_following(records, self._head, self._last_hash)
+            if not records:
+                return self._head
+            index = self._ensure_index()
+            last = len(records) - 1
+            lines = [format_line(record, i == last) for i, record in enumerate(records)]
+            self._write(b"".join(lines))
+            offset = self._size
+            for line, record in zip(lines, records, strict=True):
+                self._offsets.append(offset)
+                offset += len(line)
+                index.add(record.event_id, record.position)
+            self._size = offset
+            final = records[-1]
             self._head, self._last_hash = final.position, final.hash
             self._last_recorded_at = final.recorded_at
             return self._head

@@ -21,7 +21,9 @@ from ._records import (
     check_checkpoint,
     check_checkpoint_name,
     check_expected,
+    check_following,
     check_link,
+    decode_stored,
     hash_bytes,
     make_envelope,
     plan_batch,
@@ -175,6 +177,36 @@ class MemoryStore:
             if encode_event(envelope.event) != record.event_json:
                 raise IntegrityError(record.position, "the held event differs from its record")
         return checker.checked
+
+    def _stored(self, after: int = 0) -> Iterator[StoredRecord]:
+        """Yield the stored records after ``after`` (what :func:`~._copy.copy_store` copies)."""
+        self._check_open()
+        yield from self._records[after:]
+
+    def _append_stored(self, records: Sequence[StoredRecord]) -> int:
+        """Hold records copied from another ledger as they are; return the new head.
+
+        Raises:
+            IntegrityError: a record does not follow the log (see ``check_following``).
+        """
+        with self._lock:
+            self._check_open()
+            last = self._records[-1] if self._records else None
+            check_following(records, len(self._records), last.hash if last else GENESIS_HASH)
+            for record in records:
+                event = decode_stored(record.event_json, record.schema_version)
+                self._records.append(record)
+                self._envelopes.append(
+                    make_envelope(
+                        record.position,
+                        parse_recorded_at(record.recorded_at),
+                        record.schema_version,
+                        record.hash,
+                        event,
+                    )
+                )
+                self._index.add_key(event.id.int, record.position)
+            return len(self._records)
 
     def get_checkpoint(self, name: str) -> tuple[int, bytes] | None:
         """Return the checkpoint saved under ``name`` as (position, state), or ``None``."""

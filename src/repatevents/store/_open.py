@@ -1,4 +1,5 @@
-"""Open a store by path: the suffix chooses the backend unless one is named."""
+"""Open a store by path: the suffix (or a ``postgresql://`` URL) chooses the backend unless one
+is named."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from ..errors import FieldProblem, ValidationError
 from ._base import EventStore
 from ._jsonlines import JsonLinesStore
 from ._memory import MemoryStore
+from ._postgres import PostgresStore, is_postgres_url
 from ._sqlite import SQLiteStore
 
 __all__ = ["BACKENDS", "open_store"]
 
 #: The backend names ``open_store`` accepts.
-BACKENDS: Final = ("jsonl", "memory", "sqlite")
+BACKENDS: Final = ("jsonl", "memory", "postgres", "sqlite")
 
 _SQLITE_SUFFIXES: Final = (".db", ".sqlite", ".sqlite3")
 _JSONL_SUFFIXES: Final = (".jsonl",)
@@ -60,12 +62,16 @@ def open_store(path: str | os.PathLike[str] | None, *, backend: str | None = Non
 
     Without ``backend`` the path decides: ``None`` gives an in-memory store; a ``.jsonl`` file a
     JSON Lines store; a ``.db``, ``.sqlite`` or ``.sqlite3`` file a SQLite store (the default
-    backend). Any other name is refused, so that a file meant for something else (``x.csv``)
-    is never made into a database; only an existing SQLite file is opened whatever its name.
+    backend); a ``postgresql://user@host:port/dbname`` URL (``postgres://`` too; a
+    ``schema=NAME`` parameter chooses the schema) a :class:`PostgresStore` on that server, which
+    needs the ``postgres`` extra (``pip install 'repatevents[postgres]'``). Any other name is
+    refused, so that a file meant for something else (``x.csv``) is never made into a
+    database; only an existing SQLite file is opened whatever its name.
 
     Args:
-        path: the store's file, or ``None`` for a store in memory.
-        backend: ``"sqlite"``, ``"jsonl"`` or ``"memory"``, to choose regardless of the suffix.
+        path: the store's file, a PostgreSQL URL, or ``None`` for a store in memory.
+        backend: ``"sqlite"``, ``"jsonl"``, ``"postgres"`` or ``"memory"``, to choose
+            regardless of the suffix.
 
     Returns:
         The open store; use it as a context manager to close it.
@@ -76,9 +82,16 @@ def open_store(path: str | os.PathLike[str] | None, *, backend: str | None = Non
         ValidationError: a ``ValueError`` too: without ``backend``, the path's suffix is not
             one of the above.
         CorruptLogError: the file exists but is not a readable log of that backend.
+        StoreError: the PostgreSQL server cannot be reached or refuses the role (the password
+            is never shown), or psycopg is not installed.
     """
     if backend is None:
-        backend = "memory" if path is None else _backend_of(path)
+        if path is None:
+            backend = "memory"
+        elif is_postgres_url(path):
+            backend = "postgres"
+        else:
+            backend = _backend_of(path)
     if backend not in BACKENDS:
         raise ValueError(f"{backend!r} is not a store backend; choose one of {', '.join(BACKENDS)}")
     if backend == "memory":
@@ -89,6 +102,12 @@ def open_store(path: str | os.PathLike[str] | None, *, backend: str | None = Non
         return MemoryStore()
     if path is None:
         raise ValueError(f"a {backend} store needs a file path; give one, or use memory")
+    if backend == "postgres":
+        if not is_postgres_url(path):
+            raise ValueError(
+                f"a postgres store needs a postgresql:// URL, but {os.fspath(path)!r} was given"
+            )
+        return PostgresStore(os.fspath(path))
     if backend == "jsonl":
         return JsonLinesStore(path)
     return SQLiteStore(path)

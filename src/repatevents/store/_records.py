@@ -40,6 +40,7 @@ __all__ = [
     "check_checkpoint",
     "check_checkpoint_name",
     "check_expected",
+    "check_following",
     "check_link",
     "decode_stored",
     "event_id_of",
@@ -409,6 +410,33 @@ def check_link(
     if digest.hex() != record_hash:
         raise IntegrityError(position, CHANGED)
     return digest
+
+
+def check_following(records: Sequence[StoredRecord], head: int, last_hash: str) -> None:
+    """Check that copied records continue a log ending at ``head`` with ``last_hash``.
+
+    Each must take the next position and carry a hash that recomputes from the one before it,
+    so a copy never writes what is not the source's chain.
+
+    Raises:
+        IntegrityError: naming the first record that does not follow.
+    """
+    previous = hash_bytes(last_hash, head)
+    for record in records:
+        if record.position != head + 1:
+            raise IntegrityError(
+                record.position,
+                f"a copied record must follow the log, which ends at position {head}",
+            )
+        previous = check_link(
+            previous,
+            record.position,
+            record.recorded_at,
+            record.schema_version,
+            record.event_json,
+            record.hash,
+        )
+        head = record.position
 
 
 def read_checked(

@@ -64,6 +64,7 @@ from ._records import (
     check_checkpoint,
     check_checkpoint_name,
     check_expected,
+    check_following,
     check_link,
     decode_stored,
     event_id_of,
@@ -542,6 +543,35 @@ class SQLiteStore:
                 yield envelope
             if not rows:
                 raise IntegrityError(position + 1, "the record is missing from the log")
+
+    def _stored(self, after: int = 0) -> Iterator[StoredRecord]:
+        """Yield the stored records after ``after`` as they are stored (what
+        :func:`~._copy.copy_store` copies: the event's bytes as the hash covers them)."""
+        position = after
+        while True:
+            with self._errors(position + 1):
+                rows = self._db.execute(_VERIFY_PAGE, (position, _PAGE_SIZE)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                position += 1
+                yield self._stored_record(row, position)
+
+    def _append_stored(self, records: Sequence[StoredRecord]) -> int:
+        """Write records copied from another ledger as they are, in one transaction; return
+        the new head.
+
+        Raises:
+            IntegrityError: a record does not follow the log (see ``check_following``).
+        """
+        with self._write_transaction() as db:
+            last = self._check_last(db)
+            head = last[0] if last else 0
+            check_following(records, head, last[1] if last else GENESIS_HASH)
+            if records:
+                db.executemany(_INSERT, records)
+                head = records[-1].position
+        return head
 
     def head(self) -> int:
         """Return the position of the last record (0 when empty)."""

@@ -22,9 +22,11 @@ from ._plugins import (
     registered_plugin,
 )
 from ._sample_tables import (
+    FORMULA_TEXTS,
     LARGEST_NUMBERS,
     UNICODE_TEXTS,
     empty_tables,
+    formula_tables,
     largest_number_tables,
     sample_metadata,
     sample_tables,
@@ -33,6 +35,7 @@ from ._sample_tables import (
 from ._store_contract import StoreContract, sample_events
 
 __all__ = [
+    "FORMULA_TEXTS",
     "LARGEST_NUMBERS",
     "UNICODE_TEXTS",
     "ExporterContract",
@@ -43,6 +46,7 @@ __all__ = [
     "assert_ledger_consistent",
     "describe_violations",
     "empty_tables",
+    "formula_tables",
     "fresh_plugin_manager",
     "get_plugin_manager",
     "largest_number_tables",

@@ -12,6 +12,7 @@ Subclass it in a test module, name the exporter, and pytest runs the whole contr
 
 from __future__ import annotations
 
+import re
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
@@ -28,9 +29,11 @@ from ..exporters import Exporter, export_tables
 from ..hookspecs import hookimpl
 from ._plugins import registered_plugin
 from ._sample_tables import (
+    FORMULA_TEXTS,
     LARGEST_NUMBERS,
     UNICODE_TEXTS,
     empty_tables,
+    formula_tables,
     largest_number_tables,
     sample_metadata,
     sample_tables,
@@ -75,7 +78,8 @@ def _with_failing_stream(exporter: Exporter, limit: int) -> Exporter:
         failing: Any = FailingStream(stream, limit, budget)
         exporter.write(tables, metadata, failing, **options)
 
-    return attrs.evolve(exporter, name="contract-failing", write=write)
+    # Only what write writes goes through the failing stream, so the descriptor is left out.
+    return attrs.evolve(exporter, name="contract-failing", write=write, describe=None)
 
 
 class _Registers:
@@ -102,6 +106,11 @@ _METADATA_CHANGES: dict[str, Callable[[ExportMetadata], ExportMetadata]] = {
     "known_at": lambda m: attrs.evolve(m, known_at="2024-06-30T00:00:00+00:00"),
     "policy": lambda m: attrs.evolve(m, policy="latest"),
     "title": lambda m: attrs.evolve(m, title=m.title + " (revised)"),
+    "head_hash": lambda m: attrs.evolve(m, head_hash="0" * 64),
+    "library_version": lambda m: attrs.evolve(m, library_version="0.0.1"),
+    "computed_from": lambda m: attrs.evolve(
+        m, computed_from="log" if m.computed_from == "checkpoint" else "checkpoint"
+    ),
     "source publisher": _with_source_field("publisher", "Reuters"),
     "source via": _with_source_field("via", "Kabar"),
     "source speaker_kind": _with_source_field("speaker_kind", "ngo"),
@@ -116,8 +125,9 @@ class ExporterContract:
 
     Among them: output for every table; the metadata written (metadata differing in one item,
     or in one field of one source, gives different bytes); the same bytes for the same input;
-    empty tables, text in any script, the largest numbers; an unknown option refused; nothing
-    partial or changed left by a failing write. A plugin that failed, or that registers no
+    empty tables, text in any script, the largest numbers; no text cell that a spreadsheet would
+    run as a formula; an unknown option refused; nothing partial or changed left by a failing
+    write. A plugin that failed, or that registers no
     exporter of that name, fails each test with the reason the plugin manager recorded.
 
     Attributes:
@@ -126,14 +136,20 @@ class ExporterContract:
             fresh manager for each test); ``None`` looks in the built-in and installed plugins.
         options: keyword options passed on every export.
         writes_text_cells: whether text cells appear in the output (a map leaves them out).
+        opened_as_cells: whether a spreadsheet opens the output as cells, so that a text cell
+            must not start a formula there; ``None`` decides by the format: every text format
+            except those that quote their strings or are read as documents (JSON, GeoJSON,
+            XML, HTML, Markdown), and a zip of spreadsheet XML (XLSX, ODS).
 
-    Override ``read_text`` for a format whose bytes are not UTF-8 text (XLSX is unzipped).
+    Override ``read_text`` for a format whose bytes are not UTF-8 text (XLSX is unzipped), and
+    ``formula_cells`` for a format the contract cannot tell cells in.
     """
 
     exporter_name: ClassVar[str]
     plugin: ClassVar[object | None] = None
     options: ClassVar[Mapping[str, Any]] = {}
     writes_text_cells: ClassVar[bool] = True
+    opened_as_cells: ClassVar[bool | None] = None
 
     @pytest.fixture
     def contract_manager(self) -> Iterator[RepateventsPluginManager]:
@@ -198,6 +214,27 @@ class ExporterContract:
                     archive.read(member).decode("utf-8") for member in sorted(archive.namelist())
                 )
         return data.decode("utf-8")
+
+    def formula_cells(self, path: Path) -> list[str]:
+        """Return the texts of ``FORMULA_TEXTS`` that ``path`` holds where they run as formulas.
+
+        In a zip of spreadsheet XML, one inside a formula element (``<f>``, ``table:formula``);
+        in delimited text, one that starts a field: at the start of a line or after a
+        delimiter (``,`` ``;`` tab ``|``), quoted or not. A neutralised cell (``'=1+1``) does
+        not start with the formula.
+        """
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                formulas = [
+                    match.group(1) or match.group(2)
+                    for member in archive.namelist()
+                    if member.endswith(".xml")
+                    for match in _FORMULA_XML.finditer(archive.read(member).decode("utf-8"))
+                ]
+            # A stored formula has no leading "=" (nor "+" or "@"): look for what follows.
+            return [t for t in FORMULA_TEXTS if any(t.strip()[1:] in f for f in formulas)]
+        text = self.read_text(path)
+        return [t for t in FORMULA_TEXTS if any(_starts_field(text, at) for at in _find(text, t))]
 
     def test_exporter_is_a_valid_exporter(self, exporter: Exporter) -> None:
         """The exporter is registered under its name with a file extension and media type."""
@@ -286,6 +323,31 @@ class ExporterContract:
         integers = [n for n in LARGEST_NUMBERS if isinstance(n, int)]
         assert [str(n) for n in integers if not _has_every_digit(n, text)] == []
 
+    def test_writes_no_formula(
+        self, contract_manager: RepateventsPluginManager, exporter: Exporter, tmp_path: Path
+    ) -> None:
+        """Text cells that start like a formula (``=1+1``, ``@SUM(4,4)``, a tab before ``=`` …)
+        do not start a cell a spreadsheet opens: neutralise them (``'=1+1``), as
+        ``repatevents.exporters.neutralise`` does, or write them as typed text cells."""
+        if not self.writes_text_cells or not self._opened_as_cells(exporter):
+            pytest.skip(f"a spreadsheet does not open {exporter.media_type} as cells")
+        written = self.export(contract_manager, formula_tables(), tmp_path / "formulas")
+        found = {str(path.name): self.formula_cells(path) for path in written}
+        running = {name: texts for name, texts in found.items() if texts}
+        assert running == {}, (
+            f"the {self.exporter_name!r} exporter writes text cells a spreadsheet runs as "
+            f"formulas ({', '.join(sorted({repr(t) for ts in running.values() for t in ts}))}): "
+            "pass every text cell through repatevents.exporters.neutralise"
+        )
+
+    def _opened_as_cells(self, exporter: Exporter) -> bool:
+        if self.opened_as_cells is not None:
+            return self.opened_as_cells
+        media_type = exporter.media_type.split(";")[0].strip().lower()
+        if any(word in media_type for word in _SPREADSHEET_TYPES):
+            return True
+        return not any(word in media_type for word in _DOCUMENT_TYPES)
+
     def test_rejects_an_unknown_option(
         self, contract_manager: RepateventsPluginManager, exporter: Exporter, tmp_path: Path
     ) -> None:
@@ -313,7 +375,11 @@ class ExporterContract:
         """A write that fails part way leaves the old files exactly as they were."""
         good = tmp_path / "good"
         good.mkdir()
-        sizes = [p.stat().st_size for p in self.export(contract_manager, sample_tables(), good)]
+        # The sizes of what write writes: a descriptor beside the files is not written by it.
+        plain = attrs.evolve(exporter, name="contract-plain", describe=None)
+        with registered_plugin(_Registers(plain), manager=contract_manager):
+            written = self.export(contract_manager, sample_tables(), good, name="contract-plain")
+        sizes = [p.stat().st_size for p in written]
         target = tmp_path / "target"
         target.mkdir()
         before = self.export(contract_manager, sample_tables(), target, metadata=_older())
@@ -343,6 +409,28 @@ class ExporterContract:
                 contract_manager, sample_tables(), tmp_path / "new", name="contract-failing"
             )
         assert list(tmp_path.iterdir()) == []
+
+
+# Media types of spreadsheets (XLSX's and ODS's name XML too), then those whose strings are
+# quoted or read as a document, not split into cells.
+_SPREADSHEET_TYPES = ("spreadsheet", "excel")
+_DOCUMENT_TYPES = ("json", "xml", "html", "markdown", "pdf", "image/")
+_FORMULA_XML = re.compile(r"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</|table:formula=\"([^\"]*)\"")
+_FIELD_STARTS = "\n\r\t,;|"
+
+
+def _find(text: str, needle: str) -> Iterator[int]:
+    start = text.find(needle)
+    while start != -1:
+        yield start
+        start = text.find(needle, start + 1)
+
+
+def _starts_field(text: str, at: int) -> bool:
+    # A quoted field starts at its opening quote.
+    if at > 0 and text[at - 1] == '"':
+        at -= 1
+    return at == 0 or text[at - 1] in _FIELD_STARTS
 
 
 # What a format for people may put between groups of three digits: 1,234 1.234 1 234 1'234.

@@ -99,7 +99,7 @@ def plugin_manager_fixture(
 
 @pytest.fixture
 def fresh_plugin_manager() -> RepateventsPluginManager:
-    """Give a new plugin manager holding only the built-in plugin (CSV and GeoJSON)."""
+    """Give a new plugin manager holding only the built-in plugin (CSV, GeoJSON and SQLite)."""
     return get_plugin_manager(load_entrypoints=False)
 
 

@@ -14,9 +14,11 @@ from typing import Any
 from .._tables import Column, ColumnType, ExportMetadata, Table
 
 __all__ = [
+    "FORMULA_TEXTS",
     "LARGEST_NUMBERS",
     "UNICODE_TEXTS",
     "empty_tables",
+    "formula_tables",
     "largest_number_tables",
     "sample_metadata",
     "sample_tables",
@@ -51,6 +53,19 @@ UNICODE_TEXTS: tuple[str, ...] = (
 )
 """Text in several scripts, with emoji, a combining accent and a right-to-left script."""
 
+FORMULA_TEXTS: tuple[str, ...] = (
+    "=1+1",
+    "+2+2",
+    "-3+3",
+    "@SUM(4,4)",
+    "\t=5+5",
+    "\r=6+6",
+    "\n=7+7",
+    "\uff1d8+8",
+)
+"""Text cells a spreadsheet would run as formulas: each of OWASP's starts (``=``, ``+``,
+``-``, ``@``, a tab or a carriage return before one), a line feed, and a full-width ``＝``."""
+
 
 def _column(name: str, title: str, kind: ColumnType, hxl: str) -> Column:
     return Column(name=name, title=title, type=kind, hxl=hxl)
@@ -76,7 +91,7 @@ _REMAINING = (
     _column("scope", "Who is counted", T, "#meta+scope"),
     _column("country", "Country code", T, "#country+code"),
     _column("baseline_date", "Baseline date", D, "#date+baseline"),
-    _column("baseline_text", "Baseline date (as given)", T, "#date+baseline+text"),
+    _column("baseline_text", "Baseline date (as given)", T, "#meta+date+baseline"),
     _column("baseline_age_days", "Baseline age (days)", INT, "#meta+age"),
     _column("remaining_low", "Remaining (low)", INT, "#affected+remaining+min"),
     _column("remaining_best", "Remaining (best)", INT, "#affected+remaining+best"),
@@ -99,7 +114,7 @@ _OPERATIONS = (
 
 _TIMESERIES = (
     _column("country", "Country code", T, "#country+code"),
-    _column("period", "Period", T, "#date+period"),
+    _column("period", "Period", T, "#meta+period"),
     _column("cumulative_best", "Cumulative (best)", INT, "#affected+total+best+cumulative"),
 )
 
@@ -419,6 +434,21 @@ def unicode_tables() -> dict[str, Table]:
         for i, row in enumerate(table.rows):
             cells = [
                 UNICODE_TEXTS[(i + j) % len(UNICODE_TEXTS)] if column.type is T else cell
+                for j, (column, cell) in enumerate(zip(table.columns, row, strict=True))
+            ]
+            rows.append(tuple(cells))
+        tables[name] = Table(table.name, table.title, table.columns, rows, table.description)
+    return tables
+
+
+def formula_tables() -> dict[str, Table]:
+    """Return the sample tables with ``FORMULA_TEXTS`` in every text cell, in turn."""
+    tables: dict[str, Table] = {}
+    for name, table in sample_tables().items():
+        rows: list[tuple[Any, ...]] = []
+        for i, row in enumerate(table.rows):
+            cells = [
+                FORMULA_TEXTS[(i + j) % len(FORMULA_TEXTS)] if column.type is T else cell
                 for j, (column, cell) in enumerate(zip(table.columns, row, strict=True))
             ]
             rows.append(tuple(cells))

@@ -1,4 +1,4 @@
-"""Import operations from a spreadsheet (CSV or XLSX) with a documented column set.
+"""Read operations from a spreadsheet (CSV or XLSX) with a documented column set.
 
 Many analysts keep their figures in a sheet, one operation per row. Each row becomes an
 ``operation-reported`` event through the same validator as the JSON Lines format, so a sheet and
@@ -7,41 +7,11 @@ returned: a caller records all of it or none of it. Nothing in the file is skipp
 cell under no header, a quote that is never closed, a byte that is not UTF-8 and a formula with
 no saved value are each reported at their row.
 
-``_sheet_files`` reads the file into rows of cells; this module matches the header to the
+``_files`` reads the file into rows of cells; this module matches the header to the
 columns and turns each row into an event.
 
-The columns (case-insensitive, spaces as underscores; ``--map`` renames others to these):
-
-========================  =========  ==========================================================
-column                    required   meaning
-========================  =========  ==========================================================
-country                   yes        receiving state: ISO alpha-3 code, name or alias
-date                      yes        ISO / EDTF text, or the report's words ("7 December"); a
-                                     timestamp is its day
-origin                    yes        place id, name or alias ("al-hol", "Roj camp", "Iraq")
-publisher                 yes        the outlet whose report was read
-total, families, adults,  one of     counts: a whole number ("95", "95.0", "1,234") or report
-women, men, children,     them       words ("over 600"); an empty cell means "not reported",
-girls, boys, orphans,                never zero
-unknown
-date_role                 no         handover, arrival, operation, announced, unknown
-nationality               no         the people's nationality where it differs
-facilitators              no         names separated by ";"
-operation_name            no         the operation's own name
-ordinal                   no         the source's count: 3, "3rd" or "third" (first..ninety-ninth)
-operation_key             no         a key shared by every report of one operation
-via                       no         outlets the report came through, separated by ";"
-speaker, speaker_kind     no         who said it, and the kind of speaker
-url                       no         the address of the report
-published                 no         publication date; anchors relative words in ``date``
-notes                     no         free text
-id                        no         a UUID; derived from the content when empty
-supersedes                no         the id of a recorded report this row replaces: the row is
-                                     then a correction (``report-corrected``) whose replacement
-                                     is the row's operation, and whose source is the row's
-reason                    no         why the row replaces that report (only with
-                                     ``supersedes``; "corrected in the sheet" when empty)
-========================  =========  ==========================================================
+The columns, their aliases and what each holds are ``_columns.TABLE``; ``--map`` renames other
+headers to them.
 
 Ids derive from the content, so a row edited in the sheet is a new report: imported again, it
 would count as another operation. A ``supersedes`` cell holding the recorded report's id (as
@@ -55,21 +25,15 @@ the header line says which.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import enum
-import os
 from collections.abc import Callable, Mapping
 from functools import partial
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import attrs
 
-from . import _sheet_cells as cell
-from ._sheet_files import Unreadable, column_letters, sheet_rows
-from .errors import FieldProblem, ValidationError
-from .events import (
-    CATEGORIES,
+from ..errors import FieldProblem, ValidationError
+from ..events import (
     DateRole,
     Event,
     FuzzyDate,
@@ -78,59 +42,17 @@ from .events import (
     SpeakerKind,
     event_from_dict,
 )
+from . import _cells as cell
+from ._columns import ALIASES, COLUMNS, COUNT_COLUMNS, REQUIRED_COLUMNS, TABLE, closest, normal
+from ._files import SheetKind, Unreadable, column_letters, sheet_rows
 
-__all__ = [
-    "COLUMNS",
-    "REQUIRED_COLUMNS",
-    "IgnoredColumn",
-    "Sheet",
-    "parse_column_map",
-    "read_operations_sheet",
-    "read_sheet",
-]
+__all__ = ["IgnoredColumn", "Sheet", "parse_column_map", "read_sheet"]
 
-_COUNT_COLUMNS: tuple[str, ...] = ("total", "families", *CATEGORIES)
-_SOURCE_COLUMNS: tuple[str, ...] = (
-    "publisher",
-    "via",
-    "speaker",
-    "speaker_kind",
-    "url",
-    "published",
-)
-_EVENT_COLUMNS: tuple[str, ...] = (
-    "country",
-    "date",
-    "origin",
-    "date_role",
-    "nationality",
-    "facilitators",
-    "operation_name",
-    "ordinal",
-    "operation_key",
-    "notes",
-    "id",
-)
-# A row that names the report it replaces is a correction.
-_CORRECTION_COLUMNS: tuple[str, ...] = ("supersedes", "reason")
-#: Every column the importer understands.
-COLUMNS: tuple[str, ...] = _EVENT_COLUMNS + _COUNT_COLUMNS + _SOURCE_COLUMNS + _CORRECTION_COLUMNS
-#: Columns a sheet must have.
-REQUIRED_COLUMNS: tuple[str, ...] = ("country", "date", "origin", "publisher")
+_COUNT_COLUMNS = COUNT_COLUMNS
+_SOURCE_COLUMNS = tuple(column.name for column in TABLE if column.part == "source")
+_EVENT_COLUMNS = tuple(column.name for column in TABLE if column.part == "event")
 # Free text: a number an .xlsx stored in one of these is the text it shows.
-_TEXT_COLUMNS = frozenset(
-    (
-        "publisher",
-        "via",
-        "speaker",
-        "url",
-        "facilitators",
-        "operation_name",
-        "operation_key",
-        "notes",
-        "reason",
-    )
-)
+_TEXT_COLUMNS = frozenset(column.name for column in TABLE if column.text)
 _ENUMS: dict[str, type[enum.Enum]] = {"date_role": DateRole, "speaker_kind": SpeakerKind}
 ProgressCallback = Callable[[int], None]
 _SHEET_REASON = "corrected in the sheet"
@@ -160,11 +82,6 @@ class Sheet:
     ignored: tuple[IgnoredColumn, ...] = ()
 
 
-def _normal(header: str) -> str:
-    """Match a header or a ``--map`` key: without case, runs of spaces as one underscore."""
-    return "_".join(header.lower().split())
-
-
 def parse_column_map(text: str) -> dict[str, str]:
     """Read a ``--map`` value: ``"Sheet column=country,Another=date"``.
 
@@ -179,7 +96,7 @@ def parse_column_map(text: str) -> dict[str, str]:
     problems: list[FieldProblem] = []
     for entry in filter(None, (part.strip() for part in text.split(","))):
         theirs, sep, ours = entry.partition("=")
-        theirs, ours = theirs.strip(), _normal(ours)
+        theirs, ours = theirs.strip(), normal(ours)
         if not sep or not theirs:
             problems.append(FieldProblem("--map", entry, "entries look like 'Their name=ours'"))
         elif ours not in COLUMNS:
@@ -188,7 +105,7 @@ def parse_column_map(text: str) -> dict[str, str]:
                     "--map", entry, f"{ours!r} is not a column; known: {', '.join(COLUMNS)}"
                 )
             )
-        elif _normal(theirs) in map(_normal, mapping):
+        elif normal(theirs) in map(normal, mapping):
             problems.append(FieldProblem("--map", entry, f"maps the column {theirs!r} twice"))
         elif ours in mapping.values():
             problems.append(FieldProblem("--map", entry, f"a second column mapped to {ours!r}"))
@@ -199,29 +116,9 @@ def parse_column_map(text: str) -> dict[str, str]:
     return mapping
 
 
-def read_operations_sheet(
-    path: str | os.PathLike[str],
-    *,
-    column_map: Mapping[str, str] | None = None,
-    ignore_unknown_columns: bool = False,
-    progress: ProgressCallback | None = None,
-) -> list[Event]:
-    """Read every row of a CSV or XLSX sheet of operations into events.
-
-    As :func:`read_sheet`, returning only the events.
-    """
-    return list(
-        read_sheet(
-            path,
-            column_map=column_map,
-            ignore_unknown_columns=ignore_unknown_columns,
-            progress=progress,
-        ).events
-    )
-
-
 def read_sheet(
-    path: str | os.PathLike[str],
+    data: bytes,
+    kind: SheetKind,
     *,
     column_map: Mapping[str, str] | None = None,
     ignore_unknown_columns: bool = False,
@@ -230,8 +127,9 @@ def read_sheet(
     """Read every row of a CSV or XLSX sheet of operations into events.
 
     Args:
-        path: a ``.csv`` file (UTF-8, with or without a BOM; cells separated by ``,``, ``;`` or
-            tabs) or an ``.xlsx`` workbook (its first sheet; needs the ``xlsx`` extra: openpyxl).
+        data: the file's bytes.
+        kind: ``"csv"`` (UTF-8, with or without a BOM; cells separated by ``,``, ``;`` or tabs)
+            or ``"xlsx"`` (its first sheet; needs the ``xlsx`` extra: openpyxl, defusedxml).
         column_map: renames from the sheet's headers to the importer's columns, matched as
             headers are (case-insensitive, spaces as underscores). A key that matches no header
             is an error: it is most likely misspelt.
@@ -248,15 +146,12 @@ def read_sheet(
     Raises:
         ValidationError: listing every problem found, each with its row (``line``; the header is
             row 1) and column. Nothing is returned when there is any problem.
-        OSError: the file cannot be read.
     """
-    target = Path(path)
-    rows = sheet_rows(target)
+    rows = sheet_rows(data, kind)
     headers = next(rows, None)
-    if headers is None:
-        raise ValidationError(
-            FieldProblem("", str(target), "the sheet is empty; it needs a header row")
-        )
+    if headers is None or all(cell.clean(header) is None for header in headers):
+        rule = "the sheet is empty; its first row must be the header, naming the columns"
+        raise ValidationError(FieldProblem("header", headers or [], rule, 1))
     columns, ignored = _resolve_headers(headers, column_map or {}, ignore_unknown_columns)
     counts = [name for name in columns.values() if name in _COUNT_COLUMNS]
     events: list[Event] = []
@@ -286,17 +181,20 @@ def read_sheet(
                     unheaded.setdefault(index, []).append((number, value))
             if cells or unreadable:
                 try:
-                    events.append(_row_event(cells, number, counts, unreadable))
-                    lines.append(number)
+                    event = _row_event(cells, number, counts, unreadable)
                 except ValidationError as exc:
                     problems.extend(exc.problems)
+                else:
+                    if event is not None:
+                        events.append(event)
+                        lines.append(number)
     except ValidationError as exc:  # the rest of the file cannot be read
         problems.extend(exc.problems)
     problems.extend(_unheaded_problem(index, found) for index, found in unheaded.items())
     if problems:
         raise ValidationError(sorted(problems, key=lambda p: p.line or 0))
     left_out = (
-        IgnoredColumn(str(headers[index]).strip(), _closest(_normal(str(headers[index]))))
+        IgnoredColumn(str(headers[index]).strip(), closest(normal(str(headers[index]))))
         for index in sorted(ignored)
     )
     return Sheet(tuple(events), tuple(lines), tuple(left_out))
@@ -310,9 +208,9 @@ def _resolve_headers(
     unused: dict[str, str] = {}
     problems: list[FieldProblem] = []
     for key, value in column_map.items():
-        if _normal(key) in renames:
+        if normal(key) in renames:
             problems.append(FieldProblem("--map", key, "maps a column of the sheet twice", 1))
-        renames[_normal(key)], unused[_normal(key)] = _normal(value), key
+        renames[normal(key)], unused[normal(key)] = normal(value), key
     columns: dict[int, str] = {}
     ignored: set[int] = set()
     for index, header in enumerate(headers):
@@ -322,39 +220,50 @@ def _resolve_headers(
         text = "" if header is None else str(header).strip()
         if not text:
             continue
-        key = _normal(text)
+        key = normal(text)
         unused.pop(key, None)
-        name = renames.get(key, key)
+        name = renames.get(key, ALIASES.get(key, key))
         if name not in COLUMNS:
             if ignore_unknown:
                 ignored.add(index)
                 continue
-            close = _closest(name)
+            close = closest(name)
             hint = f"did you mean {close!r}? " if close else ""
-            rule = f"not a known column; {hint}rename it with --map or remove it"
+            rule = (
+                f"not a known column; {hint}rename it with --map 'Their header=column' or remove "
+                f"it; the columns are: {', '.join(COLUMNS)}"
+            )
             problems.append(FieldProblem(text, text, rule, 1))
         elif name in columns.values():
-            problems.append(FieldProblem(text, text, f"a second column for {name!r}", 1))
+            rule = f"a second column for {name!r}"
+            if key in ALIASES and key not in renames:
+                rule += f" ({text!r} is read as {name!r}); rename one of them with --map"
+            problems.append(FieldProblem(text, text, rule, 1))
         else:
             columns[index] = name
     named = [str(h).strip() for h in headers if isinstance(h, str) and h.strip()]
     for key in unused.values():
         rule = f"the sheet has no column {key!r}; its columns are: {', '.join(named)}"
         problems.append(FieldProblem("--map", f"{key}={column_map[key]}", rule, 1))
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns.values()]
-    problems.extend(FieldProblem(name, None, "required column is missing", 1) for name in missing)
+    for name in REQUIRED_COLUMNS:
+        if name not in columns.values():
+            problems.append(_missing_column(name, named))
     if not any(name in _COUNT_COLUMNS for name in columns.values()):
         rule = f"a sheet needs at least one count column: {', '.join(_COUNT_COLUMNS)}"
-        problems.append(FieldProblem("", None, rule, 1))
+        problems.append(FieldProblem("header", named, rule, 1))
     if problems:
         raise ValidationError(problems)
     return columns, ignored
 
 
-def _closest(name: str) -> str | None:
-    """Return the known column a header that is not one most likely means, if any is close."""
-    close = difflib.get_close_matches(name, COLUMNS, n=1)
-    return close[0] if close else None
+def _missing_column(name: str, named: list[str]) -> FieldProblem:
+    aliases = next(column.aliases for column in TABLE if column.name == name)
+    also = f" (or one of: {', '.join(aliases)})" if aliases else ""
+    rule = (
+        f"the required column {name!r} is missing: no header reads {name!r}{also}; name the "
+        f"column that holds it with --map 'Their header={name}'"
+    )
+    return FieldProblem("header", named, rule, 1)
 
 
 def _column_label(index: int) -> str:
@@ -378,7 +287,15 @@ def _unheaded_problem(index: int, found: list[tuple[int, Any]]) -> FieldProblem:
     return FieldProblem(_column_label(index), found[0][1], rule, found[0][0])
 
 
-def _row_event(cells: dict[str, Any], row: int, counts: list[str], unreadable: set[str]) -> Event:
+def _row_event(
+    cells: dict[str, Any], row: int, counts: list[str], unreadable: set[str]
+) -> Event | None:
+    """Return the row's event, or ``None`` when its only problems are the unreadable cells
+    already reported.
+
+    Raises:
+        ValidationError: the row's problems, each naming its column.
+    """
     problems: list[FieldProblem] = []
     # Columns already reported: what the codec then says about them is an echo.
     settled = set(unreadable)
@@ -402,7 +319,7 @@ def _row_event(cells: dict[str, Any], row: int, counts: list[str], unreadable: s
         if isinstance(cells[name], (int, float)) and not isinstance(cells[name], bool):
             cells[name] = str(cells[name])
     for name in _COUNT_COLUMNS:
-        convert(name, cell.count)
+        convert(name, partial(cell.count, column=name))
     people = {name: cells[name] for name in _COUNT_COLUMNS if name in cells}
     if not people:
         settled.add("people")
@@ -423,6 +340,9 @@ def _row_event(cells: dict[str, Any], row: int, counts: list[str], unreadable: s
             "a reason explains a correction; fill supersedes with the id of the report this row "
             "replaces, or leave reason empty",
         )
+    for name in ("date", "published"):
+        if isinstance(cells.get(name), (int, float)) and not isinstance(cells[name], bool):
+            refuse(name, _serial_date_rule(cells[name]))
     anchor = None
     if "published" in cells:
         try:
@@ -452,6 +372,9 @@ def _row_event(cells: dict[str, Any], row: int, counts: list[str], unreadable: s
     except ValidationError as exc:
         located = (attrs.evolve(p, field=_column_of(p.field)) for p in exc.problems)
         problems.extend(p for p in located if p.field not in settled)
+        if not problems:
+            # Every problem is an unreadable cell, already reported where it was read.
+            return None
     if problems:
         raise ValidationError(problems)
     if "supersedes" in cells:
@@ -463,6 +386,19 @@ def _row_event(cells: dict[str, Any], row: int, counts: list[str], unreadable: s
             reason=cells.get("reason", _SHEET_REASON),
         )
     return event
+
+
+def _serial_date_rule(number: float) -> str:
+    """Say what a number in a date column most likely is: a date the sheet shows as a number."""
+    rule = "a date, not a number"
+    if 1 <= number < 2_958_466:  # the days a spreadsheet date can be (to 9999-12-31)
+        # Spreadsheets count days from 1899-12-30 (as Excel does, after its 1900 leap day).
+        day = dt.date(1899, 12, 30) + dt.timedelta(days=int(number))
+        rule += (
+            f": as a spreadsheet's date number it is {day.isoformat()}; format the column as "
+            "dates, or write the date as text"
+        )
+    return rule
 
 
 class _NeedsPublished(Exception):

@@ -14,8 +14,8 @@ import re
 import uuid
 from typing import Any
 
-from .events import Estimate
-from .events._estimate import _TENS, several_figures_rule
+from ..events import Estimate
+from ..events._estimate import _TENS, several_figures_rule
 
 __all__ = ["MAX_COUNT", "clean", "count", "day", "event_id", "member", "ordinal", "split"]
 
@@ -41,6 +41,16 @@ _ORDINAL_WORDS: dict[str, int] = {
         for unit, unit_word in enumerate(_ORDINAL_UNITS[:9], start=1)
     },
 }
+# The words that name one count column's group of people.
+_GROUPS: dict[str, str] = {
+    **dict.fromkeys(("adult", "adults"), "adults"),
+    **dict.fromkeys(("woman", "women"), "women"),
+    **dict.fromkeys(("man", "men"), "men"),
+    **dict.fromkeys(("child", "children", "minor", "minors", "kids"), "children"),
+    **dict.fromkeys(("girl", "girls"), "girls"),
+    **dict.fromkeys(("boy", "boys"), "boys"),
+    **dict.fromkeys(("orphan", "orphans", "orphaned"), "orphans"),
+}
 _ORDINAL_NUMBER = re.compile(r"(-?\d+)(?:st|nd|rd|th|\.0+)?")
 _TIMESTAMP = re.compile(
     r"(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?",
@@ -62,8 +72,13 @@ def clean(value: Any) -> Any:
     return value
 
 
-def count(value: Any) -> Any:
-    """Return a count cell as the codec reads it: a whole number, or report words."""
+def count(value: Any, column: str = "total") -> Any:
+    """Return a count cell as the codec reads it: a whole number, or report words.
+
+    Words that name one group of people other than the column's ("five orphans" under
+    ``total``) are refused: the figure would count in the wrong column, the words kept only as
+    the report's text.
+    """
     if isinstance(value, str):
         number = _WHOLE.fullmatch(value)
         if number is None:
@@ -76,6 +91,7 @@ def count(value: Any) -> Any:
                 return value  # the codec refuses it with its own rule
             if max(estimate.best, estimate.high or 0) > MAX_COUNT:
                 raise ValueError(f"too large to be a count (at most {MAX_COUNT:,})")
+            _refuse_other_group(value, column)
             return value
         # A signed whole number is a number, so that "-31" is refused as negative, not as words.
         value = int(number[1] + number[2].replace(",", ""))
@@ -84,6 +100,21 @@ def count(value: Any) -> Any:
     if type(value) is int and value > MAX_COUNT:
         raise ValueError(f"too large to be a count (at most {MAX_COUNT:,})")
     return value
+
+
+def _refuse_other_group(text: str, column: str) -> None:
+    named = {_GROUPS[word] for word in re.findall(r"[a-z]+", text.lower()) if word in _GROUPS}
+    if len(named) != 1 or column in named or column == "families":
+        return
+    (group,) = named
+    if column == "orphans" and group in ("children", "girls", "boys"):
+        return  # orphans are children: the words say which
+    also = ""
+    if column == "total":
+        also = " (and in total too, if they are everyone the report counts)"
+    raise ValueError(
+        f"the words count {group}, not {column}: put the figure in the {group!r} column{also}"
+    )
 
 
 def ordinal(value: Any) -> int:
