@@ -1116,3 +1116,24 @@ def test_totals_by_an_unknown_grouping_is_a_clean_error(ledger: Path) -> None:
     assert 0 != result.exit_code
     assert "'speaker' is not one of 'country', 'nationality'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_long_work_shows_progress_only_on_a_terminal(
+    ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rebuild shows how far the fold got on a terminal's stderr; nothing with --json or
+    when stderr is not a terminal."""
+    from repatevents import _ledger
+    from repatevents.cli import _context
+
+    monkeypatch.setattr(_ledger, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(_context.TerminalProgress, "delay", 0.0)
+    monkeypatch.setattr(_context.TerminalProgress, "interval", 0.0)
+    assert "folding" not in run(ledger, "rebuild").stderr
+    monkeypatch.setattr(_context, "on_terminal", lambda: True)
+    shown = run(ledger, "rebuild")
+    assert "folding: 20 of 28 events (71%)" in shown.stderr
+    assert shown.stderr.endswith("folding: 28 of 28 events (100%)\n")
+    quiet = run(ledger, "rebuild", "--json")
+    assert "" == quiet.stderr
+    assert 28 == json.loads(quiet.stdout)["position"]

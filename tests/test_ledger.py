@@ -384,3 +384,82 @@ def test_a_long_fold_saves_a_checkpoint_before_close(
             saved = other.get_checkpoint(CHECKPOINT_NAME)
         assert saved is not None
         assert 28 == saved[0]
+
+
+def test_tables_computes_only_the_tables_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tables(names=...) returns those tables, in that order, and runs no other projection."""
+    from repatevents import _ledger
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("a projection that was not asked for ran")
+
+    with Ledger.in_memory() as ledger:
+        ledger.import_jsonl(EXAMPLE)
+        everything = ledger.tables(generated_at=dt.datetime(2024, 7, 1, tzinfo=dt.UTC))
+        for name in ("_operations", "_timeseries", "_reconcile", "_quality"):
+            monkeypatch.setattr(_ledger, name, refuse)
+        chosen = ledger.tables(
+            generated_at=dt.datetime(2024, 7, 1, tzinfo=dt.UTC),
+            names=["sources", "totals", "remaining", "totals"],
+        )
+    assert ["sources", "totals", "remaining"] == list(chosen)
+    assert {name: everything[name] for name in chosen} == chosen
+
+
+def test_tables_refuses_a_name_that_is_no_table() -> None:
+    """An unknown table name is refused with the names there are; an empty choice too."""
+    with Ledger.in_memory() as ledger:
+        with pytest.raises(ValidationError, match=r"'total'.*the tables are operations, totals"):
+            ledger.tables(names=["total"])
+        with pytest.raises(ValidationError, match="choose at least one table"):
+            ledger.tables(names=[])
+
+
+def test_default_totals_table_on_a_cold_start_reads_the_summary(example_db: Path) -> None:
+    """The default totals and remaining tables of a reopened ledger come from the summary:
+    the ledger reads only the record the summary is at, to check its hash."""
+    with Ledger.open(example_db) as ledger:
+        expected = ledger.tables(names=["totals"])["totals"]
+    store = CountingStore(SQLiteStore(example_db))
+    with Ledger(store) as ledger:
+        tables = ledger.tables(names=["totals", "remaining"])
+        assert [27] == store.reads
+    assert expected == tables["totals"]
+
+
+def test_export_computes_only_the_tables_it_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exporting the totals table runs neither the operations nor the reconciliation."""
+    from repatevents import _ledger
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("a projection that was not asked for ran")
+
+    monkeypatch.setattr(_ledger, "_operations", refuse)
+    monkeypatch.setattr(_ledger, "_reconcile", refuse)
+    with Ledger.in_memory() as ledger:
+        ledger.import_jsonl(EXAMPLE)
+        written = ledger.export("csv", tmp_path / "totals.csv", tables=["totals"])
+    assert [tmp_path / "totals.csv", tmp_path / "totals-metadata.csv"] == written
+    with pytest.raises(ValidationError, match=r"tables.*'nope'"):
+        Ledger.in_memory().export("csv", tmp_path / "x.csv", tables=["nope"])
+
+
+def test_a_fold_tells_its_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fold from zero reports how far it got as it goes, up to the head; a fold from the
+    checkpoint at the head reports nothing."""
+    from repatevents import _ledger
+
+    monkeypatch.setattr(_ledger, "PROGRESS_EVERY", 10)
+    told: list[tuple[str, int, int]] = []
+    path = tmp_path / "l.db"
+    with Ledger.open(path) as ledger:
+        ledger.import_jsonl(EXAMPLE)
+    with Ledger.open(path, progress=lambda *args: told.append(args)) as ledger:
+        ledger.operations()
+    assert [("folding", n, 28) for n in (0, 10, 20, 28)] == told
+    told.clear()
+    with Ledger.open(path, progress=lambda *args: told.append(args)) as ledger:
+        ledger.operations()
+    assert [] == told

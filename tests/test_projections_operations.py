@@ -6,11 +6,14 @@ import datetime as dt
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from _projection_events import ANALYST, CAMP, GOVERNMENT, ledger_of, op
 from repatevents import (
     DateRole,
     Estimate,
+    Event,
     FigureAdjudicated,
     FuzzyDate,
     OperationReported,
@@ -21,7 +24,12 @@ from repatevents import (
     ReportsLinked,
     Source,
 )
+from repatevents import strategies as rst
+from repatevents._ledger import Ledger
 from repatevents.projections import DEFAULT_POLICY, POLICIES, FindingKind, Operation
+from repatevents.projections._operation_rows import operation_rows
+from repatevents.projections._operations import operations
+from repatevents.projections._to_tables import operation_cells
 
 
 def _only(operations: tuple[Operation, ...]) -> Operation:
@@ -479,3 +487,18 @@ def test_a_departure_is_a_role_of_its_own() -> None:
     landed = op("UZB", 40, "2023-05-02", date_role="arrival", operation_key="UZB-5")
     roles = [r for r, _ in _only(ledger_of(left, landed).operations()).role_dates]
     assert [DateRole.DEPARTURE, DateRole.ARRIVAL] == roles
+
+
+@given(rst.event_logs(max_size=40), st.none() | st.integers(735_000, 740_000))
+@settings(deadline=None)
+def test_table_rows_from_the_state_equal_rows_from_the_public_operations(
+    events: list[Event], as_of: int | None
+) -> None:
+    """The operations table's cells, made straight from the state, equal those made from the
+    public operations, under every policy."""
+    ledger = Ledger.in_memory()
+    ledger.record_many(events)
+    state = ledger.state()
+    for policy in POLICIES.values():
+        expected = operation_cells(operations(state, as_of, policy))
+        assert expected == operation_rows(state, as_of, policy)

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from _projection_events import claim, day, ledger_of, op
-from repatevents import Origin, People, Source, ValidationError
+from repatevents import Event, Origin, People, Source, ValidationError
+from repatevents import strategies as rst
+from repatevents._ledger import Ledger
 from repatevents.projections import Reconciliation, ReconciliationStatus
+from repatevents.projections._aggregates import OpView
+from repatevents.projections._clock import NO, POSSIBLE, SURE, in_window
+from repatevents.projections._operations import operation_views, sort_key
 from repatevents.projections._policy import POLICIES
-from repatevents.projections._reconcile import reconcile
+from repatevents.projections._reconcile import LISTED, compare, comparisons, reconcile
+from repatevents.projections._records import FIELDS, ClaimRec
+from repatevents.projections._scope import origin_of
+from repatevents.projections._window_index import OperationIndex, part
 
 
 def _one(rows: tuple[Reconciliation, ...]) -> Reconciliation:
@@ -245,3 +256,108 @@ def test_a_claim_names_a_country_or_says_it_counts_them_all() -> None:
         claim(None, 950, "2019")
     with pytest.raises(ValidationError, match="not both"):
         claim("KAZ", 950, "2019", all_countries=True)
+
+
+def _reference_members(
+    claim_rec: ClaimRec, views: list[OpView]
+) -> tuple[list[OpView], list[OpView], set[str]]:
+    """The plain scan the index replaces: every operation of the country, one by one."""
+    sure: list[OpView] = []
+    possible: list[OpView] = []
+    reasons: set[str] = set()
+    scope = Origin(claim_rec.origin)
+    for view in sorted(views, key=sort_key):
+        if claim_rec.country is not None and view.country != claim_rec.country:
+            continue
+        if claim_rec.nationality is not None and (
+            (view.nationality or view.country) != claim_rec.nationality
+        ):
+            continue
+        window = in_window(view.date, claim_rec.since, claim_rec.until)
+        origin = origin_of(view.origin)
+        member = SURE if scope.covers(origin) else POSSIBLE if scope.may_cover(origin) else NO
+        where = min(window, member)
+        if where == SURE:
+            sure.append(view)
+        elif where == POSSIBLE:
+            possible.append(view)
+            if member == POSSIBLE:
+                reasons.add(f"origin given as {origin.value}")
+            if window == POSSIBLE:
+                reasons.add("date may fall outside the window")
+    return sure, possible, reasons
+
+
+def _sums(views: list[OpView], category: int) -> tuple[int, int, int, int, int, int]:
+    low = best = high = unbounded = missing = 0
+    for view in views:
+        fig, given = part(view, category)
+        low, best = low + fig[0], best + fig[1]
+        high, unbounded = high + (fig[2] or 0), unbounded + (fig[2] is None)
+        missing += not given
+    return (low, best, high, unbounded, len(views), missing)
+
+
+@given(rst.event_logs(max_size=40), st.data())
+def test_the_index_agrees_with_a_plain_scan(events: list[Event], data: st.DataObject) -> None:
+    """For any ledger, window and scope, the index's sums and lists of the operations inside a
+    claim equal those of a scan of every operation; the table's rows match the projection's."""
+    as_of = data.draw(st.none() | st.integers(735_000, 740_000), label="as_of")
+    policy = POLICIES[data.draw(st.sampled_from(sorted(POLICIES)), label="policy")]
+    windows = data.draw(
+        st.lists(st.tuples(st.none() | st.integers(0, 99), st.integers(0, 99)), max_size=3),
+        label="windows",
+    )
+    category = data.draw(st.integers(0, len(FIELDS) - 1), label="category")
+    ledger = Ledger.in_memory()
+    ledger.record_many(events)
+    state = ledger.state()
+    views = list(operation_views(state, as_of, policy))
+    index = OperationIndex(views)
+    claims = [r for r in state.reports.values() if isinstance(r, ClaimRec)]
+    # Claims of other windows over the same operations, their ends on operations' dates.
+    dates = [v.date for v in views]
+    for rec in claims[:2] if dates else ():
+        for since, until in windows:
+            start = None if since is None else dates[since % len(dates)]
+            claims.append(rec._replace(since=start, until=dates[until % len(dates)]))
+    for rec in claims:
+        sure, possible, reasons = _reference_members(rec, views)
+        listed = compare(index, rec, category, listed=True)
+        assert (sure, possible, reasons) == (
+            listed.sure_views,
+            listed.possible_views,
+            listed.reasons,
+        )
+        summed = compare(index, rec, category, listed=False, limit=-1)
+        assert (_sums(sure, category), _sums(possible, category), reasons) == (
+            tuple(summed.sure),
+            tuple(summed.possible),
+            summed.reasons,
+        )
+    rows = reconcile(state, as_of, policy)
+    table = comparisons(state, as_of, policy)
+    assert [(len(r.sure_operations), len(r.possible_operations)) for r in rows] == [
+        (c.sure_count, c.possible_count) for c in table
+    ]
+    assert [attrs.evolve(r, sure_operations=(), possible_operations=()) for r in rows] == [
+        c.reconciliation for c in table
+    ]
+
+
+def test_a_claim_over_many_operations_is_explained_by_their_number_and_sum() -> None:
+    """Past LISTED operations, the explanation gives their number and sum, not each figure."""
+    ledger = ledger_of(
+        *(op("UZB", 10, f"2023-05-{d:02d}", operation_key=f"k{d}") for d in range(1, LISTED + 2)),
+        claim("UZB", 1000, "2023-12"),
+    )
+    row = _one(ledger.reconciliation())
+    assert LISTED + 1 == len(row.sure_operations)
+    assert (
+        f"{LISTED + 1} operations summing to {10 * (LISTED + 1)} surely inside" in row.explanation
+    )
+    (table_row,) = comparisons(ledger.state(), None, POLICIES["conservative"])
+    assert (row.explanation, LISTED + 1) == (
+        table_row.reconciliation.explanation,
+        table_row.sure_count,
+    )

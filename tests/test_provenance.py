@@ -14,7 +14,14 @@ from repatevents import Ledger, event_from_dict, read_jsonl
 from repatevents.cli import main
 from repatevents.events import Event
 from repatevents.events._codec import event_to_dict
-from repatevents.projections._checkpoint import CHECKPOINT_NAME, dumps_state, loads_state
+from repatevents.projections._checkpoint import (
+    CHECKPOINT_NAME,
+    SUMMARY_NAME,
+    dumps_state,
+    dumps_summary,
+    loads_state,
+    loads_summary,
+)
 from repatevents.store import SQLiteStore
 
 EXAMPLE = Path(__file__).parent.parent / "src" / "repatevents" / "data" / "example_ledger.jsonl"
@@ -134,15 +141,20 @@ def test_a_known_at_export_names_the_hash_of_that_past_state(ledger: Path, tmp_p
 
 
 def _forge_checkpoint(ledger: Path) -> None:
-    """Change the saved checkpoint's data only (its head hash still matches the log)."""
+    """Change the saved checkpoint's data only (its head hash still matches the log), and its
+    summary's alike (the default totals table is read from the summary)."""
     with SQLiteStore(ledger) as store:
-        saved = store.get_checkpoint(CHECKPOINT_NAME)
-        assert saved is not None
-        state = loads_state(saved[1], saved[0])
-        assert state is not None
-        kaz = state.countries["KAZ"].figs[0]
-        kaz[:3] = [10 * figure for figure in kaz[:3]]
-        store.put_checkpoint(CHECKPOINT_NAME, saved[0], dumps_state(state))
+        for name, loads, dumps in (
+            (CHECKPOINT_NAME, loads_state, dumps_state),
+            (SUMMARY_NAME, loads_summary, dumps_summary),
+        ):
+            saved = store.get_checkpoint(name)
+            assert saved is not None
+            state = loads(saved[1], saved[0])
+            assert state is not None
+            kaz = state.countries["KAZ"].figs[0]
+            kaz[:3] = [10 * figure for figure in kaz[:3]]
+            store.put_checkpoint(name, saved[0], dumps(state))
 
 
 def _kaz_total(folder: Path) -> str:

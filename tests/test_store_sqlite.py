@@ -299,3 +299,33 @@ def test_a_read_only_open_of_no_file_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no store to open read-only"):
         SQLiteStore(tmp_path / "missing.db", read_only=True)
     assert [] == list(tmp_path.iterdir())
+
+
+def test_a_store_used_from_another_thread_says_so(tmp_path: Path) -> None:
+    """A store used from a thread other than its own raises a StoreError naming the thread
+    rule, not a CorruptLogError; the store still works in its own thread."""
+    import threading
+
+    from repatevents._ledger import Ledger
+
+    ledger = Ledger.open(tmp_path / "ledger.db")
+    ledger.record_many(sample_events(3))
+    caught: list[BaseException] = []
+
+    def use() -> None:
+        for call in (ledger.totals, ledger.store.head, ledger.store.close):
+            try:
+                call()
+            except BaseException as exc:
+                caught.append(exc)
+
+    worker = threading.Thread(target=use)
+    worker.start()
+    worker.join()
+    assert 3 == len(caught)
+    for exc in caught:
+        assert isinstance(exc, StoreError)
+        assert not isinstance(exc, CorruptLogError)
+        assert "opened in another thread" in str(exc)
+    assert 3 == ledger.head
+    ledger.close()

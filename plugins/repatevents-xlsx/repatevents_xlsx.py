@@ -223,7 +223,10 @@ Writer = Callable[[Any, int, int, Any, _Formats], int]
 
 
 def _write_text(sheet: Any, row: int, col: int, value: str, formats: _Formats) -> int:
-    if len(value) > MAX_TEXT or sum(2 if ord(c) > 0xFFFF else 1 for c in value) > MAX_TEXT:
+    # A character counts at most twice: only a text over half the limit needs counting.
+    if len(value) > MAX_TEXT or (
+        2 * len(value) > MAX_TEXT and sum(2 if ord(c) > 0xFFFF else 1 for c in value) > MAX_TEXT
+    ):
         value = _cut(value, MAX_TEXT - len(_TRUNCATED)) + _TRUNCATED
     sheet.write_string(row, col, value)
     return _width(value)
@@ -272,7 +275,9 @@ def _writer(kind: ColumnType) -> Writer:
 
 def _width(text: str) -> int:
     # Wide (East Asian) characters take two columns; a cell with line breaks is as wide as
-    # its longest line.
+    # its longest line. No ASCII character is wide: most cells need no look-up per character.
+    if text.isascii():
+        return max((len(line) for line in text.splitlines()), default=0)
     return max(
         (
             sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)

@@ -52,28 +52,36 @@ from .projections._checkpoint import (
     loads_summary,
 )
 from .projections._clock import as_of_ordinal, known_moment, position_at
+from .projections._operation_rows import operation_rows
 from .projections._operations import operations as _operations
 from .projections._quality import quality as _quality
+from .projections._reconcile import comparisons as _comparisons
 from .projections._reconcile import reconcile as _reconcile
 from .projections._remaining import remaining as _remaining
 from .projections._sources import sources as _sources
 from .projections._state import KnowledgeState, fold
 from .projections._timeseries import timeseries as _timeseries
-from .projections._to_tables import build_tables
+from .projections._to_tables import build_table, table_names
 from .projections._totals import check_grouping
 from .projections._totals import totals as _totals
-from .store import EventStore, JsonLinesStore, PostgresStore, SQLiteStore
+from .store import Envelope, EventStore, JsonLinesStore, PostgresStore, SQLiteStore
 from .store._hashing import GENESIS_HASH
 from .store._records import read_checked
 
 if TYPE_CHECKING:
     from ._plugins import RepateventsPluginManager
 
-__all__ = ["ImportResult", "ImportWarning", "Ledger"]
+__all__ = ["PROGRESS_EVERY", "ImportResult", "ImportWarning", "Ledger", "Progress"]
 
 #: After folding at least this many new events (or a tenth of the log, if more), the state is
 #: saved at once, not only on close. Saving costs O(log), so a tenth keeps it O(1) per event.
 CHECKPOINT_EVERY = 10_000
+#: A fold tells its progress callback how far it got every this many events.
+PROGRESS_EVERY = 10_000
+
+
+#: Told how far long work got: ``(what, done, total)``, such as ``("folding", 20000, 1000000)``.
+Progress = Callable[[str, int, int], None]
 
 
 @contextmanager
@@ -90,6 +98,28 @@ def _without_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _reported(
+    envelopes: Iterable[Envelope], progress: Progress | None, start: int, total: int
+) -> Iterable[Envelope]:
+    """Pass ``envelopes`` through, telling ``progress`` how far the fold got as it goes."""
+    if progress is None or total <= start:
+        return envelopes
+    return _reporting(envelopes, progress, start, total)
+
+
+def _reporting(
+    envelopes: Iterable[Envelope], progress: Progress, start: int, total: int
+) -> Iterator[Envelope]:
+    done = start
+    progress("folding", done, total)
+    for envelope in envelopes:
+        yield envelope
+        done = envelope.position
+        if done % PROGRESS_EVERY == 0:
+            progress("folding", done, total)
+    progress("folding", done, total)
 
 
 def _discard_hint(store: EventStore) -> str:
@@ -178,11 +208,18 @@ class Ledger:
     Args:
         store: the event store to wrap.
         checkpoints: whether to save the state beside the log (pointless in memory).
+        progress: called as a fold goes (from zero, from a checkpoint, in ``verify`` and
+            ``rebuild``) with what is done, how many events are folded and up to which
+            position: ``progress("folding", 20000, 1000000)``, every 10,000 events, and
+            when a fold starts and ends.
     """
 
-    def __init__(self, store: EventStore, *, checkpoints: bool = True) -> None:
+    def __init__(
+        self, store: EventStore, *, checkpoints: bool = True, progress: Progress | None = None
+    ) -> None:
         self._store = store
         self._checkpoints = checkpoints
+        self._progress = progress
         # A store opened read-only still gives its checkpoints, but takes no new one.
         self._writable = not getattr(store, "read_only", False)
         self._state: KnowledgeState | None = None
@@ -196,7 +233,11 @@ class Ledger:
     # -- opening and closing -------------------------------------------------------------------
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str] | None = None, *, backend: str | None = None
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        backend: str | None = None,
+        progress: Progress | None = None,
     ) -> Ledger:
         """Open the ledger at ``path``, creating it if needed; in memory when ``path`` is None.
 
@@ -209,6 +250,7 @@ class Ledger:
                 it: in the URL, ``PGPASSWORD`` or ``~/.pgpass``).
             backend: ``"sqlite"``, ``"jsonl"``, ``"postgres"`` or ``"memory"``, overriding
                 the suffix.
+            progress: told how far long folds got (see :class:`Ledger`).
 
         Raises:
             CorruptLogError: the file exists but is not a readable log of that backend (a file
@@ -222,7 +264,7 @@ class Ledger:
 
         store = open_store(path, backend=backend)
         # A checkpoint of a store that dies with the process would be work for nothing.
-        return cls(store, checkpoints=not isinstance(store, MemoryStore))
+        return cls(store, checkpoints=not isinstance(store, MemoryStore), progress=progress)
 
     @classmethod
     def in_memory(cls) -> Ledger:
@@ -466,10 +508,10 @@ class Ledger:
         for stop in sorted({count, *(loaded.position for _, loaded in saved)}):
             with _without_gc():
                 previous = state.head_hash or GENESIS_HASH
-                fold(
-                    read_checked(self._store, state.position, upto=stop, previous_hash=previous),
-                    state,
+                records = read_checked(
+                    self._store, state.position, upto=stop, previous_hash=previous
                 )
+                fold(_reported(records, self._progress, state.position, count), state)
             for name, loaded in saved:
                 if loaded.position != stop:
                     continue
@@ -579,7 +621,9 @@ class Ledger:
                 # Every record folded is checked against the one before it, from the hash of
                 # the last one folded (or the checkpoint's, or the genesis hash).
                 previous = state.head_hash or GENESIS_HASH
-                fold(read_checked(self._store, start, previous_hash=previous), state)
+                records = read_checked(self._store, start, previous_hash=previous)
+                total = self.head if self._progress is not None else 0
+                fold(_reported(records, self._progress, start, total), state)
         except BaseException:
             # A half-folded state must not be used again: the next call starts over.
             self._saved = -1
@@ -612,7 +656,9 @@ class Ledger:
         if self._past is not None and self._past[0] == position:
             return self._past[1]
         with _without_gc():
-            past = fold(read_checked(self._store, 0, upto=position))
+            past = fold(
+                _reported(read_checked(self._store, 0, upto=position), self._progress, 0, position)
+            )
         self._past = (position, past)
         return past
 
@@ -740,32 +786,70 @@ class Ledger:
         policy: str | Policy = DEFAULT_POLICY,
         *,
         generated_at: dt.datetime | None = None,
+        names: Sequence[str] | None = None,
     ) -> dict[str, Table]:
-        """Return every projection as a table with typed, titled, HXL-tagged columns.
+        """Return projections as tables with typed, titled, HXL-tagged columns.
+
+        Only the tables named are computed, each at the cost of its projection: the default
+        ``totals`` and ``remaining`` tables come from the sums the state keeps (on a cold start,
+        from the summary saved with the checkpoint, without loading the reports), as
+        :meth:`totals` and :meth:`remaining` do.
 
         Args:
             as_of, known_at, policy: as for the projections.
             generated_at: when the tables are made (default: now). Ages (the remaining table's
                 ``baseline_age_days``) count to ``as_of`` when it is given, else to the UTC
                 date of this moment, so tables made with a fixed one are the same every day.
+            names: the tables to compute, in the order wanted (a name given twice counts
+                once); ``None`` for all of them.
 
         Returns:
-            ``operations``, ``totals``, ``nationality_totals``, ``timeseries``,
-            ``remaining``, ``reconciliation``, ``quality`` and ``sources``, in that order.
+            The tables by name: those of ``names``, or ``operations``, ``totals``,
+            ``nationality_totals``, ``timeseries``, ``remaining``, ``reconciliation``,
+            ``quality`` and ``sources``, in that order.
+
+        Raises:
+            ValidationError: ``names`` is empty, or names a table there is not (the message
+                lists the tables there are).
         """
+        chosen_names = table_names(names, "names")
         day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
+        built: dict[str, Table] = {}
+        # Building rows creates many objects that stay alive until the table is returned: the
+        # cyclic collector would walk them again and again for nothing (a super-linear cost).
+        with _without_gc():
+            for name in chosen_names:
+                built[name] = build_table(
+                    name, self._rows(name, day, known_at, chosen, generated_at), chosen
+                )
+        return built
+
+    def _rows(
+        self,
+        name: str,
+        day: int | None,
+        known_at: dt.datetime | dt.date | int | None,
+        policy: Policy,
+        generated_at: dt.datetime | None,
+    ) -> Sequence[Any]:
+        """Return the rows of the projection behind the table ``name``."""
+        if name == "totals":
+            return _totals(self._state_for(day, known_at, policy), day, policy)
+        if name == "remaining":
+            state = self._state_for(day, known_at, policy)
+            return _remaining(state, day, policy, _generation_day(generated_at))
         state = self.state(known_at)
-        return build_tables(
-            operations=_operations(state, day, chosen),
-            totals=_totals(state, day, chosen),
-            nationality_totals=_totals(state, day, chosen, "nationality"),
-            timeseries=_timeseries(state, day, chosen),
-            remaining=_remaining(state, day, chosen, _generation_day(generated_at)),
-            reconciliation=_reconcile(state, day, chosen),
-            quality=_quality(state, day, chosen),
-            sources=_sources(state, day),
-            policy=chosen,
-        )
+        if name == "nationality_totals":
+            return _totals(state, day, policy, "nationality")
+        if name == "operations":
+            return operation_rows(state, day, policy)
+        if name == "timeseries":
+            return _timeseries(state, day, policy)
+        if name == "reconciliation":
+            return _comparisons(state, day, policy)
+        if name == "quality":
+            return _quality(state, day, policy)
+        return _sources(state, day)
 
     def metadata(
         self,
@@ -860,7 +944,8 @@ class Ledger:
                 a binary stream for an exporter that writes one file. The ledger's own files
                 (the log, its write-ahead log and journal, its checkpoints) are refused as
                 targets however the path is spelled.
-            tables: the tables to write, in order; ``None`` for all.
+            tables: the tables to write, in order; ``None`` for all. Only these are
+                computed.
             as_of, known_at, policy: as for the projections.
             generated_at: the generation time recorded in the metadata and the day ages count
                 to when ``as_of`` is None (default: the ``SOURCE_DATE_EPOCH`` environment
@@ -889,14 +974,15 @@ class Ledger:
             self._verify()
         # One moment for both: the ages in the tables count to the generation time recorded.
         moment = generation_time(generated_at)
-        built = self.tables(as_of, known_at, policy, generated_at=moment)
+        # Only the tables written are computed.
+        names = None if tables is None else table_names(tables, "tables")
+        built = self.tables(as_of, known_at, policy, generated_at=moment, names=names)
         metadata = self.metadata(as_of, known_at, policy, generated_at=moment)
         return export_tables(
             format_name,
             built,
             metadata,
             path if not isinstance(path, str | os.PathLike) else Path(path),
-            table_names=tables,
             plugin_manager=plugin_manager,
             protected=_ledger_files(self._store),
             **options,

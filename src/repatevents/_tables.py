@@ -33,6 +33,9 @@ _PYTHON_TYPES: dict[ColumnType, tuple[type, ...]] = {
     ColumnType.DATE: (dt.date,),
     ColumnType.BOOLEAN: (bool,),
 }
+_EXACT_TYPES: dict[ColumnType, frozenset[type]] = {
+    kind: frozenset({*types, type(None)}) for kind, types in _PYTHON_TYPES.items()
+}
 
 
 @attrs.frozen
@@ -95,23 +98,28 @@ class Table:
         names = [c.name for c in self.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"table {self.name!r} has duplicate column names")
+        width = len(self.columns)
+        # Most cells are exactly a type their column takes (or None): a set look-up settles
+        # them; any other cell (a subclass, a wrong type) is checked in full.
+        exact = [_EXACT_TYPES[c.type] for c in self.columns]
         for i, row in enumerate(self.rows):
-            if len(row) != len(self.columns):
+            if len(row) != width:
                 raise ValueError(
-                    f"table {self.name!r} row {i} has {len(row)} cells for "
-                    f"{len(self.columns)} columns"
+                    f"table {self.name!r} row {i} has {len(row)} cells for {width} columns"
                 )
-            for column, cell in zip(self.columns, row, strict=True):
-                if cell is None:
-                    continue
-                expected = _PYTHON_TYPES[column.type]
-                # bool is an int, but a boolean in an integer column is a projection bug.
-                wrong_bool = isinstance(cell, bool) and column.type is not ColumnType.BOOLEAN
-                if wrong_bool or not isinstance(cell, expected):
-                    raise ValueError(
-                        f"table {self.name!r} row {i} column {column.name!r}: {cell!r} is not "
-                        f"of type {column.type.value}"
-                    )
+            for j, cell in enumerate(row):
+                if type(cell) not in exact[j]:
+                    self._check_cell(i, self.columns[j], cell)
+
+    def _check_cell(self, i: int, column: Column, cell: Any) -> None:
+        expected = _PYTHON_TYPES[column.type]
+        # bool is an int, but a boolean in an integer column is a projection bug.
+        wrong_bool = isinstance(cell, bool) and column.type is not ColumnType.BOOLEAN
+        if wrong_bool or not isinstance(cell, expected):
+            raise ValueError(
+                f"table {self.name!r} row {i} column {column.name!r}: {cell!r} is not "
+                f"of type {column.type.value}"
+            )
 
     def column(self, name: str) -> Column:
         """Return the column called ``name``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +15,8 @@ import openpyxl
 import pytest
 import repatevents_xlsx
 import xlsxwriter  # type: ignore[import-untyped]
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -328,3 +331,17 @@ def test_the_contract_would_find_a_formula_cell(tmp_path: Path) -> None:
     ours = tmp_path / "ours.xlsx"
     ours.write_bytes(_write(formula_tables()))
     assert [] == TestXlsxContract().formula_cells(ours)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_column_width_counts_wide_characters_twice_and_the_longest_line(text: str) -> None:
+    """A cell's width is its longest line, East Asian wide characters counting two columns
+    (the ASCII shortcut gives what counting each character gives)."""
+    expected = max(
+        (
+            sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+            for line in text.splitlines() or [""]
+        ),
+        default=0,
+    )
+    assert expected == repatevents_xlsx._width(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,8 +27,10 @@ if TYPE_CHECKING:
 __all__ = [
     "CommandError",
     "Settings",
+    "TerminalProgress",
     "echo_json",
     "note_empty_past",
+    "on_terminal",
     "one_line_warnings",
     "open_ledger",
     "user_errors",
@@ -95,22 +98,63 @@ def _one_line(exc: BaseException) -> str:
     return text
 
 
-def open_ledger(settings: Settings, *, create: bool = False) -> Ledger:
-    """Open the chosen ledger; one that does not exist is a user's mistake unless ``create``."""
+def open_ledger(settings: Settings, *, create: bool = False, progress: bool = False) -> Ledger:
+    """Open the chosen ledger; one that does not exist is a user's mistake unless ``create``.
+
+    With ``progress``, a long fold shows how far it got on stderr, when stderr is a terminal
+    (never in ``--json`` mode: pass ``progress=not as_json``).
+    """
     from .._ledger import Ledger
 
+    shown = TerminalProgress() if progress and on_terminal() else None
     if settings.on_server:
         from ..store import PostgresStore
 
         # Reading a schema that holds no ledger is a mistake (a mistyped name), not a reason
         # to create one; only the commands that record create it.
-        return Ledger(PostgresStore(settings.ledger, create=create))
+        return Ledger(PostgresStore(settings.ledger, create=create), progress=shown)
     path = Path(settings.ledger)
     if not create and not path.exists():
         raise CommandError(
             f"no ledger at {str(path)!r}; import a file first or choose one with --ledger"
         )
-    return Ledger.open(path)
+    return Ledger.open(path, progress=shown)
+
+
+def on_terminal() -> bool:
+    """Return whether stderr is a terminal (a person watching, not a pipe or a file)."""
+    return sys.stderr.isatty()
+
+
+class TerminalProgress:
+    """Show a fold's progress on one line of stderr, once it has taken more than a moment.
+
+    Short work prints nothing: the line appears only after :attr:`delay` seconds, is rewritten
+    at most every :attr:`interval` seconds, and is ended when the fold reaches its end.
+    """
+
+    delay = 1.0
+    interval = 0.25
+
+    def __init__(self) -> None:
+        self._started: float | None = None
+        self._shown = 0.0
+        self._visible = False
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self._started is None:
+            self._started = now
+        finished = done >= total
+        if not finished and (now - self._started < self.delay or now - self._shown < self.interval):
+            return
+        if finished and not self._visible:
+            return
+        self._shown, self._visible = now, True
+        percent = 100 * done // max(total, 1)
+        click.echo(f"\r{what}: {done:,} of {total:,} events ({percent}%)", err=True, nl=finished)
+        if finished:
+            self._started, self._visible = None, False
 
 
 def echo_json(value: Any) -> None:

@@ -46,4 +46,6 @@ def demo_command(directory: Path | None) -> None:
                 for path in ledger.export(name, file, plugin_manager=manager):
                     click.echo(f"wrote {path}")
             click.echo("")
-            click.echo(render_table(ledger.tables()["totals"], width=terminal_width()))
+            click.echo(
+                render_table(ledger.tables(names=["totals"])["totals"], width=terminal_width())
+            )

@@ -113,7 +113,7 @@ def export_command(
         # An unknown or ambiguous name is the user's error, said before any option is checked.
         exporter = exporter_named(manager, format_name)
         values = _exporter_options(exporter, options)
-        with open_ledger(settings) as ledger:
+        with open_ledger(settings, progress=not as_json) as ledger:
             note_empty_past(ledger, known_at)
             to_stdout = str(output) == "-"
             try:

@@ -38,7 +38,7 @@ def verify_command(settings: Settings, expect: str | None, as_json: bool) -> Non
     ledger still holds that exact state, which a ledger whose records were edited and every
     hash computed again does not.
     """
-    with user_errors(), open_ledger(settings) as ledger:
+    with user_errors(), open_ledger(settings, progress=not as_json) as ledger:
         count = ledger.verify(expect=expect)
         head, last = ledger.head, head_hash(ledger.store)
         reached = None if expect is None else ledger.position_of_hash(expect)
@@ -68,7 +68,7 @@ def verify_command(settings: Settings, expect: str | None, as_json: bool) -> Non
 @click.pass_obj
 def rebuild_command(settings: Settings, as_json: bool) -> None:
     """Rebuild every projection from the first event, discarding saved checkpoints."""
-    with user_errors(), open_ledger(settings) as ledger:
+    with user_errors(), open_ledger(settings, progress=not as_json) as ledger:
         position = ledger.rebuild()
     if as_json:
         echo_json({"ledger": settings.name, "position": position})

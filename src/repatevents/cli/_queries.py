@@ -59,10 +59,11 @@ def table_command(
         **more: Any,
     ) -> None:
         with user_errors():
-            with open_ledger(settings) as ledger:
-                tables = ledger.tables(**query(as_of, known_at, policy))
+            with open_ledger(settings, progress=not as_json) as ledger:
+                # Only the table printed is computed (the default totals from the summary).
+                chosen = table_name if pick is None else pick(more)
+                tables = ledger.tables(names=[chosen], **query(as_of, known_at, policy))
                 note_empty_past(ledger, known_at)
-            chosen = table_name if pick is None else pick(more)
             table = _filter_rows(tables[chosen], countries)
             if refine is not None:
                 table = refine(table, more)

@@ -23,24 +23,25 @@ compares the two intervals: consistent (they overlap using only operations surel
 scope cannot be matched (they overlap only if operations of uncertain scope count), ledger
 lower (operations missing) or ledger higher.
 
-Cost: O(operations + claims).
+Cost: O((operations + claims) x log operations) for the sums (``_window_index``), plus
+the operations listed in each row.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from ..events import Origin
 from ._aggregates import OpView
-from ._clock import NO, POSSIBLE, SURE, happened_by, in_window
-from ._figures import BASIS_PARTS, Sum, effective, qualified
+from ._clock import SURE, happened_by
+from ._figures import BASIS_PARTS, effective, qualified
 from ._operations import operation_views, sort_key
 from ._policy import Policy
 from ._records import (
     AT_MOST,
     FAMILIES,
     FIELDS,
-    RANGE,
     TOTAL,
     ClaimRec,
     Fig,
@@ -49,16 +50,29 @@ from ._records import (
     uuid_of,
 )
 from ._results import Reconciliation, ReconciliationStatus
-from ._scope import origin_of
 from ._state import KnowledgeState
+from ._window_index import (
+    NOTHING,
+    Counted,
+    OperationIndex,
+    members_of,
+    part,
+    plus,
+    window_bounds,
+)
 
-__all__ = ["reconcile"]
+__all__ = [
+    "LISTED",
+    "ClaimComparison",
+    "Compared",
+    "compare",
+    "comparisons",
+    "reconcile",
+]
 
-
-def _origin_member(claim: Origin, operation: Origin) -> int:
-    if claim.covers(operation):
-        return SURE
-    return POSSIBLE if claim.may_cover(operation) else NO
+#: An explanation names each operation's figure when a claim covers at most this many (surely
+#: and possibly); beyond, it gives their number and sum (a list of thousands reads as noise).
+LISTED = 20
 
 
 def _claim_interval(fig: tuple[int, int, int | None, str, str | None]) -> tuple[int, int | None]:
@@ -70,30 +84,6 @@ def _claim_interval(fig: tuple[int, int, int | None, str, str | None]) -> tuple[
 
 def _overlaps(low: int, high: int | None, c_low: int, c_high: int | None) -> bool:
     return (high is None or high >= c_low) and (c_high is None or low <= c_high)
-
-
-def _members(claim: ClaimRec, views: list[OpView]) -> tuple[list[OpView], list[OpView], set[str]]:
-    sure: list[OpView] = []
-    possible: list[OpView] = []
-    reasons: set[str] = set()
-    scope = Origin(claim.origin)
-    for view in views:
-        if claim.nationality is not None and (view.nationality or view.country) != (
-            claim.nationality
-        ):
-            continue
-        window = in_window(view.date, claim.since, claim.until)
-        origin = _origin_member(scope, origin_of(view.origin))
-        where = min(window, origin)
-        if where == SURE:
-            sure.append(view)
-        elif where == POSSIBLE:
-            possible.append(view)
-            if origin == POSSIBLE:
-                reasons.add(f"origin given as {origin_of(view.origin).value}")
-            if window == POSSIBLE:
-                reasons.add("date may fall outside the window")
-    return sure, possible, reasons
 
 
 def _claimed(claim: ClaimRec) -> tuple[int, Fig]:
@@ -114,19 +104,6 @@ def _claimed(claim: ClaimRec) -> tuple[int, Fig]:
     return TOTAL, total
 
 
-def _part(view: OpView, category: int) -> tuple[Fig, bool]:
-    """Return an operation's figure for ``category``, and whether the reports gave it.
-
-    An operation whose reports do not give the category held from none to all of its people.
-    """
-    total = view.figs[TOTAL]
-    assert total is not None  # an operation always has a total
-    fig = view.figs[category]
-    if fig is not None:
-        return fig, True
-    return (0, 0, total[2], RANGE, None), False
-
-
 def _figure(view: OpView, category: int) -> str:
     """Return an operation's figure as an explanation names it, saying when it is disputed.
 
@@ -134,7 +111,7 @@ def _figure(view: OpView, category: int) -> str:
     total raised to the parts its report names says so: a reader must not take either for a
     figure every source agrees on.
     """
-    fig, given = _part(view, category)
+    fig, given = part(view, category)
     if not given:
         return "?"
     low, best, high = fig[0], fig[1], fig[2]
@@ -149,21 +126,87 @@ def _figure(view: OpView, category: int) -> str:
     return f"{text} ({'; '.join(notes)})" if notes else text
 
 
-def _figures(views: list[OpView], category: int) -> str:
+def _figures(views: list[OpView] | None, counted: Counted, category: int) -> str:
+    if views is None:
+        return f"{counted.operations} operations summing to {counted.best}"
     parts = [_figure(v, category) for v in views]
     return " + ".join(parts) if parts else "nothing"
 
 
-def _reconcile_one(state: KnowledgeState, claim: ClaimRec, views: list[OpView]) -> Reconciliation:
-    sure, possible, reasons = _members(claim, views)
+class Compared(NamedTuple):
+    """What a claim is compared with: the sums of the operations surely and possibly inside
+    it, why some only possibly, and the operations themselves (by country and date) when they
+    were listed."""
+
+    sure: Counted
+    possible: Counted
+    reasons: set[str]
+    sure_views: list[OpView] | None
+    possible_views: list[OpView] | None
+
+
+def _total(views: list[OpView], category: int) -> Counted:
+    counted = NOTHING
+    for view in views:
+        fig, given = part(view, category)
+        counted = plus(counted, Counted(fig[0], fig[1], fig[2] or 0, fig[2] is None, 1, not given))
+    return counted
+
+
+def _listed(index: OperationIndex, claim: ClaimRec, category: int) -> Compared:
+    """Compare a claim with the operations inside it, listing them."""
+    sure, possible, reasons = members_of(
+        index, claim.country, claim.nationality, Origin(claim.origin), claim.since, claim.until
+    )
+    sure.sort(key=sort_key)
+    possible.sort(key=sort_key)
+    return Compared(_total(sure, category), _total(possible, category), reasons, sure, possible)
+
+
+def compare(
+    index: OperationIndex, claim: ClaimRec, category: int, *, listed: bool, limit: int = LISTED
+) -> Compared:
+    """Compare a claim with the operations inside its window and scope.
+
+    With ``listed`` the operations are listed (O(operations inside)); otherwise only their
+    sums are taken from the index (O(log operations) per group), and they are listed only when
+    there are at most ``limit`` (the explanation names each one's figure).
+    """
+    start, end = window_bounds(claim.since, claim.until)
+    if listed or start > end:
+        return _listed(index, claim, category)
+    sure = possible = NOTHING
+    reasons: set[str] = set()
+    scope = Origin(claim.origin)
+    for origin, member, group in index.groups(claim.country, claim.nationality, scope):
+        inside, straddling = group.window(start, end, category)
+        if straddling.operations:
+            reasons.add("date may fall outside the window")
+        if member == SURE:
+            sure, possible = plus(sure, inside), plus(possible, straddling)
+        else:
+            possible = plus(possible, plus(inside, straddling))
+            if inside.operations or straddling.operations:
+                reasons.add(f"origin given as {origin.value}")
+    if sure.operations + possible.operations <= limit:
+        return _listed(index, claim, category)
+    return Compared(sure, possible, reasons, None, None)
+
+
+class ClaimComparison(NamedTuple):
+    """A reconciliation row without the operations' ids: what the table shows."""
+
+    reconciliation: Reconciliation
+    sure_count: int
+    possible_count: int
+
+
+def _reconcile_one(
+    state: KnowledgeState, claim: ClaimRec, compared: Compared, *, ids: bool
+) -> ClaimComparison:
     category, claimed = _claimed(claim)
-    sure_sum, possible_sum = Sum(), Sum()
-    missing = 0
-    for views, total in ((sure, sure_sum), (possible, possible_sum)):
-        for view in views:
-            fig, given = _part(view, category)
-            missing += not given
-            total.add(fig)
+    sure_sum, possible_sum = compared.sure, compared.possible
+    missing = sure_sum.missing + possible_sum.missing
     unbounded = sure_sum.unbounded or possible_sum.unbounded
     high = None if unbounded else sure_sum.high + possible_sum.high
     ledger = qualified(sure_sum.low, sure_sum.best, high)
@@ -182,14 +225,20 @@ def _reconcile_one(state: KnowledgeState, claim: ClaimRec, views: list[OpView]) 
     if category != TOTAL and name not in claim_text.lower():
         claim_text += f" {name}"
     high_text = "no upper bound" if high is None else str(high)
+    # Listed or not, a row reads the same: figures one by one only up to LISTED operations.
+    shown = sure_sum.operations + possible_sum.operations <= LISTED
     explanation = (
         f"The ledger holds {ledger[0]} to {high_text}"
         f"{'' if category == TOTAL else ' ' + name} against the claimed {claim_text}: "
-        f"{_figures(sure, category)} surely inside the claim's window and scope"
+        f"{_figures(compared.sure_views if shown else None, sure_sum, category)} surely "
+        "inside the claim's "
+        "window and scope"
     )
-    if possible:
+    if possible_sum.operations:
         explanation += (
-            f", and {_figures(possible, category)} possibly ({', '.join(sorted(reasons))})"
+            f", and {_figures(compared.possible_views if shown else None, possible_sum, category)}"
+            " possibly "
+            f"({', '.join(sorted(compared.reasons))})"
         )
     explanation += "."
     if missing:
@@ -198,7 +247,7 @@ def _reconcile_one(state: KnowledgeState, claim: ClaimRec, views: list[OpView]) 
             f"from none to all of {'their' if missing > 1 else 'its'} people."
         )
     source = state.sources[claim.source]
-    return Reconciliation(
+    row = Reconciliation(
         claim_id=uuid_of(claim.id),
         country=claim.country,
         counter=claim.counter,
@@ -209,8 +258,8 @@ def _reconcile_one(state: KnowledgeState, claim: ClaimRec, views: list[OpView]) 
         until=to_fuzzy(claim.until),
         claimed=to_estimate(claimed),
         ledger=to_estimate(ledger),
-        sure_operations=tuple(uuid_of(v.gid) for v in sure),
-        possible_operations=tuple(uuid_of(v.gid) for v in possible),
+        sure_operations=tuple(uuid_of(v.gid) for v in compared.sure_views or () if ids),
+        possible_operations=tuple(uuid_of(v.gid) for v in compared.possible_views or () if ids),
         gap_low=None if claimed[2] is None else ledger[0] - claimed[2],
         gap_best=ledger[1] - claimed[1],
         gap_high=None if high is None else high - claimed[0],
@@ -218,18 +267,13 @@ def _reconcile_one(state: KnowledgeState, claim: ClaimRec, views: list[OpView]) 
         explanation=explanation,
         category=name,
     )
+    return ClaimComparison(row, sure_sum.operations, possible_sum.operations)
 
 
-def reconcile(
-    state: KnowledgeState, as_of: int | None, policy: Policy
-) -> tuple[Reconciliation, ...]:
-    """Return every cumulative claim made by ``as_of`` beside the ledger's sum for it.
-
-    Rows are ordered by country, then by the claim's end date, then by claim id.
-    """
-    by_country: dict[str, list[OpView]] = defaultdict(list)
-    for view in sorted(operation_views(state, as_of, policy), key=sort_key):
-        by_country[view.country].append(view)
+def _comparisons(
+    state: KnowledgeState, as_of: int | None, policy: Policy, *, listed: bool
+) -> Iterator[ClaimComparison]:
+    index = OperationIndex(operation_views(state, as_of, policy))
     claims = [
         rec
         for rec in state.reports.values()
@@ -242,8 +286,29 @@ def reconcile(
             c.id,
         )
     )
-    every = [view for views in by_country.values() for view in views]
-    return tuple(
-        _reconcile_one(state, c, every if c.country is None else by_country.get(c.country, []))
-        for c in claims
-    )
+    for claim in claims:
+        compared = compare(index, claim, _claimed(claim)[0], listed=listed)
+        yield _reconcile_one(state, claim, compared, ids=listed)
+
+
+def comparisons(
+    state: KnowledgeState, as_of: int | None, policy: Policy
+) -> tuple[ClaimComparison, ...]:
+    """Return every claim made by ``as_of`` beside the ledger's sum, without the operations'
+    ids (their counts instead): the reconciliation table. Cost: O((operations + claims) x
+    log operations), however many operations each claim covers.
+
+    Rows are ordered as :func:`reconcile` orders them; a row's ``reconciliation`` has empty
+    ``sure_operations`` and ``possible_operations``.
+    """
+    return tuple(_comparisons(state, as_of, policy, listed=False))
+
+
+def reconcile(
+    state: KnowledgeState, as_of: int | None, policy: Policy
+) -> tuple[Reconciliation, ...]:
+    """Return every cumulative claim made by ``as_of`` beside the ledger's sum for it.
+
+    Rows are ordered by country, then by the claim's end date, then by claim id.
+    """
+    return tuple(c.reconciliation for c in _comparisons(state, as_of, policy, listed=True))

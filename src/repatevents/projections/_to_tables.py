@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .._tables import Column, ColumnType, Table
-from ..errors import UnknownCountryError
+from ..errors import FieldProblem, UnknownCountryError, ValidationError
 from ..events import (
     Estimate,
     FuzzyDate,
@@ -21,19 +21,19 @@ from ..events import (
     lookup_place,
 )
 from ._policy import Policy
+from ._reconcile import ClaimComparison
 from ._records import FIELDS
 from ._results import (
     CountryTotal,
     Operation,
     QualityFinding,
-    Reconciliation,
     RemainingEstimate,
     SourceSummary,
     TimeseriesPoint,
 )
 from ._totals import country_name
 
-__all__ = ["TABLE_NAMES", "build_tables"]
+__all__ = ["TABLE_NAMES", "build_table", "operation_cells", "table_names"]
 
 #: The tables an export holds, in order.
 TABLE_NAMES = (
@@ -201,8 +201,8 @@ def _country_columns() -> list[Column]:
     ]
 
 
-def _operations(rows: Sequence[Operation], policy: Policy) -> Table:
-    columns = [
+def _operation_columns() -> list[Column]:
+    return [
         _col("operation", "Operation", T, "#activity+code", "The operation key, or op-<id>."),
         _col("operation_id", "Operation id", T, "#activity+id"),
         *_country_columns(),
@@ -255,7 +255,15 @@ def _operations(rows: Sequence[Operation], policy: Policy) -> Table:
         _col("sources", "Sources", T, "#meta+source", separator=LIST),
         _col("urls", "Addresses", T, "#meta+url", separator=LIST),
     ]
-    body = []
+
+
+def operation_cells(rows: Sequence[Operation]) -> list[list[Any]]:
+    """Return the operations table's rows made from the public operations.
+
+    The plain reference for :func:`operation_rows`, which makes the same cells straight from
+    the knowledge state (tests compare the two).
+    """
+    body: list[list[Any]] = []
     for op in rows:
         name, lat, lon = _place(op.origin)
         families = op.total_basis == "families"
@@ -292,6 +300,11 @@ def _operations(rows: Sequence[Operation], policy: Policy) -> Table:
                 _join(r.url for r in op.reports),
             ]
         )
+    return body
+
+
+def _operations(body: Sequence[Sequence[Any]], policy: Policy) -> Table:
+    columns = _operation_columns()
     return Table(
         "operations",
         "Operations",
@@ -561,7 +574,7 @@ def _remaining(rows: Sequence[RemainingEstimate]) -> Table:
     )
 
 
-def _reconciliation(rows: Sequence[Reconciliation]) -> Table:
+def _reconciliation(comparisons: Sequence[ClaimComparison]) -> Table:
     columns = [
         _col("claim_id", "Claim id", T, "#meta+id"),
         *_country_columns(),
@@ -583,7 +596,7 @@ def _reconciliation(rows: Sequence[Reconciliation]) -> Table:
         _col("explanation", "Explanation", T, "#description"),
     ]
     body = []
-    for row in rows:
+    for row, sure_count, possible_count in comparisons:
         body.append(
             [
                 str(row.claim_id),
@@ -599,8 +612,8 @@ def _reconciliation(rows: Sequence[Reconciliation]) -> Table:
                 row.claimed.raw or str(row.claimed),
                 *_bounds(row.claimed),
                 *_bounds(row.ledger),
-                len(row.sure_operations),
-                len(row.possible_operations),
+                sure_count,
+                possible_count,
                 row.gap_low,
                 row.gap_best,
                 row.gap_high,
@@ -659,26 +672,52 @@ def _sources(rows: Sequence[SourceSummary]) -> Table:
     return Table("sources", "Sources", columns, body, "The sources of the reports in force.")
 
 
-def build_tables(
-    *,
-    operations: Sequence[Operation],
-    totals: Sequence[CountryTotal],
-    nationality_totals: Sequence[CountryTotal],
-    timeseries: Sequence[TimeseriesPoint],
-    remaining: Sequence[RemainingEstimate],
-    reconciliation: Sequence[Reconciliation],
-    quality: Sequence[QualityFinding],
-    sources: Sequence[SourceSummary],
-    policy: Policy,
-) -> dict[str, Table]:
-    """Return every projection as a table, by name, in :data:`TABLE_NAMES` order."""
-    return {
-        "operations": _operations(operations, policy),
-        "totals": _totals(totals, policy),
-        "nationality_totals": _totals(nationality_totals, policy, "nationality"),
-        "timeseries": _timeseries(timeseries),
-        "remaining": _remaining(remaining),
-        "reconciliation": _reconciliation(reconciliation),
-        "quality": _quality(quality),
-        "sources": _sources(sources),
-    }
+def build_table(name: str, rows: Sequence[Any], policy: Policy) -> Table:
+    """Return the table ``name`` (one of :data:`TABLE_NAMES`) made of its projection's rows.
+
+    Each table is built on its own, so a caller asks only for the tables it writes. The
+    operations table takes its cells (``operation_rows``), and the reconciliation table
+    ``comparisons`` rows (counts of operations, not their ids).
+    """
+    if name == "operations":
+        return _operations(rows, policy)
+    if name == "totals":
+        return _totals(rows, policy)
+    if name == "nationality_totals":
+        return _totals(rows, policy, "nationality")
+    return _PLAIN[name](rows)
+
+
+_PLAIN: dict[str, Callable[[Sequence[Any]], Table]] = {
+    "timeseries": _timeseries,
+    "remaining": _remaining,
+    "reconciliation": _reconciliation,
+    "quality": _quality,
+    "sources": _sources,
+}
+
+
+def table_names(names: Sequence[str] | None, field: str) -> tuple[str, ...]:
+    """Return the tables chosen, in order, once each (all of them for ``None``).
+
+    Args:
+        names: the names a caller asked for.
+        field: the caller's name for them, for the error.
+
+    Raises:
+        ValidationError: ``names`` is empty, or names a table there is not.
+    """
+    if names is None:
+        return TABLE_NAMES
+    if isinstance(names, str):
+        names = [names]
+    problems = [
+        FieldProblem(field, name, f"not a table; the tables are {', '.join(TABLE_NAMES)}")
+        for name in names
+        if name not in TABLE_NAMES
+    ]
+    if not names:
+        problems.append(FieldProblem(field, [], "choose at least one table"))
+    if problems:
+        raise ValidationError(problems)
+    return tuple(dict.fromkeys(names))

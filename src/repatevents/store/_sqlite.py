@@ -36,6 +36,7 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -130,7 +131,8 @@ class SQLiteStore:
     """An event store in one SQLite file (created when missing).
 
     A store object belongs to the thread that opened it (it holds one SQLite connection);
-    other threads and processes open their own, on the same file.
+    other threads and processes open their own, on the same file. Used from another thread,
+    it raises :class:`~repatevents.errors.StoreError` saying so.
 
     Args:
         path: the database file.
@@ -157,6 +159,9 @@ class SQLiteStore:
         self.path = os.fspath(path)
         self._timeout = timeout
         self._connection: sqlite3.Connection | None = None
+        # SQLite refuses a connection used from another thread with an error that would read
+        # as a damaged file; the store says what happened instead.
+        self._thread = threading.get_ident()
         self._index = IdIndex()
         if read_only is None:
             read_only = os.path.exists(self.path) and not _writable(self.path)
@@ -305,7 +310,16 @@ class SQLiteStore:
     def _db(self) -> sqlite3.Connection:
         if self._connection is None:
             raise StoreError(f"the store {self.path} is closed")
+        self._check_thread()
         return self._connection
+
+    def _check_thread(self) -> None:
+        if threading.get_ident() != self._thread:
+            raise StoreError(
+                f"{self.path}: this store (and a Ledger on it) was opened in another thread, and "
+                "a SQLite store belongs to the thread that opened it; open the ledger again in "
+                "this thread, on the same file (Ledger.open(path)): the two see one log"
+            )
 
     def _check_writable(self) -> None:
         if self.read_only:
@@ -655,8 +669,13 @@ class SQLiteStore:
             )
 
     def close(self) -> None:
-        """Close the database connection. Idempotent."""
+        """Close the database connection. Idempotent.
+
+        Raises:
+            StoreError: called from a thread other than the one that opened the store.
+        """
         if self._connection is not None:
+            self._check_thread()
             self._connection.close()
             self._connection = None
 

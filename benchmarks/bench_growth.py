@@ -1,0 +1,198 @@
+"""Measure how every path a user takes grows with the log: 10,000, 100,000 (and 1,000,000) events.
+
+For each size the script builds a synthetic SQLite ledger with the generator of
+``bench_projections.py`` (operations reported by one to three sources, links, corrections,
+retractions, adjudications, cumulative claims, camp counts and flows), folds it once (which saves
+the checkpoint), and times, on the same machine in one run:
+
+* each table alone, ``Ledger.tables(names=[name])``, from a warm ledger (the state in memory);
+* ``Ledger.tables()``: every table;
+* ``Ledger.export`` of every table as CSV, and as XLSX (when the XlsxWriter plugin is
+  installed) of every table but quality (at 1,000,000 events it has more rows than a sheet holds);
+* the command line in a fresh process, as a user runs it: ``repatevents totals`` (from the
+  summary saved with the checkpoint), ``operations --json``, ``reconcile --json`` and
+  ``quality --json`` (these load the whole state from the checkpoint first).
+
+Times are CPU seconds of the process doing the work (``time.process_time``; for a command, the
+child's user + system time), which other work on a shared machine disturbs less than the wall
+clock; each figure is the best of ``--repeat`` runs. Then it prints a growth table: each
+path's time at each size divided by its time at the size before. The target is at most 12x for
+10x the events.
+
+Run ``python benchmarks/bench_growth.py`` (10,000 and 100,000 events), ``--sizes 10000 100000
+1000000`` to add a million (building that ledger alone takes minutes), and ``--keep DIR`` to
+build the ledgers once and reuse them on the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import gc
+import itertools
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_projections import build
+
+from repatevents._ledger import Ledger
+from repatevents.projections import TABLE_NAMES
+
+#: The most a path may grow for 10x the events.
+TARGET = 12.0
+MOMENT = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+COMMANDS = (
+    ("cli totals", ["totals"]),
+    ("cli operations --json", ["operations", "--json"]),
+    ("cli reconcile --json", ["reconcile", "--json"]),
+    ("cli quality --json", ["quality", "--json"]),
+)
+
+
+def _cpu(work: Callable[[], object], repeat: int) -> float:
+    """Return the least CPU time ``work`` took in ``repeat`` runs."""
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        started = time.process_time()
+        work()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+# Runs the command line as the ``repatevents`` script does, then says its own peak memory:
+# the child's ``VmHWM`` (what the kernel reports for a child includes its parent's pages when it
+# was started by fork or vfork, which would count this script's ledgers).
+_CHILD = """
+import atexit, sys
+
+def peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                sys.stderr.write(f"peak-kb {line.split()[1]}\\n")
+
+atexit.register(peak)
+from repatevents.cli import run
+sys.argv = ["repatevents", *sys.argv[1:]]
+run()
+"""
+
+
+def _command(db: Path, arguments: list[str], repeat: int) -> tuple[float, float]:
+    """Return the least CPU time (user + system) and peak memory (MB) of a command."""
+    best, peak = float("inf"), 0.0
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD, "--ledger", str(db), *arguments],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        best = min(best, cpu)
+        kilobytes = [int(line.split()[1]) for line in done.stderr.splitlines() if "peak-kb" in line]
+        peak = max(peak, kilobytes[-1] / 1024)
+    return best, peak
+
+
+def _table(ledger: Ledger, name: str) -> None:
+    ledger.tables(names=[name], generated_at=MOMENT)
+
+
+def _have_xlsx() -> bool:
+    try:
+        import repatevents_xlsx  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def measure(db: Path, out: Path, repeat: int) -> dict[str, float]:
+    """Return the CPU seconds of every path on the ledger ``db``."""
+    times: dict[str, float] = {}
+    with Ledger.open(db) as ledger:
+        ledger.state()
+        for name in TABLE_NAMES:
+            times[f"table {name}"] = _cpu(functools.partial(_table, ledger, name), repeat)
+        times["Ledger.tables()"] = _cpu(lambda: ledger.tables(generated_at=MOMENT), repeat)
+        times["export csv"] = _cpu(
+            lambda: ledger.export("csv", out / "csv", generated_at=MOMENT), repeat
+        )
+        if _have_xlsx():
+            # Every table but quality, whose rows pass an Excel sheet's limit at 1,000,000.
+            sheets = [name for name in TABLE_NAMES if name != "quality"]
+            times["export xlsx"] = _cpu(
+                lambda: ledger.export("xlsx", out / "all.xlsx", tables=sheets, generated_at=MOMENT),
+                repeat,
+            )
+    for label, arguments in COMMANDS:
+        cpu, peak = _command(db, arguments, repeat)
+        times[label] = cpu
+        times[f"{label} (MB)"] = peak
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the ledgers, time every path, print the growth table; 1 when a path grows too fast."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=2, help="runs per figure (the best counts)")
+    parser.add_argument("--keep", type=Path, help="build the ledgers here and reuse them")
+    args = parser.parse_args(argv)
+    results: dict[int, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        for count in args.sizes:
+            db = folder / f"ledger-{count}.db"
+            if not db.exists():
+                db, jsonl, _, seconds = build(folder, count)
+                jsonl.unlink()
+                print(f"{count:>9,} events written in {seconds:.1f} s", flush=True)
+            with Ledger.open(db) as ledger:
+                ledger.totals()  # the checkpoint a user's ledger has
+            out = Path(scratch) / f"out-{count}"
+            out.mkdir()
+            results[count] = measure(db, out, args.repeat)
+            print(f"{count:>9,} events measured", flush=True)
+    sizes = list(results)
+    labels = list(results[sizes[0]])
+    header = f"{'path (CPU s)':<26}" + "".join(f"{n:>12,}" for n in sizes)
+    header += "".join(f"{f'x{b // a}':>10}" for a, b in itertools.pairwise(sizes))
+    print(header)
+    worst = 0.0
+    for label in labels:
+        row = f"{label:<26}" + "".join(f"{results[n][label]:>12.3f}" for n in sizes)
+        for a, b in itertools.pairwise(sizes):
+            growth = results[b][label] / max(results[a][label], 1e-3)
+            if not label.endswith("(MB)"):
+                # Each step is scaled to 10x the events, so a step of another size compares.
+                worst = max(worst, growth ** (1 / max(1e-9, _log10(b / a))))
+            row += f"{growth:>10.1f}"
+        print(row)
+    print(f"worst growth for 10x the events: {worst:.1f}x (target: at most {TARGET:.0f}x)")
+    return 0 if worst <= TARGET else 1
+
+
+def _log10(value: float) -> float:
+    import math
+
+    return math.log10(value)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
