@@ -8,6 +8,7 @@ countries named.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -167,10 +168,18 @@ def _keep(table: Table, column: str, wanted: Callable[[Any], bool]) -> Table:
 
 
 def _echo_table(table: Table, as_json: bool, wide: bool = False) -> None:
-    if as_json:
-        echo_json(json_records(table))
-        return
-    click.echo(render_table(table, width=terminal_width(), wide=wide))
+    # A table of a large ledger is millions of cells that all stay alive until printed: the
+    # cyclic collector would walk them again and again for nothing (a super-linear cost).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if as_json:
+            echo_json(json_records(table))
+        else:
+            click.echo(render_table(table, width=terminal_width(), wide=wide))
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @click.command("events")
