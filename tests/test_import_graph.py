@@ -23,6 +23,7 @@ ALLOWED_PRIVATE_IMPORTS: frozenset[tuple[str, str]] = frozenset(
         ("repatevents._ledger", "repatevents.importing._results"),
         ("repatevents._ledger", "repatevents.projections._checkpoint"),
         ("repatevents._ledger", "repatevents.projections._clock"),
+        ("repatevents._ledger", "repatevents.projections._operation_rows"),
         ("repatevents._ledger", "repatevents.projections._operations"),
         ("repatevents._ledger", "repatevents.projections._quality"),
         ("repatevents._ledger", "repatevents.projections._reconcile"),
