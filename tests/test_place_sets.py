@@ -1,0 +1,117 @@
+"""Places as sets: a count of two camps together, an operation from two camps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from _projection_events import CAMP, ledger_of, op, stock
+from repatevents import StockObserved, ValidationError
+from repatevents.errors import UnknownPlaceError
+from repatevents.events import PlaceKind, lookup_place
+from repatevents.projections import RemainingEstimate
+
+END_2023 = dt.date(2023, 12, 31)
+
+
+def _bounds(rows: tuple[RemainingEstimate, ...], place: str) -> tuple[int, int, int | None]:
+    found = [r for r in rows if (r.place, r.scope.value, r.country) == (place, "all", None)]
+    assert 1 == len(found)
+    assert found[0].remaining is not None
+    return (found[0].remaining.low, found[0].remaining.best, found[0].remaining.high)
+
+
+@pytest.mark.parametrize(
+    "words", ["al-Hol and Roj", "Roj and al-Hol", "al-Hol; Roj", "roj+al-hol", "Roj & Al Hol camp"]
+)
+def test_two_camps_named_together_are_one_place_in_table_order(words: str) -> None:
+    """Every way a report names al-Hol and Roj together is the one set ``al-hol+roj``."""
+    place = lookup_place(words)
+    assert ("al-hol+roj", PlaceKind.SET, ("al-hol", "roj")) == (
+        place.id,
+        place.kind,
+        place.members,
+    )
+
+
+def test_a_set_of_one_camp_is_that_camp() -> None:
+    """A camp named twice is the camp, not a set."""
+    assert "roj" == lookup_place("Roj; roj camp").id
+
+
+def test_a_set_with_a_vaguer_place_is_refused_naming_the_field() -> None:
+    """A set holds only sites: "al-Hol and north-east Syria" is refused with the rule."""
+    with pytest.raises(ValidationError) as caught:
+        StockObserved(source=CAMP, place="al-Hol and north-east Syria", people=10, date="2023-01")
+    message = str(caught.value)
+    assert "place" in message
+    assert "'nes'" in message
+    assert "camps, prisons and centres" in message
+
+
+def test_an_unknown_member_is_named() -> None:
+    """A misspelt camp in a set is an unknown place, with a suggestion."""
+    with pytest.raises(UnknownPlaceError) as caught:
+        lookup_place("al-Hol and Rojj", field="origin")
+    assert ("Rojj", "roj") == (caught.value.query, caught.value.suggestions[0])
+
+
+def test_an_operation_from_two_camps_possibly_left_each_and_surely_left_the_pair() -> None:
+    """al-Hol 1,000, Roj 500 and the pair 1,500 counted; 100 taken from {al-Hol, Roj}:
+    each camp keeps its best and loses 0 to 100; the pair loses exactly 100."""
+    ledger = ledger_of(
+        stock("al-hol", 1_000, "2023-01-01"),
+        stock("roj", 500, "2023-01-01"),
+        stock("al-Hol and Roj", 1_500, "2023-01-01"),
+        op("KAZ", 100, "2023-06-01", origin="Roj and al-Hol"),
+    )
+    # Both paths: the sums the state keeps (every date) and the sums made for one date.
+    for rows in (ledger.remaining(), ledger.remaining(as_of=END_2023)):
+        assert (900, 1_000, 1_000) == _bounds(rows, "al-hol")
+        assert (400, 500, 500) == _bounds(rows, "roj")
+        assert (1_400, 1_400, 1_400) == _bounds(rows, "al-hol+roj")
+
+
+def test_a_joint_count_is_one_population_not_added_to_either_camp() -> None:
+    """ "About 45,000 in al-Hol and Roj" is one figure of the pair; neither camp is counted
+    from it, so nothing is counted twice."""
+    ledger = ledger_of(stock("al-Hol and Roj", "about 45,000", "2023-01-01"))
+    rows = ledger.remaining(as_of=END_2023)
+    assert 45_000 == _bounds(rows, "al-hol+roj")[1]
+    assert all(r.unknown for r in rows if r.place in ("al-hol", "roj"))
+
+
+def test_an_operation_from_one_camp_surely_left_the_pair() -> None:
+    """50 taken from al-Hol surely left al-Hol and Roj together."""
+    ledger = ledger_of(
+        stock("al-hol+roj", 1_500, "2023-01-01"), op("IRQ", 50, "2023-06-01", origin="al-hol")
+    )
+    assert (1_450, 1_450, 1_450) == _bounds(ledger.remaining(as_of=END_2023), "al-hol+roj")
+
+
+def test_reports_naming_different_camps_merge_into_the_set() -> None:
+    """One operation reported "from al-Hol" and "from Roj and al-Hol" came from the pair:
+    al-Hol is not certain to have lost all of it."""
+    ledger = ledger_of(
+        stock("al-hol", 1_000, "2023-01-01"),
+        op("KAZ", 100, "2023-06-01", origin="al-hol", operation_key="jusan-5"),
+        op("KAZ", 100, "2023-06-02", origin="Roj and al-Hol", operation_key="jusan-5"),
+    )
+    (operation,) = ledger.operations()
+    assert "al-hol+roj" == operation.origin
+    assert (900, 1_000, 1_000) == _bounds(ledger.remaining(as_of=END_2023), "al-hol")
+
+
+def test_a_set_place_is_stored_as_its_id_and_read_back() -> None:
+    """The stored form of a set is its id, and every reader reads it back unchanged."""
+    from repatevents.events._codec import event_from_dict, event_to_dict
+    from repatevents.events._fastcodec import encode_event
+    from repatevents.events._jsonl import dumps_event, loads_event
+    from repatevents.events._storedjson import decode_event_json
+
+    event = op("KAZ", 100, "2023-06-01", origin="Roj and al-Hol")
+    assert "al-hol+roj" == event_to_dict(event)["origin"]
+    assert event == event_from_dict(event_to_dict(event))
+    assert event == loads_event(dumps_event(event))
+    assert event == decode_event_json(encode_event(event))
