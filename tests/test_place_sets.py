@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import find, given
+from hypothesis import strategies as st
 
 from _projection_events import CAMP, ledger_of, op, stock
-from repatevents import StockObserved, ValidationError
+from repatevents import Event, OperationReported, StockObserved, ValidationError
+from repatevents import strategies as rst
+from repatevents._ledger import Ledger
 from repatevents.errors import UnknownPlaceError
 from repatevents.events import PlaceKind, lookup_place
 from repatevents.projections import RemainingEstimate
@@ -115,3 +119,65 @@ def test_a_set_place_is_stored_as_its_id_and_read_back() -> None:
     assert event == event_from_dict(event_to_dict(event))
     assert event == loads_event(dumps_event(event))
     assert event == decode_event_json(encode_event(event))
+
+
+def test_a_sheet_row_from_two_camps_is_an_operation_from_the_set() -> None:
+    """A sheet's origin cell "al-Hol; Roj" records one operation from al-hol+roj."""
+    from repatevents.importing._sheets import read_sheet
+
+    data = b'country,date,origin,publisher,total\nKAZ,2023-06-01,"al-Hol; Roj",X,100\n'
+    (event,) = read_sheet(data, "csv").events
+    assert isinstance(event, OperationReported)
+    assert "al-hol+roj" == event.origin
+
+
+_ORIGINS = st.sampled_from(("al-hol", "roj", "al-hol+roj"))
+
+
+@given(st.lists(st.tuples(_ORIGINS, st.integers(0, 300)), max_size=8))
+def test_a_joint_count_takes_each_operation_once_and_each_camp_a_range(
+    flows: list[tuple[str, int]],
+) -> None:
+    """al-Hol 3,000, Roj 2,000 and the pair 5,000 counted, then operations from al-Hol, Roj
+    or the pair: the pair loses each operation exactly once; each camp surely loses its own
+    and possibly the pair's; the camps' ranges hold the pair's figure."""
+    ledger = ledger_of(
+        stock("al-hol", 3_000, "2023-01-01"),
+        stock("roj", 2_000, "2023-01-01"),
+        stock("al-hol+roj", 5_000, "2023-01-01"),
+        *(op("KAZ", n, f"2023-02-{1 + i:02d}", origin=o) for i, (o, n) in enumerate(flows)),
+    )
+    taken = {
+        o: sum(n for origin, n in flows if origin == o) for o in ("al-hol", "roj", "al-hol+roj")
+    }
+    for rows in (ledger.remaining(), ledger.remaining(as_of=END_2023)):
+        pair = 5_000 - sum(taken.values())
+        assert (pair, pair, pair) == _bounds(rows, "al-hol+roj")
+        hol = _bounds(rows, "al-hol")
+        roj = _bounds(rows, "roj")
+        assert (3_000 - taken["al-hol"] - taken["al-hol+roj"], 3_000 - taken["al-hol"]) == hol[:2]
+        assert (2_000 - taken["roj"] - taken["al-hol+roj"], 2_000 - taken["roj"]) == roj[:2]
+        assert (hol[1], roj[1]) == (hol[2], roj[2])
+        assert hol[0] + roj[0] <= pair <= hol[2] + roj[2]
+
+
+@given(rst.event_logs(max_size=25))
+def test_remaining_over_any_ledger_with_sets_is_a_range_never_below_zero(
+    events: list[Event],
+) -> None:
+    """Over any drawn ledger (whose places include sets of sites), every remaining estimate
+    has 0 <= low <= best <= high."""
+    ledger = Ledger.in_memory()
+    ledger.record_many(events)
+    for rows in (ledger.remaining(), ledger.remaining(as_of=END_2023)):
+        for row in rows:
+            if row.remaining is not None:
+                value = row.remaining
+                assert 0 <= value.low <= value.best
+                assert value.high is None or value.best <= value.high
+
+
+def test_drawn_places_include_sets_of_sites() -> None:
+    """The place strategy draws sets of sites as well as the table's places."""
+    found = find(rst.places(), lambda place: lookup_place(place).kind is PlaceKind.SET)
+    assert "+" in found

@@ -68,7 +68,8 @@ class Operation:
         keys: the operation keys its reports carry.
         country: the receiving state (of the first report recorded).
         nationality: the people's nationality where a report says it differs.
-        origin: the most precise place any report names.
+        origin: the most precise place any report names; where reports name different
+            sites, the set of them (``"al-hol+roj"``).
         origin_scope: the origin scope of that place (Syria, Iraq, or either).
         date: the date the operation counts by: from the earliest day any report's date
             allows to the first day by which some report's date is past (it surely happened
