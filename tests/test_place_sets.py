@@ -9,7 +9,14 @@ from hypothesis import find, given
 from hypothesis import strategies as st
 
 from _projection_events import CAMP, ledger_of, op, stock
-from repatevents import Event, OperationReported, StockObserved, ValidationError
+from repatevents import (
+    CampStatusChanged,
+    Event,
+    OperationReported,
+    Qualifier,
+    StockObserved,
+    ValidationError,
+)
 from repatevents import strategies as rst
 from repatevents._ledger import Ledger
 from repatevents.errors import UnknownPlaceError
@@ -78,8 +85,8 @@ def test_an_operation_from_two_camps_possibly_left_each_and_surely_left_the_pair
 
 
 def test_a_joint_count_is_one_population_not_added_to_either_camp() -> None:
-    """ "About 45,000 in al-Hol and Roj" is one figure of the pair; neither camp is counted
-    from it, so nothing is counted twice."""
+    """A count of "about 45,000 in al-Hol and Roj" is one figure of the pair; neither camp
+    is counted from it, so nothing is counted twice."""
     ledger = ledger_of(stock("al-Hol and Roj", "about 45,000", "2023-01-01"))
     rows = ledger.remaining(as_of=END_2023)
     assert 45_000 == _bounds(rows, "al-hol+roj")[1]
@@ -166,18 +173,88 @@ def test_remaining_over_any_ledger_with_sets_is_a_range_never_below_zero(
     events: list[Event],
 ) -> None:
     """Over any drawn ledger (whose places include sets of sites), every remaining estimate
-    has 0 <= low <= best <= high."""
+    has 0 <= low <= best <= high, and a bound from a joint count never exceeds that count."""
     ledger = Ledger.in_memory()
     ledger.record_many(events)
     for rows in (ledger.remaining(), ledger.remaining(as_of=END_2023)):
+        by_key = {(r.place, r.scope, r.country): r for r in rows}
         for row in rows:
             if row.remaining is not None:
                 value = row.remaining
                 assert 0 <= value.low <= value.best
                 assert value.high is None or value.best <= value.high
+            if row.joint_bound is not None:
+                joint = by_key[(row.joint_place, row.scope, row.country)].remaining
+                assert joint is not None
+                assert row.place in lookup_place(row.joint_place or "").members
+                if joint.high is not None:
+                    assert row.joint_bound.high is not None
+                    assert row.joint_bound.high <= joint.high
 
 
 def test_drawn_places_include_sets_of_sites() -> None:
     """The place strategy draws sets of sites as well as the table's places."""
     found = find(rst.places(), lambda place: lookup_place(place).kind is PlaceKind.SET)
     assert "+" in found
+
+
+def _row(rows: tuple[RemainingEstimate, ...], place: str) -> RemainingEstimate:
+    (row,) = [r for r in rows if (r.place, r.scope.value, r.country) == (place, "all", None)]
+    return row
+
+
+def _joint(row: RemainingEstimate) -> tuple[str | None, tuple[int, int, int | None] | None]:
+    bound = row.joint_bound
+    return row.joint_place, None if bound is None else (bound.low, bound.best, bound.high)
+
+
+def test_a_joint_count_bounds_an_uncounted_camp_only_from_above() -> None:
+    """1,500 in al-Hol and Roj, neither counted alone: each holds at most 1,500, and stays
+    unknown."""
+    ledger = ledger_of(stock("al-Hol and Roj", 1_500, "2023-01-01"))
+    rows = ledger.remaining(as_of=END_2023)
+    for camp in ("al-hol", "roj"):
+        row = _row(rows, camp)
+        assert (True, ("al-hol+roj", (0, 1_500, 1_500))) == (row.unknown, _joint(row))
+        assert row.joint_bound is not None
+        assert Qualifier.AT_MOST is row.joint_bound.qualifier
+
+
+def test_a_joint_count_less_the_other_camp_bounds_a_camp_both_ways() -> None:
+    """A joint count of "about 1,500" (1,350 to 1,650) and Roj's 500, then 100 taken from
+    the pair: the pair is 1,250 to 1,550 (best 1,400), Roj 400 to 500 (best 500), so al-Hol
+    alone is 1,250 - 500 to 1,550 - 400, best 900, beside its own unknown."""
+    ledger = ledger_of(
+        stock("al-Hol and Roj", "about 1,500", "2023-01-01"),
+        stock("roj", 500, "2023-01-01"),
+        op("KAZ", 100, "2023-06-01", origin="al-hol+roj"),
+    )
+    rows = ledger.remaining(as_of=END_2023)
+    assert ("al-hol+roj", (750, 900, 1_150)) == _joint(_row(rows, "al-hol"))
+    assert _row(rows, "al-hol").unknown
+    # al-Hol has no count of its own: the pair leaves Roj anything up to the pair's high.
+    assert ("al-hol+roj", (0, 1_550, 1_550)) == _joint(_row(rows, "roj"))
+
+
+def test_an_emptied_camp_leaves_the_joint_count_to_the_other() -> None:
+    """Roj emptied after a joint count of 1,500 and its own count: al-Hol's bound is exactly
+    1,500."""
+    ledger = ledger_of(
+        stock("al-Hol and Roj", 1_500, "2023-01-01"),
+        stock("roj", 200, "2023-01-01"),
+        CampStatusChanged(source=CAMP, place="roj", date="2023-03-01", status="emptied"),
+    )
+    rows = ledger.remaining(as_of=dt.date(2023, 1, 31))
+    assert ("al-hol+roj", (1_300, 1_300, 1_300)) == _joint(_row(rows, "al-hol"))
+
+
+def test_the_remaining_table_shows_the_joint_bound() -> None:
+    """The remaining table carries the joint place and its bound for each camp."""
+    ledger = ledger_of(stock("al-Hol and Roj", 1_500, "2023-01-01"))
+    table = ledger.tables()["remaining"]
+    names = [c.name for c in table.columns]
+    row = next(r for r in table.rows if r[names.index("place")] == "roj")
+    assert ["al-hol+roj", 0, 1_500, 1_500] == [
+        row[names.index(n)]
+        for n in ("joint_place", "joint_bound_low", "joint_bound_best", "joint_bound_high")
+    ]
