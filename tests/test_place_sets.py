@@ -8,7 +8,7 @@ import pytest
 from hypothesis import find, given
 from hypothesis import strategies as st
 
-from _projection_events import CAMP, ledger_of, op, stock
+from _projection_events import CAMP, claim, ledger_of, op, stock
 from repatevents import (
     CampStatusChanged,
     Event,
@@ -21,7 +21,7 @@ from repatevents import strategies as rst
 from repatevents._ledger import Ledger
 from repatevents.errors import UnknownPlaceError
 from repatevents.events import PlaceKind, lookup_place
-from repatevents.projections import RemainingEstimate
+from repatevents.projections import ReconciliationStatus, RemainingEstimate
 
 END_2023 = dt.date(2023, 12, 31)
 
@@ -258,3 +258,30 @@ def test_the_remaining_table_shows_the_joint_bound() -> None:
         row[names.index(n)]
         for n in ("joint_place", "joint_bound_low", "joint_bound_best", "joint_bound_high")
     ]
+
+
+def test_a_from_syria_claim_counts_an_operation_from_two_syrian_camps_once() -> None:
+    """100 from al-Hol and Roj and 50 from al-Hol; "150 from Syria" is consistent (each
+    operation counted once, the pair's in full since both camps are in Syria)."""
+    ledger = ledger_of(
+        op("TJK", 100, "2023-01-10", origin="al-Hol and Roj"),
+        op("TJK", 50, "2023-02-10", origin="al-hol"),
+        claim("TJK", 150, "2023-12"),
+    )
+    (row,) = ledger.reconciliation()
+    assert (ReconciliationStatus.CONSISTENT, 0) == (row.status, row.gap_best)
+
+
+def test_an_operation_from_sites_in_syria_and_iraq_only_possibly_counts_for_either() -> None:
+    """100 from al-Hol and al-Jadaa: a "from Syria" claim of 100 may or may not include them,
+    so its scope cannot be matched, and totals file them under Syria or Iraq."""
+    ledger = ledger_of(
+        op("IRQ", 100, "2023-01-10", origin="al-Hol and al-Jadaa"), claim("IRQ", 100, "2023-12")
+    )
+    (row,) = ledger.reconciliation()
+    (total,) = ledger.totals()
+    assert ReconciliationStatus.SCOPE_UNMATCHED == row.status
+    assert (None, 100) == (
+        total.from_syria and total.from_syria.best,
+        total.from_syria_or_iraq and total.from_syria_or_iraq.best,
+    )
