@@ -8,12 +8,13 @@ import pytest
 from hypothesis import find, given
 from hypothesis import strategies as st
 
-from _projection_events import CAMP, claim, ledger_of, op, stock
+from _projection_events import ANALYST, CAMP, claim, ledger_of, op, stock
 from repatevents import (
     CampStatusChanged,
     Event,
     OperationReported,
     Qualifier,
+    ReportsLinked,
     StockObserved,
     ValidationError,
 )
@@ -111,6 +112,19 @@ def test_reports_naming_different_camps_merge_into_the_set() -> None:
     )
     (operation,) = ledger.operations()
     assert "al-hol+roj" == operation.origin
+    for rows in (ledger.remaining(), ledger.remaining(as_of=END_2023)):
+        assert (900, 1_000, 1_000) == _bounds(rows, "al-hol")
+
+
+def test_linking_a_report_from_another_camp_moves_the_kept_sums() -> None:
+    """A report "from Roj" linked later to one "from al-Hol": the sums the state keeps for
+    al-Hol turn from a sure 100 to a possible 100, as a fold from scratch has them."""
+    first = op("KAZ", 100, "2023-06-01", origin="al-hol")
+    second = op("KAZ", 100, "2023-06-02", origin="roj")
+    ledger = ledger_of(stock("al-hol", 1_000, "2023-01-01"), first, second)
+    assert (900, 900, 900) == _bounds(ledger.remaining(), "al-hol")
+    ledger.record(ReportsLinked(source=ANALYST, reports=(first.id, second.id)))
+    assert (900, 1_000, 1_000) == _bounds(ledger.remaining(), "al-hol")
     assert (900, 1_000, 1_000) == _bounds(ledger.remaining(as_of=END_2023), "al-hol")
 
 
