@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from _projection_events import ANALYST, CAMP, claim, ledger_of, op, stock
 from repatevents import (
     CampStatusChanged,
+    Estimate,
     Event,
     OperationReported,
     Qualifier,
@@ -299,3 +300,19 @@ def test_an_operation_from_sites_in_syria_and_iraq_only_possibly_counts_for_eith
         total.from_syria and total.from_syria.best,
         total.from_syria_or_iraq and total.from_syria_or_iraq.best,
     )
+
+
+def test_a_joint_bound_above_its_joint_count_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A remaining projection that adds the neighbours to a camp's bound breaks the invariants,
+    while the true projection passes them."""
+    from repatevents.invariants import ViolationKind, check_ledger
+    from repatevents.projections import _remaining
+
+    ledger = ledger_of(
+        stock("al-Hol and Roj", 1_500, "2023-01-01"), stock("roj", 500, "2023-01-01")
+    )
+    assert [] == check_ledger(ledger)
+    wrong = Estimate.exact(2_000)
+    monkeypatch.setattr(_remaining, "_joint_bound", lambda joint, place, known: wrong)
+    kinds = {v.kind for v in check_ledger(Ledger(ledger.store, checkpoints=False))}
+    assert ViolationKind.REMAINING_DIFFERS in kinds
