@@ -50,8 +50,8 @@ from ..events import (
     ReportsLinked,
     Source,
     StockObserved,
+    lookup_place,
 )
-from ..events._places import place_set
 from ._aggregates import CountryAgg, Flow, OpView, StockAgg, StockKey
 from ._clock import NO
 from ._figures import combine, effective
@@ -243,7 +243,7 @@ def _merged_origin(ops: list[OpRec]) -> str:
     if specificity(origin) == 0:
         sites = tuple(dict.fromkeys(r.origin for r in ops if specificity(r.origin) == 0))
         if len(sites) > 1:
-            return place_set(sites).id
+            return lookup_place("+".join(sites)).id
     return origin
 
 
