@@ -347,12 +347,44 @@ def _remaining_violation(row: RemainingEstimate, kind: ViolationKind, message: s
     )
 
 
+def _joint_violations(rows: tuple[RemainingEstimate, ...]) -> list[Violation]:
+    """Check each bound from a joint count: its place is one of the set's sites, and it never
+    exceeds the set's own estimate (a camp never holds more than it and its neighbours)."""
+    from ..events import lookup_place
+
+    estimates = {(r.place, r.scope, r.country): r.remaining for r in rows}
+    found = []
+    for row in rows:
+        bound = row.joint_bound
+        if bound is None:
+            continue
+        joint = estimates.get((row.joint_place, row.scope, row.country))
+        members = lookup_place(row.joint_place).members if row.joint_place else ()
+        over = (
+            joint is not None
+            and joint.high is not None
+            and not (bound.high is not None and bound.high <= joint.high)
+        )
+        if joint is None or row.place not in members or over:
+            found.append(
+                _remaining_violation(
+                    row,
+                    ViolationKind.REMAINING_DIFFERS,
+                    f"{row.place} ({row.scope.value}) has a bound {bounds_text(bound)} from "
+                    f"{row.joint_place!r}, whose own estimate is "
+                    f"{'missing' if joint is None else bounds_text(joint)}",
+                )
+            )
+    return found
+
+
 def check_remaining(snapshot: Snapshot) -> list[Violation]:
     """Check that no remaining estimate is below zero and that each is its baseline minus the
     outflows plus the inflows since, in interval arithmetic, clamped at zero; or exactly zero
-    when its camp was surely closed or emptied after the baseline."""
+    when its camp was surely closed or emptied after the baseline; and that a bound from a
+    joint count of several sites never exceeds that count."""
     rows: tuple[RemainingEstimate, ...] | None = snapshot.get("remaining")
-    found: list[Violation] = []
+    found: list[Violation] = _joint_violations(rows or ())
     for row in rows or ():
         label = f"{row.place or 'nationals anywhere'} ({row.scope.value}"
         label += f", {row.country})" if row.country else ")"

@@ -143,12 +143,17 @@ def countries(codes: Sequence[str] | None = None) -> SearchStrategy[str]:
     return sampled(list(dict.fromkeys(to_country_code(c, field="codes") for c in codes)), "codes")
 
 
+# Sets of sites reports name together: two camps, a camp and a prison, Syria's and Iraq's.
+_PLACE_SETS = ("al-hol+roj", "roj+nes-prisons", "al-hol+al-jadaa")
+
+
 def places(ids: Sequence[str] | None = None) -> SearchStrategy[str]:
-    """Draw place ids (``"al-hol"``, ``"roj"``, ``"iraq"`` …).
+    """Draw place ids (``"al-hol"``, ``"roj"``, ``"iraq"``, ``"al-hol+roj"`` …).
 
     Args:
-        ids: the places to draw from, as ids, names or aliases (converted to ids); ``None``
-            draws from the whole place table.
+        ids: the places to draw from, as ids, names or aliases (converted to ids; "al-Hol and
+            Roj" is the set ``"al-hol+roj"``); ``None`` draws from the whole place table and a
+            few sets of its sites.
 
     Returns:
         A strategy of place ids as events store them.
@@ -158,7 +163,7 @@ def places(ids: Sequence[str] | None = None) -> SearchStrategy[str]:
         UnknownPlaceError: a given place is not in the place table.
     """
     if ids is None:
-        return sampled([p.id for p in all_places()], "the place table")
+        return sampled([p.id for p in all_places()] + list(_PLACE_SETS), "the place table")
     return sampled(list(dict.fromkeys(lookup_place(i, field="ids").id for i in ids)), "ids")
 
 

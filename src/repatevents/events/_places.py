@@ -3,6 +3,12 @@
 The table is small and curated: a report that says "from Syria" must be recorded as the
 unspecified place it names, not guessed into al-Hol. Coordinates are public, approximate locations
 of camps (two decimals), given only where a camp is a known fixed site.
+
+A report can also name several sites together ("about 45,000 in al-Hol and Roj", "women and
+children from Roj and al-Hol"): that is one place, a set of sites, whose id joins its members'
+ids with ``+`` in table order (``"al-hol+roj"``), so "Roj and al-Hol", "al-Hol; Roj" and
+"al-hol+roj" are one place. Only sites (camps, prisons, centres) make a set: a vaguer place
+already holds the sites it may mean.
 """
 
 from __future__ import annotations
@@ -14,9 +20,9 @@ from functools import lru_cache
 
 import attrs
 
-from ..errors import UnknownPlaceError
+from ..errors import FieldProblem, UnknownPlaceError, ValidationError
 
-__all__ = ["Origin", "Place", "PlaceKind", "all_places", "lookup_place"]
+__all__ = ["Origin", "Place", "PlaceKind", "all_places", "lookup_place", "place_set"]
 
 
 class PlaceKind(enum.Enum):
@@ -27,6 +33,8 @@ class PlaceKind(enum.Enum):
     CENTRE = "centre"
     REGION = "region"
     UNSPECIFIED = "unspecified"
+    #: several sites counted together (see :attr:`Place.members`)
+    SET = "set"
 
 
 class Origin(enum.Enum):
@@ -65,6 +73,7 @@ class Place:
         origin: the origin scope the place belongs to (Syria, Iraq, either).
         aliases: other spellings reports use.
         lon, lat: an approximate public location, or ``None``.
+        members: for a set of sites, the ids of its sites in table order; otherwise empty.
     """
 
     id: str
@@ -74,6 +83,7 @@ class Place:
     aliases: tuple[str, ...] = ()
     lon: float | None = None
     lat: float | None = None
+    members: tuple[str, ...] = ()
 
 
 _PLACES: tuple[Place, ...] = (
@@ -177,21 +187,73 @@ for _index in (0, 1):
             _BY_KEY.setdefault(_keys(_alias)[_index], _place)
 
 
+# "al-Hol and Roj", "Roj & al-Hol", "al-Hol; Roj", "al-Hol, Roj", "al-hol+roj".
+_SEPARATORS = re.compile(r"\s*(?:[;,+&]|\band\b)\s*", re.IGNORECASE)
+_SITES = frozenset({PlaceKind.CAMP, PlaceKind.PRISON, PlaceKind.CENTRE})
+_ORDER = {place.id: index for index, place in enumerate(_PLACES)}
+
+
 def lookup_place(query: str, *, field: str = "place") -> Place:
-    """Return the place with this id, name or alias (case-insensitive).
+    """Return the place with this id, name or alias (case-insensitive), or the set of sites a
+    query names together ("al-Hol and Roj", "al-Hol; Roj", ``"al-hol+roj"``).
 
     Raises:
-        UnknownPlaceError: no place has this id, name or alias; the error suggests close ones.
+        UnknownPlaceError: no place has this id, name or alias (nor does a member of a set);
+            the error suggests close ones.
+        ValidationError: a set names a place that is not a site (a region or an unspecified
+            place), which already holds the sites it may mean.
     """
     if isinstance(query, str):
         full, short = _keys(query)
         found = _BY_KEY.get(full) or _BY_KEY.get(short)
         if found is not None:
             return found
+        parts = [part for part in _SEPARATORS.split(query) if part.strip()]
+        if len(parts) > 1:
+            members = [lookup_place(part, field=field) for part in parts]
+            return place_set(tuple(m.id for m in members), field=field, query=query)
         suggestions = list(_suggestions(full))
     else:
         suggestions = []
     raise UnknownPlaceError(query, suggestions, field=field)
+
+
+def place_set(ids: tuple[str, ...], *, field: str = "place", query: str | None = None) -> Place:
+    """Return the place that is the sites ``ids`` together (one site: that site).
+
+    Members that are themselves sets are opened; the order and repeats of ``ids`` do not
+    matter.
+
+    Raises:
+        UnknownPlaceError: an id is not in the place table.
+        ValidationError: an id is not a site (see :func:`lookup_place`).
+    """
+    sites: set[str] = set()
+    for place_id in ids:
+        place = lookup_place(place_id, field=field)
+        if place.kind is PlaceKind.SET:
+            sites.update(place.members)
+        elif place.kind in _SITES:
+            sites.add(place.id)
+        else:
+            rule = (
+                f"a set of places names only camps, prisons and centres, and {place_id!r} "
+                f"({place.name}) is vaguer; record the vaguer place alone"
+            )
+            raise ValidationError(FieldProblem(field=field, value=query or ids, rule=rule))
+    return _set_of(tuple(sorted(sites, key=_ORDER.__getitem__)))
+
+
+@lru_cache(maxsize=256)
+def _set_of(members: tuple[str, ...]) -> Place:
+    if len(members) == 1:
+        return _BY_KEY[_keys(members[0])[0]]
+    places = [_BY_KEY[_keys(m)[0]] for m in members]
+    origins = {p.origin for p in places}
+    # Sites of Syria and of Iraq together: the people came from one or the other.
+    origin = origins.pop() if len(origins) == 1 else Origin.SYRIA_OR_IRAQ
+    name = ", ".join(p.name for p in places[:-1]) + " and " + places[-1].name
+    return Place("+".join(members), name, PlaceKind.SET, origin, members=members)
 
 
 @lru_cache(maxsize=1024)

@@ -75,7 +75,7 @@ TABLE: tuple[Column, ...] = (
     Column(
         "origin",
         "event",
-        "place id, name or alias (al-hol, Roj camp, Iraq)",
+        "place id, name or alias (al-hol, Roj camp, Iraq), or sites together (al-Hol; Roj)",
         required=True,
         aliases=("camp", "from", "place"),
     ),

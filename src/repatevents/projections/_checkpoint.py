@@ -65,8 +65,10 @@ _SUMMARY = (
 )
 #: The version of the checkpoint's layout; bump it whenever the knowledge state changes shape
 #: or the figures its kept views hold are computed by another rule (6: a report's parts bound
-#: its own total; 7: camp statuses; 8: ordinal scopes), so that old checkpoints are folded again.
-FORMAT = 8
+#: its own total; 7: camp statuses; 8: ordinal scopes; 9: an operation whose reports name
+#: different sites comes from their set, so the flow sums kept per camp change), so that old
+#: checkpoints are folded again.
+FORMAT = 9
 
 T = TypeVar("T", bound=tuple[Any, ...])
 # (record class, indices of its When fields, indices of its Figs fields); optional When fields

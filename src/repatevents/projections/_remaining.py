@@ -19,6 +19,11 @@ closed or emptied after its latest count holds no one, so the estimate is exactl
 count is the later word), and a camp that is counted again after it closed starts again from
 that count. A transfer to another authority, or an opening, is shown beside the estimate.
 
+A population counted at a set of sites ("about 45,000 in al-Hol and Roj") is a population of
+its own and never adds to either camp's estimate; beside each camp's row it is a bound
+(``joint_bound``): the camp holds at most the joint figure, and exactly the joint figure minus
+the other sites' estimates (as a range) when every other site has one.
+
 Cost: the default query (every date, the default policy) reads the flow sums the knowledge
 state keeps, O(populations); any other query re-sums the flows, O(flows x populations
 per place).
@@ -29,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from ..events import Estimate, PlaceKind, PopulationScope, all_places
+from ..events import Estimate, PlaceKind, PopulationScope, Qualifier, all_places, lookup_place
 from ._aggregates import Flow, StockKey, classify
 from ._clock import NO, POSSIBLE, SURE, happened_by, order_key
 from ._figures import Sum, qualified
@@ -266,6 +271,63 @@ def _with_status(
     )
 
 
+def _joint_bound(
+    joint: RemainingEstimate, place: str, known: dict[tuple[str | None, str, str | None], Estimate]
+) -> Estimate | None:
+    """Return what ``joint`` (a set of sites' estimate) says of its site ``place`` alone."""
+    value = joint.remaining
+    assert value is not None
+    others = [
+        known.get((member, joint.scope.value, joint.country))
+        for member in lookup_place(joint.place or "").members
+        if member != place
+    ]
+    if any(o is None for o in others):
+        # The other sites may hold anyone from none to all of the joint figure.
+        if value.high is None:
+            return None
+        return Estimate(best=value.high, low=0, high=value.high, qualifier=Qualifier.AT_MOST)
+    sure = [o for o in others if o is not None]
+    highs = [o.high for o in sure]
+    low = 0 if None in highs else max(0, value.low - sum(h or 0 for h in highs))
+    high = None if value.high is None else max(0, value.high - sum(o.low for o in sure))
+    best = max(low, value.best - sum(o.best for o in sure))
+    return to_estimate(qualified(low, best if high is None else min(best, high), high))
+
+
+def _with_joint(results: list[RemainingEstimate]) -> list[RemainingEstimate]:
+    """Return ``results`` with each site's tightest bound from a count of sites together."""
+    joints = [
+        r
+        for r in results
+        if r.remaining is not None
+        and r.place is not None
+        and lookup_place(r.place).kind is PlaceKind.SET
+    ]
+    if not joints:
+        return results
+    import attrs
+
+    known = {(r.place, r.scope.value, r.country): r.remaining for r in results if r.remaining}
+    bounded = []
+    for row in results:
+        found: list[tuple[tuple[int, int], str, Estimate]] = []
+        for joint in joints:
+            assert joint.place is not None
+            same = (joint.scope, joint.country) == (row.scope, row.country)
+            if row.place is None or not same or row.place not in lookup_place(joint.place).members:
+                continue
+            bound = _joint_bound(joint, row.place, known)
+            if bound is not None:
+                width = (bound.high if bound.high is not None else 1 << 62) - bound.low
+                found.append(((width, bound.high or 0), joint.place, bound))
+        if found:
+            _, place, bound = min(found, key=lambda f: (f[0], f[1]))
+            row = attrs.evolve(row, joint_place=place, joint_bound=bound)
+        bounded.append(row)
+    return bounded
+
+
 def _key_order(key: StockKey) -> tuple[str, str, str]:
     return (key[0], key[1], key[2] or "")
 
@@ -312,6 +374,7 @@ def remaining(
             results.append(_unknown(place.id, "all", None))
     if state.statuses:
         results = [_with_status(state, r, as_of) for r in results]
+    results = _with_joint(results)
     with_nationals = {r.country for r in results if r.scope is PopulationScope.NATIONALS}
     for country in sorted(countries - with_nationals):
         results.append(_unknown(None, "nationals", country))

@@ -68,7 +68,8 @@ class Operation:
         keys: the operation keys its reports carry.
         country: the receiving state (of the first report recorded).
         nationality: the people's nationality where a report says it differs.
-        origin: the most precise place any report names.
+        origin: the most precise place any report names; where reports name different
+            sites, the set of them (``"al-hol+roj"``).
         origin_scope: the origin scope of that place (Syria, Iraq, or either).
         date: the date the operation counts by: from the earliest day any report's date
             allows to the first day by which some report's date is past (it surely happened
@@ -239,6 +240,12 @@ class RemainingEstimate:
             then exactly 0.
         camp_status_date: the date of that change.
         camp_authority: for a camp transferred to another authority, the new one.
+        joint_place: a set of sites holding this place whose population was counted together
+            ("al-hol+roj"), if any: the tightest one.
+        joint_bound: what that joint estimate says of this population alone: at most the
+            joint figure, or, where every other site of the set has an estimate, the joint
+            figure minus theirs (a range). Never added to ``remaining``, which comes from this
+            population's own count.
     """
 
     place: str | None
@@ -260,6 +267,8 @@ class RemainingEstimate:
     camp_status: str | None = None
     camp_status_date: FuzzyDate | None = None
     camp_authority: str | None = None
+    joint_place: str | None = None
+    joint_bound: Estimate | None = None
 
     @property
     def unknown(self) -> bool:

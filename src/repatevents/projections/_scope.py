@@ -3,6 +3,10 @@
 Reports name places at different precision: "al-Hol", "north-east Syria", "Syria or Iraq".
 Whether a flow from one place changes the population observed at another is three-valued,
 like everything here: surely, possibly, or not.
+
+A set of sites ("al-Hol and Roj") holds what any of its sites holds, and is inside a place
+only as far as all of its sites are: 100 people taken from al-Hol and Roj surely left the pair
+and possibly left each camp (0 to 100 of them, never 100 from each).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ def origin_of(place: str) -> Origin:
 def specificity(place: str) -> int:
     """Return how precisely a place id locates people: lower is more precise."""
     found = lookup_place(place)
-    if found.kind in _SITES:
+    if found.kind in _SITES or found.kind is PlaceKind.SET:
         return 0
     if found.kind is PlaceKind.REGION:
         return 1
@@ -49,6 +53,13 @@ def contains(outer: str, inner: str) -> int:
     if outer == inner:
         return SURE
     a, b = lookup_place(outer), lookup_place(inner)
+    if a.kind is PlaceKind.SET or b.kind is PlaceKind.SET:
+        # Each of the inner sites is in the outer place as surely as it is in one of the
+        # outer sites; the whole inner place only as surely as its least certain site.
+        each = {max(contains(o, i) for o in a.members or (outer,)) for i in b.members or (inner,)}
+        if each == {SURE}:
+            return SURE
+        return NO if each == {NO} else POSSIBLE
     if a.kind in _SITES:
         if b.kind in _SITES:
             return NO

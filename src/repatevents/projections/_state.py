@@ -50,6 +50,7 @@ from ..events import (
     ReportsLinked,
     Source,
     StockObserved,
+    lookup_place,
 )
 from ._aggregates import CountryAgg, Flow, OpView, StockAgg, StockKey
 from ._clock import NO
@@ -228,10 +229,22 @@ class KnowledgeState:
         if combined is None:
             return None
         nationality = next((r.nationality for r in ops if r.nationality is not None), None)
-        origin = min(ops, key=lambda r: (specificity(r.origin), r.position)).origin
+        origin = _merged_origin(ops)
         return OpView(
             gid, first.country, nationality, origin, _span(ops), combined.figs, combined.basis
         )
+
+
+def _merged_origin(ops: list[OpRec]) -> str:
+    """Return where a merged operation's people came from: the most precise place its reports
+    name, and where they name different sites ("al-Hol"; "Roj and al-Hol"), those sites
+    together, so that no camp is certain to have lost people a report placed elsewhere."""
+    origin = min(ops, key=lambda r: (specificity(r.origin), r.position)).origin
+    if specificity(origin) == 0:
+        sites = tuple(dict.fromkeys(r.origin for r in ops if specificity(r.origin) == 0))
+        if len(sites) > 1:
+            return lookup_place("+".join(sites)).id
+    return origin
 
 
 def _span(ops: list[OpRec]) -> When:

@@ -526,6 +526,19 @@ def _remaining(rows: Sequence[RemainingEstimate]) -> Table:
             "EDTF text of when the status changed.",
         ),
         _col("camp_authority", "Transferred to", T, "#org+authority"),
+        _col(
+            "joint_place",
+            "Counted together with (id)",
+            T,
+            "#loc+code+joint",
+            "A set of sites holding this place that was counted as one (al-hol+roj).",
+        ),
+        *_range_columns(
+            "joint_bound",
+            "Bound from the joint count",
+            "#population+joint",
+            "what the joint count leaves for this place alone (never added to remaining)",
+        ),
     ]
     body = []
     for row in _table_rows(rows):
@@ -561,6 +574,8 @@ def _remaining(rows: Sequence[RemainingEstimate]) -> Table:
                 row.camp_status,
                 None if row.camp_status_date is None else row.camp_status_date.to_text(),
                 row.camp_authority,
+                row.joint_place,
+                *_bounds(row.joint_bound),
             ]
         )
     return Table(
