@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from _paths import EXAMPLE, GOLDEN
 from _postgres_server import ADMIN_PASSWORD, PostgresServer
 from repatevents import Ledger
 from repatevents.cli import main
@@ -27,8 +28,7 @@ from repatevents.store import (
 )
 from repatevents.testing import sample_events
 
-GOLDEN = Path(__file__).parent / "golden" / "store-v1.jsonl"
-EXAMPLE = Path(__file__).parent.parent / "src" / "repatevents" / "data" / "example_ledger.jsonl"
+GOLDEN_STORE = GOLDEN / "store-v1.jsonl"
 
 
 def _schema(tmp_path: Path, name: str = "") -> str:
@@ -74,7 +74,7 @@ def test_old_schema_records_are_copied_as_stored(server: PostgresServer, tmp_pat
     """Records written in an older schema keep their stored bytes, so their hashes verify in
     the copy, and read back upcast as in the original."""
     original = tmp_path / "store-v1.jsonl"
-    shutil.copyfile(GOLDEN, original)
+    shutil.copyfile(GOLDEN_STORE, original)
     url = server.url() + f"?schema={_schema(tmp_path)}"
     with JsonLinesStore(original) as reader, PostgresStore(url) as writer:
         expected = _envelopes(reader)
