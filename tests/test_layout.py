@@ -71,9 +71,8 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "projections/_sources.py": "tests/test_ledger.py",
     "projections/_timeseries.py": "tests/projections/test_totals.py",
     "projections/_to_tables.py": "tests/test_ledger.py",
-    # The store's protocol, hash chain and JSON Lines line format.
+    # The store's protocol and JSON Lines line format.
     "store/_base.py": "tests/store/test_memory.py",
-    "store/_hashing.py": "tests/store/test_records.py",
     "store/_jsonlines_lines.py": "tests/store/test_jsonlines.py",
     # The validation kit's parts, run by the suites that use them.
     "testing/_invariants.py": "tests/test_pytest_plugin.py",
