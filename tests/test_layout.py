@@ -50,8 +50,6 @@ COVERED_ELSEWHERE: dict[str, str] = {
     **{
         f"exporters/_html_{part}.py": _HTML for part in ("chart", "common", "map", "page", "tables")
     },
-    # The declared keys of the tables, which the SQLite export turns into primary keys.
-    "exporters/_keys.py": "tests/exporters/test_sqlite.py",
     "exporters/_options.py": "tests/exporters/test_export.py",
     # The import's stages: reading cells, checking a batch, the column table, file kinds, the
     # result; tested as the import users run, whole.
