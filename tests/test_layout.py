@@ -65,7 +65,6 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "projections/_policy.py": "tests/projections/test_operations.py",
     "projections/_records.py": "tests/projections/test_state.py",
     "projections/_results.py": "tests/projections/test_init.py",
-    "projections/_scope.py": "tests/projections/test_reconcile.py",
     "projections/_sources.py": "tests/test_ledger.py",
     "projections/_timeseries.py": "tests/projections/test_totals.py",
     "projections/_to_tables.py": "tests/test_ledger.py",
