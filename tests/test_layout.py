@@ -51,13 +51,12 @@ COVERED_ELSEWHERE: dict[str, str] = {
         f"exporters/_html_{part}.py": _HTML for part in ("chart", "common", "map", "page", "tables")
     },
     "exporters/_options.py": "tests/exporters/test_export.py",
-    # The import's stages: reading cells, checking a batch, the column table, file kinds, the
-    # result; tested as the import users run, whole.
+    # The import's stages: reading cells, checking a batch, the column table, file kinds;
+    # tested as the import users run, whole.
     "importing/_cells.py": "tests/importing/test_sheets.py",
     "importing/_checks.py": "tests/importing/test_import.py",
     "importing/_columns.py": "tests/importing/test_sheets.py",
     "importing/_files.py": "tests/importing/test_import.py",
-    "importing/_results.py": "tests/importing/test_import.py",
     # The projections' parts, tested through the projection that uses each.
     "projections/_aggregates.py": "tests/projections/test_totals.py",
     "projections/_clock.py": "tests/test_ledger.py",
