@@ -40,7 +40,6 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "_tables.py": "tests/cli/test_render.py",
     # Report words ("last week") are read by the fuzzy-date parser and tested through it.
     "events/_date_words.py": "tests/events/test_dates.py",
-    "events/_source.py": "tests/events/test_events.py",
     # The stored form of a payload, which the fast codec writes and reads.
     "events/_storedjson.py": "tests/events/test_fastcodec.py",
     # The Exporter protocol and its checks: what the exporter contract holds exporters to.
