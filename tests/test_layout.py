@@ -64,7 +64,6 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "projections/_records.py": "tests/projections/test_state.py",
     "projections/_results.py": "tests/projections/test_init.py",
     "projections/_sources.py": "tests/test_ledger.py",
-    "projections/_timeseries.py": "tests/projections/test_totals.py",
     "projections/_to_tables.py": "tests/test_ledger.py",
     # The store's protocol and JSON Lines line format.
     "store/_base.py": "tests/store/test_memory.py",
