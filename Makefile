@@ -53,14 +53,14 @@ docs: $(STAMP)
 ## thorough: the property tests with 1,000 random examples each (slow; not part of make test,
 ## whose fixed examples keep CI repeatable but can miss what random ones find)
 thorough: $(STAMP)
-	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -q tests/test_invariants.py tests/test_fastcodec.py tests/test_strategies.py
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -q tests/test_invariants.py tests/events/test_fastcodec.py tests/test_strategies.py
 
 ## random: the same properties with new random examples (bounded), the seed printed to replay a
 ## failure with HYPOTHESIS_SEED=...; .ci/run runs it after make test
 RANDOM_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 random: $(STAMP)
 	@echo "random-example properties: seed $${HYPOTHESIS_SEED:-$(RANDOM_SEED)} (replay: make random HYPOTHESIS_SEED=$${HYPOTHESIS_SEED:-$(RANDOM_SEED)})"
-	HYPOTHESIS_PROFILE=random $(BIN)/python -m pytest -q -n $${PYTEST_WORKERS:-auto} -p no:cacheprovider --hypothesis-seed=$${HYPOTHESIS_SEED:-$(RANDOM_SEED)} tests/test_invariants.py tests/test_fastcodec.py tests/test_strategies.py tests/test_projections_properties.py
+	HYPOTHESIS_PROFILE=random $(BIN)/python -m pytest -q -n $${PYTEST_WORKERS:-auto} -p no:cacheprovider --hypothesis-seed=$${HYPOTHESIS_SEED:-$(RANDOM_SEED)} tests/test_invariants.py tests/events/test_fastcodec.py tests/test_strategies.py tests/projections/test_properties.py
 
 ## bench: the quick benchmarks (the 1,000,000-event ones take --events; see each script)
 bench: $(STAMP)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from pathlib import Path
 from typing import Any
 
 import cattrs
@@ -14,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from _bad_inputs import BAD_INPUTS, KNOWN_GAPS, OPERATION, BadInput, change
+from _paths import DATA
 from repatevents import strategies as rst
 from repatevents.errors import ValidationError
 from repatevents.events import (
@@ -36,7 +36,6 @@ from repatevents.events import (
 from repatevents.events._codec import canonical_content
 from repatevents.events._events import ID_NAMESPACE
 
-DATA = Path(__file__).parent / "data"
 EVENT_STRATEGIES = [
     pytest.param(strategy, id=name)
     for name, strategy in [

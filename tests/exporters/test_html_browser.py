@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from _paths import TESTS
 from repatevents import Ledger
 from repatevents.cli import main
 from repatevents.events import read_jsonl
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = TESTS / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 GENERATED_AT = "2026-01-01T00:00:00Z"
 
 

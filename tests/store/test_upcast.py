@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 import pytest
 
+from _paths import GOLDEN
 from repatevents.errors import DuplicateEventError, ValidationError
 from repatevents.events import (
     CumulativeTotalReported,
@@ -44,7 +45,6 @@ from repatevents.events import (
 from repatevents.store import JsonLinesStore, SQLiteStore
 from repatevents.testing import sample_events
 
-GOLDEN = Path(__file__).parent / "golden"
 #: The recording time of each golden record; records 1-2 and 3-6 were two batches.
 TIMES = ["2021-07-01T09:00:00.000000Z"] * 2 + ["2022-03-01T10:30:00.000000Z"] * 4
 BATCH_ENDS = {2, 6}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -15,12 +14,12 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from _bad_sheets import CASES, GOOD_XLSX, HEADER, Case, zip_bomb
+from _paths import DOCS, EXAMPLE
 from repatevents import ImportResult, Ledger, OperationReported, event_from_dict
 from repatevents.errors import ValidationError
 from repatevents.importing import _files
 from repatevents.importing._columns import COLUMNS, TABLE
 
-EXAMPLE = Path(__file__).parent.parent / "src" / "repatevents" / "data" / "example_ledger.jsonl"
 CSV = b"country,date,origin,publisher,total\nKGZ,2023-08-30,nes,X,95\n"
 ALREADY = event_from_dict(
     {
@@ -309,9 +308,7 @@ def test_a_misspelt_country_on_every_row_is_looked_up_once(
 
 def test_the_how_to_lists_every_column_and_alias() -> None:
     """The import how-to names each column, and each other header accepted for it."""
-    guide = (Path(__file__).parent.parent / "docs" / "howto" / "import-a-spreadsheet.md").read_text(
-        encoding="utf-8"
-    )
+    guide = (DOCS / "howto" / "import-a-spreadsheet.md").read_text(encoding="utf-8")
     for column in TABLE:
         assert f"`{column.name}`" in guide
         for alias in column.aliases:

@@ -77,7 +77,9 @@ def test_a_checkpoint_that_would_run_code_is_refused(tmp_path: Path, suffix: str
     with open_store(path) as store:
         for name in (CHECKPOINT_NAME, SUMMARY_NAME):
             store.put_checkpoint(name, 28, hostile)
-    with pytest.warns(RepateventsWarning, match=r"names test_checkpoint\.record_call") as caught:
+    with pytest.warns(
+        RepateventsWarning, match=r"names projections\.test_checkpoint\.record_call"
+    ) as caught:
         answers = _ask(path)
     assert (expected, 329, 28) == answers
     assert [] == CALLS

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from _paths import EXAMPLE
 from repatevents import Ledger, read_jsonl
 from repatevents._tables import Column, ColumnType, Table
 from repatevents.exporters import export_tables
@@ -19,8 +20,6 @@ from repatevents.testing import (
     get_plugin_manager,
     sample_metadata,
 )
-
-EXAMPLE = Path(__file__).parent.parent / "src" / "repatevents" / "data" / "example_ledger.jsonl"
 
 
 class TestSqliteContract(ExporterContract):

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from _paths import EXAMPLE
 from repatevents import Ledger, read_jsonl
 from repatevents.cli import main
 from repatevents.errors import ExportError
-
-EXAMPLE = Path(__file__).parent.parent / "src" / "repatevents" / "data" / "example_ledger.jsonl"
 
 
 def run(ledger: Path, *args: str) -> Result:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from _paths import EXAMPLE
 from repatevents import Ledger, read_jsonl
 from repatevents.errors import ExportError
 
-EXAMPLE = Path(__file__).parent.parent / "src" / "repatevents" / "data" / "example_ledger.jsonl"
 frictionless = pytest.importorskip("frictionless")
 
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import jsonschema
 import pytest
 
+from _paths import DATA, EXAMPLE
 from repatevents import Ledger, read_jsonl
 from repatevents._tables import Column, ColumnType, Table
 from repatevents.errors import ExportError
@@ -28,12 +29,9 @@ from repatevents.testing import (
     sample_tables,
 )
 
-SCHEMA = json.loads(
-    (Path(__file__).parent / "data" / "geojson-featurecollection.schema.json").read_text()
-)
+SCHEMA = json.loads((DATA / "geojson-featurecollection.schema.json").read_text())
 # Generous boxes around each country (lon_min, lat_min, lon_max, lat_max): a point with
 # latitude and longitude swapped falls outside both.
-EXAMPLE = Path(__file__).parent.parent / "src" / "repatevents" / "data" / "example_ledger.jsonl"
 SYRIA_BBOX = (35.5, 32.3, 42.5, 37.4)
 IRAQ_BBOX = (38.7, 29.0, 48.7, 37.4)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from _paths import EXAMPLE
 from repatevents import Ledger, read_jsonl
 from repatevents._tables import ColumnType
 
-EXAMPLE = Path(__file__).parent.parent / "src" / "repatevents" / "data" / "example_ledger.jsonl"
 NUMBER_TAGS = ("#affected", "#population", "#inneed", "#targeted", "#reached", "#value")
 
 

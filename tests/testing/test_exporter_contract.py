@@ -14,6 +14,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+from _paths import DOCS
+
 # The run is a subprocess: an in-process one would import second copies of repatevents.
 ARGS = ("-p", "no:repatevents", "-p", "no:cacheprovider", "-q")
 
@@ -82,7 +84,7 @@ def register_exporters(register):
 """
 
 # The whole plugin of the plugin guide (docs/plugins.md), as a reader copies it.
-_GUIDE = (Path(__file__).parent.parent / "docs" / "plugins.md").read_text(encoding="utf-8")
+_GUIDE = (DOCS / "plugins.md").read_text(encoding="utf-8")
 GUIDE_TSV = re.search(r"```python\n(# repatevents_tsv.py\n.*?)```", _GUIDE, re.S).group(1)  # type: ignore[union-attr]
 
 CONTRACTS = """

@@ -1,0 +1,1 @@
+"""Tests of repatevents.cli, one module per module of the package."""

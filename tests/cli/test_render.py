@@ -1,0 +1,119 @@
+"""What the table commands print with --json: typed values, and lists as JSON arrays."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from _paths import EXAMPLE
+from repatevents import Ledger, read_jsonl
+from repatevents._tables import Column, ColumnType, Table
+from repatevents.cli import main
+from repatevents.cli._render import json_records, render_table
+
+from ._helpers import run
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ledger") / "ledger.db"
+    with Ledger.open(path) as opened:
+        opened.record_many(read_jsonl(EXAMPLE))
+    return path
+
+
+def _json(ledger: Path, command: str) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(main, ["--ledger", str(ledger), command, "--json"])
+    assert 0 == result.exit_code, result.output
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    return rows
+
+
+def test_operations_json_gives_facilitators_and_sources_as_arrays(ledger: Path) -> None:
+    """An operation's facilitators, sources and addresses are arrays, not joined text."""
+    rows = {row["operation"]: row for row in _json(ledger, "operations")}
+    assert ["United States", "UNICEF", "ICRC"] == rows["KGZ-2023-08"]["facilitators"]
+    assert all(isinstance(row[key], list) for row in rows.values() for key in ("sources", "urls"))
+    assert [] == rows["KAZ-2019-01"]["facilitators"]
+
+
+def test_quality_json_gives_the_reports_involved_as_an_array(ledger: Path) -> None:
+    """A finding's report ids are an array of ids, as many as its count."""
+    rows = _json(ledger, "quality")
+    assert rows
+    for row in rows:
+        assert isinstance(row["events"], list)
+        assert row["event_count"] == len(row["events"])
+
+
+def test_totals_json_gives_other_nationalities_as_an_array(ledger: Path) -> None:
+    """The totals' other nationalities are an array (empty when there are none)."""
+    assert all(isinstance(row["nationalities"], list) for row in _json(ledger, "totals"))
+
+
+def test_json_records_split_only_list_columns() -> None:
+    """Only a column with a separator becomes an array; others keep their cell as it is."""
+    table = Table(
+        "t",
+        "T",
+        [Column("a", "A", ColumnType.TEXT, separator="; "), Column("b", "B", ColumnType.TEXT)],
+        [("x; y", "x; y"), (None, None)],
+    )
+    assert [{"a": ["x", "y"], "b": "x; y"}, {"a": [], "b": None}] == json_records(table)
+
+
+# -- tables people can read -------------------------------------------------------------------
+def test_findings_and_explanations_are_not_cut(ledger: Path) -> None:
+    """Quality messages and reconciliation explanations are printed whole, without a terminal."""
+    with Ledger.open(ledger) as opened:
+        messages = [f.message for f in opened.quality()]
+        explanations = [r.explanation for r in opened.reconciliation()]
+    quality = run(ledger, "quality").stdout
+    reconcile = run(ledger, "reconcile").stdout
+    assert all(m in quality for m in messages)
+    assert all(e in reconcile for e in explanations)
+
+
+def wide_table() -> Table:
+    columns = [
+        Column("name", "Name", ColumnType.TEXT),
+        Column("place", "Place", ColumnType.TEXT),
+        Column("count", "Count", ColumnType.INTEGER),
+        Column("note", "Note", ColumnType.TEXT),
+    ]
+    rows = [("n" * 60, "p" * 60, 12_345, "the last column " * 6)]
+    return Table("t", "A table", columns, rows)
+
+
+def test_render_fits_the_terminal_and_never_cuts_the_last_column() -> None:
+    """With a known width, the shortenable columns are cut to fit; the last column never is."""
+    text = render_table(wide_table(), width=100)
+    row = text.splitlines()[4]
+    assert ("the last column " * 6).strip() in row
+    assert "12,345" in row
+    assert "…" in row
+    assert len(row) - len(("the last column " * 6).strip()) <= 100
+    assert render_table(wide_table(), width=100, wide=True).count("n" * 60) == 1
+    assert render_table(wide_table(), width=1000).count("p" * 60) == 1
+
+
+def test_wide_never_cuts(ledger: Path) -> None:
+    """--wide prints every cell whole (addresses included)."""
+    with Ledger.open(ledger) as opened:
+        urls = [r.url for r in opened.reconciliation() if r.url]
+    out = run(ledger, "reconcile", "--wide").stdout
+    assert all(url in out for url in urls)
+    assert not all(url in run(ledger, "reconcile").stdout for url in urls)
+
+
+def test_terminal_width_is_honoured(ledger: Path) -> None:
+    """With COLUMNS set, a table whose cuts can fit the terminal is no wider than it."""
+    result = CliRunner(env={"COLUMNS": "150"}).invoke(
+        main, ["--ledger", str(ledger), "events", "--type", "stock-observed"]
+    )
+    assert 0 == result.exit_code, result.output
+    assert max(len(line) for line in result.stdout.splitlines()) <= 150

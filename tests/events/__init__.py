@@ -1,0 +1,1 @@
+"""Tests of repatevents.events, one module per module of the package."""

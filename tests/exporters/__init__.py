@@ -1,0 +1,1 @@
+"""Tests of repatevents.exporters, one module per module of the package."""

@@ -1,0 +1,1 @@
+"""Tests of repatevents.importing, one module per module of the package."""

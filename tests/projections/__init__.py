@@ -1,0 +1,1 @@
+"""Tests of repatevents.projections, one module per module of the package."""

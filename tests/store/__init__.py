@@ -1,0 +1,1 @@
+"""Tests of repatevents.store, one module per module of the package."""

@@ -1,0 +1,1 @@
+"""Tests of repatevents.testing, one module per module of the package."""
