@@ -57,10 +57,12 @@ thorough: $(STAMP)
 
 ## random: the same properties with new random examples (bounded), the seed printed to replay a
 ## failure with HYPOTHESIS_SEED=...; .ci/run runs it after make test
-RANDOM_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 random: $(STAMP)
-	@echo "random-example properties: seed $${HYPOTHESIS_SEED:-$(RANDOM_SEED)} (replay: make random HYPOTHESIS_SEED=$${HYPOTHESIS_SEED:-$(RANDOM_SEED)})"
-	HYPOTHESIS_PROFILE=random $(BIN)/python -m pytest -q -n $${PYTEST_WORKERS:-auto} -p no:cacheprovider --hypothesis-seed=$${HYPOTHESIS_SEED:-$(RANDOM_SEED)} tests/test_invariants.py tests/events/test_fastcodec.py tests/test_strategies.py tests/projections/test_properties.py
+	@seed=$${HYPOTHESIS_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	echo "random-example properties: seed $$seed (replay: make random HYPOTHESIS_SEED=$$seed)"; \
+	HYPOTHESIS_PROFILE=random $(BIN)/python -m pytest -q -n $${PYTEST_WORKERS:-auto} -p no:cacheprovider \
+	  --hypothesis-seed=$$seed tests/test_invariants.py tests/events/test_fastcodec.py \
+	  tests/test_strategies.py tests/projections/test_properties.py
 
 ## bench: the quick benchmarks (the 1,000,000-event ones take --events; see each script)
 bench: $(STAMP)
