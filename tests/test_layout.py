@@ -43,13 +43,14 @@ COVERED_ELSEWHERE: dict[str, str] = {
     # The stored form of a payload, which the fast codec writes and reads.
     "events/_storedjson.py": "tests/events/test_fastcodec.py",
     # The Exporter protocol and its checks: what the exporter contract holds exporters to.
-    "exporters/_base.py": "tests/testing/test_exporter_contract.py",
+    "_exporter.py": "tests/testing/test_exporter_contract.py",
     # The built-in exporters as a plugin, listed and loaded by the plugin manager.
     "exporters/_builtin.py": "tests/test_plugins.py",
+    # An exporter's options as its write function declares them, read for `export -O`.
+    "_exporter_options.py": "tests/exporters/test_export.py",
     **{
         f"exporters/_html_{part}.py": _HTML for part in ("chart", "common", "map", "page", "tables")
     },
-    "exporters/_options.py": "tests/exporters/test_export.py",
     # The import's stages: reading cells, checking a batch, the column table, file kinds;
     # tested as the import users run, whole.
     "importing/_cells.py": "tests/importing/test_sheets.py",

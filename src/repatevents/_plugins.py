@@ -36,13 +36,13 @@ import attrs
 import pluggy
 
 from . import hookspecs
+from ._exporter import Exporter
 from .errors import (
     AmbiguousExporterError,
     PluginError,
     RepateventsWarning,
     UnknownExporterError,
 )
-from .exporters._base import Exporter
 
 __all__ = [
     "BUILTIN_PLUGIN",
@@ -453,7 +453,7 @@ def describe_plugins(manager: RepateventsPluginManager | None = None) -> dict[st
         ``name``, ``type``, ``default`` and ``required``; ``None`` when the write function takes
         ``**options`` and so does not say).
     """
-    from .exporters._options import exporter_options
+    from ._exporter_options import exporter_options
 
     if manager is None:
         manager = get_plugin_manager()

@@ -12,9 +12,9 @@ from typing import Any, BinaryIO
 import pytest
 
 from repatevents import Ledger
+from repatevents._exporter_options import NO_DEFAULT, exporter_options
 from repatevents.errors import ExportError
 from repatevents.exporters import Exporter, export_tables, metadata_table
-from repatevents.exporters._options import NO_DEFAULT, exporter_options
 from repatevents.exporters._write import write_atomically
 from repatevents.hookspecs import hookimpl
 from repatevents.testing import (

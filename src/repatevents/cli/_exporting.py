@@ -24,8 +24,8 @@ from ._options import ledger_option, parse_generated_at, query, query_options
 from ._plugins import plugin_manager
 
 if TYPE_CHECKING:
+    from .._exporter_options import ExporterOption
     from ..exporters import Exporter
-    from ..exporters._options import ExporterOption
 
 __all__ = ["export_command"]
 
@@ -150,7 +150,7 @@ def _exporter_options(exporter: Exporter, options: Mapping[str, str]) -> dict[st
     Exporters take their options as keyword-only arguments (docs/plugins.md), so the signature
     says which there are; one that takes ``**options`` is left to refuse them itself.
     """
-    from ..exporters._options import exporter_options
+    from .._exporter_options import exporter_options
 
     declared = exporter_options(exporter)
     if declared is None:

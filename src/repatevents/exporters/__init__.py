@@ -9,8 +9,8 @@ The table types an exporter receives (``Table``, ``Column``, ``ColumnType``, ``E
 are re-exported here, so that an exporter plugin imports everything it needs from this module.
 """
 
+from .._exporter import DescribeFunction, Exporter, WriteFunction, metadata_table
 from .._tables import Column, ColumnType, ExportMetadata, Table
-from ._base import DescribeFunction, Exporter, WriteFunction, metadata_table
 from ._csv import neutralise, write_csv
 from ._export import export_tables, target_paths
 from ._geojson import geojson_exporter, write_geojson

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import pluggy
 
+from .._exporter import Exporter
 from ..hookspecs import hookimpl
-from ._base import Exporter
 from ._csv import CSV_EXPORTER
 from ._geojson import geojson_exporter
 from ._html import HTML_EXPORTER

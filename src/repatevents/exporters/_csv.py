@@ -24,8 +24,8 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any, BinaryIO
 
+from .._exporter import Exporter
 from .._tables import ColumnType, ExportMetadata, Table
-from ._base import Exporter
 from ._datapackage import DEFAULT_LICENCE, describe_csv
 
 __all__ = ["CSV_EXPORTER", "neutralise", "write_csv"]

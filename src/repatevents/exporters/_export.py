@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from .._exporter import Exporter, metadata_table
 from .._tables import ExportMetadata, Table
 from ..errors import ExportError, FieldProblem, ValidationError
-from ._base import Exporter, metadata_table
 from ._write import write_atomically
 
 if TYPE_CHECKING:

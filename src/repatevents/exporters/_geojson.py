@@ -43,10 +43,10 @@ from typing import Any, BinaryIO
 
 import pluggy
 
+from .._exporter import Exporter
 from .._tables import Column, ColumnType, ExportMetadata, Table
 from ..errors import UnknownCountryError, UnknownPlaceError
 from ..events import lookup_country, lookup_place
-from ._base import Exporter
 
 __all__ = ["geojson_exporter", "write_geojson"]
 

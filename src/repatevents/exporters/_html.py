@@ -19,9 +19,9 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import BinaryIO
 
+from .._exporter import Exporter
 from .._tables import ExportMetadata, Table
 from ..errors import FieldProblem, UnknownCountryError, ValidationError
-from ._base import Exporter
 from ._html_chart import render_chart
 from ._html_common import NO_DATA, PALETTE, Footnotes, attr, count_text, esc, range_text
 from ._html_map import MapCountry, classes, render_map

@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 from typing import Any, BinaryIO
 
+from .._exporter import Exporter, metadata_table
 from .._tables import Column, ColumnType, ExportMetadata, Table
-from ._base import Exporter, metadata_table
 from ._datapackage import DEFAULT_LICENCE, LICENCES
 from ._keys import FOREIGN_KEYS, primary_key, refers
 

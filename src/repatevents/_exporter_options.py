@@ -4,6 +4,9 @@ Exporters take their options as keyword-only arguments (``docs/plugins.md``), so
 says which there are. An option's type is its annotation when it has one (``X | None`` is
 ``X``), else the type of its default; ``repatevents export -O`` reads option text by it and
 ``repatevents plugins --json`` lists it.
+
+Beside ``_exporter.py`` rather than in ``exporters``, for the same reason: the plugin host reads
+options without importing the exporters package, which imports the host.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from ._base import Exporter
+from ._exporter import Exporter
 
 __all__ = ["NO_DEFAULT", "ExporterOption", "exporter_options"]
 

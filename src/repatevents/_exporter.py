@@ -1,4 +1,11 @@
-"""The exporter interface: what a plugin registers to add an export format."""
+"""The exporter interface: what a plugin registers to add an export format.
+
+This is the contract between the plugin host (``_plugins``, which checks each registration
+against it) and the exporters (which implement it), so it sits below both rather than inside
+``exporters``: the host needs it without loading the exporters package, whose ``export_tables``
+asks the host for an exporter by name. Dependencies then point one way, exporters -> host ->
+this module. The public home of these names stays ``repatevents.exporters``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ from typing import Any, BinaryIO, Concatenate, TypeAlias
 
 import attrs
 
-from .._tables import Column, ColumnType, ExportMetadata, Table
+from ._tables import Column, ColumnType, ExportMetadata, Table
 
 __all__ = ["DescribeFunction", "Exporter", "WriteFunction", "metadata_table"]
 
