@@ -16,34 +16,15 @@ PACKAGE = "repatevents"
 # A new entry needs a reason: export the name from the package's `__init__` instead.
 ALLOWED_PRIVATE_IMPORTS: frozenset[tuple[str, str]] = frozenset(
     {
-        # The ledger is the façade over every stage: it folds with the projections' private
-        # state and checkpoints, reads the store's records and hash chain, and drives the import
-        # (whose package exports nothing). The tables engine (issue 11) is reshaping this.
+        # The ledger drives the import, whose package loads nothing until an import runs (its
+        # sheet readers are heavy), so it has no door of its own; projections and the store are
+        # reached through their __init__.
         ("repatevents._ledger", "repatevents.importing._import"),
         ("repatevents._ledger", "repatevents.importing._results"),
-        ("repatevents._ledger", "repatevents.projections._checkpoint"),
-        ("repatevents._ledger", "repatevents.projections._clock"),
-        ("repatevents._ledger", "repatevents.projections._operation_rows"),
-        ("repatevents._ledger", "repatevents.projections._operations"),
-        ("repatevents._ledger", "repatevents.projections._quality"),
-        ("repatevents._ledger", "repatevents.projections._reconcile"),
-        ("repatevents._ledger", "repatevents.projections._remaining"),
-        ("repatevents._ledger", "repatevents.projections._sources"),
-        ("repatevents._ledger", "repatevents.projections._state"),
-        ("repatevents._ledger", "repatevents.projections._timeseries"),
-        ("repatevents._ledger", "repatevents.projections._to_tables"),
-        ("repatevents._ledger", "repatevents.projections._totals"),
-        ("repatevents._ledger", "repatevents.store._hashing"),
-        ("repatevents._ledger", "repatevents.store._records"),
-        ("repatevents._invariants._snapshot", "repatevents.projections._clock"),
-        # The CLI's commands use the import's column table and sheet reader, the PostgreSQL
-        # store's connection details and the store's hash chain, none of them public.
-        ("repatevents.cli._context", "repatevents.store._postgres"),
+        # The CLI's import command uses the import's column table and sheet reader (see above).
         ("repatevents.cli._importing", "repatevents.importing._columns"),
         ("repatevents.cli._importing", "repatevents.importing._import"),
         ("repatevents.cli._importing", "repatevents.importing._sheets"),
-        ("repatevents.cli._sharing", "repatevents.store._hashing"),
-        ("repatevents.cli._sharing", "repatevents.store._postgres"),
         # The import reads estimates with the event codec's number reader, and checks a batch
         # with the projections' record of what is in force.
         ("repatevents.importing._cells", "repatevents.events._estimate"),

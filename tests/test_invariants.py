@@ -11,12 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from _projection_events import ledger_of, op
-from repatevents import Event, People, ValidationError, read_jsonl
-from repatevents import strategies as rst
+from repatevents import Event, People, ValidationError, read_jsonl, strategies as rst
 from repatevents._ledger import Ledger
 from repatevents.invariants import (
     CSV_READER,

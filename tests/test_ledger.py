@@ -15,8 +15,14 @@ from repatevents import Event, ValidationError, read_jsonl
 from repatevents._ledger import ImportResult, Ledger
 from repatevents.errors import ConcurrencyError
 from repatevents.projections._checkpoint import CHECKPOINT_NAME, SUMMARY_NAME
-from repatevents.store import Envelope, EventStore, JsonLinesStore, MemoryStore, SQLiteStore
-from repatevents.store import _memory as store_memory
+from repatevents.store import (
+    Envelope,
+    EventStore,
+    JsonLinesStore,
+    MemoryStore,
+    SQLiteStore,
+    _memory as store_memory,
+)
 
 EXAMPLE = Path("examples/ledger.jsonl")
 

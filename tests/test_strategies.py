@@ -10,11 +10,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
-from hypothesis import Phase, find, given, settings
-from hypothesis import strategies as st
+from hypothesis import Phase, find, given, settings, strategies as st
 
-from repatevents import Ledger
-from repatevents import strategies as rst
+from repatevents import Ledger, strategies as rst
 from repatevents.errors import UnknownCountryError, ValidationError
 from repatevents.events import (
     EVENT_TYPES,

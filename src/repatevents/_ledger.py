@@ -31,8 +31,11 @@ from .errors import (
 from .events import Event
 from .importing._results import ImportResult, ImportWarning
 from .projections import (
+    CHECKPOINT_NAME,
     DEFAULT_POLICY,
+    SUMMARY_NAME,
     CountryTotal,
+    KnowledgeState,
     Operation,
     Policy,
     QualityFinding,
@@ -40,33 +43,38 @@ from .projections import (
     RemainingEstimate,
     SourceSummary,
     TimeseriesPoint,
-    resolve_policy,
-)
-from .projections._checkpoint import (
-    CHECKPOINT_NAME,
-    SUMMARY_NAME,
+    as_of_ordinal,
+    build_table,
+    check_grouping,
+    comparisons as _comparisons,
     differences,
     dumps_state,
     dumps_summary,
+    fold,
+    known_moment,
     loads_state,
     loads_summary,
+    operation_rows,
+    operations as _operations,
+    position_at,
+    quality as _quality,
+    reconcile as _reconcile,
+    remaining as _remaining,
+    resolve_policy,
+    sources as _sources,
+    table_names,
+    timeseries as _timeseries,
+    totals as _totals,
 )
-from .projections._clock import as_of_ordinal, known_moment, position_at
-from .projections._operation_rows import operation_rows
-from .projections._operations import operations as _operations
-from .projections._quality import quality as _quality
-from .projections._reconcile import comparisons as _comparisons
-from .projections._reconcile import reconcile as _reconcile
-from .projections._remaining import remaining as _remaining
-from .projections._sources import sources as _sources
-from .projections._state import KnowledgeState, fold
-from .projections._timeseries import timeseries as _timeseries
-from .projections._to_tables import build_table, table_names
-from .projections._totals import check_grouping
-from .projections._totals import totals as _totals
-from .store import Envelope, EventStore, JsonLinesStore, PostgresStore, SQLiteStore
-from .store._hashing import GENESIS_HASH
-from .store._records import read_checked
+from .store import (
+    GENESIS_HASH,
+    Envelope,
+    EventStore,
+    JsonLinesStore,
+    PostgresStore,
+    SQLiteStore,
+    read_checked,
+)
 
 if TYPE_CHECKING:
     from ._plugins import RepateventsPluginManager

@@ -55,31 +55,31 @@ from __future__ import annotations
 from ._invariants import (
     CSV_READER,
     GEOJSON_READER,
+    RELATIONS as BREAKDOWN_RELATIONS,
     ExportReader,
     ReadBack,
     Violation,
     ViolationKind,
+    check_as_of as _check_as_of,
+    check_bounds as _check_bounds,
+    check_breakdowns as _check_breakdowns,
     check_export,
+    check_exports as _check_exports,
+    check_known_at as _check_known_at,
     check_ledger,
     check_log,
+    check_rebuild as _check_rebuild,
+    check_reconciliation as _check_reconciliation,
+    check_remaining as _check_remaining,
+    check_reports_in_force as _check_reports_in_force,
+    check_series as _check_series,
+    check_tables as _check_tables,
+    check_totals as _check_totals,
     public_check,
     read_csv_export,
     read_geojson_export,
+    report_consistent as breakdown_is_consistent,
 )
-from ._invariants import RELATIONS as BREAKDOWN_RELATIONS
-from ._invariants import check_as_of as _check_as_of
-from ._invariants import check_bounds as _check_bounds
-from ._invariants import check_breakdowns as _check_breakdowns
-from ._invariants import check_exports as _check_exports
-from ._invariants import check_known_at as _check_known_at
-from ._invariants import check_rebuild as _check_rebuild
-from ._invariants import check_reconciliation as _check_reconciliation
-from ._invariants import check_remaining as _check_remaining
-from ._invariants import check_reports_in_force as _check_reports_in_force
-from ._invariants import check_series as _check_series
-from ._invariants import check_tables as _check_tables
-from ._invariants import check_totals as _check_totals
-from ._invariants import report_consistent as breakdown_is_consistent
 
 __all__ = [
     "BREAKDOWN_RELATIONS",

@@ -9,8 +9,7 @@ from typing import Any
 import cattrs
 import orjson
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from _bad_inputs import BAD_INPUTS, KNOWN_GAPS, OPERATION, BadInput, change
 from _paths import DATA

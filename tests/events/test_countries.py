@@ -13,8 +13,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 import repatevents
 from repatevents.errors import UnknownCountryError, ValidationError

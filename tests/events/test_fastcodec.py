@@ -9,8 +9,7 @@ from unittest import mock
 
 import orjson
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from repatevents import strategies as rst
@@ -18,12 +17,12 @@ from repatevents.errors import ValidationError
 from repatevents.events import (
     EVENT_TYPES,
     Event,
+    _fastcodec as fastcodec,
+    _storedjson as storedjson,
     event_from_dict,
     event_to_dict,
     read_jsonl,
 )
-from repatevents.events import _fastcodec as fastcodec
-from repatevents.events import _storedjson as storedjson
 from repatevents.events._fastcodec import decode_event, encode_event, event_payload
 from repatevents.events._storedjson import decode_event_json
 from repatevents.store import JsonLinesStore, SQLiteStore

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import find, given
-from hypothesis import strategies as st
+from hypothesis import find, given, strategies as st
 
 from _projection_events import ANALYST, CAMP, claim, ledger_of, op, stock
 from repatevents import (
@@ -18,8 +17,8 @@ from repatevents import (
     ReportsLinked,
     StockObserved,
     ValidationError,
+    strategies as rst,
 )
-from repatevents import strategies as rst
 from repatevents._ledger import Ledger
 from repatevents.errors import UnknownPlaceError
 from repatevents.events import PlaceKind, lookup_place

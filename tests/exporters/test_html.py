@@ -19,8 +19,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
-from repatevents import Ledger
-from repatevents import strategies as rst
+from repatevents import Ledger, strategies as rst
 from repatevents._tables import Table
 from repatevents.cli import main
 from repatevents.errors import ExportError, ValidationError

@@ -9,8 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from _bad_sheets import CASES, GOOD_XLSX, HEADER, Case, zip_bomb

@@ -6,8 +6,7 @@ import datetime as dt
 
 import attrs
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from _projection_events import ANALYST, CAMP, GOVERNMENT, ledger_of, op
 from repatevents import (
@@ -23,8 +22,8 @@ from repatevents import (
     ReportRetracted,
     ReportsLinked,
     Source,
+    strategies as rst,
 )
-from repatevents import strategies as rst
 from repatevents._ledger import Ledger
 from repatevents.projections import DEFAULT_POLICY, POLICIES, FindingKind, Operation
 from repatevents.projections._operation_rows import operation_rows

@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
-from repatevents import Estimate, Event
-from repatevents import strategies as rst
+from repatevents import Estimate, Event, strategies as rst
 from repatevents._ledger import Ledger
 from repatevents.projections import POLICIES
 from repatevents.projections._checkpoint import dumps_state, loads_state

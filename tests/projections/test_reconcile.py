@@ -6,12 +6,10 @@ import datetime as dt
 
 import attrs
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from _projection_events import claim, day, ledger_of, op
-from repatevents import Event, Origin, People, Source, ValidationError
-from repatevents import strategies as rst
+from repatevents import Event, Origin, People, Source, ValidationError, strategies as rst
 from repatevents._ledger import Ledger
 from repatevents.projections import Reconciliation, ReconciliationStatus
 from repatevents.projections._aggregates import OpView

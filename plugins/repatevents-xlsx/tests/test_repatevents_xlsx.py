@@ -15,8 +15,7 @@ import openpyxl
 import pytest
 import repatevents_xlsx
 import xlsxwriter  # type: ignore[import-untyped]
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 

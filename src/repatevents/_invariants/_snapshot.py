@@ -6,8 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CorruptLogError, IntegrityError
-from ..projections import DEFAULT_POLICY, Policy, resolve_policy
-from ..projections._clock import as_of_ordinal
+from ..projections import DEFAULT_POLICY, Policy, as_of_ordinal, resolve_policy
 from ._violations import Violation, ViolationKind
 
 if TYPE_CHECKING:

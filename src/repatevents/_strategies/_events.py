@@ -44,15 +44,15 @@ from ._values import (
     REASONS,
     SMALL_TEXT,
     check_dates,
+    countries as country_strategy,
     estimates,
     fuzzy_dates,
     optional,
     people,
+    places as place_strategy,
     sampled,
     sources,
 )
-from ._values import countries as country_strategy
-from ._values import places as place_strategy
 
 __all__ = [
     "analyst_sources",

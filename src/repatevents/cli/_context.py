@@ -48,14 +48,14 @@ class Settings:
     @property
     def on_server(self) -> bool:
         """Whether the ledger is on a PostgreSQL server (a ``postgresql://`` URL)."""
-        from ..store._postgres import is_postgres_url
+        from ..store import is_postgres_url
 
         return is_postgres_url(self.ledger)
 
     @property
     def name(self) -> str:
         """The ledger as it may be printed: a server's URL without its password."""
-        from ..store._postgres import without_password
+        from ..store import without_password
 
         return without_password(self.ledger)
 

@@ -10,9 +10,15 @@ from pathlib import Path
 
 import click
 
-from ..store import EventStore, copy_store
-from ..store._hashing import GENESIS_HASH
-from ..store._postgres import READER_ROLE, WRITER_ROLE, is_postgres_url, without_password
+from ..store import (
+    GENESIS_HASH,
+    READER_ROLE,
+    WRITER_ROLE,
+    EventStore,
+    copy_store,
+    is_postgres_url,
+    without_password,
+)
 from ._context import CommandError, echo_json, user_errors
 from ._options import json_option
 

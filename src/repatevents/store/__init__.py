@@ -5,14 +5,26 @@ PostgreSQL server (a ``postgresql://`` URL) or, for ``None``, memory; ``copy_sto
 ledger between any two of them, record for record. Every backend implements
 :class:`EventStore` and passes the contract suite in :mod:`repatevents.testing`
 (``StoreContract``).
+
+Beside the public names (``__all__``), this module is the one door through which the Ledger
+façade and the CLI reach the hash chain's start, the checked reader and the server's address
+rules (imported ``as`` themselves): no other package imports a private module of this one.
 """
 
 from ._base import Envelope, EventStore
 from ._copy import copy_store
+from ._hashing import GENESIS_HASH as GENESIS_HASH
 from ._jsonlines import JsonLinesStore
 from ._memory import MemoryStore
 from ._open import open_store
-from ._postgres import PostgresStore
+from ._postgres import (
+    READER_ROLE as READER_ROLE,
+    WRITER_ROLE as WRITER_ROLE,
+    PostgresStore,
+    is_postgres_url as is_postgres_url,
+    without_password as without_password,
+)
+from ._records import read_checked as read_checked
 from ._sqlite import SQLiteStore
 
 __all__ = [
