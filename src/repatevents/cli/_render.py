@@ -11,8 +11,9 @@ cannot be typed into a correction or a link).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -28,6 +29,7 @@ __all__ = [
     "event_record",
     "events_table",
     "json_cell",
+    "json_chunks",
     "json_records",
     "plugin_warning_lines",
     "range_text",
@@ -78,18 +80,36 @@ def json_cell(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def json_records(table: Table) -> list[dict[str, Any]]:
-    """Return a table's rows as JSON objects: dates as ISO text, and the cells of a list column
-    (``Column.separator``) as arrays of text, ``[]`` where the list is empty, as ``events
-    --json`` gives lists."""
+def json_records(table: Table) -> Iterator[dict[str, Any]]:
+    """Yield a table's rows as JSON objects, one at a time: dates as ISO text, and the cells of
+    a list column (``Column.separator``) as arrays of text, ``[]`` where the list is empty, as
+    ``events --json`` gives lists."""
     splitters = [(c.name, c) for c in table.columns if c.separator]
-    records = []
     for record in table.records():
         row = {key: json_cell(value) for key, value in record.items()}
         for name, column in splitters:
             row[name] = column.items(row[name]) or []
-        records.append(row)
-    return records
+        yield row
+
+
+def json_chunks(records: Iterable[Any], batch: int = 1000) -> Iterator[str]:
+    """Yield ``json.dumps(list(records), ensure_ascii=False, indent=2)`` in pieces, about
+    ``batch`` records each, without holding the whole document (nor the whole list).
+
+    The pieces joined are that document byte for byte: each record is indented as one item of
+    the list (a JSON text holds no raw line break, so indenting its lines is safe).
+    """
+    pieces: list[str] = []
+    first = True
+    for record in records:
+        text = json.dumps(record, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        pieces.append(("[\n  " if first else ",\n  ") + text)
+        first = False
+        if len(pieces) >= batch:
+            yield "".join(pieces)
+            pieces.clear()
+    pieces.append("[]" if first else "\n]")
+    yield "".join(pieces)
 
 
 def render_table(table: Table, *, width: int | None = None, wide: bool = False) -> str:
