@@ -34,6 +34,7 @@ Cost: O(reports), plus O(operations x log operations) for likely duplicates.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 from collections import Counter, defaultdict
@@ -278,19 +279,24 @@ def _duplicates(views: list[OpView]) -> Iterator[QualityFinding]:
         by_country[view.country].append(view)
     for country, group in sorted(by_country.items()):
         group.sort(key=lambda v: (order_key(v.date), v.gid))
+        # Each operation's day and total are read once, not once per neighbour: the more
+        # operations a week holds, the more of its 49 neighbours each one is compared with.
+        days = [order_key(v.date) for v in group]
+        bests = [cast(Fig, v.figs[0])[1] for v in group]
         for i, a in enumerate(group):
-            for b in group[i + 1 : i + 50]:
-                if order_key(b.date) - order_key(a.date) > DUPLICATE_DAYS:
-                    break
-                ta, tb = a.figs[0], b.figs[0]
-                assert ta is not None
-                assert tb is not None
-                if abs(ta[1] - tb[1]) <= max(2, DUPLICATE_SHARE * max(ta[1], tb[1])):
-                    days = order_key(b.date) - order_key(a.date)
+            day, best = days[i], bests[i]
+            end = bisect.bisect_right(days, day + DUPLICATE_DAYS, i + 1, min(i + 50, len(group)))
+            for j in range(i + 1, end):
+                other = bests[j]
+                if abs(best - other) <= max(2, DUPLICATE_SHARE * max(best, other)):
+                    b = group[j]
+                    ta, tb = a.figs[0], b.figs[0]
+                    assert ta is not None
+                    assert tb is not None
                     yield QualityFinding(
                         FindingKind.LIKELY_DUPLICATE,
-                        f"{country}: two operations not linked, {days} days apart, with totals "
-                        f"{_text(ta)} and {_text(tb)}; are they one?",
+                        f"{country}: two operations not linked, {days[j] - day} days apart, with "
+                        f"totals {_text(ta)} and {_text(tb)}; are they one?",
                         (uuid_of(a.gid), uuid_of(b.gid)),
                         country,
                     )
