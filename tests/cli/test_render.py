@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, strategies as st
 
 from _paths import EXAMPLE
 from repatevents import Ledger, read_jsonl
 from repatevents._tables import Column, ColumnType, Table
 from repatevents.cli import main
-from repatevents.cli._render import json_records, render_table
+from repatevents.cli._render import json_chunks, json_records, render_table
 
 from ._helpers import run
 
@@ -63,7 +65,35 @@ def test_json_records_split_only_list_columns() -> None:
         [Column("a", "A", ColumnType.TEXT, separator="; "), Column("b", "B", ColumnType.TEXT)],
         [("x; y", "x; y"), (None, None)],
     )
-    assert [{"a": ["x", "y"], "b": "x; y"}, {"a": [], "b": None}] == json_records(table)
+    assert [{"a": ["x", "y"], "b": "x; y"}, {"a": [], "b": None}] == list(json_records(table))
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    st.lists(_JSON_VALUES, max_size=8),
+    st.integers(1, 4),
+)
+def test_json_chunks_join_into_the_whole_document(records: list[Any], batch: int) -> None:
+    """The pieces printed row by row are, joined, the document json.dumps gives for the list."""
+    expected = json.dumps(records, ensure_ascii=False, indent=2)
+    assert expected == "".join(json_chunks(iter(records), batch))
+
+
+@pytest.mark.parametrize(
+    "command", ["totals", "operations", "timeseries", "remaining", "reconcile", "quality"]
+)
+def test_table_json_is_the_document_printed_whole(ledger: Path, command: str) -> None:
+    """--json, printed row by row, is byte for byte the indented document it always was."""
+    result = CliRunner().invoke(main, ["--ledger", str(ledger), command, "--json"])
+    assert 0 == result.exit_code, result.output
+    whole = json.dumps(json.loads(result.stdout), ensure_ascii=False, indent=2) + "\n"
+    assert whole == result.stdout
 
 
 # -- tables people can read -------------------------------------------------------------------
@@ -117,3 +147,17 @@ def test_terminal_width_is_honoured(ledger: Path) -> None:
     )
     assert 0 == result.exit_code, result.output
     assert max(len(line) for line in result.stdout.splitlines()) <= 150
+
+
+def test_json_chunks_leave_no_garbage_for_the_paused_collector() -> None:
+    """Printing records leaves no reference cycles: table commands print with the collector off."""
+    records = [{"check": "syndicated", "events": ["a", "b"], "event_count": 2}] * 50
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        assert "".join(json_chunks(iter(records)))
+        assert 0 == gc.collect()
+    finally:
+        if enabled:
+            gc.enable()

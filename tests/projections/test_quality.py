@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
+
+from hypothesis import example, given, strategies as st
 
 from _projection_events import ANALYST, CAMP, GOVERNMENT, claim, ledger_of, op, stock
 from repatevents import (
@@ -16,6 +19,10 @@ from repatevents import (
     Source,
 )
 from repatevents.projections import FindingKind, QualityFinding
+from repatevents.projections._aggregates import OpView
+from repatevents.projections._clock import order_key
+from repatevents.projections._quality import DUPLICATE_DAYS, DUPLICATE_SHARE, _duplicates
+from repatevents.projections._records import EXACT, FIELDS, When, uuid_of
 
 
 def _of(kind: FindingKind, findings: tuple[QualityFinding, ...]) -> list[QualityFinding]:
@@ -206,3 +213,58 @@ def test_an_ordinal_without_a_scope_is_not_checked() -> None:
     assert [] == _of(
         FindingKind.ORDINAL_MISMATCH, ledger_of(_kgz("2023-08-30", 95, ordinal=5)).quality()
     )
+
+
+def _reference_duplicates(views: list[OpView]) -> list[tuple[str, tuple[UUID, ...]]]:
+    """The likely-duplicate pairs as first written: every later neighbour, one by one."""
+    found: list[tuple[str, tuple[UUID, ...]]] = []
+    for country in sorted({v.country for v in views}):
+        group = sorted(
+            (v for v in views if v.country == country), key=lambda v: (order_key(v.date), v.gid)
+        )
+        for i, a in enumerate(group):
+            for b in group[i + 1 : i + 50]:
+                days = order_key(b.date) - order_key(a.date)
+                if days > DUPLICATE_DAYS:
+                    break
+                ta, tb = a.figs[0], b.figs[0]
+                assert ta is not None
+                assert tb is not None
+                if abs(ta[1] - tb[1]) <= max(2, DUPLICATE_SHARE * max(ta[1], tb[1])):
+                    message = (
+                        f"{country}: two operations not linked, {days} days apart, with totals "
+                        f"{ta[1]} and {tb[1]}; are they one?"
+                    )
+                    found.append((message, (uuid_of(a.gid), uuid_of(b.gid))))
+    return found
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["KAZ", "KAZ", "KAZ", "KGZ"]),
+            st.one_of(st.integers(0, 3), st.integers(0, 40)),
+            st.integers(90, 110),
+        ),
+        max_size=200,
+    )
+)
+@example([("KAZ", 2, 100)] * 60 + [("KAZ", 9, 100), ("KAZ", 10, 100)])  # more than a window
+def test_likely_duplicates_are_every_close_pair_within_a_week(
+    drawn: list[tuple[str, int, int]],
+) -> None:
+    """Operations a week apart or closer with close totals pair up, as many and in one order."""
+    views = [
+        OpView(
+            gid,
+            country,
+            None,
+            "syria",
+            When(730_000 + day, 730_000 + day, 730_000 + day, "day", None),
+            ((total, total, total, EXACT, None), *[None] * (len(FIELDS) - 1)),
+            "reported",
+        )
+        for gid, (country, day, total) in enumerate(drawn, start=1)
+    ]
+    found = [(f.message, f.event_ids) for f in _duplicates(list(views))]
+    assert _reference_duplicates(views) == found

@@ -17,7 +17,14 @@ import click
 from .._tables import Table
 from ._context import Settings, echo_json, note_empty_past, open_ledger, user_errors
 from ._options import country_option, json_option, ledger_option, query, query_options, wide_option
-from ._render import event_record, events_table, json_records, render_table, terminal_width
+from ._render import (
+    event_record,
+    events_table,
+    json_chunks,
+    json_records,
+    render_table,
+    terminal_width,
+)
 
 __all__ = [
     "events_command",
@@ -174,7 +181,10 @@ def _echo_table(table: Table, as_json: bool, wide: bool = False) -> None:
     gc.disable()
     try:
         if as_json:
-            echo_json(json_records(table))
+            # Row by row: a million-row document built whole would take gigabytes.
+            for chunk in json_chunks(json_records(table)):
+                click.echo(chunk, nl=False)
+            click.echo()
         else:
             click.echo(render_table(table, width=terminal_width(), wide=wide))
     finally:

@@ -11,8 +11,9 @@ cannot be typed into a correction or a link).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -28,6 +29,7 @@ __all__ = [
     "event_record",
     "events_table",
     "json_cell",
+    "json_chunks",
     "json_records",
     "plugin_warning_lines",
     "range_text",
@@ -78,18 +80,62 @@ def json_cell(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def json_records(table: Table) -> list[dict[str, Any]]:
-    """Return a table's rows as JSON objects: dates as ISO text, and the cells of a list column
-    (``Column.separator``) as arrays of text, ``[]`` where the list is empty, as ``events
-    --json`` gives lists."""
+def json_records(table: Table) -> Iterator[dict[str, Any]]:
+    """Yield a table's rows as JSON objects, one at a time: dates as ISO text, and the cells of
+    a list column (``Column.separator``) as arrays of text, ``[]`` where the list is empty, as
+    ``events --json`` gives lists."""
     splitters = [(c.name, c) for c in table.columns if c.separator]
-    records = []
-    for record in table.records():
-        row = {key: json_cell(value) for key, value in record.items()}
+    names = [c.name for c in table.columns]
+    # Not ``table.records()``: that is a list of every record, made before the first is printed.
+    for cells in table.rows:
+        row = {key: json_cell(value) for key, value in zip(names, cells, strict=True)}
         for name, column in splitters:
             row[name] = column.items(row[name]) or []
-        records.append(row)
-    return records
+        yield row
+
+
+def json_chunks(records: Iterable[Any], batch: int = 1000) -> Iterator[str]:
+    """Yield ``json.dumps(list(records), ensure_ascii=False, indent=2)`` in pieces, about
+    ``batch`` records each, without holding the whole document (nor the whole list).
+
+    The pieces joined are that document byte for byte.
+    """
+    pieces: list[str] = []
+    first = True
+    for record in records:
+        pieces.append(("[\n  " if first else ",\n  ") + _indented(record, 1))
+        first = False
+        if len(pieces) >= batch:
+            yield "".join(pieces)
+            pieces.clear()
+    pieces.append("[]" if first else "\n]")
+    yield "".join(pieces)
+
+
+# Scalars through the C encoder. The indenting encoder is pure Python and leaves reference
+# cycles behind at each call; the table commands print with the cyclic collector paused, so
+# a call per record would keep every record's garbage until the end.
+_SCALAR = json.JSONEncoder(ensure_ascii=False)
+
+
+def _indented(value: Any, depth: int) -> str:
+    """Return ``value`` as ``json.dumps(..., ensure_ascii=False, indent=2)`` writes it at
+    ``depth`` levels in."""
+    inner, outer = "\n" + "  " * (depth + 1), "\n" + "  " * depth
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if not all(type(key) is str for key in value):
+            # Keys json turns into text its own way (numbers, true, null): a rare case.
+            return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", outer)
+        members = (f"{_SCALAR.encode(k)}: {_indented(v, depth + 1)}" for k, v in value.items())
+        return "{" + inner + ("," + inner).join(members) + outer + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        items = (_indented(item, depth + 1) for item in value)
+        return "[" + inner + ("," + inner).join(items) + outer + "]"
+    return _SCALAR.encode(value)
 
 
 def render_table(table: Table, *, width: int | None = None, wide: bool = False) -> str:

@@ -34,8 +34,10 @@ Cost: O(reports), plus O(operations x log operations) for likely duplicates.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import cast
@@ -278,22 +280,34 @@ def _duplicates(views: list[OpView]) -> Iterator[QualityFinding]:
         by_country[view.country].append(view)
     for country, group in sorted(by_country.items()):
         group.sort(key=lambda v: (order_key(v.date), v.gid))
-        for i, a in enumerate(group):
-            for b in group[i + 1 : i + 50]:
-                if order_key(b.date) - order_key(a.date) > DUPLICATE_DAYS:
-                    break
-                ta, tb = a.figs[0], b.figs[0]
-                assert ta is not None
-                assert tb is not None
-                if abs(ta[1] - tb[1]) <= max(2, DUPLICATE_SHARE * max(ta[1], tb[1])):
-                    days = order_key(b.date) - order_key(a.date)
+        # Each operation's day and total are read once, not once per neighbour: the more
+        # operations a week holds, the more of its 49 neighbours each one is compared with.
+        days = [order_key(v.date) for v in group]
+        bests = [cast(Fig, v.figs[0])[1] for v in group]
+        # An operation in a busy week is in many pairs: its id and total are written once.
+        shown: dict[int, tuple[uuid.UUID, str]] = {}
+        for i in range(len(group)):
+            day, best = days[i], bests[i]
+            end = bisect.bisect_right(days, day + DUPLICATE_DAYS, i + 1, min(i + 50, len(group)))
+            # Up to 49 neighbours for each operation: the test is spelled out, without calls.
+            for j, other in enumerate(bests[i + 1 : end], i + 1):
+                gap, larger = (best - other, best) if best > other else (other - best, other)
+                if gap <= 2 or gap <= DUPLICATE_SHARE * larger:
+                    id_a, text_a = shown.get(i) or shown.setdefault(i, _shown(group[i]))
+                    id_b, text_b = shown.get(j) or shown.setdefault(j, _shown(group[j]))
                     yield QualityFinding(
                         FindingKind.LIKELY_DUPLICATE,
-                        f"{country}: two operations not linked, {days} days apart, with totals "
-                        f"{_text(ta)} and {_text(tb)}; are they one?",
-                        (uuid_of(a.gid), uuid_of(b.gid)),
+                        f"{country}: two operations not linked, {days[j] - day} days apart, with "
+                        f"totals {text_a} and {text_b}; are they one?",
+                        (id_a, id_b),
                         country,
                     )
+
+
+def _shown(view: OpView) -> tuple[uuid.UUID, str]:
+    total = view.figs[0]
+    assert total is not None
+    return uuid_of(view.gid), _text(total)
 
 
 def _claims(claims: list[ClaimRec], state: KnowledgeState) -> Iterator[QualityFinding]:
