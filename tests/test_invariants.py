@@ -15,6 +15,8 @@ from hypothesis import given, strategies as st
 
 from _projection_events import ledger_of, op
 from repatevents import Event, People, ValidationError, read_jsonl, strategies as rst
+from repatevents._invariants import check_log, read_csv_export
+from repatevents._invariants._ledger_checks import check_breakdowns, check_rebuild
 from repatevents._ledger import Ledger
 from repatevents.invariants import (
     CSV_READER,
@@ -22,12 +24,8 @@ from repatevents.invariants import (
     Violation,
     ViolationKind,
     breakdown_is_consistent,
-    check_breakdowns,
     check_export,
     check_ledger,
-    check_log,
-    check_rebuild,
-    read_csv_export,
 )
 from repatevents.projections import POLICIES, FindingKind
 from repatevents.testing import assert_ledger_consistent, describe_violations

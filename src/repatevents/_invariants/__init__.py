@@ -6,6 +6,7 @@ it imports this package and not its private modules.
 
 from __future__ import annotations
 
+from . import _ledger_checks as ledger_checks
 from ._breakdown import (
     RELATIONS,
     check_breakdowns,
@@ -72,6 +73,7 @@ __all__ = [
     "check_series",
     "check_tables",
     "check_totals",
+    "ledger_checks",
     "public_check",
     "read_csv_export",
     "read_geojson_export",
