@@ -215,9 +215,9 @@ def test_an_unknown_name_is_still_an_attribute_error() -> None:
         with pytest.raises(
             AttributeError, match=r"'repatevents.exporters' has no attribute 'nope'"
         ):
-            _ = repatevents.exporters.nope  # type: ignore[attr-defined]
+            _ = repatevents.exporters.nope
         with pytest.raises(ImportError):
-            from repatevents.exporters import nope  # type: ignore[attr-defined]  # noqa: F401
+            from repatevents.exporters import nope  # noqa: F401
 
 
 def test_the_shim_loads_a_deprecated_object_only_when_asked() -> None:
