@@ -98,7 +98,7 @@ _SINGLE_CHECKS = (
 
 
 def _single_check(name: str) -> tuple[Callable[[], object], str]:
-    return (lambda: getattr(_invariants.ledger_checks, name), _USE_CHECK_LEDGER)
+    return (lambda: _invariants.LEDGER_CHECKS[name], _USE_CHECK_LEDGER)
 
 
 # Public in 0.1, private since: served here behind a DeprecationWarning until 0.3.

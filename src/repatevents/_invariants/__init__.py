@@ -6,13 +6,13 @@ it imports this package and not its private modules.
 
 from __future__ import annotations
 
-from . import _ledger_checks as ledger_checks
 from ._breakdown import (
     RELATIONS,
     check_breakdowns,
     report_consistent,
 )
 from ._check import (
+    LEDGER_CHECKS,
     check_ledger,
     check_log,
     public_check,
@@ -53,6 +53,7 @@ from ._violations import (
 __all__ = [
     "CSV_READER",
     "GEOJSON_READER",
+    "LEDGER_CHECKS",
     "RELATIONS",
     "ExportReader",
     "ReadBack",
@@ -73,7 +74,6 @@ __all__ = [
     "check_series",
     "check_tables",
     "check_totals",
-    "ledger_checks",
     "public_check",
     "read_csv_export",
     "read_geojson_export",
