@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_projections import build
 
 from repatevents._ledger import Ledger
-from repatevents.projections import TABLE_NAMES
+from repatevents.projections._to_tables import TABLE_NAMES
 
 #: The most a path may grow for 10x the events.
 TARGET = 12.0

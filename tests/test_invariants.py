@@ -15,6 +15,7 @@ from hypothesis import given, strategies as st
 
 from _projection_events import ledger_of, op
 from repatevents import Event, People, ValidationError, read_jsonl, strategies as rst
+from repatevents._invariants import LEDGER_CHECKS, check_log, read_csv_export
 from repatevents._ledger import Ledger
 from repatevents.invariants import (
     CSV_READER,
@@ -22,12 +23,8 @@ from repatevents.invariants import (
     Violation,
     ViolationKind,
     breakdown_is_consistent,
-    check_breakdowns,
     check_export,
     check_ledger,
-    check_log,
-    check_rebuild,
-    read_csv_export,
 )
 from repatevents.projections import POLICIES, FindingKind
 from repatevents.testing import assert_ledger_consistent, describe_violations
@@ -36,6 +33,9 @@ EXAMPLE = Path("examples/ledger.jsonl")
 LOGS = rst.event_logs(max_size=30)
 AS_OF = st.none() | st.dates(dt.date(2018, 1, 1), dt.date(2026, 1, 1))
 POLICY_NAMES = st.sampled_from(sorted(POLICIES))
+
+check_breakdowns = LEDGER_CHECKS["check_breakdowns"]
+check_rebuild = LEDGER_CHECKS["check_rebuild"]
 
 
 def _ledger(events: Sequence[Event]) -> Ledger:

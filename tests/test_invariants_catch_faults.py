@@ -23,11 +23,12 @@ from repatevents import (
     ReportsLinked,
     read_jsonl,
 )
+from repatevents._invariants import read_csv_export
 from repatevents._ledger import Ledger
 from repatevents.exporters import Exporter, ExportMetadata, Table, _builtin as builtin_exporters
 from repatevents.exporters._csv import CSV_EXPORTER, write_csv
 from repatevents.hookspecs import hookimpl
-from repatevents.invariants import ViolationKind, check_export, check_ledger, read_csv_export
+from repatevents.invariants import ViolationKind, check_export, check_ledger
 from repatevents.projections import RemainingEstimate, TimeseriesPoint, _state as fold_module
 from repatevents.store import Envelope
 from repatevents.testing import registered_plugin

@@ -98,8 +98,10 @@ def mirrored(module: Path) -> Path:
 
 
 def only_reexports(module: Path) -> bool:
-    """True for a module of nothing but a docstring, imports and ``__all__``: the package's
-    front door, whose names tests/test_public_api.py pins and whose parts have their tests."""
+    """True for a module of nothing but a docstring, imports, ``__all__`` and the deprecation
+    shim of its old names (``__getattr__ = deprecated_names(...)``): the package's front door,
+    whose names tests/test_public_api.py pins, whose old names tests/test_deprecated.py checks
+    and whose parts have their tests."""
     tree = ast.parse(module.read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
@@ -110,8 +112,22 @@ def only_reexports(module: Path) -> bool:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if all(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
                 continue
+            if _is_deprecation_shim(node):
+                continue
         return False
     return True
+
+
+def _is_deprecation_shim(node: ast.Assign | ast.AnnAssign) -> bool:
+    """True for ``__getattr__ = deprecated_names(...)``."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    call = node.value
+    return (
+        [t.id for t in targets if isinstance(t, ast.Name)] == ["__getattr__"]
+        and isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id == "deprecated_names"
+    )
 
 
 def modules() -> list[str]:
@@ -147,3 +163,17 @@ def test_the_mirror_maps_private_public_and_package_modules() -> None:
     assert TESTS / "events" / "test_codec.py" == mirrored(PACKAGE / "events" / "_codec.py")
     assert TESTS / "test_errors.py" == mirrored(PACKAGE / "errors.py")
     assert TESTS / "cli" / "test_init.py" == mirrored(PACKAGE / "cli" / "__init__.py")
+
+
+def test_a_front_door_with_a_deprecation_shim_still_only_reexports(tmp_path: Path) -> None:
+    """A door whose one assignment beside ``__all__`` is its deprecation shim needs no test module
+    of its own; any other code in it does."""
+    door = tmp_path / "door.py"
+    door.write_text(
+        '"""Door."""\nfrom ._a import b\n__all__ = ["b"]\n'
+        "__getattr__ = deprecated_names(__name__, {})\n",
+        encoding="utf-8",
+    )
+    assert only_reexports(door)
+    door.write_text('"""Door."""\n__getattr__ = make_getattr(__name__)\n', encoding="utf-8")
+    assert not only_reexports(door)

@@ -7,8 +7,8 @@ position. An empty list means the check found nothing; a check reports, it does 
 (only a query the ledger does not accept is a ``ValidationError``). :func:`check_ledger` runs
 them all:
 
-- ``log-fails-verification``: the log's hash chain holds (:func:`check_log`); a ledger file
-  changed by hand is reported at its first bad record, and nothing else is checked;
+- ``log-fails-verification``: the log's hash chain holds (as ``EventStore.verify`` checks); a
+  ledger file changed by hand is reported at its first bad record, and nothing else is checked;
 - ``totals-differ-from-operations``: each country's totals are the sums of its operations
   (every category, low / best / high; a category's ``high`` also adds, for the operations
   that do not report it, the most it can hold in each), by origin scope too, with the count
@@ -52,37 +52,23 @@ policy="latest")``. The ledger is only read: nothing is recorded, no checkpoint 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from . import _invariants
+from ._deprecated import deprecated_names
 from ._invariants import (
     CSV_READER,
     GEOJSON_READER,
-    RELATIONS as BREAKDOWN_RELATIONS,
     ExportReader,
     ReadBack,
     Violation,
     ViolationKind,
-    check_as_of as _check_as_of,
-    check_bounds as _check_bounds,
-    check_breakdowns as _check_breakdowns,
     check_export,
-    check_exports as _check_exports,
-    check_known_at as _check_known_at,
     check_ledger,
-    check_log,
-    check_rebuild as _check_rebuild,
-    check_reconciliation as _check_reconciliation,
-    check_remaining as _check_remaining,
-    check_reports_in_force as _check_reports_in_force,
-    check_series as _check_series,
-    check_tables as _check_tables,
-    check_totals as _check_totals,
-    public_check,
-    read_csv_export,
-    read_geojson_export,
     report_consistent as breakdown_is_consistent,
 )
 
 __all__ = [
-    "BREAKDOWN_RELATIONS",
     "CSV_READER",
     "GEOJSON_READER",
     "ExportReader",
@@ -90,14 +76,17 @@ __all__ = [
     "Violation",
     "ViolationKind",
     "breakdown_is_consistent",
+    "check_export",
+    "check_ledger",
+]
+
+_USE_CHECK_LEDGER = "use check_ledger(ledger), which runs every check"
+_SINGLE_CHECKS = (
     "check_as_of",
     "check_bounds",
     "check_breakdowns",
-    "check_export",
     "check_exports",
     "check_known_at",
-    "check_ledger",
-    "check_log",
     "check_rebuild",
     "check_reconciliation",
     "check_remaining",
@@ -105,19 +94,33 @@ __all__ = [
     "check_series",
     "check_tables",
     "check_totals",
-    "read_csv_export",
-    "read_geojson_export",
-]
+)
 
-check_as_of = public_check(_check_as_of)
-check_bounds = public_check(_check_bounds)
-check_breakdowns = public_check(_check_breakdowns)
-check_exports = public_check(_check_exports)
-check_known_at = public_check(_check_known_at)
-check_rebuild = public_check(_check_rebuild)
-check_reconciliation = public_check(_check_reconciliation)
-check_remaining = public_check(_check_remaining)
-check_reports_in_force = public_check(_check_reports_in_force)
-check_series = public_check(_check_series)
-check_tables = public_check(_check_tables)
-check_totals = public_check(_check_totals)
+
+def _single_check(name: str) -> tuple[Callable[[], object], str]:
+    return (lambda: _invariants.LEDGER_CHECKS[name], _USE_CHECK_LEDGER)
+
+
+# Public in 0.1, private since: served here behind a DeprecationWarning until 0.3.
+__getattr__ = deprecated_names(
+    __name__,
+    {
+        **{name: _single_check(name) for name in _SINGLE_CHECKS},
+        "BREAKDOWN_RELATIONS": (
+            lambda: _invariants.RELATIONS,
+            "breakdown_is_consistent describes the relations it checks",
+        ),
+        "check_log": (
+            lambda: _invariants.check_log,
+            "use check_ledger(ledger) or EventStore.verify()",
+        ),
+        "read_csv_export": (
+            lambda: _invariants.read_csv_export,
+            "use check_export(ledger, 'csv', CSV_READER)",
+        ),
+        "read_geojson_export": (
+            lambda: _invariants.read_geojson_export,
+            "use check_export(ledger, 'geojson', GEOJSON_READER)",
+        ),
+    },
+)

@@ -119,8 +119,8 @@ def repatevents_ledger_from_file(tmp_path: Path) -> Iterator[LoadLedger]:
 @pytest.fixture
 def repatevents_plugin_manager() -> RepateventsPluginManager:
     """Give a new plugin manager with only the built-in exporters (CSV, GeoJSON, HTML and
-    SQLite); installed plugins are not loaded (``repatevents.testing.fresh_plugin_manager`` as a
-    plugin fixture)."""
+    SQLite); installed plugins are not loaded (``repatevents.testing.plugin_manager_fixture()``
+    as a plugin fixture)."""
     # Not repatevents.testing's fixture itself: importing that package imports hypothesis
     # (StoreContract), and this module is loaded into every pytest run, with or without it.
     from ._plugins import get_plugin_manager

@@ -15,7 +15,8 @@ import pytest
 from repatevents._tables import Column, ColumnType, Table
 from repatevents.errors import ValidationError
 from repatevents.exporters import export_tables, neutralise
-from repatevents.testing import ExporterContract, get_plugin_manager, sample_metadata, sample_tables
+from repatevents.plugins import get_plugin_manager
+from repatevents.testing import ExporterContract, sample_metadata, sample_tables
 
 
 class TestCsvContract(ExporterContract):

@@ -17,14 +17,8 @@ from repatevents.errors import ExportError
 from repatevents.exporters import Exporter, export_tables, metadata_table
 from repatevents.exporters._write import write_atomically
 from repatevents.hookspecs import hookimpl
-from repatevents.testing import (
-    RepateventsPluginManager,
-    get_plugin_manager,
-    registered_exporters,
-    registered_plugin,
-    sample_metadata,
-    sample_tables,
-)
+from repatevents.plugins import RepateventsPluginManager, get_plugin_manager, registered_exporters
+from repatevents.testing import registered_plugin, sample_metadata, sample_tables
 
 
 def _fill(data: bytes) -> Callable[[BinaryIO], None]:

@@ -20,14 +20,8 @@ from repatevents.errors import ExportError
 from repatevents.events import lookup_country
 from repatevents.exporters import Exporter, export_tables
 from repatevents.hookspecs import hookimpl
-from repatevents.testing import (
-    ExporterContract,
-    RepateventsPluginManager,
-    get_plugin_manager,
-    registered_plugin,
-    sample_metadata,
-    sample_tables,
-)
+from repatevents.plugins import RepateventsPluginManager, get_plugin_manager
+from repatevents.testing import ExporterContract, registered_plugin, sample_metadata, sample_tables
 
 SCHEMA = json.loads((DATA / "geojson-featurecollection.schema.json").read_text())
 # Generous boxes around each country (lon_min, lat_min, lon_max, lat_max): a point with

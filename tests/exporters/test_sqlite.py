@@ -14,12 +14,8 @@ from _paths import EXAMPLE
 from repatevents import Ledger, read_jsonl
 from repatevents._tables import Column, ColumnType, Table
 from repatevents.exporters import export_tables
-from repatevents.testing import (
-    LARGEST_NUMBERS,
-    ExporterContract,
-    get_plugin_manager,
-    sample_metadata,
-)
+from repatevents.plugins import get_plugin_manager
+from repatevents.testing import LARGEST_NUMBERS, ExporterContract, sample_metadata
 
 
 class TestSqliteContract(ExporterContract):

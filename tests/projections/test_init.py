@@ -10,9 +10,7 @@ from repatevents.projections import DEFAULT_POLICY, POLICIES, Policy, resolve_po
 PUBLIC_NAMES = [
     "ABOUT_TOLERANCE",
     "DEFAULT_POLICY",
-    "PEOPLE_PER_FAMILY",
     "POLICIES",
-    "TABLE_NAMES",
     "CountryTotal",
     "FindingKind",
     "KnowledgeState",

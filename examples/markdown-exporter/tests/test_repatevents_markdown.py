@@ -8,12 +8,11 @@ from typing import ClassVar
 import repatevents_markdown
 
 from repatevents.exporters import Column, ColumnType, Table
+from repatevents.plugins import RepateventsPluginManager, registered_exporters
 from repatevents.testing import (
     ExporterContract,
-    RepateventsPluginManager,
     assert_installed_plugin_loads,
     plugin_manager_fixture,
-    registered_exporters,
     sample_metadata,
     sample_tables,
 )

@@ -20,15 +20,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from repatevents.exporters import Table, export_tables
+from repatevents.plugins import get_plugin_manager, registered_exporters
 from repatevents.testing import (
     LARGEST_NUMBERS,
     ExporterContract,
     assert_installed_plugin_loads,
     empty_tables,
     formula_tables,
-    get_plugin_manager,
     largest_number_tables,
-    registered_exporters,
     registered_plugin,
     sample_metadata,
     sample_tables,

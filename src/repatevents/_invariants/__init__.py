@@ -12,6 +12,7 @@ from ._breakdown import (
     report_consistent,
 )
 from ._check import (
+    LEDGER_CHECKS,
     check_ledger,
     check_log,
     public_check,
@@ -52,6 +53,7 @@ from ._violations import (
 __all__ = [
     "CSV_READER",
     "GEOJSON_READER",
+    "LEDGER_CHECKS",
     "RELATIONS",
     "ExportReader",
     "ReadBack",

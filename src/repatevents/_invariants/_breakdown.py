@@ -23,7 +23,7 @@ import math
 from collections import defaultdict
 
 from ..events import Estimate, People
-from ..projections import PEOPLE_PER_FAMILY, CountryTotal, Operation
+from ..projections import FAMILY_TO_PEOPLE, CountryTotal, Operation
 from ._figures import sum_estimates
 from ._snapshot import Snapshot
 from ._violations import Violation, ViolationKind, bounds_text
@@ -59,7 +59,7 @@ def _whole(people: People, name: str) -> _Range | None:
         return (value.low, value.high)
     if name == "total" and people.families is not None:
         families = people.families
-        low_ratio, high_ratio = PEOPLE_PER_FAMILY
+        low_ratio, high_ratio = FAMILY_TO_PEOPLE
         high = None if families.high is None else math.ceil(families.high * high_ratio)
         return (math.floor(families.low * low_ratio), high)
     return None

@@ -26,7 +26,7 @@ from ..events import (
     lookup_place,
     to_country_code,
 )
-from ..projections import PEOPLE_PER_FAMILY
+from ..projections import FAMILY_TO_PEOPLE
 
 __all__ = [
     "DEFAULT_MAX_DATE",
@@ -388,13 +388,13 @@ def _consistent_people(
 def _families_of(people: int) -> SearchStrategy[Estimate]:
     """Draw a count of families that converts to a range holding ``people``.
 
-    The projections convert families at 3.6 to 3.9 people each (``PEOPLE_PER_FAMILY``):
+    The projections convert families at 3.6 to 3.9 people each (``FAMILY_TO_PEOPLE``):
     ``low`` families make at least ``low * 3.6`` people and ``high`` at most ``high * 3.9``, so
     ``low * 3.6 <= people <= high * 3.9`` keeps the group consistent whether its whole is the
     total or, without one, the converted families. Exact where a whole number of families
     fits; a range, or "at least" its low, always.
     """
-    low_ratio, high_ratio = (round(r * 10) for r in PEOPLE_PER_FAMILY)
+    low_ratio, high_ratio = (round(r * 10) for r in FAMILY_TO_PEOPLE)
     low = people * 10 // high_ratio  # low * 3.9 <= people, so low * 3.6 is too
     high = -(-people * 10 // low_ratio)  # high * 3.6 >= people, so high * 3.9 is too
     exact = [n for n in range(low, high + 1) if n * low_ratio <= people * 10 <= n * high_ratio]

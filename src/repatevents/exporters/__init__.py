@@ -9,11 +9,12 @@ The table types an exporter receives (``Table``, ``Column``, ``ColumnType``, ``E
 are re-exported here, so that an exporter plugin imports everything it needs from this module.
 """
 
+from .._deprecated import deprecated_names
 from .._exporter import DescribeFunction, Exporter, WriteFunction, metadata_table
 from .._tables import Column, ColumnType, ExportMetadata, Table
-from ._csv import neutralise, write_csv
-from ._export import export_tables, target_paths
-from ._geojson import geojson_exporter, write_geojson
+from . import _csv, _export, _geojson
+from ._csv import neutralise
+from ._export import export_tables
 
 __all__ = [
     "Column",
@@ -24,10 +25,20 @@ __all__ = [
     "Table",
     "WriteFunction",
     "export_tables",
-    "geojson_exporter",
     "metadata_table",
     "neutralise",
-    "target_paths",
-    "write_csv",
-    "write_geojson",
 ]
+
+# Public in 0.1, private since: served here behind a DeprecationWarning until 0.3.
+__getattr__ = deprecated_names(
+    __name__,
+    {
+        "geojson_exporter": (
+            lambda: _geojson.geojson_exporter,
+            "use export_tables('geojson', ...) or Ledger.export",
+        ),
+        "target_paths": (lambda: _export.target_paths, "use the paths export_tables(...) returns"),
+        "write_csv": (lambda: _csv.write_csv, "use export_tables('csv', ...)"),
+        "write_geojson": (lambda: _geojson.write_geojson, "use export_tables('geojson', ...)"),
+    },
+)

@@ -11,6 +11,8 @@ imported ``as`` themselves): other packages never import a private module of thi
 modules can move without them knowing.
 """
 
+from .._deprecated import deprecated_names
+from . import _figures, _to_tables
 from ._checkpoint import (
     CHECKPOINT_NAME as CHECKPOINT_NAME,
     SUMMARY_NAME as SUMMARY_NAME,
@@ -25,7 +27,7 @@ from ._clock import (
     known_moment as known_moment,
     position_at as position_at,
 )
-from ._figures import ABOUT_TOLERANCE, PEOPLE_PER_FAMILY
+from ._figures import ABOUT_TOLERANCE
 from ._operation_rows import operation_rows as operation_rows
 from ._operations import operations as operations
 from ._policy import DEFAULT_POLICY, POLICIES, Policy, PolicyRule, resolve_policy
@@ -47,15 +49,13 @@ from ._results import (
 from ._sources import sources as sources
 from ._state import KnowledgeState, fold as fold
 from ._timeseries import timeseries as timeseries
-from ._to_tables import TABLE_NAMES, build_table as build_table, table_names as table_names
+from ._to_tables import build_table as build_table, table_names as table_names
 from ._totals import check_grouping as check_grouping, totals as totals
 
 __all__ = [
     "ABOUT_TOLERANCE",
     "DEFAULT_POLICY",
-    "PEOPLE_PER_FAMILY",
     "POLICIES",
-    "TABLE_NAMES",
     "CountryTotal",
     "FindingKind",
     "KnowledgeState",
@@ -71,3 +71,19 @@ __all__ = [
     "TimeseriesPoint",
     "resolve_policy",
 ]
+
+# The door's name for the families-to-people ratio, for the strategies and the invariants (not
+# public: PEOPLE_PER_FAMILY, its public name in 0.1, is going away).
+FAMILY_TO_PEOPLE = _figures.PEOPLE_PER_FAMILY
+
+# Public in 0.1, private since: served here behind a DeprecationWarning until 0.3.
+__getattr__ = deprecated_names(
+    __name__,
+    {
+        "PEOPLE_PER_FAMILY": (
+            lambda: _figures.PEOPLE_PER_FAMILY,
+            "it is a detail of converting families to people (the concepts page gives the range)",
+        ),
+        "TABLE_NAMES": (lambda: _to_tables.TABLE_NAMES, "use the names Ledger.tables() returns"),
+    },
+)

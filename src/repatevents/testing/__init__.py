@@ -6,18 +6,19 @@ registered and removed afterwards; ``assert_installed_plugin_loads`` checks that
 plugin loads beside every other installed one (no exporter name taken twice);
 ``sample_tables`` and friends are hand-made tables with the awkward cells real data has.
 
-The plugin manager itself is here too, for plugin authors' tests: ``get_plugin_manager()``
-builds one as the command line does (the built-in and the installed plugins),
-``registered_exporters(manager)`` gives its exporters by name, and
-``RepateventsPluginManager`` is its type.
+The plugin manager itself lives in ``repatevents.plugins`` (``get_plugin_manager``,
+``registered_exporters``, ``RepateventsPluginManager``); importing them from here still works
+until 0.3, behind a ``DeprecationWarning``, as does ``fresh_plugin_manager`` (use
+``plugin_manager_fixture()``).
 """
 
-from .._plugins import RepateventsPluginManager, get_plugin_manager, registered_exporters
+from .. import _plugins as _host
+from .._deprecated import deprecated_names
+from . import _plugins
 from ._exporter_contract import ExporterContract, FailingStream
 from ._invariants import assert_ledger_consistent, describe_violations
 from ._plugins import (
     assert_installed_plugin_loads,
-    fresh_plugin_manager,
     plugin_manager_fixture,
     registered_plugin,
 )
@@ -40,21 +41,41 @@ __all__ = [
     "UNICODE_TEXTS",
     "ExporterContract",
     "FailingStream",
-    "RepateventsPluginManager",
     "StoreContract",
     "assert_installed_plugin_loads",
     "assert_ledger_consistent",
     "describe_violations",
     "empty_tables",
     "formula_tables",
-    "fresh_plugin_manager",
-    "get_plugin_manager",
     "largest_number_tables",
     "plugin_manager_fixture",
-    "registered_exporters",
     "registered_plugin",
     "sample_events",
     "sample_metadata",
     "sample_tables",
     "unicode_tables",
 ]
+
+# Public in 0.1, private since (or public only in repatevents.plugins): served here behind a
+# DeprecationWarning until 0.3.
+__getattr__ = deprecated_names(
+    __name__,
+    {
+        "RepateventsPluginManager": (
+            lambda: _host.RepateventsPluginManager,
+            "use repatevents.plugins.RepateventsPluginManager",
+        ),
+        "fresh_plugin_manager": (
+            lambda: _plugins.fresh_plugin_manager,
+            "use plugin_manager_fixture() (with no plugin, or some)",
+        ),
+        "get_plugin_manager": (
+            lambda: _host.get_plugin_manager,
+            "use repatevents.plugins.get_plugin_manager",
+        ),
+        "registered_exporters": (
+            lambda: _host.registered_exporters,
+            "use repatevents.plugins.registered_exporters",
+        ),
+    },
+)
