@@ -16,32 +16,10 @@ PACKAGE = "repatevents"
 # A new entry needs a reason: export the name from the package's `__init__` instead.
 ALLOWED_PRIVATE_IMPORTS: frozenset[tuple[str, str]] = frozenset(
     {
-        # The ledger drives the import, whose package loads nothing until an import runs (its
-        # sheet readers are heavy), so it has no door of its own; projections and the store are
-        # reached through their __init__.
-        ("repatevents._ledger", "repatevents.importing._import"),
-        ("repatevents._ledger", "repatevents.importing._results"),
-        # The CLI's import command uses the import's column table and sheet reader (see above).
-        ("repatevents.cli._importing", "repatevents.importing._columns"),
-        ("repatevents.cli._importing", "repatevents.importing._import"),
-        ("repatevents.cli._importing", "repatevents.importing._sheets"),
-        # The import reads estimates with the event codec's number reader, and checks a batch
-        # with the projections' record of what is in force.
-        ("repatevents.importing._cells", "repatevents.events._estimate"),
-        ("repatevents.importing._checks", "repatevents.projections._records"),
-        # The stores write and read events with the fast codec and the stored-JSON form, which
-        # are the events package's internals for exactly that.
-        ("repatevents.store._memory", "repatevents.events._fastcodec"),
-        ("repatevents.store._postgres", "repatevents.events._storedjson"),
-        ("repatevents.store._records", "repatevents.events._fastcodec"),
-        ("repatevents.store._records", "repatevents.events._storedjson"),
-        ("repatevents.store._sqlite", "repatevents.events._storedjson"),
-        # The test kit: the pytest plugin must not load the whole kit (pytest loads it in every
-        # suite), and the store contract checks the records and hash chain a backend writes.
+        # The pytest plugin must not load the whole test kit (pytest loads the plugin in every
+        # suite, and the kit's door imports hypothesis); every other package is reached through
+        # its __init__ (internals imported there ``as`` themselves, not in ``__all__``).
         ("repatevents.pytest_plugin", "repatevents.testing._invariants"),
-        ("repatevents.testing._store_contract", "repatevents.events._fastcodec"),
-        ("repatevents.testing._store_contract", "repatevents.store._hashing"),
-        ("repatevents.testing._store_contract", "repatevents.store._records"),
     }
 )
 

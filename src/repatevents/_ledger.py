@@ -29,7 +29,7 @@ from .errors import (
     ValidationError,
 )
 from .events import Event
-from .importing._results import ImportResult, ImportWarning
+from .importing import ImportResult, ImportWarning
 from .projections import (
     CHECKPOINT_NAME,
     DEFAULT_POLICY,
@@ -391,7 +391,7 @@ class Ledger:
                 value and rule; nothing is recorded.
             OSError: the file cannot be read.
         """
-        from .importing._import import import_file
+        from .importing import import_file
 
         return import_file(
             self,

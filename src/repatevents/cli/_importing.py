@@ -18,9 +18,7 @@ import attrs
 import click
 
 from ..errors import ValidationError
-from ..importing._columns import columns_help
-from ..importing._import import FORMATS
-from ..importing._sheets import parse_column_map
+from ..importing import FORMATS, columns_help, parse_column_map
 from ._context import Settings, echo_json, open_ledger, user_errors
 from ._options import json_option, ledger_option
 

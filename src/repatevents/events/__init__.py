@@ -8,7 +8,13 @@ from . import _date_words  # noqa: F401  (it hands FuzzyDate.parse its word read
 from ._codec import SCHEMA_VERSION, event_from_dict, event_to_dict, make_converter
 from ._countries import Country, all_countries, lookup_country, to_country_code
 from ._dates import FuzzyDate, Precision
-from ._estimate import Estimate, Qualifier, Unit
+from ._estimate import (
+    TENS as TENS,
+    Estimate,
+    Qualifier,
+    Unit,
+    several_figures_rule as several_figures_rule,
+)
 from ._events import (
     EVENT_TYPES,
     CampStatus,
@@ -30,10 +36,16 @@ from ._events import (
     ReportsLinked,
     StockObserved,
 )
+from ._fastcodec import (
+    encode_event as encode_event,
+    event_payload as event_payload,
+    uuid_text as uuid_text,
+)
 from ._jsonl import dumps_event, iter_jsonl, loads_event, read_jsonl, write_jsonl
 from ._people import CATEGORIES, People
 from ._places import Origin, Place, PlaceKind, all_places, lookup_place
 from ._source import Source, SpeakerKind
+from ._storedjson import decode_event_json as decode_event_json
 
 __all__ = [
     "CATEGORIES",

@@ -384,9 +384,11 @@ _UNITS = (
     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
     "nineteen",
 )  # fmt: skip
-_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+#: The tens in words, as the parser reads them ("twenty" … "ninety"); the sheets' ordinal reader
+#: builds on them.
+TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _WORD_VALUES: dict[str, int] = dict(zip(_UNITS, range(20), strict=True)) | {
-    word: 10 * tens for tens, word in enumerate(_TENS, 2)
+    word: 10 * tens for tens, word in enumerate(TENS, 2)
 }
 _WORD_SCALES: dict[str, int] = {"dozen": 12, "hundred": 100, "thousand": 1000}
 # Quantities that name no number; they are refused, never turned into one.

@@ -12,7 +12,14 @@ Private modules, in the order the data flows through them:
   edits);
 - ``_import``: the whole import, JSON Lines or sheet, with its retries.
 
-The public entry is ``repatevents.Ledger.import_file``; nothing here is public.
+The public entry is ``repatevents.Ledger.import_file``; nothing here is public. The names
+imported ``as`` themselves above are the door the Ledger and the CLI come through (none is
+in ``__all__``).
 """
+
+from ._columns import columns_help as columns_help
+from ._import import FORMATS as FORMATS, import_file as import_file
+from ._results import ImportResult as ImportResult, ImportWarning as ImportWarning
+from ._sheets import parse_column_map as parse_column_map
 
 __all__: list[str] = []

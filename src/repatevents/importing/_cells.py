@@ -14,8 +14,7 @@ import re
 import uuid
 from typing import Any
 
-from ..events import Estimate
-from ..events._estimate import _TENS, several_figures_rule
+from ..events import TENS, Estimate, several_figures_rule
 
 __all__ = ["MAX_COUNT", "clean", "count", "day", "event_id", "member", "ordinal", "split"]
 
@@ -37,7 +36,7 @@ _ORDINAL_WORDS: dict[str, int] = {
     **{word: 10 * tens for tens, word in enumerate(_ORDINAL_TENS, start=2)},
     **{
         f"{tens_word}-{unit_word}": 10 * tens + unit
-        for tens, tens_word in enumerate(_TENS, start=2)
+        for tens, tens_word in enumerate(TENS, start=2)
         for unit, unit_word in enumerate(_ORDINAL_UNITS[:9], start=1)
     },
 }

@@ -134,7 +134,7 @@ def scan_ledger(ledger: Ledger, events: Sequence[Event]) -> LedgerView:
     supersedes, and the position of its version in force. Costs a read of the whole log
     (O(events)); skipped when the ledger is empty.
     """
-    from ..projections._records import OpRec, uuid_of
+    from ..projections import OpRec, uuid_of
 
     if not events or ledger.head == 0:
         return NOTHING

@@ -33,6 +33,7 @@ from ._operations import operations as operations
 from ._policy import DEFAULT_POLICY, POLICIES, Policy, PolicyRule, resolve_policy
 from ._quality import quality as quality
 from ._reconcile import comparisons as comparisons, reconcile as reconcile
+from ._records import OpRec as OpRec, uuid_of as uuid_of
 from ._remaining import remaining as remaining
 from ._results import (
     CountryTotal,

@@ -13,7 +13,12 @@ rules (imported ``as`` themselves): no other package imports a private module of
 
 from ._base import Envelope, EventStore
 from ._copy import copy_store
-from ._hashing import GENESIS_HASH as GENESIS_HASH
+from ._hashing import (
+    GENESIS_HASH as GENESIS_HASH,
+    canonical_record as canonical_record,
+    chain_hash as chain_hash,
+    format_recorded_at as format_recorded_at,
+)
 from ._jsonlines import JsonLinesStore
 from ._memory import MemoryStore
 from ._open import open_store

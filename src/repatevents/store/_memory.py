@@ -8,8 +8,7 @@ from collections.abc import Iterator, Sequence
 from types import TracebackType
 
 from ..errors import IntegrityError, StoreError
-from ..events import Event
-from ..events._fastcodec import encode_event
+from ..events import Event, encode_event
 from ._base import Envelope
 from ._hashing import GENESIS_HASH, parse_recorded_at
 from ._records import (

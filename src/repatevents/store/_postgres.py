@@ -51,8 +51,7 @@ from ..errors import (
     StoreError,
     ValidationError,
 )
-from ..events import SCHEMA_VERSION, Event
-from ..events._storedjson import decode_event_json
+from ..events import SCHEMA_VERSION, Event, decode_event_json
 from ._base import Envelope
 from ._hashing import GENESIS_HASH
 from ._records import (

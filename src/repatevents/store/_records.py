@@ -17,9 +17,16 @@ import attrs
 import orjson
 
 from ..errors import ConcurrencyError, DuplicateEventError, IntegrityError
-from ..events import EVENT_TYPES, SCHEMA_VERSION, Event, event_from_dict
-from ..events._fastcodec import encode_event, event_payload, uuid_text
-from ..events._storedjson import decode_event_json
+from ..events import (
+    EVENT_TYPES,
+    SCHEMA_VERSION,
+    Event,
+    decode_event_json,
+    encode_event,
+    event_from_dict,
+    event_payload,
+    uuid_text,
+)
 from ._base import CheckedReader, Envelope, EventStore
 from ._hashing import (
     GENESIS_HASH,

@@ -64,11 +64,17 @@ from ..events import (
     SpeakerKind,
     StockObserved,
     Unit,
+    encode_event,
 )
-from ..events._fastcodec import encode_event
-from ..store import Envelope, EventStore
-from ..store._hashing import GENESIS_HASH, canonical_record, chain_hash, format_recorded_at
-from ..store._records import read_checked
+from ..store import (
+    GENESIS_HASH,
+    Envelope,
+    EventStore,
+    canonical_record,
+    chain_hash,
+    format_recorded_at,
+    read_checked,
+)
 
 __all__ = ["StoreContract", "sample_events"]
 
