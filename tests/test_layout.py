@@ -74,7 +74,7 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "store/_base.py": "tests/store/test_memory.py",
     "store/_jsonlines_lines.py": "tests/store/test_jsonlines.py",
     # The validation kit's parts, run by the suites that use them.
-    "testing/_invariants.py": "tests/test_pytest_plugin.py",
+    "_invariants/_assert.py": "tests/test_pytest_plugin.py",
     "testing/_plugins.py": "tests/test_plugins.py",
     "testing/_sample_tables.py": "tests/testing/test_exporter_contract.py",
     "testing/_store_contract.py": "tests/store/test_memory.py",

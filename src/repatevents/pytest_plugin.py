@@ -132,7 +132,7 @@ def __getattr__(name: str) -> Any:
     # assert_ledger_consistent lives in repatevents.testing; it is imported on first use for
     # the same reason.
     if name == "assert_ledger_consistent":
-        from .testing._invariants import assert_ledger_consistent
+        from ._invariants import assert_ledger_consistent
 
         return assert_ledger_consistent
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

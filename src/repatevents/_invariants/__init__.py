@@ -6,6 +6,10 @@ it imports this package and not its private modules.
 
 from __future__ import annotations
 
+from ._assert import (
+    assert_ledger_consistent as assert_ledger_consistent,
+    describe_violations as describe_violations,
+)
 from ._breakdown import (
     RELATIONS,
     check_breakdowns,

@@ -14,9 +14,9 @@ until 0.3, behind a ``DeprecationWarning``, as does ``fresh_plugin_manager`` (us
 
 from .. import _plugins as _host
 from .._deprecated import deprecated_names
+from .._invariants import assert_ledger_consistent, describe_violations
 from . import _plugins
 from ._exporter_contract import ExporterContract, FailingStream
-from ._invariants import assert_ledger_consistent, describe_violations
 from ._plugins import (
     assert_installed_plugin_loads,
     plugin_manager_fixture,

@@ -1,12 +1,17 @@
-"""``assert_ledger_consistent``: the invariant checks as one assertion with a readable failure."""
+"""``assert_ledger_consistent``: the invariant checks as one assertion with a readable failure.
+
+It lives beside the checks rather than in the test kit so that the pytest plugin, which pytest
+loads in every suite, can offer it without loading the kit (whose door imports hypothesis).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from ..invariants import Violation, check_ledger
 from ..projections import DEFAULT_POLICY, Policy
+from ._check import check_ledger
+from ._violations import Violation
 
 if TYPE_CHECKING:
     from .._ledger import Ledger
