@@ -51,14 +51,13 @@ from ..errors import (
     StoreError,
     ValidationError,
 )
-from ..events import SCHEMA_VERSION, Event, decode_event_json
+from ..events import Event
 from ._base import Envelope
 from ._hashing import GENESIS_HASH
 from ._records import (
     ChainChecker,
     IdIndex,
     Known,
-    RecordedAtCache,
     StoredRecord,
     check_after_upto,
     check_checkpoint,
@@ -66,10 +65,10 @@ from ._records import (
     check_expected,
     check_following,
     check_link,
-    decode_stored,
     event_id_of,
     hash_bytes,
     plan_batch,
+    replay_pages,
 )
 
 if TYPE_CHECKING:
@@ -601,54 +600,18 @@ class PostgresStore:
         return self._iterate(after, last, previous)
 
     def _iterate(self, after: int, last: int, previous: bytes | None) -> Iterator[Envelope]:
-        # As SQLiteStore._iterate: the hot loop of every replay, with helpers bound to locals.
-        times = RecordedAtCache()
-        decode, new = decode_event_json, object.__new__
-        set_position, set_recorded_at, set_schema_version, set_hash, set_event = (
-            Envelope.__dict__[name].__set__
-            for name in ("position", "recorded_at", "schema_version", "hash", "event")
-        )
-        link = check_link
         page = _sql(_PAGE_QUERY, self._table)
-        position, text, moment = after, "", dt.datetime.min
-        while position < last:
+
+        def fetch(position: int, last: int) -> list[Any]:
             # Binary results: numbers and text arrive as they are, not printed and parsed.
             with self._errors(), self._db.cursor(binary=True) as cursor:
-                upper = min(position + _PAGE_SIZE, last)
-                rows = cursor.execute(page, (position, upper)).fetchall()
-            for stored_position, recorded_at, schema_version, record_hash, event in rows:
-                position += 1
-                if stored_position != position:
-                    raise IntegrityError(position, _CHECK_LINK)
-                if previous is not None:
-                    previous = link(
-                        previous,
-                        position,
-                        recorded_at,
-                        schema_version,
-                        event.encode("utf-8"),
-                        record_hash,
-                    )
-                try:
-                    if schema_version == SCHEMA_VERSION:
-                        decoded = decode(event)
-                    else:
-                        decoded = decode_stored(event, schema_version)
-                    if recorded_at != text:  # a batch shares one time: parse it once
-                        moment, text = times(recorded_at), recorded_at
-                except (ValueError, TypeError, AttributeError, ValidationError) as exc:
-                    raise CorruptLogError(
-                        self.url, f"the stored record cannot be read: {exc}", position
-                    ) from None
-                envelope = new(Envelope)
-                set_position(envelope, position)
-                set_recorded_at(envelope, moment)
-                set_schema_version(envelope, schema_version)
-                set_hash(envelope, record_hash)
-                set_event(envelope, decoded)
-                yield envelope
-            if not rows:
-                raise IntegrityError(position + 1, _CHECK_LINK)
+                rows: list[Any] = cursor.execute(
+                    page, (position, min(position + _PAGE_SIZE, last))
+                ).fetchall()
+            return rows
+
+        # Events arrive as text; the hash covers their UTF-8 bytes.
+        return replay_pages(fetch, after, last, previous, self.url, event_bytes=str.encode)
 
     def _stored(self, after: int = 0) -> Iterator[StoredRecord]:
         """Yield the stored records after ``after`` as they are stored, a page at a time (what

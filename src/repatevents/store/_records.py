@@ -16,7 +16,13 @@ from typing import Any, Final, NamedTuple
 import attrs
 import orjson
 
-from ..errors import ConcurrencyError, DuplicateEventError, IntegrityError
+from ..errors import (
+    ConcurrencyError,
+    CorruptLogError,
+    DuplicateEventError,
+    IntegrityError,
+    ValidationError,
+)
 from ..events import (
     EVENT_TYPES,
     SCHEMA_VERSION,
@@ -55,6 +61,7 @@ __all__ = [
     "make_envelope",
     "plan_batch",
     "read_checked",
+    "replay_pages",
 ]
 
 #: Why a record whose hash does not recompute fails.
@@ -138,6 +145,84 @@ class RecordedAtCache:
             self._moment = parse_recorded_at(text)
             self._text = text
         return self._moment
+
+
+#: A page of stored rows: position, recording time, schema version, hash, event JSON.
+StoredRow = tuple[int, str, int, str, Any]
+_MISSING = "the record is missing from the log"
+
+
+def replay_pages(
+    fetch: Callable[[int, int], Sequence[StoredRow]],
+    after: int,
+    last: int,
+    previous: bytes | None,
+    where: str,
+    *,
+    event_bytes: Callable[[Any], bytes] | None = None,
+) -> Iterator[Envelope]:
+    """Yield the envelopes of positions ``after + 1`` to ``last``, a page at a time.
+
+    The hot loop of every replay from a database (SQLite, PostgreSQL): helpers are bound to
+    locals and the envelope is built in place (make_envelope's body), which is a fifth of the
+    time per record.
+
+    Args:
+        fetch: returns the stored rows from position ``after + 1`` (its first argument) up
+            to at most its second, in order; the store's own errors are its to translate.
+        after, last: the positions before the first and of the last record to yield.
+        previous: the raw hash before ``after + 1``; given, each record's hash is recomputed.
+        where: the log as errors name it (a path, a server's address without its password).
+        event_bytes: turns a row's event into the bytes its hash covers (``None``: they are).
+
+    Raises:
+        IntegrityError: a position is missing, or (with ``previous``) a hash does not match.
+        CorruptLogError: a stored record cannot be decoded.
+    """
+    times = RecordedAtCache()
+    decode, new = decode_event_json, object.__new__
+    # Through the slots' own descriptors: a quarter faster than object.__setattr__.
+    set_position, set_recorded_at, set_schema_version, set_hash, set_event = (
+        Envelope.__dict__[name].__set__
+        for name in ("position", "recorded_at", "schema_version", "hash", "event")
+    )
+    link = check_link
+    position, text, moment = after, "", dt.datetime.min
+    while position < last:
+        rows = fetch(position, last)
+        for stored_position, recorded_at, schema_version, record_hash, event in rows:
+            position += 1
+            if stored_position != position:
+                raise IntegrityError(position, _MISSING)
+            if previous is not None:
+                previous = link(
+                    previous,
+                    position,
+                    recorded_at,
+                    schema_version,
+                    event if event_bytes is None else event_bytes(event),
+                    record_hash,
+                )
+            try:
+                if schema_version == SCHEMA_VERSION:
+                    decoded = decode(event)
+                else:
+                    decoded = decode_stored(event, schema_version)
+                if recorded_at != text:  # a batch shares one time: parse it once
+                    moment, text = times(recorded_at), recorded_at
+            except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+                raise CorruptLogError(
+                    where, f"the stored record cannot be read: {exc}", position
+                ) from None
+            envelope = new(Envelope)
+            set_position(envelope, position)
+            set_recorded_at(envelope, moment)
+            set_schema_version(envelope, schema_version)
+            set_hash(envelope, record_hash)
+            set_event(envelope, decoded)
+            yield envelope
+        if not rows:
+            raise IntegrityError(position + 1, _MISSING)
 
 
 def check_after_upto(after: int, upto: int | None, head: int) -> int:
