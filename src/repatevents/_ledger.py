@@ -73,6 +73,7 @@ from .store import (
     JsonLinesStore,
     PostgresStore,
     SQLiteStore,
+    last_hash,
     read_checked,
 )
 
@@ -322,9 +323,7 @@ class Ledger:
         With :attr:`head`, what to publish beside a figure: ``repatevents verify --expect``
         then shows that a ledger still holds that state (and maybe more).
         """
-        head = self._store.head()
-        last = next(iter(self._store.read(head - 1, upto=head)), None) if head else None
-        return None if last is None else last.hash
+        return last_hash(self._store)
 
     def record(self, event: Event) -> int:
         """Record one event and return the head position after it.

@@ -17,6 +17,7 @@ from ..store import (
     EventStore,
     copy_store,
     is_postgres_url,
+    last_hash,
     without_password,
 )
 from ._context import CommandError, echo_json, user_errors
@@ -26,10 +27,8 @@ __all__ = ["copy_command", "head_hash", "setup_postgres_command"]
 
 
 def head_hash(store: EventStore) -> str:
-    """The hash of a store's last record (the genesis hash for an empty one)."""
-    head = store.head()
-    last = next(iter(store.read(head - 1)), None) if head else None
-    return last.hash if last is not None else GENESIS_HASH
+    """The hash of a store's last record (the genesis hash for an empty one), as printed."""
+    return last_hash(store) or GENESIS_HASH
 
 
 def _open(location: str, *, create: bool) -> EventStore:

@@ -29,7 +29,7 @@ from ._postgres import (
     is_postgres_url as is_postgres_url,
     without_password as without_password,
 )
-from ._records import read_checked as read_checked
+from ._records import last_hash as last_hash, read_checked as read_checked
 from ._sqlite import SQLiteStore
 
 __all__ = [

@@ -58,6 +58,7 @@ __all__ = [
     "decode_stored",
     "event_id_of",
     "hash_bytes",
+    "last_hash",
     "make_envelope",
     "plan_batch",
     "read_checked",
@@ -223,6 +224,13 @@ def replay_pages(
             yield envelope
         if not rows:
             raise IntegrityError(position + 1, _MISSING)
+
+
+def last_hash(store: EventStore) -> str | None:
+    """Return the hash of a store's last record, or ``None`` for an empty store."""
+    head = store.head()
+    last = next(iter(store.read(head - 1, upto=head)), None) if head else None
+    return None if last is None else last.hash
 
 
 def check_after_upto(after: int, upto: int | None, head: int) -> int:
