@@ -29,13 +29,15 @@ Findings, by kind:
   may have come before or after); an ordinal inside it is no finding. An ordinal without a
   scope is not checked.
 
-Cost: O(reports), plus O(operations x log operations) for likely duplicates.
+Cost: O(reports), plus O(operations x log operations) for likely duplicates and ordinals and
+O(observations x log observations) for scope mismatches (sorted sweeps in ``_quality_sweeps``,
+not pairs: the groups they compare within, a country's operations and a camp's counts, grow
+with the log).
 """
 
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import itertools
 import uuid
 from collections import Counter, defaultdict
@@ -43,10 +45,11 @@ from collections.abc import Iterator
 from typing import cast
 
 from ._aggregates import OpView
-from ._clock import NO, POSSIBLE, SURE, happened_by, order_key
+from ._clock import happened_by, order_key
 from ._figures import BASIS_FAMILIES, effective
 from ._operations import operation_views
 from ._policy import Policy
+from ._quality_sweeps import ordinal_findings, scope_findings
 from ._records import (
     FIELDS,
     ClaimRec,
@@ -187,91 +190,17 @@ def _operation_findings(state: KnowledgeState, view: OpView) -> Iterator[Quality
         )
 
 
-_SCOPE_WORDS = {"year": "this year", "all": "of all", "campaign": "of its campaign"}
-
-
-def _year_of(when: When) -> int | None:
-    """The calendar year a date surely falls in, or ``None`` when it may fall in two."""
-    if when.earliest is None or when.latest is None:
-        return None
-    first, last = dt.date.fromordinal(when.earliest), dt.date.fromordinal(when.latest)
-    return first.year if first.year == last.year else None
-
-
-def _in_scope(
-    scope: str,
-    year: int | None,
-    name: str | None,
-    peer: OpView,
-    peer_names: set[str],
-) -> int:
-    """Whether ``peer`` is among the operations the subject's ordinal counts (SURE, POSSIBLE,
-    NO)."""
-    if scope == "campaign":
-        return SURE if name in peer_names else NO
-    if scope == "all":
-        return SURE
-    assert year is not None
-    start, end = dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
-    earliest, latest = peer.date.earliest, peer.date.latest
-    if earliest is not None and latest is not None and start <= earliest and latest <= end:
-        return SURE
-    if (latest is not None and latest < start) or (earliest is not None and earliest > end):
-        return NO
-    return POSSIBLE
-
-
 def _ordinals(state: KnowledgeState, views: list[OpView]) -> Iterator[QualityFinding]:
-    """Compare every scoped ordinal with the ledger's count (see the module docstring)."""
-    by_country: dict[str, list[OpView]] = defaultdict(list)
+    """Compare every scoped ordinal with the ledger's count (see the module docstring and
+    ``_quality_sweeps``)."""
     names: dict[int, set[str]] = {}
     claims: list[tuple[OpView, OpRec]] = []
     for view in views:
-        by_country[view.country].append(view)
         # An operation's members are operation reports (only they are grouped).
         ops = [cast(OpRec, state.reports[m]) for m in state.members[view.gid]]
         names[view.gid] = {r.name for r in ops if r.name is not None}
         claims += [(view, r) for r in ops if r.ordinal is not None and r.ordinal_scope]
-    for view, rec in claims:
-        scope, ordinal = rec.ordinal_scope, rec.ordinal
-        assert scope is not None
-        assert ordinal is not None
-        year = _year_of(view.date) if scope == "year" else None
-        if scope == "year" and year is None:
-            continue  # the operation may fall in either of two years: nothing to compare
-        sure = possible = 0
-        for peer in by_country[view.country]:
-            if peer.gid == view.gid:
-                continue
-            member = _in_scope(scope, year, rec.name, peer, names[peer.gid])
-            if member == NO:
-                continue
-            before_surely = (
-                peer.date.latest is not None
-                and view.date.earliest is not None
-                and peer.date.latest < view.date.earliest
-            )
-            before_possibly = (
-                peer.date.earliest is None
-                or view.date.latest is None
-                or peer.date.earliest <= view.date.latest
-            )
-            sure += member == SURE and before_surely
-            possible += before_possibly
-        low, high = sure + 1, possible + 1
-        if low <= ordinal <= high:
-            continue
-        words = _SCOPE_WORDS[scope] + (f" ({year})" if year is not None else "")
-        if scope == "campaign":
-            words = f"of the {rec.name} operations"
-        held = f"no. {low}" if low == high else f"no. {low} to {high}"
-        yield QualityFinding(
-            FindingKind.ORDINAL_MISMATCH,
-            f"{view.country}: a report calls an operation no. {ordinal} {words}; the ledger "
-            f"counts it as {held} (operations are missing, or the source counts differently).",
-            (uuid_of(rec.id),),
-            view.country,
-        )
+    yield from ordinal_findings(views, names, claims)
 
 
 def _duplicates(views: list[OpView]) -> Iterator[QualityFinding]:
@@ -335,35 +264,6 @@ def _claims(claims: list[ClaimRec], state: KnowledgeState) -> Iterator[QualityFi
                 )
 
 
-def _scopes(stocks: list[StockRec]) -> Iterator[QualityFinding]:
-    by_place: dict[str, list[StockRec]] = defaultdict(list)
-    for stock in stocks:
-        by_place[stock.place].append(stock)
-    for place, group in sorted(by_place.items()):
-        seen: set[tuple[str, str]] = set()
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                pair = (min(a.scope, b.scope), max(a.scope, b.scope))
-                if a.scope == b.scope or pair in seen or not _overlap(a, b):
-                    continue
-                seen.add(pair)
-                fa, fb = effective(a.people)[0][0], effective(b.people)[0][0]
-                assert fa is not None
-                assert fb is not None
-                yield QualityFinding(
-                    FindingKind.SCOPE_MISMATCH,
-                    f"{place}: {_text(fa)} ({a.scope}) and {_text(fb)} ({b.scope}) count "
-                    "different populations at overlapping dates; they are kept apart.",
-                    (uuid_of(a.id), uuid_of(b.id)),
-                )
-
-
-def _overlap(a: StockRec, b: StockRec) -> bool:
-    lo = max(a.date.earliest or 0, b.date.earliest or 0)
-    hi = min(a.date.latest or 10**7, b.date.latest or 10**7)
-    return lo <= hi
-
-
 def _date_of(rec: Rec) -> When:
     return rec.until if isinstance(rec, ClaimRec) else rec.date
 
@@ -407,7 +307,7 @@ def quality(state: KnowledgeState, as_of: int | None, policy: Policy) -> tuple[Q
     findings.extend(_duplicates(views))
     findings.extend(_ordinals(state, views))
     findings.extend(_claims([r for r in reports if isinstance(r, ClaimRec)], state))
-    findings.extend(_scopes([r for r in reports if isinstance(r, StockRec)]))
+    findings.extend(scope_findings([r for r in reports if isinstance(r, StockRec)]))
     for position, event_id, missing, kind in state.dangling:
         findings.append(
             QualityFinding(
