@@ -86,7 +86,8 @@ def test_json_chunks_join_into_the_whole_document(records: list[Any], batch: int
 
 
 @pytest.mark.parametrize(
-    "command", ["totals", "operations", "timeseries", "remaining", "reconcile", "quality"]
+    "command",
+    ["totals", "operations", "timeseries", "remaining", "reconcile", "quality", "sources"],
 )
 def test_table_json_is_the_document_printed_whole(ledger: Path, command: str) -> None:
     """--json, printed row by row, is byte for byte the indented document it always was."""
