@@ -219,13 +219,22 @@ def _operation_findings(state: KnowledgeState, view: OpView) -> Iterator[Quality
 def _ordinals(state: KnowledgeState, views: list[OpView]) -> Iterator[QualityFinding]:
     """Compare every scoped ordinal with the ledger's count (see the module docstring and
     ``_quality_sweeps``)."""
-    names: dict[int, set[str]] = {}
-    claims: list[tuple[OpView, OpRec]] = []
-    for view in views:
-        # An operation's members are operation reports (only they are grouped).
-        ops = [cast(OpRec, state.reports[m]) for m in state.members[view.gid]]
-        names[view.gid] = {r.name for r in ops if r.name is not None}
-        claims += [(view, r) for r in ops if r.ordinal is not None and r.ordinal_scope]
+    reports, members = state.reports, state.members
+    # An operation's members are operation reports (only they are grouped).
+    claims = [
+        (view, rec)
+        for view in views
+        for rec in (cast(OpRec, reports[m]) for m in members[view.gid])
+        if rec.ordinal is not None and rec.ordinal_scope
+    ]
+    if not claims:
+        return  # most ledgers: no operation's names need reading
+    names = {
+        view.gid: {
+            name for m in members[view.gid] if (name := cast(OpRec, reports[m]).name) is not None
+        }
+        for view in views
+    }
     yield from ordinal_findings(views, names, claims)
 
 
