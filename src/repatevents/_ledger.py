@@ -763,7 +763,11 @@ class Ledger:
     ) -> tuple[Reconciliation, ...]:
         """Return every cumulative claim beside the ledger's sum over its window and scope.
 
-        Cost: O(operations + claims).
+        Cost: O((operations + claims) x log operations), plus the operations each row lists
+        by id: a claim "since 2019" lists every operation of its country since, so the answer
+        grows as claims x operations (872,181 ids for 1,579 claims at 100,000 events). The
+        reconciliation table (``tables(names=["reconciliation"])``, ``repatevents reconcile``)
+        gives their counts instead, and stays O((operations + claims) x log operations).
         """
         day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
         state = self.state(known_at)
