@@ -498,3 +498,57 @@ def test_a_fold_tells_its_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     with Ledger.open(path, progress=lambda *args: told.append(args)) as ledger:
         ledger.operations()
     assert [] == told
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize(
+    "projection", ["operations", "timeseries", "reconciliation", "quality", "tables"]
+)
+def test_a_projection_leaves_the_collector_as_it_found_it(
+    projection: str, enabled: bool, example_db: Path
+) -> None:
+    """A projection pauses the cyclic collector while it builds its rows, and leaves it on
+    when it was on, off when it was off."""
+    import gc
+
+    with Ledger.open(example_db) as ledger:
+        ledger.state()
+        was = gc.isenabled()
+        (gc.enable if enabled else gc.disable)()
+        try:
+            getattr(ledger, projection)()
+            assert enabled == gc.isenabled()
+        finally:
+            (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.parametrize(
+    ("projection", "function"),
+    [
+        ("operations", "_operations"),
+        ("timeseries", "_timeseries"),
+        ("reconciliation", "_reconcile"),
+        ("quality", "_quality"),
+    ],
+)
+def test_a_projection_builds_its_rows_with_the_collector_paused(
+    projection: str, function: str, example_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows of a large ledger stay alive until returned: the collector, which would walk
+    the whole state again and again for nothing, is paused while they are built."""
+    import gc
+
+    import repatevents._ledger as module
+
+    seen: list[bool] = []
+    original = getattr(module, function)
+
+    def watched(*args: object) -> object:
+        seen.append(gc.isenabled())
+        return original(*args)
+
+    monkeypatch.setattr(module, function, watched)
+    with Ledger.open(example_db) as ledger:
+        assert gc.isenabled()
+        getattr(ledger, projection)()
+    assert [False] == seen
