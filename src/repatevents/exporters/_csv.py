@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, BinaryIO
 
 from .._exporter import Exporter
@@ -45,10 +47,7 @@ def neutralise(text: str) -> str:
         tab, a carriage return or a line feed, or with a character NFKC normalises to one of
         these (full-width ``＝＋－＠``, small ``﹦﹢﹣﹫``).
     """
-    first = text[:1]
-    if first and unicodedata.normalize("NFKC", first).startswith(_FORMULA_TRIGGERS):
-        return "'" + text
-    return text
+    return "'" + text if _triggers(text[:1]) else text
 
 
 def write_csv(
@@ -91,17 +90,63 @@ def write_csv(
     writer.writerow([neutralise(name) for name in header])
     if hxl:
         writer.writerow([neutralise(c.hxl) for c in table.columns])
-    types = [c.type for c in table.columns]
-    for row in table.rows:
-        writer.writerow([_cell(kind, value) for kind, value in zip(types, row, strict=True)])
+    writer.writerows(_cells(table))
     if bom:
         stream.write(_BOM)
     stream.write(text.getvalue().encode("utf-8"))
 
 
+def _cells(table: Table) -> Iterable[Sequence[Any]]:
+    """Return the table's rows as the csv module should write them.
+
+    The csv module writes most cells as they are: text, an integer, a float (as its ``repr``),
+    a date (ISO 8601) and ``None`` (an empty field). Only a text that needs its quote, a
+    boolean and a datetime in a date column need another form; each column is settled once,
+    from its distinct values (a text by its first character), and the rows pass untouched
+    when none of them needs one, as nearly all do.
+    """
+    rows = table.rows
+    fixes: list[tuple[int, dict[Any, str]]] = []
+    for j, column in enumerate(table.columns):
+        distinct = set(map(itemgetter(j), rows))
+        distinct.discard(None)
+        if not distinct or {type(value) for value in distinct} <= _AS_IS[column.type]:
+            if column.type is not ColumnType.TEXT:
+                continue
+            if not any(_triggers(first) for first in {value[:1] for value in distinct}):
+                continue
+        fixes.append((j, {value: _cell(column.type, value) for value in distinct}))
+    if not fixes:
+        return rows
+    return (_fixed(row, fixes) for row in rows)
+
+
+def _fixed(row: Sequence[Any], fixes: Sequence[tuple[int, dict[Any, str]]]) -> list[Any]:
+    cells = list(row)
+    for j, text in fixes:
+        cell = cells[j]
+        if cell is not None:
+            cells[j] = text[cell]
+    return cells
+
+
+# The types the csv module writes as this exporter does, by column type.
+_AS_IS: dict[ColumnType, frozenset[type]] = {
+    ColumnType.TEXT: frozenset({str}),
+    ColumnType.INTEGER: frozenset({int}),
+    ColumnType.NUMBER: frozenset({int, float}),
+    ColumnType.DATE: frozenset({dt.date}),
+    ColumnType.BOOLEAN: frozenset(),
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _triggers(first: str) -> bool:
+    """Whether a text starting with ``first`` (one character, or none) needs a quote."""
+    return bool(first) and unicodedata.normalize("NFKC", first).startswith(_FORMULA_TRIGGERS)
+
+
 def _cell(kind: ColumnType, value: Any) -> str:
-    if value is None:
-        return ""
     if kind is ColumnType.TEXT:
         return neutralise(value)
     if kind is ColumnType.BOOLEAN:
