@@ -56,8 +56,13 @@ MAX_ROWS = 1_048_576
 MAX_TEXT = 32_767
 MIN_WIDTH, MAX_WIDTH = 6, 60
 _TRUNCATED = "… [truncated]"
+#: A write tells its progress callback how far it got every this many rows of a table.
+PROGRESS_ROWS = 10_000
 _EXACT_INTEGER = 2**53
 _FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
+Progress = Callable[[str, int, int], None]
+"""Told how far the writing got: ``(stage, done, total)``."""
+
 # Excel refuses a sheet called "History" (it keeps it for change tracking).
 _RESERVED = {"history"}
 # Machine names that are two words run together.
@@ -132,6 +137,7 @@ def write_xlsx(
     *,
     titles: bool = True,
     hxl: bool = False,
+    progress: Progress | None = None,
 ) -> None:
     """Write the tables as an Excel workbook to ``stream``.
 
@@ -141,6 +147,10 @@ def write_xlsx(
         stream: where the ``.xlsx`` bytes go.
         titles: head the columns with their human titles (else their machine names).
         hxl: add a row of HXL hashtags below the header.
+        progress: told the rows of each table written, ``progress("writing operations",
+            done, total)``, every ``PROGRESS_ROWS`` rows and at the end of the table (the
+            repatevents host passes it; XlsxWriter's assembly of the file at the end is not
+            reported).
 
     Raises:
         ValueError: a table with more rows than an Excel sheet holds.
@@ -174,7 +184,9 @@ def write_xlsx(
     formats = _Formats(workbook)
     names = sheet_names([*(sheet_name(t) for t in tables.values()), *METADATA_SHEETS])
     for table, name in zip(tables.values(), names, strict=False):
-        _write_table(workbook.add_worksheet(name), table, formats, titles=titles, hxl=hxl)
+        _write_table(
+            workbook.add_worksheet(name), table, formats, titles=titles, hxl=hxl, progress=progress
+        )
     sheets = list(zip(names, tables.values(), strict=False))
     for name, (header, rows) in zip(
         names[len(tables) :], _metadata_tables(metadata, sheets), strict=True
@@ -190,7 +202,15 @@ class _Formats:
         self.date = workbook.add_format({"num_format": DATE_FORMAT})
 
 
-def _write_table(sheet: Any, table: Table, formats: _Formats, *, titles: bool, hxl: bool) -> None:
+def _write_table(
+    sheet: Any,
+    table: Table,
+    formats: _Formats,
+    *,
+    titles: bool,
+    hxl: bool,
+    progress: Progress | None = None,
+) -> None:
     header_rows = 2 if hxl else 1
     rows = table.rows
     if len(rows) + header_rows > MAX_ROWS:
@@ -221,11 +241,18 @@ def _write_table(sheet: Any, table: Table, formats: _Formats, *, titles: bool, h
         plans = [_plan(column.type, value) for value in values]
         widths[col] = max([widths[col], *(width for _, _, width in plans)])
         writers.append(_column_writer(sheet, column.type, values, plans, formats))
-    for i, row in enumerate(rows, start=header_rows):
-        for col, value in enumerate(row):
-            if value is not None:
-                writers[col](i, col, value)
-    _finish(sheet, widths, header_rows, len(rows))
+    stage, total = f"writing {table.name}", len(rows)
+    if progress is not None:
+        progress(stage, 0, total)
+    for start in range(0, total, PROGRESS_ROWS):
+        chunk = rows[start : start + PROGRESS_ROWS]
+        for i, row in enumerate(chunk, start=header_rows + start):
+            for col, value in enumerate(row):
+                if value is not None:
+                    writers[col](i, col, value)
+        if progress is not None:
+            progress(stage, start + len(chunk), total)
+    _finish(sheet, widths, header_rows, total)
 
 
 def _finish(sheet: Any, widths: Sequence[int], header_rows: int, rows: int) -> None:

@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import ExportError
-from ._context import CommandError, Settings, note_empty_past, open_ledger, user_errors
+from ._context import (
+    CommandError,
+    Settings,
+    TerminalProgress,
+    note_empty_past,
+    on_terminal,
+    open_ledger,
+    user_errors,
+)
 from ._options import ledger_option, parse_generated_at, query, query_options
 from ._plugins import plugin_manager
 
@@ -124,6 +132,8 @@ def export_command(
                     generated_at=generated_at,
                     plugin_manager=manager,
                     verified=verified,
+                    # On stderr, so even an export to standard output can show it.
+                    progress=TerminalProgress() if not as_json and on_terminal() else None,
                     **query(as_of, known_at, policy),
                     **values,
                 )

@@ -21,8 +21,9 @@ import csv
 import datetime as dt
 import functools
 import io
+import itertools
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, BinaryIO
 
@@ -33,6 +34,8 @@ from ._datapackage import DEFAULT_LICENCE, describe_csv
 __all__ = ["CSV_EXPORTER", "neutralise", "write_csv"]
 
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: A write tells its progress callback how far it got every this many rows.
+PROGRESS_ROWS = 10_000
 _BOM = "\ufeff".encode()
 
 
@@ -61,6 +64,7 @@ def write_csv(
     titles: bool = False,
     datapackage: bool = False,
     licence: str = DEFAULT_LICENCE,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> None:
     """Write one table as CSV to ``stream``.
 
@@ -74,6 +78,8 @@ def write_csv(
         datapackage: write a Frictionless ``datapackage.json`` beside the files (the host
             asks ``describe_csv`` for it; each table's file is the same either way).
         licence: the licence the data package states (an SPDX identifier).
+        progress: told the rows written, ``progress("writing operations", done, total)``,
+            every ``PROGRESS_ROWS`` rows and at the end.
 
     Raises:
         ValueError: when given other than exactly one table.
@@ -90,7 +96,16 @@ def write_csv(
     writer.writerow([neutralise(name) for name in header])
     if hxl:
         writer.writerow([neutralise(c.hxl) for c in table.columns])
-    writer.writerows(_cells(table))
+    cells = _cells(table)
+    if progress is None:
+        writer.writerows(cells)
+    else:
+        stage, total = f"writing {table.name}", len(table.rows)
+        progress(stage, 0, total)
+        rows = iter(cells)
+        for done in range(0, total, PROGRESS_ROWS):
+            writer.writerows(itertools.islice(rows, PROGRESS_ROWS))
+            progress(stage, min(done + PROGRESS_ROWS, total), total)
     if bom:
         stream.write(_BOM)
     stream.write(text.getvalue().encode("utf-8"))
