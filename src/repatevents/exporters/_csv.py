@@ -123,6 +123,10 @@ def _cells(table: Table) -> Iterable[Sequence[Any]]:
     rows = table.rows
     fixes: list[tuple[int, dict[Any, str]]] = []
     for j, column in enumerate(table.columns):
+        if column.type in _NUMBERS:
+            # The table holds ints and floats there (never a bool), which the csv module
+            # writes as their str and repr: exact, as this exporter promises.
+            continue
         distinct = set(map(itemgetter(j), rows))
         distinct.discard(None)
         if not distinct or {type(value) for value in distinct} <= _AS_IS[column.type]:
@@ -145,11 +149,10 @@ def _fixed(row: Sequence[Any], fixes: Sequence[tuple[int, dict[Any, str]]]) -> l
     return cells
 
 
+_NUMBERS = (ColumnType.INTEGER, ColumnType.NUMBER)
 # The types the csv module writes as this exporter does, by column type.
 _AS_IS: dict[ColumnType, frozenset[type]] = {
     ColumnType.TEXT: frozenset({str}),
-    ColumnType.INTEGER: frozenset({int}),
-    ColumnType.NUMBER: frozenset({int, float}),
     ColumnType.DATE: frozenset({dt.date}),
     ColumnType.BOOLEAN: frozenset(),
 }
