@@ -33,6 +33,7 @@ __all__ = [
     "on_terminal",
     "one_line_warnings",
     "open_ledger",
+    "terminal_progress",
     "user_errors",
 ]
 
@@ -106,7 +107,7 @@ def open_ledger(settings: Settings, *, create: bool = False, progress: bool = Fa
     """
     from .._ledger import Ledger
 
-    shown = TerminalProgress() if progress and on_terminal() else None
+    shown = terminal_progress(progress)
     if settings.on_server:
         from ..store import PostgresStore
 
@@ -119,6 +120,15 @@ def open_ledger(settings: Settings, *, create: bool = False, progress: bool = Fa
             f"no ledger at {str(path)!r}; import a file first or choose one with --ledger"
         )
     return Ledger.open(path, progress=shown)
+
+
+def terminal_progress(wanted: bool) -> TerminalProgress | None:
+    """Return a progress line for long work when ``wanted`` and stderr is a terminal.
+
+    Pass ``wanted=not as_json``: a command's ``--json`` mode is for programs, which read
+    stderr for errors alone.
+    """
+    return TerminalProgress() if wanted and on_terminal() else None
 
 
 def on_terminal() -> bool:

@@ -22,10 +22,9 @@ from ..errors import ExportError
 from ._context import (
     CommandError,
     Settings,
-    TerminalProgress,
     note_empty_past,
-    on_terminal,
     open_ledger,
+    terminal_progress,
     user_errors,
 )
 from ._options import ledger_option, parse_generated_at, query, query_options
@@ -133,7 +132,7 @@ def export_command(
                     plugin_manager=manager,
                     verified=verified,
                     # On stderr, so even an export to standard output can show it.
-                    progress=TerminalProgress() if not as_json and on_terminal() else None,
+                    progress=terminal_progress(not as_json),
                     **query(as_of, known_at, policy),
                     **values,
                 )
