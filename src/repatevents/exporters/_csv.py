@@ -25,7 +25,7 @@ import itertools
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
 
 from .._exporter import Exporter
 from .._tables import ColumnType, ExportMetadata, Table
@@ -36,7 +36,7 @@ __all__ = ["CSV_EXPORTER", "neutralise", "write_csv"]
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: A write tells its progress callback how far it got every this many rows.
 PROGRESS_ROWS = 10_000
-_BOM = "\ufeff".encode()
+_BOM = "\ufeff"
 
 
 def neutralise(text: str) -> str:
@@ -90,7 +90,27 @@ def write_csv(
             f"({', '.join(tables) or 'none'})"
         )
     (table,) = tables.values()
-    text = io.StringIO(newline="")
+    # Encoded as it is written: the file's text is never held whole, nor twice (as text,
+    # then as bytes).
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    try:
+        if bom:
+            text.write(_BOM)
+        _write_rows(text, table, hxl=hxl, titles=titles, progress=progress)
+        text.flush()
+    finally:
+        # The stream is the caller's: the wrapper must not close it when it is collected.
+        text.detach()
+
+
+def _write_rows(
+    text: TextIO,
+    table: Table,
+    *,
+    hxl: bool,
+    titles: bool,
+    progress: Callable[[str, int, int], None] | None,
+) -> None:
     writer = csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     header = [c.title if titles else c.name for c in table.columns]
     writer.writerow([neutralise(name) for name in header])
@@ -99,16 +119,13 @@ def write_csv(
     cells = _cells(table)
     if progress is None:
         writer.writerows(cells)
-    else:
-        stage, total = f"writing {table.name}", len(table.rows)
-        progress(stage, 0, total)
-        rows = iter(cells)
-        for done in range(0, total, PROGRESS_ROWS):
-            writer.writerows(itertools.islice(rows, PROGRESS_ROWS))
-            progress(stage, min(done + PROGRESS_ROWS, total), total)
-    if bom:
-        stream.write(_BOM)
-    stream.write(text.getvalue().encode("utf-8"))
+        return
+    stage, total = f"writing {table.name}", len(table.rows)
+    progress(stage, 0, total)
+    rows = iter(cells)
+    for done in range(0, total, PROGRESS_ROWS):
+        writer.writerows(itertools.islice(rows, PROGRESS_ROWS))
+        progress(stage, min(done + PROGRESS_ROWS, total), total)
 
 
 def _cells(table: Table) -> Iterable[Sequence[Any]]:
