@@ -855,9 +855,23 @@ class Ledger:
             ValidationError: ``names`` is empty, or names a table there is not (the message
                 lists the tables there are).
         """
+        return self._tables(as_of, known_at, policy, generated_at, names, None)
+
+    def _tables(
+        self,
+        as_of: dt.date | None,
+        known_at: dt.datetime | dt.date | int | None,
+        policy: str | Policy,
+        generated_at: dt.datetime | None,
+        names: Sequence[str] | None,
+        progress: Progress | None,
+    ) -> dict[str, Table]:
+        """Return the tables :meth:`tables` does, telling ``progress`` as each is done."""
         chosen_names = table_names(names, "names")
         day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
         built: dict[str, Table] = {}
+        if progress is not None:
+            progress("computing tables", 0, len(chosen_names))
         # Building rows creates many objects that stay alive until the table is returned: the
         # cyclic collector would walk them again and again for nothing (a super-linear cost).
         with _without_gc():
@@ -865,6 +879,8 @@ class Ledger:
                 built[name] = build_table(
                     name, self._rows(name, day, known_at, chosen, generated_at), chosen
                 )
+                if progress is not None:
+                    progress("computing tables", len(built), len(chosen_names))
         return built
 
     def _rows(
@@ -975,6 +991,7 @@ class Ledger:
         generated_at: dt.datetime | None = None,
         plugin_manager: RepateventsPluginManager | None = None,
         verified: bool = False,
+        progress: Progress | None = None,
         **options: Any,
     ) -> list[Path]:
         """Export the tables with the exporter called ``format_name`` (``csv``, ``geojson`` …).
@@ -998,6 +1015,11 @@ class Ledger:
             verified: check the whole log against its hash chain and fold it from zero, so
                 that no checkpoint (a cache anyone who can write the file can change) is in
                 the figures; the metadata then says ``computed_from: log``. Cost: O(events).
+            progress: told how far the export got, as ``progress(stage, done, total)``:
+                ``("computing tables", 3, 8)`` as each table is computed, then, from
+                exporters that can tell (CSV, XLSX), ``("writing operations", 20000, 46886)``
+                every 10,000 rows of a table. A fold the export needs reports to the ledger's
+                own ``progress`` (see :class:`Ledger`).
             **options: passed to the exporter (``bom=True`` for CSV …).
 
         Returns:
@@ -1019,7 +1041,7 @@ class Ledger:
         moment = generation_time(generated_at)
         # Only the tables written are computed.
         names = None if tables is None else table_names(tables, "tables")
-        built = self.tables(as_of, known_at, policy, generated_at=moment, names=names)
+        built = self._tables(as_of, known_at, policy, moment, names, progress)
         metadata = self.metadata(as_of, known_at, policy, generated_at=moment)
         return export_tables(
             format_name,
@@ -1028,6 +1050,7 @@ class Ledger:
             path if not isinstance(path, str | os.PathLike) else Path(path),
             plugin_manager=plugin_manager,
             protected=_ledger_files(self._store),
+            progress=progress,
             **options,
         )
 
