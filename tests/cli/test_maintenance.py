@@ -112,9 +112,9 @@ def test_long_work_shows_progress_only_on_a_terminal(
     shown = run(ledger, "rebuild")
     assert "folding: 20 of 28 events (71%)" in shown.stderr
     assert shown.stderr.endswith("folding: 28 of 28 events (100%)\n")
-    assert "verifying: 28 of 28 events (100%)" in shown.stderr
+    assert "verifying: 28 of 28 records (100%)" in shown.stderr
     checked = run(ledger, "verify")
-    assert "verifying: 28 of 28 events (100%)" in checked.stderr
+    assert "verifying: 28 of 28 records (100%)" in checked.stderr
     assert "" == run(ledger, "verify", "--json").stderr
     quiet = run(ledger, "rebuild", "--json")
     assert "" == quiet.stderr
