@@ -47,7 +47,9 @@ __all__ = [
     "ChainChecker",
     "IdIndex",
     "Known",
+    "Planned",
     "RecordedAtCache",
+    "Row",
     "StoredRecord",
     "check_after_upto",
     "check_checkpoint",
@@ -61,6 +63,7 @@ __all__ = [
     "last_hash",
     "make_envelope",
     "plan_batch",
+    "plan_rows",
     "read_checked",
     "replay_pages",
 ]
@@ -306,13 +309,11 @@ class IdIndex:
         if position > self.upto:
             self.upto = position
 
-    def add_planned(self, planned: Iterable[tuple[StoredRecord, Event]]) -> None:
-        """Record where each event of a written batch (from :func:`plan_batch`) is stored."""
-        positions = self._positions
-        for record, event in planned:
-            positions[event.id.int] = record.position
-            if record.position > self.upto:
-                self.upto = record.position
+    def add_rows(self, planned: Planned) -> None:
+        """Record where each row of a written batch (from :func:`plan_rows`) is stored."""
+        if planned.rows:
+            self._positions.update(zip(planned.keys, [row[0] for row in planned.rows], strict=True))
+            self.upto = max(self.upto, planned.rows[-1][0])
 
     def finder(self) -> Callable[[int], int | None]:
         """Return a function from an id's integer to its position (``None``: not stored)."""
@@ -321,6 +322,23 @@ class IdIndex:
     def get(self, event_id: uuid.UUID) -> int | None:
         """Return the position of ``event_id``, or ``None`` when it is not stored."""
         return self._positions.get(event_id.int)
+
+
+#: A record as a backend writes it: :class:`StoredRecord`'s fields, as a plain tuple (which
+#: ``sqlite3`` binds by index; a named tuple it binds through the slower sequence protocol).
+Row = tuple[int, str, int, str, str, bytes]
+
+
+class Planned(NamedTuple):
+    """A planned batch (from :func:`plan_rows`): the rows to write, in order, and for each its
+    event and the integer of its id (what :class:`IdIndex` keys on)."""
+
+    rows: list[Row]
+    events: list[Event]
+    keys: list[int]
+
+
+_new_record = tuple.__new__
 
 
 def plan_batch(
@@ -333,11 +351,45 @@ def plan_batch(
     index: IdIndex,
     fetch: Callable[[int], Known],
 ) -> list[tuple[StoredRecord, Event]]:
-    """Turn a batch into the records to write after ``head``, or raise and write nothing.
+    """Return what :func:`plan_rows` plans, as (record, event) pairs.
+
+    Raises:
+        TypeError: the batch is not a sequence of events.
+        DuplicateEventError: an id is stored, or given earlier in the batch, with other
+            content.
+    """
+    planned = plan_rows(
+        events,
+        head=head,
+        last_hash=last_hash,
+        last_recorded_at=last_recorded_at,
+        now=now,
+        index=index,
+        fetch=fetch,
+    )
+    new = _new_record
+    return [
+        (new(StoredRecord, row), event)
+        for row, event in zip(planned.rows, planned.events, strict=True)
+    ]
+
+
+def plan_rows(
+    events: Sequence[Event],
+    *,
+    head: int,
+    last_hash: str,
+    last_recorded_at: str | None,
+    now: dt.datetime,
+    index: IdIndex,
+    fetch: Callable[[int], Known],
+    kept: bool = True,
+) -> Planned:
+    """Turn a batch into the rows to write after ``head``, or raise and write nothing.
 
     Events already stored with the same content are left out (appending is idempotent); so is
     the second copy of an event given twice in one batch. ``index`` is not changed: the backend
-    adds the planned records once they are written.
+    adds the planned rows once they are written (:meth:`IdIndex.add_rows`).
 
     Args:
         events: the batch.
@@ -348,6 +400,8 @@ def plan_batch(
         now: the current time (timezone-aware).
         index: where each stored id is, caught up to ``head``.
         fetch: returns the stored record at a position, to compare contents.
+        kept: whether the backend keeps the rows once written (``False``: it writes them and
+            drops them, so the event JSON need not be copied out of orjson's larger block).
 
     Raises:
         TypeError: the batch is not a sequence of events.
@@ -355,32 +409,38 @@ def plan_batch(
             content; ``position`` is where that other content is (or would have been) stored.
     """
     _check_events(events)
+    rows: list[Row] = []
+    planned_events: list[Event] = []
+    keys: list[int] = []
     if not events:
-        return []
+        return Planned(rows, planned_events, keys)
     recorded_at = format_recorded_at(now)
     if last_recorded_at is not None and recorded_at < last_recorded_at:
         recorded_at = last_recorded_at
-    planned: list[tuple[StoredRecord, Event]] = []
-    in_batch: dict[int, int] = {}  # id → index in planned
+    in_batch: dict[int, int] = {}  # id → index in rows
     position, previous = head, bytes.fromhex(last_hash)
     # The loop runs once per event of every import: what does not change is hoisted out, and
     # the canonical bytes (canonical_record) and the chain (chain_hash) are written inline.
-    dumps, sort_keys, sha256 = orjson.dumps, orjson.OPT_SORT_KEYS, _sha256
-    stored = index.finder()
+    dumps, sort_keys, sha256, id_text = orjson.dumps, orjson.OPT_SORT_KEYS, _sha256, uuid_text
+    stored, add_row, add_key = index.finder(), rows.append, keys.append
+    add_event = planned_events.append
     template = b'{"event":%b,"position":%d,"recorded_at":"' + recorded_at.encode("ascii")
     template += b'","schema_version":%d}' % SCHEMA_VERSION
+    version = SCHEMA_VERSION
     for event in events:
-        payload = event_payload(event)
-        # A copy in a block of its own size: orjson's output sits in a 4 KiB block, and a
-        # record may be kept for long (in memory, or as the last record of a batch).
-        event_json = bytes(memoryview(dumps(payload, option=sort_keys)))
+        event_json = dumps(event_payload(event), option=sort_keys)
+        if kept:
+            # A copy in a block of its own size: orjson's output sits in a larger block
+            # (about 8 KiB), and a kept record may live long (in memory, or as the last
+            # record of a batch).
+            event_json = bytes(memoryview(event_json))
         event_id = event.id
         key = event_id.int
         stored_at = stored(key)
         if stored_at is not None or key in in_batch:
             if stored_at is None:
-                earlier = planned[in_batch[key]][0]
-                known = Known(earlier.position, SCHEMA_VERSION, earlier.event_json)
+                earlier = rows[in_batch[key]]
+                known = Known(earlier[0], SCHEMA_VERSION, earlier[5])
             else:
                 known = fetch(stored_at)
             if _same_event(known, event, event_json):
@@ -388,13 +448,12 @@ def plan_batch(
             raise DuplicateEventError(event_id, known.position)
         position += 1
         digest = sha256(previous + template % (event_json, position)).digest()
-        record = StoredRecord(
-            position, recorded_at, SCHEMA_VERSION, digest.hex(), uuid_text(event_id), event_json
-        )
-        in_batch[key] = len(planned)
-        planned.append((record, event))
+        in_batch[key] = len(rows)
+        add_row((position, recorded_at, version, digest.hex(), id_text(event_id), event_json))
+        add_event(event)
+        add_key(key)
         previous = digest
-    return planned
+    return Planned(rows, planned_events, keys)
 
 
 class ChainChecker:

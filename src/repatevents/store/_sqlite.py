@@ -66,7 +66,7 @@ from ._records import (
     check_link,
     event_id_of,
     hash_bytes,
-    plan_batch,
+    plan_rows,
     replay_pages,
 )
 
@@ -416,7 +416,7 @@ class SQLiteStore:
             head = last[0] if last else 0
             check_expected(expected_position, head)
             self._check_checkpoints(db, head)
-            planned = plan_batch(
+            planned = plan_rows(
                 events,
                 head=head,
                 last_hash=last[1] if last else GENESIS_HASH,
@@ -424,12 +424,13 @@ class SQLiteStore:
                 now=dt.datetime.now(dt.UTC),
                 index=self._catch_up(db, head),
                 fetch=self._fetch,
+                kept=False,
             )
-            if planned:
-                db.executemany(_INSERT, [record for record, _ in planned])
-                head = planned[-1][0].position
+            if planned.rows:
+                db.executemany(_INSERT, planned.rows)
+                head = planned.rows[-1][0]
         # Only once the batch is committed: a rolled-back batch must leave no ids behind.
-        self._index.add_planned(planned)
+        self._index.add_rows(planned)
         return head
 
     def _check_last(self, db: sqlite3.Connection) -> tuple[Any, ...] | None:
