@@ -28,6 +28,17 @@ A third read puts eventsourcing on the same footing as repatevents' objects: its
 each payload turned into the repatevents event it holds (with repatevents' own fast decoder,
 so the difference left is the storage layer's).
 
+Beside them, in the same run, the physical limits of the same work:
+
+* **Raw append**: the rows repatevents stored (the same bytes, read back from its file outside
+  the clock) inserted with one ``executemany`` per batch into a third file with the store's
+  table layout and settings (WAL, ``synchronous=FULL``, 8 KiB pages), taking turns with the
+  other two. No encoding, no hashing, no id check: what SQLite alone costs.
+* **Raw read**: that file paged through with the store's own page query, each event's bytes
+  parsed by msgspec into ``Struct`` values of the events' shape (a tagged union, UUIDs built,
+  every field typed) and nothing more. The run also times SQLite's paging alone, and the
+  repatevents decoder on the same bytes, so that the store's own share of a read is the rest.
+
 The peak memory of a read is measured in a fresh process that opens the store and reads the
 whole log, discarding each event as a streaming consumer would: the peak resident size of that
 process (``VmHWM``), and how far it rose above its peak just before the read.
@@ -44,6 +55,7 @@ import datetime as dt
 import gc
 import json
 import random
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -52,13 +64,15 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+import msgspec
 import orjson
 
-from repatevents.events import Event
+from repatevents.events import Event, decode_event_json
 from repatevents.events._fastcodec import decode_event, encode_event, event_payload
 from repatevents.store import SQLiteStore
+from repatevents.store._sqlite import _INSERT, _PAGE, _SCHEMA
 from repatevents.testing import sample_events
 
 BATCH = 1000
@@ -176,6 +190,194 @@ def _es_read(kit: Any, page: int = BATCH, *, into_events: bool = False) -> int:
         start = notifications[-1].id + 1
 
 
+# -- the physical limits -----------------------------------------------------------------------
+_ROWS = (
+    "SELECT position, recorded_at, schema_version, hash, event_id, CAST(event AS BLOB) "
+    "FROM events WHERE position > ? ORDER BY position"
+)
+
+
+def _raw_open(path: Path) -> sqlite3.Connection:
+    """Open a new file with the store's table layout and settings, and nothing else."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA page_size = 8192")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    for statement in _SCHEMA:
+        db.execute(statement)
+    return db
+
+
+def _raw_append(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    db.execute("BEGIN IMMEDIATE")
+    db.executemany(_INSERT, rows)
+    db.execute("COMMIT")
+
+
+class _Estimate(msgspec.Struct, forbid_unknown_fields=True):
+    best: int
+    low: int | None = None
+    high: int | None = None
+    qualifier: str | None = None
+    unit: str | None = None
+    raw: str | None = None
+
+
+_Count = int | _Estimate | None
+_Date = str | dict[str, Any]
+
+
+class _People(msgspec.Struct, forbid_unknown_fields=True):
+    total: _Count = None
+    families: _Count = None
+    adults: _Count = None
+    women: _Count = None
+    men: _Count = None
+    children: _Count = None
+    girls: _Count = None
+    boys: _Count = None
+    orphans: _Count = None
+    unknown: _Count = None
+
+
+class _Source(msgspec.Struct, forbid_unknown_fields=True):
+    publisher: str
+    speaker_kind: str | None = None
+    via: list[str] = []
+    speaker: str | None = None
+    url: str | None = None
+    published: _Date | None = None
+
+
+class _Event(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, kw_only=True):
+    id: uuid.UUID
+    source: _Source
+    notes: str | None = None
+
+
+class _Operation(_Event, tag="operation-reported", kw_only=True):
+    country: str = ""
+    people: _People
+    date: _Date = ""
+    origin: str = ""
+    date_role: str = ""
+    nationality: str | None = None
+    facilitators: list[str] = []
+    operation_name: str | None = None
+    ordinal: int | None = None
+    ordinal_scope: str | None = None
+    operation_key: str | None = None
+
+
+class _Cumulative(_Event, tag="cumulative-total-reported", kw_only=True):
+    people: _People
+    until: _Date = ""
+    country: str | None = None
+    since: _Date | None = None
+    origin: str | None = None
+    counter: str | None = None
+    nationality: str | None = None
+    all_countries: bool = False
+
+
+class _Stock(_Event, tag="stock-observed", kw_only=True):
+    place: str = ""
+    date: _Date = ""
+    people: _People
+    scope: str | None = None
+    country: str | None = None
+    by_nationality: dict[str, int | _Estimate] = {}
+
+
+class _Outflow(_Event, tag="outflow-reported", kw_only=True):
+    place: str = ""
+    date: _Date = ""
+    people: _People
+    kind: str | None = None
+    nationality: str | None = None
+    destination: str | None = None
+
+
+class _Inflow(_Event, tag="inflow-reported", kw_only=True):
+    place: str = ""
+    date: _Date = ""
+    people: _People
+    kind: str | None = None
+    nationality: str | None = None
+
+
+class _Linked(_Event, tag="reports-linked", kw_only=True):
+    reports: list[uuid.UUID] = []
+    linked: bool = True
+    reason: str | None = None
+
+
+class _Adjudicated(_Event, tag="figure-adjudicated", kw_only=True):
+    report: uuid.UUID | None = None
+    people: _People
+    rationale: str | None = None
+
+
+_Report = _Operation | _Cumulative | _Stock | _Outflow | _Inflow
+
+
+class _Corrected(_Event, tag="report-corrected", kw_only=True):
+    supersedes: uuid.UUID | None = None
+    replacement: _Report | None = None
+    reason: str | None = None
+
+
+class _Retracted(_Event, tag="report-retracted", kw_only=True):
+    retracts: uuid.UUID | None = None
+    reason: str | None = None
+
+
+class _CampStatus(_Event, tag="camp-status-changed", kw_only=True):
+    place: str = ""
+    date: _Date = ""
+    status: str = ""
+    authority: str | None = None
+
+
+_STRUCTS: Final = msgspec.json.Decoder(
+    _Report | _Linked | _Adjudicated | _Corrected | _Retracted | _CampStatus
+)
+
+
+def _pages(db: sqlite3.Connection, page: int = BATCH) -> Iterator[list[Any]]:
+    """Page through a store file with the store's own page query."""
+    position = 0
+    while True:
+        rows = db.execute(_PAGE, (position, 1 << 62, page)).fetchall()
+        if not rows:
+            return
+        yield rows
+        position = rows[-1][0]
+
+
+def _raw_read(db: sqlite3.Connection, *, into_structs: bool = True) -> int:
+    """Page through the file; with ``into_structs``, parse each event into msgspec Structs."""
+    count, decode = 0, _STRUCTS.decode
+    for rows in _pages(db):
+        if into_structs:
+            for row in rows:
+                decode(row[4])
+        count += len(rows)
+    return count
+
+
+def _decoder_cpu(db: sqlite3.Connection) -> float:
+    """Return the CPU seconds repatevents' decoder takes over every stored event (paging is
+    left off the clock)."""
+    cpu = 0.0
+    for rows in _pages(db):
+        start = time.process_time()
+        for row in rows:
+            decode_event_json(row[4])
+        cpu += time.process_time() - start
+    return cpu
+
+
 # -- memory of a read, in a fresh process ------------------------------------------------------
 # VmHWM (the peak resident size of this process image) rather than ru_maxrss, which Linux
 # carries over from the parent that forked the reader.
@@ -224,6 +426,35 @@ def _sizes(path: Path, query: str) -> float:
     return float(size)
 
 
+def _print_table(figures: dict[str, Any]) -> None:
+    """Print repatevents, eventsourcing and the raw limit side by side, with the ratios."""
+    print(
+        f"{'events/s':<22}{'repatevents':>12}{'eventsourcing':>15}{'raw limit':>12}"
+        f"{'vs eventsourcing':>18}{'of the limit':>14}"
+    )
+    for what, key in (("append", "append"), ("read", "read")):
+        for label, per in ((what, ""), ("  per CPU second", "_cpu")):
+            ours = figures[f"repatevents_{key}{per}_per_s"]
+            print(
+                f"{label:<22}{ours:>12,.0f}{figures[f'eventsourcing_{key}{per}_per_s']:>15,.0f}"
+                f"{figures[f'raw_{key}{per}_per_s']:>12,.0f}"
+                f"{figures[f'{key}{per}_ratio']:>17.2f}x{figures[f'{key}{per}_of_raw']:>14.2f}"
+            )
+    print(
+        "raw limit: append = executemany of the same rows into the same table layout; read = "
+        "the store's page query, each event parsed by msgspec into Structs"
+    )
+    # Where a read's CPU goes, per event: SQLite's paging, the decoder, the store's own loop.
+    total = 1e6 / figures["repatevents_read_cpu_per_s"]
+    paging = 1e6 / figures["raw_rows_read_cpu_per_s"]
+    decoder = 1e6 / figures["repatevents_decoder_cpu_per_s"]
+    own = total - paging - decoder
+    print(
+        f"read CPU per event: {total:.2f} us = SQLite paging {paging:.2f} + decoder into attrs "
+        f"events {decoder:.2f} ({decoder / total:.0%}) + the store's own {own:.2f}"
+    )
+
+
 def main() -> None:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -235,10 +466,13 @@ def main() -> None:
     open_kit = _eventsourcing()
     directory = Path(tempfile.mkdtemp(prefix="bench-store-", dir=args.dir))
     ours_path, theirs_path = directory / "repatevents.db", directory / "eventsourcing.db"
+    raw_path = directory / "raw.db"
     store = SQLiteStore(ours_path)
     kit = open_kit(theirs_path)
+    raw, ours_rows = _raw_open(raw_path), sqlite3.connect(ours_path)
     moment = dt.datetime.now(dt.UTC)
-    ours_append = theirs_append = ours_cpu = theirs_cpu = 0.0
+    ours_append = theirs_append = raw_append = ours_cpu = theirs_cpu = raw_cpu = 0.0
+    head = 0
     print(f"{args.events:,} events in batches of {BATCH:,}; files in {directory}")
     for batch in synthetic_batches(args.events):
         theirs_batch = _es_events(kit, batch, moment)
@@ -252,7 +486,16 @@ def main() -> None:
         theirs_append += end - middle
         ours_cpu += middle_cpu - start_cpu
         theirs_cpu += end_cpu - middle_cpu
+        # The same rows, as stored, read off the clock.
+        rows = ours_rows.execute(_ROWS, (head,)).fetchall()
+        head = rows[-1][0]
+        start, start_cpu = time.perf_counter(), time.process_time()
+        _raw_append(raw, rows)
+        raw_append += time.perf_counter() - start
+        raw_cpu += time.process_time() - start_cpu
+        del rows
     del batch, theirs_batch
+    ours_rows.close()
     gc.collect()
 
     reads: dict[str, tuple[float, float]] = {}
@@ -260,6 +503,8 @@ def main() -> None:
         "repatevents": lambda: sum(1 for _ in store.read()),
         "eventsourcing": lambda: _es_read(kit),
         "eventsourcing_into_events": lambda: _es_read(kit, into_events=True),
+        "raw": lambda: _raw_read(raw),
+        "raw_rows": lambda: _raw_read(raw, into_structs=False),
     }
     for _ in range(args.repeat):
         for name, reader in readers.items():
@@ -270,8 +515,10 @@ def main() -> None:
             assert count == args.events, (name, count)
             best = reads.get(name, (float("inf"), float("inf")))
             reads[name] = (min(best[0], wall), min(best[1], cpu))
+    decoder_cpu = _decoder_cpu(raw)
     store.close()
     kit.datastore.close()
+    raw.close()
 
     n = args.events
     figures: dict[str, Any] = {
@@ -280,6 +527,9 @@ def main() -> None:
         "eventsourcing_append_per_s": n / theirs_append,
         "repatevents_append_cpu_per_s": n / ours_cpu,
         "eventsourcing_append_cpu_per_s": n / theirs_cpu,
+        "raw_append_per_s": n / raw_append,
+        "raw_append_cpu_per_s": n / raw_cpu,
+        "repatevents_decoder_cpu_per_s": n / decoder_cpu,
         **{f"{name}_read_per_s": n / wall for name, (wall, _) in reads.items()},
         **{f"{name}_read_cpu_per_s": n / cpu for name, (_, cpu) in reads.items()},
         "repatevents_payload_bytes": _sizes(ours_path, "SELECT avg(length(event)) FROM events"),
@@ -297,6 +547,11 @@ def main() -> None:
     figures["read_cpu_ratio"] = (
         figures["repatevents_read_cpu_per_s"] / figures["eventsourcing_read_cpu_per_s"]
     )
+    for key in ("append", "read"):
+        for per in ("", "_cpu"):
+            figures[f"{key}{per}_of_raw"] = (
+                figures[f"repatevents_{key}{per}_per_s"] / figures[f"raw_{key}{per}_per_s"]
+            )
     figures["read_into_events_ratio"] = (
         figures["repatevents_read_per_s"] / figures["eventsourcing_into_events_read_per_s"]
     )
@@ -310,15 +565,7 @@ def main() -> None:
         f"payload bytes per event      repatevents {figures['repatevents_payload_bytes']:8.0f}"
         f"   eventsourcing {figures['eventsourcing_payload_bytes']:8.0f}"
     )
-    for what, key in (("append", "append"), ("read  ", "read")):
-        ours, theirs = figures[f"repatevents_{key}_per_s"], figures[f"eventsourcing_{key}_per_s"]
-        ours_cpu = figures[f"repatevents_{key}_cpu_per_s"]
-        theirs_cpu = figures[f"eventsourcing_{key}_cpu_per_s"]
-        print(
-            f"{what} events/s           repatevents {ours:8,.0f}   eventsourcing {theirs:8,.0f}"
-            f"   ratio {figures[f'{key}_ratio']:.2f}x   (per CPU second: {ours_cpu:,.0f} vs"
-            f" {theirs_cpu:,.0f}, {figures[f'{key}_cpu_ratio']:.2f}x)"
-        )
+    _print_table(figures)
     into = figures["eventsourcing_into_events_read_per_s"]
     print(
         f"read into repatevents events  eventsourcing {into:8,.0f}/s (its replay, then"
