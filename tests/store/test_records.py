@@ -109,6 +109,7 @@ def test_planned_rows_are_the_records_of_plan_batch_and_fill_the_index(kept: boo
     assert [tuple(record) for record in _plan(batch, stored)] == planned.rows
     assert all(type(row) is tuple for row in planned.rows)
     assert events[1:] == planned.events
+    assert [str(event.id) for event in events[1:]] == [row[4] for row in planned.rows]
     index.add_rows(planned)
     assert ([1, 2, 3, 4], 4) == ([index.get(event.id) for event in events], index.upto)
 
