@@ -185,6 +185,32 @@ def test_a_checked_read_names_a_changed_row(tmp_path: Path) -> None:
         assert 2 == len(list(store.read_checked(10)))
 
 
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("recorded_at", "2020-01-01T00:00:00.000000Z"),
+        ("recorded_at", "2020-01-01T00:00:00.00000%Z"),
+        ("recorded_at", 20200101),
+        ("schema_version", 1),
+        ("schema_version", "two"),
+    ],
+)
+def test_a_checked_read_names_a_row_whose_time_or_version_changed(
+    tmp_path: Path, column: str, value: object
+) -> None:
+    """A row in the middle of a batch whose recording time or schema version was changed (in
+    value or in type) stops a checked read with an IntegrityError naming that row."""
+    path = tmp_path / "ledger.db"
+    with SQLiteStore(path) as store:
+        store.append(sample_events(12))
+    _edit(path, f"UPDATE events SET {column} = ? WHERE position = 7", value)
+    with SQLiteStore(path) as store:
+        assert 6 == len(list(store.read_checked(upto=6)))
+        with pytest.raises(IntegrityError) as info:
+            list(store.read_checked())
+        assert 7 == info.value.position
+
+
 def test_append_refuses_to_chain_onto_a_changed_record(tmp_path: Path) -> None:
     """An append whose last record was edited writes nothing and names that record."""
     path = tmp_path / "ledger.db"
