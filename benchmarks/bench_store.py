@@ -32,7 +32,7 @@ Beside them, in the same run, the physical limits of the same work:
 
 * **Raw append**: the rows repatevents stored (the same bytes, read back from its file outside
   the clock) inserted with one ``executemany`` per batch into a third file with the store's
-  table layout and settings (WAL, ``synchronous=FULL``, 8 KiB pages), taking turns with the
+  table layout and settings (WAL, ``synchronous=FULL``, its page size), taking turns with the
   other two. No encoding, no hashing, no id check: what SQLite alone costs.
 * **Raw read**: that file paged through with the store's own page query, each event's bytes
   parsed by msgspec into ``Struct`` values of the events' shape (a tagged union, UUIDs built,
@@ -73,7 +73,7 @@ import orjson
 from repatevents.events import Event
 from repatevents.events._fastcodec import decode_event, encode_event, event_payload
 from repatevents.store import SQLiteStore
-from repatevents.store._sqlite import _INSERT, _PAGE, _SCHEMA
+from repatevents.store._sqlite import _FILE_PAGE_SIZE, _INSERT, _PAGE, _SCHEMA
 from repatevents.testing import sample_events
 
 BATCH = 1000
@@ -201,7 +201,7 @@ _ROWS = (
 def _raw_open(path: Path) -> sqlite3.Connection:
     """Open a new file with the store's table layout and settings, and nothing else."""
     db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA page_size = 8192")
+    db.execute(f"PRAGMA page_size = {_FILE_PAGE_SIZE}")
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     for statement in _SCHEMA:
