@@ -88,9 +88,8 @@ def test_an_id_given_again_with_other_content_is_refused_naming_where_it_is(wher
     assert position == raised.value.position
 
 
-@pytest.mark.parametrize("kept", [True, False])
-def test_planned_rows_are_the_records_of_plan_batch_and_fill_the_index(kept: bool) -> None:
-    """plan_rows gives plan_batch's records as plain tuples, kept or not; add_rows indexes them."""
+def test_planned_rows_are_the_records_of_plan_batch_and_fill_the_index() -> None:
+    """plan_rows gives plan_batch's records as plain tuples; add_rows indexes them."""
     events = sample_events(4)
     stored = _plan(events[:1])
     index = IdIndex()
@@ -104,7 +103,6 @@ def test_planned_rows_are_the_records_of_plan_batch_and_fill_the_index(kept: boo
         now=NOW,
         index=index,
         fetch=lambda position: Known(position, stored[0].schema_version, stored[0].event_json),
-        kept=kept,
     )
     assert [tuple(record) for record in _plan(batch, stored)] == planned.rows
     assert all(type(row) is tuple for row in planned.rows)

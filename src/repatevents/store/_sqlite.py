@@ -436,7 +436,6 @@ class SQLiteStore:
                 now=dt.datetime.now(dt.UTC),
                 index=self._catch_up(db, head),
                 fetch=self._fetch,
-                kept=False,
             )
             if planned.rows:
                 db.executemany(_INSERT, planned.rows)
