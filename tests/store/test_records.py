@@ -19,6 +19,7 @@ from repatevents.store._records import (
     check_after_upto,
     check_expected,
     plan_batch,
+    plan_rows,
 )
 from repatevents.testing import sample_events
 
@@ -85,6 +86,30 @@ def test_an_id_given_again_with_other_content_is_refused_naming_where_it_is(wher
     with pytest.raises(DuplicateEventError) as raised:
         _plan(batch, stored)
     assert position == raised.value.position
+
+
+def test_planned_rows_are_the_records_of_plan_batch_and_fill_the_index() -> None:
+    """plan_rows gives plan_batch's records as plain tuples; add_rows indexes them."""
+    events = sample_events(4)
+    stored = _plan(events[:1])
+    index = IdIndex()
+    index.add(stored[0].event_id, 1)
+    batch = [events[0], *events[1:], events[2]]  # a stored event and a repeat are left out
+    planned = plan_rows(
+        batch,
+        head=1,
+        last_hash=stored[0].hash,
+        last_recorded_at=None,
+        now=NOW,
+        index=index,
+        fetch=lambda position: Known(position, stored[0].schema_version, stored[0].event_json),
+    )
+    assert [tuple(record) for record in _plan(batch, stored)] == planned.rows
+    assert all(type(row) is tuple for row in planned.rows)
+    assert events[1:] == planned.events
+    assert [str(event.id) for event in events[1:]] == [row[4] for row in planned.rows]
+    index.add_rows(planned)
+    assert ([1, 2, 3, 4], 4) == ([index.get(event.id) for event in events], index.upto)
 
 
 def test_recording_times_never_go_backwards() -> None:

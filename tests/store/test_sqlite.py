@@ -185,6 +185,49 @@ def test_a_checked_read_names_a_changed_row(tmp_path: Path) -> None:
         assert 2 == len(list(store.read_checked(10)))
 
 
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("recorded_at", "2020-01-01T00:00:00.000000Z"),
+        ("recorded_at", "2020-01-01T00:00:00.00000%Z"),
+        ("recorded_at", 20200101),
+        ("schema_version", 1),
+        ("schema_version", "two"),
+    ],
+)
+def test_a_checked_read_names_a_row_whose_time_or_version_changed(
+    tmp_path: Path, column: str, value: object
+) -> None:
+    """A row in the middle of a batch whose recording time or schema version was changed (in
+    value or in type) stops a checked read with an IntegrityError naming that row."""
+    path = tmp_path / "ledger.db"
+    with SQLiteStore(path) as store:
+        store.append(sample_events(12))
+    _edit(path, f"UPDATE events SET {column} = ? WHERE position = 7", value)
+    with SQLiteStore(path) as store:
+        assert 6 == len(list(store.read_checked(upto=6)))
+        with pytest.raises(IntegrityError) as info:
+            list(store.read_checked())
+        assert 7 == info.value.position
+
+
+def test_a_changed_table_layout_is_reported_as_a_corrupt_file(tmp_path: Path) -> None:
+    """A column of the log renamed behind the store's back (as a damaged byte in the schema
+    does) makes read, verify and append raise CorruptLogError naming the file, not a bare
+    StoreError about a missing column."""
+    path = tmp_path / "ledger.db"
+    with SQLiteStore(path) as store:
+        store.append(sample_events(3))
+    _edit(path, "ALTER TABLE events RENAME COLUMN position TO positio")
+    with SQLiteStore(path) as store:
+        for action in (lambda: list(store.read()), store.verify):
+            with pytest.raises(CorruptLogError, match="not as repatevents made them") as info:
+                action()
+            assert str(path) == info.value.path
+        with pytest.raises(CorruptLogError):
+            store.append(sample_events(1, 3))
+
+
 def test_append_refuses_to_chain_onto_a_changed_record(tmp_path: Path) -> None:
     """An append whose last record was edited writes nothing and names that record."""
     path = tmp_path / "ledger.db"

@@ -51,7 +51,7 @@ from ..errors import (
     ValidationError,
 )
 from ..events import Event
-from ._base import Envelope
+from ._base import Envelope, Progress
 from ._hashing import GENESIS_HASH
 from ._records import (
     ChainChecker,
@@ -66,7 +66,7 @@ from ._records import (
     check_link,
     event_id_of,
     hash_bytes,
-    plan_batch,
+    plan_rows,
     replay_pages,
 )
 
@@ -122,6 +122,8 @@ _LAST_TWO = (
     "ORDER BY position DESC LIMIT 2"
 )
 _PAGE_SIZE: Final = 1000
+#: SQLite's page size for a new file, in bytes.
+_FILE_PAGE_SIZE: Final = 32768
 _FIND_CHUNK: Final = 500
 
 
@@ -249,6 +251,14 @@ class SQLiteStore:
             if "decode" in str(exc):
                 # "Could not decode to UTF-8 column …": a stored text was changed.
                 raise CorruptLogError(self.path, str(exc), position) from exc
+            if str(exc).startswith(("no such column", "no such table")):
+                # The store's own queries name only its own tables and columns: the layout
+                # SQLite holds was changed (a damaged byte in the schema, say).
+                raise CorruptLogError(
+                    self.path,
+                    f"the store's tables are not as repatevents made them ({exc})",
+                    position,
+                ) from exc
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreError(
                     f"{self.path}: another process held the database for more than "
@@ -263,8 +273,10 @@ class SQLiteStore:
         # Switching to WAL needs a moment without other transactions, and SQLite does not
         # always wait for it with the busy handler, so wait here.
         deadline = time.monotonic() + self._timeout
-        # Larger pages halve the WAL frames a batch writes (a new file only; WAL fixes it).
-        connection.execute("PRAGMA page_size = 8192")
+        # Large pages: a batch writes fewer WAL frames, and the log's b-tree splits less often
+        # (32 KiB: about 14% less CPU per insert than 8 KiB, 0.5 us an event; a new file only,
+        # as WAL fixes the size; files made with smaller pages keep them).
+        connection.execute(f"PRAGMA page_size = {_FILE_PAGE_SIZE}")
         while True:
             try:
                 connection.execute("PRAGMA journal_mode=WAL")
@@ -416,7 +428,7 @@ class SQLiteStore:
             head = last[0] if last else 0
             check_expected(expected_position, head)
             self._check_checkpoints(db, head)
-            planned = plan_batch(
+            planned = plan_rows(
                 events,
                 head=head,
                 last_hash=last[1] if last else GENESIS_HASH,
@@ -425,11 +437,11 @@ class SQLiteStore:
                 index=self._catch_up(db, head),
                 fetch=self._fetch,
             )
-            if planned:
-                db.executemany(_INSERT, [record for record, _ in planned])
-                head = planned[-1][0].position
+            if planned.rows:
+                db.executemany(_INSERT, planned.rows)
+                head = planned.rows[-1][0]
         # Only once the batch is committed: a rolled-back batch must leave no ids behind.
-        self._index.add_planned(planned)
+        self._index.add_rows(planned)
         return head
 
     def _check_last(self, db: sqlite3.Connection) -> tuple[Any, ...] | None:
@@ -540,7 +552,7 @@ class SQLiteStore:
             (head,) = self._db.execute("SELECT coalesce(max(position), 0) FROM events").fetchone()
         return int(head)
 
-    def verify(self) -> int:
+    def verify(self, *, progress: Progress | None = None) -> int:
         """Check every record's hash and id, then SQLite's own structure of the file.
 
         Returns:
@@ -552,7 +564,7 @@ class SQLiteStore:
                 checkpoint was saved past the last record.
             CorruptLogError: a record cannot be decoded, or SQLite finds the file damaged.
         """
-        checker = ChainChecker()
+        checker = ChainChecker(progress, self.head())
         position = 0
         while True:
             with self._errors(position + 1):
@@ -580,7 +592,7 @@ class SQLiteStore:
             )
         with self._errors():
             self._check_checkpoints(self._db, checker.checked)
-        return checker.checked
+        return checker.finish()
 
     @staticmethod
     def _stored_record(row: tuple[Any, ...], expected: int) -> StoredRecord:
