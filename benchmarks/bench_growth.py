@@ -30,6 +30,13 @@ country) and the clock's resolution and noise are all a ratio would show.
 ``Ledger.reconciliation()`` is measured up to 100,000 events only (``UP_TO``): it lists the
 operations each claim covers, claims x operations ids, gigabytes at a million events.
 
+The generator spreads every ledger over the same eight years by default, so a larger ledger
+is a denser one: at 1,000,000 events some 28 operations a country-week, where the
+likely-duplicate check's answer (pairs of close operations) grows with the square of the
+density. ``--calendar grows`` spreads eight years per 10,000 events instead (the calendar
+starts further back), so a larger ledger covers more time at the same density, as a real
+ledger grows; paths whose answer depends on density show their own cost there.
+
 Run ``python benchmarks/bench_growth.py`` (10,000 and 100,000 events), ``--sizes 10000 100000
 1000000`` to add a million (building that ledger alone takes minutes), and ``--keep DIR`` to
 build the ledgers once and reuse them on the next run (``DIR/ledger-COUNT.db``); ``--only
@@ -54,7 +61,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_projections import build
+from bench_projections import DAYS, build
 
 from repatevents._ledger import Ledger
 from repatevents.projections._to_tables import TABLE_NAMES
@@ -210,15 +217,27 @@ def main(argv: list[str] | None = None) -> int:
         metavar="WORD",
         help='measure only the paths whose label contains one of these ("quality")',
     )
+    parser.add_argument(
+        "--calendar",
+        choices=("fixed", "grows"),
+        default="fixed",
+        help="fixed: every ledger spreads its operations over the same eight years, so a "
+        "larger one is denser (more operations a week, and pairs of close operations grow "
+        "with the square of that); grows: eight years for every 10,000 events, so a larger "
+        "ledger covers more time at the same density, as a real one does",
+    )
     args = parser.parse_args(argv)
     results: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
+        if args.calendar == "grows":
+            folder = folder / "calendar-grows"
         folder.mkdir(parents=True, exist_ok=True)
         for count in args.sizes:
             db = folder / f"ledger-{count}.db"
             if not db.exists():
-                db, jsonl, _, seconds = build(folder, count)
+                days = DAYS if args.calendar == "fixed" else max(DAYS, DAYS * count // 10_000)
+                db, jsonl, _, seconds = build(folder, count, days)
                 jsonl.unlink()
                 print(f"{count:>9,} events written in {seconds:.1f} s", flush=True)
             with Ledger.open(db) as ledger:

@@ -78,7 +78,9 @@ CAMPS = ("al-hol", "roj", "ain-issa", "nes-prisons")
 NATIONALS = tuple((camp, country) for camp in CAMPS[:2] for country in COUNTRIES[:8])
 
 
-def _sources(rng: random.Random) -> dict[str, list[Source]]:
+def _sources(
+    rng: random.Random, start: dt.date = START, days: int = DAYS
+) -> dict[str, list[Source]]:
     kinds = {
         "camp": SpeakerKind.CAMP_ADMINISTRATION,
         "government": SpeakerKind.RECEIVING_GOVERNMENT,
@@ -93,7 +95,7 @@ def _sources(rng: random.Random) -> dict[str, list[Source]]:
                 via=("AFP",) if rng.random() < 0.3 else (),
                 speaker_kind=kind,
                 url=f"https://{name}.example/{i}",
-                published=FuzzyDate.day(START + dt.timedelta(days=rng.randrange(DAYS + 30))),
+                published=FuzzyDate.day(start + dt.timedelta(days=rng.randrange(days + 30))),
             )
             for i in range(40)
         ]
@@ -103,9 +105,12 @@ def _sources(rng: random.Random) -> dict[str, list[Source]]:
 class Generator:
     """Draws a synthetic, consistent, roughly chronological ledger."""
 
-    def __init__(self, seed: int = 11) -> None:
+    def __init__(self, seed: int = 11, days: int = DAYS) -> None:
         self.rng = random.Random(seed)
-        self.sources = _sources(self.rng)
+        # A longer calendar ends where the default one does and starts further back.
+        self.days = days
+        self.start = START + dt.timedelta(days=DAYS - days)
+        self.sources = _sources(self.rng, self.start, days)
         self.recent: list[OperationReported] = []
         self.reports: list[OperationReported] = []
         self.keys = 0
@@ -118,8 +123,8 @@ class Generator:
 
     def _day(self, progress: float) -> dt.date:
         jitter = self.rng.randrange(-20, 21)
-        offset = min(max(int(progress * DAYS) + jitter, 0), DAYS)
-        return START + dt.timedelta(days=offset)
+        offset = min(max(int(progress * self.days) + jitter, 0), self.days)
+        return self.start + dt.timedelta(days=offset)
 
     def _operation(self, progress: float) -> list[Event]:
         rng = self.rng
@@ -288,15 +293,19 @@ class Generator:
             source=self._source("government"),
             country=self.rng.choice(COUNTRIES),
             people=People(total=self.rng.randrange(1, 200)),
-            date=FuzzyDate.day(START + dt.timedelta(days=DAYS)),
+            date=FuzzyDate.day(self.start + dt.timedelta(days=self.days)),
             origin="al-hol",
             id=self._id(),
         )
 
 
-def build(directory: Path, count: int) -> tuple[Path, Path, Generator, float]:
-    """Write ``count`` events to a SQLite ledger and a JSON Lines file; return both paths."""
-    generator = Generator()
+def build(directory: Path, count: int, days: int = DAYS) -> tuple[Path, Path, Generator, float]:
+    """Write ``count`` events to a SQLite ledger and a JSON Lines file; return both paths.
+
+    ``days``: how many days the operations spread over (eight years by default, whatever the
+    count: a larger ledger is a denser one).
+    """
+    generator = Generator(days=days)
     db, jsonl = directory / f"ledger-{count}.db", directory / f"ledger-{count}.jsonl"
     started = time.perf_counter()
     with Ledger.open(db) as ledger, open(jsonl, "wb") as out:
