@@ -66,6 +66,8 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "projections/_operation_rows.py": "tests/projections/test_operations.py",
     "projections/_window_index.py": "tests/projections/test_reconcile.py",
     "projections/_policy.py": "tests/projections/test_operations.py",
+    # The quality checks' sorted sweeps, held to plain pairwise versions by properties.
+    "projections/_quality_sweeps.py": "tests/projections/test_quality.py",
     "projections/_records.py": "tests/projections/test_state.py",
     "projections/_results.py": "tests/projections/test_init.py",
     "projections/_sources.py": "tests/test_ledger.py",

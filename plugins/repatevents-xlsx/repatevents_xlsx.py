@@ -29,10 +29,12 @@ XlsxWriter's fixed zip timestamps, and its document dates are the metadata's ``g
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, BinaryIO
+from operator import itemgetter
+from typing import Any, BinaryIO, cast
 
 import xlsxwriter  # type: ignore[import-untyped]
 
@@ -54,8 +56,13 @@ MAX_ROWS = 1_048_576
 MAX_TEXT = 32_767
 MIN_WIDTH, MAX_WIDTH = 6, 60
 _TRUNCATED = "… [truncated]"
+#: A write tells its progress callback how far it got every this many rows of a table.
+PROGRESS_ROWS = 10_000
 _EXACT_INTEGER = 2**53
 _FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
+Progress = Callable[[str, int, int], None]
+"""Told how far the writing got: ``(stage, done, total)``."""
+
 # Excel refuses a sheet called "History" (it keeps it for change tracking).
 _RESERVED = {"history"}
 # Machine names that are two words run together.
@@ -130,6 +137,7 @@ def write_xlsx(
     *,
     titles: bool = True,
     hxl: bool = False,
+    progress: Progress | None = None,
 ) -> None:
     """Write the tables as an Excel workbook to ``stream``.
 
@@ -139,6 +147,10 @@ def write_xlsx(
         stream: where the ``.xlsx`` bytes go.
         titles: head the columns with their human titles (else their machine names).
         hxl: add a row of HXL hashtags below the header.
+        progress: told the rows of each table written, ``progress("writing operations",
+            done, total)``, every ``PROGRESS_ROWS`` rows and at the end of the table (the
+            repatevents host passes it; XlsxWriter's assembly of the file at the end is not
+            reported).
 
     Raises:
         ValueError: a table with more rows than an Excel sheet holds.
@@ -172,7 +184,9 @@ def write_xlsx(
     formats = _Formats(workbook)
     names = sheet_names([*(sheet_name(t) for t in tables.values()), *METADATA_SHEETS])
     for table, name in zip(tables.values(), names, strict=False):
-        _write_table(workbook.add_worksheet(name), table, formats, titles=titles, hxl=hxl)
+        _write_table(
+            workbook.add_worksheet(name), table, formats, titles=titles, hxl=hxl, progress=progress
+        )
     sheets = list(zip(names, tables.values(), strict=False))
     for name, (header, rows) in zip(
         names[len(tables) :], _metadata_tables(metadata, sheets), strict=True
@@ -188,11 +202,20 @@ class _Formats:
         self.date = workbook.add_format({"num_format": DATE_FORMAT})
 
 
-def _write_table(sheet: Any, table: Table, formats: _Formats, *, titles: bool, hxl: bool) -> None:
+def _write_table(
+    sheet: Any,
+    table: Table,
+    formats: _Formats,
+    *,
+    titles: bool,
+    hxl: bool,
+    progress: Progress | None = None,
+) -> None:
     header_rows = 2 if hxl else 1
-    if len(table.rows) + header_rows > MAX_ROWS:
+    rows = table.rows
+    if len(rows) + header_rows > MAX_ROWS:
         raise ValueError(
-            f"table {table.name!r} has {len(table.rows)} rows; an Excel sheet holds at most "
+            f"table {table.name!r} has {len(rows)} rows; an Excel sheet holds at most "
             f"{MAX_ROWS - header_rows} below its header"
         )
     headers = [c.title if titles else c.name for c in table.columns]
@@ -203,12 +226,33 @@ def _write_table(sheet: Any, table: Table, formats: _Formats, *, titles: bool, h
         for col, column in enumerate(table.columns):
             sheet.write_string(1, col, column.hxl)
             widths[col] = max(widths[col], _width(column.hxl))
-    writers = [_writer(column.type) for column in table.columns]
-    for i, row in enumerate(table.rows, start=header_rows):
-        for col, (write, value) in enumerate(zip(writers, row, strict=True)):
-            if value is not None:
-                widths[col] = max(widths[col], write(sheet, i, col, value, formats))
-    _finish(sheet, widths, header_rows, len(table.rows))
+    # Each column is settled once, from its distinct values: its width, and whether any cell
+    # needs more than XlsxWriter's own typed write (a text to cut, a number kept as text). A
+    # column that needs none, nearly every one, is written without a look at its cells.
+    writers = []
+    for col, column in enumerate(table.columns):
+        cells = map(itemgetter(col), rows)
+        if column.type is ColumnType.NUMBER:
+            # 1 and 1.0 are one set member but are written (and measured) apart.
+            distinct = [value for _, value in {(type(value), value) for value in cells}]
+        else:
+            distinct = list(set(cells))
+        values = [value for value in distinct if value is not None]
+        plans = [_plan(column.type, value) for value in values]
+        widths[col] = max([widths[col], *(width for _, _, width in plans)])
+        writers.append(_column_writer(sheet, column.type, values, plans, formats))
+    stage, total = f"writing {table.name}", len(rows)
+    if progress is not None:
+        progress(stage, 0, total)
+    for start in range(0, total, PROGRESS_ROWS):
+        chunk = rows[start : start + PROGRESS_ROWS]
+        for i, row in enumerate(chunk, start=header_rows + start):
+            for col, value in enumerate(row):
+                if value is not None:
+                    writers[col](i, col, value)
+        if progress is not None:
+            progress(stage, start + len(chunk), total)
+    _finish(sheet, widths, header_rows, total)
 
 
 def _finish(sheet: Any, widths: Sequence[int], header_rows: int, rows: int) -> None:
@@ -219,58 +263,91 @@ def _finish(sheet: Any, widths: Sequence[int], header_rows: int, rows: int) -> N
         sheet.set_column(col, col, min(max(width + 2, MIN_WIDTH), MAX_WIDTH))
 
 
-Writer = Callable[[Any, int, int, Any, _Formats], int]
+# How a cell is written: as text, a number, a date or a boolean; the value written (a number
+# Excel would round becomes its exact text); and the width it takes.
+_Plan = tuple[str, Any, int]
+_STRING, _NUMBER, _DATE, _BOOLEAN = "string", "number", "date", "boolean"
+_PLAIN = {
+    ColumnType.TEXT: _STRING,
+    ColumnType.INTEGER: _NUMBER,
+    ColumnType.NUMBER: _NUMBER,
+    ColumnType.DATE: _DATE,
+    ColumnType.BOOLEAN: _BOOLEAN,
+}
 
 
-def _write_text(sheet: Any, row: int, col: int, value: str, formats: _Formats) -> int:
+def _plan(kind: ColumnType, value: Any) -> _Plan:
+    """Return how a cell of a column of type ``kind`` is written."""
+    if kind is ColumnType.TEXT:
+        return _plan_text(value)
+    if kind is ColumnType.INTEGER:
+        return _plan_integer(value)
+    if kind is ColumnType.NUMBER:
+        return _plan_number(value)
+    if kind is ColumnType.DATE:
+        return _DATE, value.date() if isinstance(value, dt.datetime) else value, len(DATE_FORMAT)
+    return _BOOLEAN, value, 5
+
+
+def _plan_text(value: str) -> _Plan:
     # A character counts at most twice: only a text over half the limit needs counting.
     if len(value) > MAX_TEXT or (
         2 * len(value) > MAX_TEXT and sum(2 if ord(c) > 0xFFFF else 1 for c in value) > MAX_TEXT
     ):
         value = _cut(value, MAX_TEXT - len(_TRUNCATED)) + _TRUNCATED
-    sheet.write_string(row, col, value)
-    return _width(value)
+    return _STRING, value, _width(value)
 
 
-def _write_integer(sheet: Any, row: int, col: int, value: int, formats: _Formats) -> int:
+def _plan_integer(value: int) -> _Plan:
     if abs(value) > _EXACT_INTEGER:
-        return _write_text(sheet, row, col, str(value), formats)
-    sheet.write_number(row, col, value)
-    return len(str(value))
+        return _plan_text(str(value))
+    return _NUMBER, value, len(str(value))
 
 
-def _write_float(sheet: Any, row: int, col: int, value: int | float, formats: _Formats) -> int:
+def _plan_number(value: int | float) -> _Plan:
     if isinstance(value, int):
-        return _write_integer(sheet, row, col, value, formats)
+        return _plan_integer(value)
     # XlsxWriter writes 16 significant digits; keep a float that does not survive that exact.
     if value == value and abs(value) != float("inf") and float(f"{value:.16G}") != value:
-        return _write_text(sheet, row, col, repr(value), formats)
-    sheet.write_number(row, col, value)
-    return min(len(repr(value)), 16)
+        return _plan_text(repr(value))
+    return _NUMBER, value, min(len(repr(value)), 16)
 
 
-def _write_date(sheet: Any, row: int, col: int, value: dt.date, formats: _Formats) -> int:
-    day = value.date() if isinstance(value, dt.datetime) else value
-    sheet.write_datetime(row, col, day, formats.date)
-    return len(DATE_FORMAT)
+CellWriter = Callable[[int, int, Any], object]
 
 
-def _write_boolean(sheet: Any, row: int, col: int, value: bool, formats: _Formats) -> int:
-    sheet.write_boolean(row, col, value)
-    return 5
+def _column_writer(
+    sheet: Any,
+    kind: ColumnType,
+    values: Sequence[Any],
+    plans: Sequence[_Plan],
+    formats: _Formats,
+) -> CellWriter:
+    """Return what writes a column's cells: XlsxWriter's typed write when each of its distinct
+    ``values`` is written as it is, the way its column type says, else one that plans each."""
+    plain = _PLAIN[kind]
+    if all(
+        how == plain and written is value
+        for (how, written, _), value in zip(plans, values, strict=True)
+    ):
+        return _typed_write(sheet, plain, formats)
+    typed = {how: _typed_write(sheet, how, formats) for how in (_STRING, _NUMBER, _DATE)}
+
+    def write(row: int, col: int, value: Any) -> object:
+        how, written, _ = _plan(kind, value)
+        return typed[how](row, col, written)
+
+    return write
 
 
-_WRITERS: dict[ColumnType, Writer] = {
-    ColumnType.TEXT: _write_text,
-    ColumnType.INTEGER: _write_integer,
-    ColumnType.NUMBER: _write_float,
-    ColumnType.DATE: _write_date,
-    ColumnType.BOOLEAN: _write_boolean,
-}
-
-
-def _writer(kind: ColumnType) -> Writer:
-    return _WRITERS[kind]
+def _typed_write(sheet: Any, how: str, formats: _Formats) -> CellWriter:
+    if how == _STRING:
+        return cast(CellWriter, sheet.write_string)
+    if how == _NUMBER:
+        return cast(CellWriter, sheet.write_number)
+    if how == _BOOLEAN:
+        return cast(CellWriter, sheet.write_boolean)
+    return cast(CellWriter, functools.partial(sheet.write_datetime, cell_format=formats.date))
 
 
 def _width(text: str) -> int:
@@ -332,12 +409,16 @@ def _write_rows(
 
 def _write_any(sheet: Any, row: int, col: int, value: object, formats: _Formats) -> int:
     if isinstance(value, bool):
-        return _write_boolean(sheet, row, col, value, formats)
-    if isinstance(value, int | float):
-        return _write_float(sheet, row, col, value, formats)
-    if isinstance(value, dt.date):
-        return _write_date(sheet, row, col, value, formats)
-    return _write_text(sheet, row, col, str(value), formats)
+        kind = ColumnType.BOOLEAN
+    elif isinstance(value, int | float):
+        kind = ColumnType.NUMBER
+    elif isinstance(value, dt.date):
+        kind = ColumnType.DATE
+    else:
+        kind, value = ColumnType.TEXT, str(value)
+    how, written, width = _plan(kind, value)
+    _typed_write(sheet, how, formats)(row, col, written)
+    return width
 
 
 XLSX_EXPORTER = Exporter(

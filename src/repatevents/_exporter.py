@@ -17,7 +17,7 @@ import attrs
 
 from ._tables import Column, ColumnType, ExportMetadata, Table
 
-__all__ = ["DescribeFunction", "Exporter", "WriteFunction", "metadata_table"]
+__all__ = ["PROGRESS", "DescribeFunction", "Exporter", "WriteFunction", "metadata_table"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _EXTENSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.]*$")
@@ -34,7 +34,15 @@ instead of writing less, and writes the same bytes for the same input: the host 
 stream to a temporary file and replaces the target only when the function returns.
 Exporter-specific options arrive as keyword arguments; an unknown one must raise
 ``TypeError`` (as a plain keyword-only signature does), so a typo is not silently ignored.
+
+A write function that declares a keyword parameter named ``progress`` (``PROGRESS``) is given
+a callable to tell how far it got, as ``progress(stage, done, total)``, such as
+``progress("writing operations", 20000, 46886)`` (rows of a table), or ``None`` when nobody
+is watching; it is not an option users set. One that does not declare it is called without.
 """
+
+PROGRESS = "progress"
+"""The keyword under which the host hands a write function its progress callback."""
 
 
 DescribeFunction: TypeAlias = Callable[

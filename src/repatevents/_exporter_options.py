@@ -20,9 +20,9 @@ from typing import Any
 
 import attrs
 
-from ._exporter import Exporter
+from ._exporter import PROGRESS, Exporter
 
-__all__ = ["NO_DEFAULT", "ExporterOption", "exporter_options"]
+__all__ = ["NO_DEFAULT", "ExporterOption", "exporter_options", "takes_progress"]
 
 NO_DEFAULT: Any = inspect.Parameter.empty
 """The ``default`` of an option that has none (the exporter requires it)."""
@@ -72,8 +72,9 @@ def exporter_options(exporter: Exporter) -> tuple[ExporterOption, ...] | None:
 
     Returns:
         One ``ExporterOption`` per keyword the function takes after tables, metadata and
-        stream; ``None`` when the function takes ``**options`` (it refuses unknown ones itself)
-        or its signature cannot be read.
+        stream, but ``progress``, which the host fills (see ``WriteFunction``); ``None`` when
+        the function takes ``**options`` (it refuses unknown ones itself) or its signature
+        cannot be read.
     """
     try:
         parameters = list(inspect.signature(exporter.write).parameters.values())
@@ -85,8 +86,18 @@ def exporter_options(exporter: Exporter) -> tuple[ExporterOption, ...] | None:
     return tuple(
         ExporterOption(p.name, _option_type(hints.get(p.name), p.default), p.default)
         for p in parameters[_FIXED:]
-        if p.kind in _KEYWORDS
+        if p.kind in _KEYWORDS and p.name != PROGRESS
     )
+
+
+def takes_progress(exporter: Exporter) -> bool:
+    """Return whether the exporter's write function declares the ``progress`` keyword."""
+    try:
+        parameters = inspect.signature(exporter.write).parameters
+    except (TypeError, ValueError):
+        return False
+    found = parameters.get(PROGRESS)
+    return found is not None and found.kind in _KEYWORDS
 
 
 def _annotations(write: Callable[..., Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 import attrs
@@ -98,6 +99,20 @@ class Table:
         names = [c.name for c in self.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"table {self.name!r} has duplicate column names")
+        width = len(self.columns)
+        rows = self.rows
+        # Settled a column at a time, in C (a set of the types in it): cells one by one would
+        # cost more than writing them. Only a table that fails is walked cell by cell, to name
+        # the first wrong cell.
+        if rows and set(map(len, rows)) != {width}:
+            self._check_cells()
+        for j, column in enumerate(self.columns):
+            if not set(map(type, map(itemgetter(j), rows))) <= _EXACT_TYPES[column.type]:
+                # A subclass (fine) or a wrong type (an error): the full check tells.
+                self._check_cells()
+                return
+
+    def _check_cells(self) -> None:
         width = len(self.columns)
         # Most cells are exactly a type their column takes (or None): a set look-up settles
         # them; any other cell (a subclass, a wrong type) is checked in full.

@@ -91,3 +91,34 @@ def test_generated_at_makes_exports_byte_identical(ledger: Path, tmp_path: Path)
         written.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
     assert written[0] == written[1]
     assert b"2024-03-01T12:00:00" in written[0]["metadata.csv"]
+
+
+def test_export_shows_progress_only_on_a_terminal(
+    ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """export shows the tables computed and the rows written on a terminal's stderr; nothing
+    with --json or when stderr is not a terminal."""
+    from repatevents.cli import _context
+    from repatevents.exporters import _csv
+
+    monkeypatch.setattr(_csv, "PROGRESS_ROWS", 2)
+    monkeypatch.setattr(_context.TerminalProgress, "delay", 0.0)
+    monkeypatch.setattr(_context.TerminalProgress, "interval", 0.0)
+    out = tmp_path / "out"
+    assert "" == run(ledger, "export", "csv", "-o", str(out)).stderr
+    monkeypatch.setattr(_context, "on_terminal", lambda: True)
+    shown = run(ledger, "export", "csv", "-o", str(out))
+    assert 0 == shown.exit_code, shown.output
+    assert "computing tables: 8 of 8 tables (100%)\n" in shown.stderr
+    assert "\rwriting operations: 2 of " in shown.stderr
+    assert "writing metadata: " in shown.stderr
+    quiet = run(ledger, "export", "csv", "-o", str(out), "--json")
+    assert 0 == quiet.exit_code, quiet.output
+    assert "" == quiet.stderr
+
+
+def test_progress_is_not_an_exporter_option(ledger: Path, tmp_path: Path) -> None:
+    """-O progress=… is refused like any option the exporter does not take."""
+    result = run(ledger, "export", "csv", "-o", str(tmp_path), "-O", "progress=true")
+    assert 1 == result.exit_code
+    assert "has no option 'progress'" in result.stderr

@@ -11,10 +11,11 @@ from typing import Any, BinaryIO
 
 import pytest
 
+from _paths import EXAMPLE
 from repatevents import Ledger
-from repatevents._exporter_options import NO_DEFAULT, exporter_options
+from repatevents._exporter_options import NO_DEFAULT, exporter_options, takes_progress
 from repatevents.errors import ExportError
-from repatevents.exporters import Exporter, export_tables, metadata_table
+from repatevents.exporters import Exporter, _csv, export_tables, metadata_table
 from repatevents.exporters._write import write_atomically
 from repatevents.hookspecs import hookimpl
 from repatevents.plugins import RepateventsPluginManager, get_plugin_manager, registered_exporters
@@ -250,3 +251,59 @@ def test_an_exporter_taking_any_options_declares_none() -> None:
         stream.write(b"x")
 
     assert exporter_options(Exporter("any", "txt", "text/plain", "Any.", write)) is None
+
+
+@pytest.fixture
+def example_ledger() -> Iterator[Ledger]:
+    ledger = Ledger.in_memory()
+    ledger.import_file(EXAMPLE)
+    yield ledger
+    ledger.close()
+
+
+def test_ledger_export_tells_progress_of_tables_computed_and_rows_written(
+    example_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export tells its progress callback each table computed, then the rows of each file
+    written, every PROGRESS_ROWS rows and at the end of each."""
+    monkeypatch.setattr(_csv, "PROGRESS_ROWS", 2)
+    calls: list[tuple[str, int, int]] = []
+    example_ledger.export(
+        "csv",
+        tmp_path,
+        tables=["operations", "totals"],
+        plugin_manager=get_plugin_manager(load_entrypoints=False),
+        progress=lambda stage, done, total: calls.append((stage, done, total)),
+    )
+    total = len(example_ledger.tables(names=["operations"])["operations"].rows)
+    assert total > 2
+    assert [("computing tables", n, 2) for n in range(3)] == calls[:3]
+    written = [(done, of) for stage, done, of in calls if stage == "writing operations"]
+    expected = [(0, total), *((min(n, total), total) for n in range(2, total + 2, 2))]
+    assert expected == written
+    assert {"computing tables", "writing operations", "writing totals", "writing metadata"} == {
+        stage for stage, _, _ in calls
+    }
+
+
+def test_an_exporter_that_cannot_tell_progress_is_called_without_it(
+    example_ledger: Ledger, tmp_path: Path
+) -> None:
+    """An exporter whose write function has no progress keyword still exports, and the
+    callback hears only of the tables computed."""
+    calls: list[tuple[str, int, int]] = []
+    example_ledger.export(
+        "geojson",
+        tmp_path / "map.geojson",
+        plugin_manager=get_plugin_manager(load_entrypoints=False),
+        progress=lambda stage, done, total: calls.append((stage, done, total)),
+    )
+    assert {"computing tables"} == {stage for stage, _, _ in calls}
+    assert ("computing tables", 8, 8) == calls[-1]
+
+
+def test_progress_is_not_an_option_users_set() -> None:
+    """The progress keyword of a write function is the host's, not listed as an option."""
+    csv_exporter = registered_exporters(get_plugin_manager(load_entrypoints=False))["csv"]
+    assert takes_progress(csv_exporter)
+    assert "progress" not in {o.name for o in exporter_options(csv_exporter) or ()}

@@ -500,4 +500,4 @@ def test_table_rows_from_the_state_equal_rows_from_the_public_operations(
     state = ledger.state()
     for policy in POLICIES.values():
         expected = operation_cells(operations(state, as_of, policy))
-        assert expected == operation_rows(state, as_of, policy)
+        assert [tuple(row) for row in expected] == operation_rows(state, as_of, policy)

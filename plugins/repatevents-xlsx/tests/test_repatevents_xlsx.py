@@ -343,3 +343,18 @@ def test_column_width_counts_wide_characters_twice_and_the_longest_line(text: st
         default=0,
     )
     assert expected == repatevents_xlsx._width(text)
+
+
+def test_progress_tells_the_rows_of_each_table_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The write tells its progress callback each table's rows, every PROGRESS_ROWS rows and
+    at the table's end, and writes the same bytes as without it."""
+    monkeypatch.setattr(repatevents_xlsx, "PROGRESS_ROWS", 1)
+    calls: list[tuple[str, int, int]] = []
+    told = _write(progress=lambda stage, done, total: calls.append((stage, done, total)))
+    expected = [
+        (f"writing {name}", done, len(table.rows))
+        for name, table in sample_tables().items()
+        for done in range(len(table.rows) + 1)
+    ]
+    assert expected == calls
+    assert _write() == told

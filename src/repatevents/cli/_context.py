@@ -12,10 +12,10 @@ import json
 import sys
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 import click
 
@@ -33,6 +33,7 @@ __all__ = [
     "on_terminal",
     "one_line_warnings",
     "open_ledger",
+    "terminal_progress",
     "user_errors",
 ]
 
@@ -106,7 +107,7 @@ def open_ledger(settings: Settings, *, create: bool = False, progress: bool = Fa
     """
     from .._ledger import Ledger
 
-    shown = TerminalProgress() if progress and on_terminal() else None
+    shown = terminal_progress(progress)
     if settings.on_server:
         from ..store import PostgresStore
 
@@ -121,20 +122,36 @@ def open_ledger(settings: Settings, *, create: bool = False, progress: bool = Fa
     return Ledger.open(path, progress=shown)
 
 
+def terminal_progress(wanted: bool) -> TerminalProgress | None:
+    """Return a progress line for long work when ``wanted`` and stderr is a terminal.
+
+    Pass ``wanted=not as_json``: a command's ``--json`` mode is for programs, which read
+    stderr for errors alone.
+    """
+    return TerminalProgress() if wanted and on_terminal() else None
+
+
 def on_terminal() -> bool:
     """Return whether stderr is a terminal (a person watching, not a pipe or a file)."""
     return sys.stderr.isatty()
 
 
 class TerminalProgress:
-    """Show a fold's progress on one line of stderr, once it has taken more than a moment.
+    """Show long work's progress on one line of stderr, once it has taken more than a moment.
 
     Short work prints nothing: the line appears only after :attr:`delay` seconds, is rewritten
-    at most every :attr:`interval` seconds, and is ended when the fold reaches its end.
+    at most every :attr:`interval` seconds, and is ended when a stage reaches its end. A fold
+    counts events, a hash check records, an export the tables it computes and the rows it writes.
     """
 
     delay = 1.0
     interval = 0.25
+    units: ClassVar[Mapping[str, str]] = {
+        "verifying": "records",
+        "folding": "events",
+        "computing tables": "tables",
+    }
+    """What a stage counts; a stage ``writing <table>`` counts rows."""
 
     def __init__(self) -> None:
         self._started: float | None = None
@@ -152,7 +169,9 @@ class TerminalProgress:
             return
         self._shown, self._visible = now, True
         percent = 100 * done // max(total, 1)
-        click.echo(f"\r{what}: {done:,} of {total:,} events ({percent}%)", err=True, nl=finished)
+        unit = self.units.get(what, "rows" if what.startswith("writing ") else "")
+        counted = f"{done:,} of {total:,} {unit}".rstrip()
+        click.echo(f"\r{what}: {counted} ({percent}%)", err=True, nl=finished)
         if finished:
             self._started, self._visible = None, False
 

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import ExportError
-from ._context import CommandError, Settings, note_empty_past, open_ledger, user_errors
+from ._context import (
+    CommandError,
+    Settings,
+    note_empty_past,
+    open_ledger,
+    terminal_progress,
+    user_errors,
+)
 from ._options import ledger_option, parse_generated_at, query, query_options
 from ._plugins import plugin_manager
 
@@ -124,6 +131,8 @@ def export_command(
                     generated_at=generated_at,
                     plugin_manager=manager,
                     verified=verified,
+                    # On stderr, so even an export to standard output can show it.
+                    progress=terminal_progress(not as_json),
                     **query(as_of, known_at, policy),
                     **values,
                 )

@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
+import itertools
 import unicodedata
-from collections.abc import Mapping
-from typing import Any, BinaryIO
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import itemgetter
+from typing import Any, BinaryIO, TextIO
 
 from .._exporter import Exporter
 from .._tables import ColumnType, ExportMetadata, Table
@@ -31,7 +34,9 @@ from ._datapackage import DEFAULT_LICENCE, describe_csv
 __all__ = ["CSV_EXPORTER", "neutralise", "write_csv"]
 
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-_BOM = "\ufeff".encode()
+#: A write tells its progress callback how far it got every this many rows.
+PROGRESS_ROWS = 10_000
+_BOM = "\ufeff"
 
 
 def neutralise(text: str) -> str:
@@ -45,10 +50,7 @@ def neutralise(text: str) -> str:
         tab, a carriage return or a line feed, or with a character NFKC normalises to one of
         these (full-width ``＝＋－＠``, small ``﹦﹢﹣﹫``).
     """
-    first = text[:1]
-    if first and unicodedata.normalize("NFKC", first).startswith(_FORMULA_TRIGGERS):
-        return "'" + text
-    return text
+    return "'" + text if _triggers(text[:1]) else text
 
 
 def write_csv(
@@ -62,6 +64,7 @@ def write_csv(
     titles: bool = False,
     datapackage: bool = False,
     licence: str = DEFAULT_LICENCE,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> None:
     """Write one table as CSV to ``stream``.
 
@@ -75,6 +78,8 @@ def write_csv(
         datapackage: write a Frictionless ``datapackage.json`` beside the files (the host
             asks ``describe_csv`` for it; each table's file is the same either way).
         licence: the licence the data package states (an SPDX identifier).
+        progress: told the rows written, ``progress("writing operations", done, total)``,
+            every ``PROGRESS_ROWS`` rows and at the end.
 
     Raises:
         ValueError: when given other than exactly one table.
@@ -85,23 +90,98 @@ def write_csv(
             f"({', '.join(tables) or 'none'})"
         )
     (table,) = tables.values()
-    text = io.StringIO(newline="")
+    # Encoded as it is written: the file's text is never held whole, nor twice (as text,
+    # then as bytes).
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    try:
+        if bom:
+            text.write(_BOM)
+        _write_rows(text, table, hxl=hxl, titles=titles, progress=progress)
+        text.flush()
+    finally:
+        # The stream is the caller's: the wrapper must not close it when it is collected.
+        text.detach()
+
+
+def _write_rows(
+    text: TextIO,
+    table: Table,
+    *,
+    hxl: bool,
+    titles: bool,
+    progress: Callable[[str, int, int], None] | None,
+) -> None:
     writer = csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     header = [c.title if titles else c.name for c in table.columns]
     writer.writerow([neutralise(name) for name in header])
     if hxl:
         writer.writerow([neutralise(c.hxl) for c in table.columns])
-    types = [c.type for c in table.columns]
-    for row in table.rows:
-        writer.writerow([_cell(kind, value) for kind, value in zip(types, row, strict=True)])
-    if bom:
-        stream.write(_BOM)
-    stream.write(text.getvalue().encode("utf-8"))
+    cells = _cells(table)
+    if progress is None:
+        writer.writerows(cells)
+        return
+    stage, total = f"writing {table.name}", len(table.rows)
+    progress(stage, 0, total)
+    rows = iter(cells)
+    for done in range(0, total, PROGRESS_ROWS):
+        writer.writerows(itertools.islice(rows, PROGRESS_ROWS))
+        progress(stage, min(done + PROGRESS_ROWS, total), total)
+
+
+def _cells(table: Table) -> Iterable[Sequence[Any]]:
+    """Return the table's rows as the csv module should write them.
+
+    The csv module writes most cells as they are: text, an integer, a float (as its ``repr``),
+    a date (ISO 8601) and ``None`` (an empty field). Only a text that needs its quote, a
+    boolean and a datetime in a date column need another form; each column is settled once,
+    from its distinct values (a text by its first character), and the rows pass untouched
+    when none of them needs one, as nearly all do.
+    """
+    rows = table.rows
+    fixes: list[tuple[int, dict[Any, str]]] = []
+    for j, column in enumerate(table.columns):
+        if column.type in _NUMBERS:
+            # The table holds ints and floats there (never a bool), which the csv module
+            # writes as their str and repr: exact, as this exporter promises.
+            continue
+        distinct = set(map(itemgetter(j), rows))
+        distinct.discard(None)
+        if not distinct or {type(value) for value in distinct} <= _AS_IS[column.type]:
+            if column.type is not ColumnType.TEXT:
+                continue
+            if not any(_triggers(first) for first in {value[:1] for value in distinct}):
+                continue
+        fixes.append((j, {value: _cell(column.type, value) for value in distinct}))
+    if not fixes:
+        return rows
+    return (_fixed(row, fixes) for row in rows)
+
+
+def _fixed(row: Sequence[Any], fixes: Sequence[tuple[int, dict[Any, str]]]) -> list[Any]:
+    cells = list(row)
+    for j, text in fixes:
+        cell = cells[j]
+        if cell is not None:
+            cells[j] = text[cell]
+    return cells
+
+
+_NUMBERS = (ColumnType.INTEGER, ColumnType.NUMBER)
+# The types the csv module writes as this exporter does, by column type.
+_AS_IS: dict[ColumnType, frozenset[type]] = {
+    ColumnType.TEXT: frozenset({str}),
+    ColumnType.DATE: frozenset({dt.date}),
+    ColumnType.BOOLEAN: frozenset(),
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _triggers(first: str) -> bool:
+    """Whether a text starting with ``first`` (one character, or none) needs a quote."""
+    return bool(first) and unicodedata.normalize("NFKC", first).startswith(_FORMULA_TRIGGERS)
 
 
 def _cell(kind: ColumnType, value: Any) -> str:
-    if value is None:
-        return ""
     if kind is ColumnType.TEXT:
         return neutralise(value)
     if kind is ColumnType.BOOLEAN:

@@ -6,11 +6,12 @@ import contextlib
 import functools
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from .._exporter import Exporter, metadata_table
+from .._exporter import PROGRESS, Exporter, metadata_table
+from .._exporter_options import takes_progress
 from .._tables import ExportMetadata, Table
 from ..errors import ExportError, FieldProblem, ValidationError
 from ._write import write_atomically
@@ -33,6 +34,7 @@ def export_tables(
     table_names: Sequence[str] | None = None,
     plugin_manager: RepateventsPluginManager | None = None,
     protected: Sequence[str | os.PathLike[str]] = (),
+    progress: Callable[[str, int, int], None] | None = None,
     **options: Any,
 ) -> list[Path]:
     """Write ``tables`` with the exporter called ``format_name``, atomically.
@@ -73,6 +75,9 @@ def export_tables(
             ``get_plugin_manager()`` (loading installed plugins).
         protected: files the export must never replace: the ledger and its companions
             (``Ledger.export`` passes them).
+        progress: told how far the writing got, as ``progress(stage, done, total)``
+            (``("writing operations", 20000, 46886)``: rows of a table), by exporters that
+            can tell (see ``WriteFunction``); the CSV and XLSX exporters do.
         **options: passed to the exporter's write function (``bom=True`` for CSV …).
 
     Returns:
@@ -91,11 +96,15 @@ def export_tables(
     manager = plugin_manager if plugin_manager is not None else get_plugin_manager()
     exporter = exporter_named(manager, format_name)
     chosen = _choose(tables, table_names)
+    # Only the write function is told: the descriptor's options are the user's alone.
+    writing = options
+    if progress is not None and takes_progress(exporter):
+        writing = {**options, PROGRESS: progress}
     if not isinstance(path, str | os.PathLike):
-        _write_stream(exporter, chosen, metadata, path, options)
+        _write_stream(exporter, chosen, metadata, path, writing)
         return []
     target = Path(path)
-    jobs = _jobs(exporter, chosen, metadata, target, options)
+    jobs = _jobs(exporter, chosen, metadata, target, options, writing)
     created = _make_folders(jobs[0][0].parent, target)
     try:
         write_atomically([(file, job) for file, job in jobs], protected=protected)
@@ -219,11 +228,12 @@ def _jobs(
     metadata: ExportMetadata,
     path: Path,
     options: dict[str, Any],
+    writing: dict[str, Any],
 ) -> list[tuple[Path, Job]]:
     files = target_paths(exporter, list(tables), path)
     if not exporter.one_file_per_table:
         jobs: list[tuple[Path, Job]] = [
-            (files[0], functools.partial(_fill, exporter, tables, metadata, options))
+            (files[0], functools.partial(_fill, exporter, tables, metadata, writing))
         ]
         described = _described(
             exporter, tables, metadata, dict.fromkeys(tables, files[0].name), path, options
@@ -249,7 +259,7 @@ def _jobs(
     # Every file-per-table export carries its metadata as a file of its own (the last one).
     tables = {**tables, "metadata": metadata_table(metadata)}
     jobs = [
-        (file, functools.partial(_fill, exporter, {name: table}, metadata, options))
+        (file, functools.partial(_fill, exporter, {name: table}, metadata, writing))
         for file, (name, table) in zip(files, tables.items(), strict=True)
     ]
     names = {name: file.name for file, name in zip(files, tables, strict=True)}

@@ -13,6 +13,7 @@ Cost: O(reports), with no value built per report.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -20,7 +21,7 @@ from ..events import DateRole, lookup_place
 from ._figures import BASIS_FAMILIES
 from ._operations import operation_views, sort_key
 from ._policy import Policy
-from ._records import OpRec, When, derived, to_fuzzy
+from ._records import Figs, OpRec, When, derived, to_fuzzy
 from ._state import KnowledgeState
 from ._totals import country_name
 
@@ -60,12 +61,25 @@ def _id_text(rid: int) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _join(items: list[str]) -> str | None:
-    kept = [i for i in dict.fromkeys(items) if i]
+def _join(items: Iterable[str | None]) -> str | None:
+    kept = dict.fromkeys(filter(None, items))
     return "; ".join(kept) if kept else None
 
 
-def operation_rows(state: KnowledgeState, as_of: int | None, policy: Policy) -> list[list[Any]]:
+@lru_cache(maxsize=65536)
+def _people_cells(figs: Figs, basis: str) -> tuple[Any, ...]:
+    """Return the low, best and high cells of each category, then the total's basis and the
+    people-per-family range it was converted with."""
+    cells: list[Any] = []
+    for fig in figs:
+        cells += _NO_FIGURE if fig is None else fig[:3]
+    families = basis == BASIS_FAMILIES
+    return (*cells, basis, 3.6 if families else None, 3.9 if families else None)
+
+
+def operation_rows(
+    state: KnowledgeState, as_of: int | None, policy: Policy
+) -> list[tuple[Any, ...]]:
     """Return the operations table's rows: every operation that had surely happened by
     ``as_of``, by country and date, in the columns of the operations table."""
     reports, members, sources, corrected = (
@@ -74,50 +88,65 @@ def operation_rows(state: KnowledgeState, as_of: int | None, policy: Policy) -> 
         state.sources,
         state.corrected,
     )
-    body: list[list[Any]] = []
+    adjudications = state.adjudications
+    body: list[tuple[Any, ...]] = []
     for view in sorted(operation_views(state, as_of, policy), key=sort_key):
-        ops = [r for r in (reports[m] for m in members[view.gid]) if isinstance(r, OpRec)]
-        keys = sorted({r.key for r in ops if r.key is not None and not derived(r.key)})
-        label = "+".join(keys) if keys else f"op-{view.gid:032x}"[:11]
-        name, scope, lat, lon = _origin_cells(view.origin)
-        start, end, text, precision = _date_cells(view.date)
-        people: list[int | None] = []
-        for fig in view.figs:
-            people += _NO_FIGURE if fig is None else (fig[0], fig[1], fig[2])
-        families = view.basis == BASIS_FAMILIES
-        adjudication = state.adjudication(view.gid)
-        adjudicated = None if adjudication is None else adjudication[1][0]
-        op_sources = [sources[r.source] for r in ops]
+        gid = view.gid
+        group = members[gid]
+        adjudicated = None
+        # Few operations are adjudicated: most skip the look-up through their members.
+        if adjudications and not adjudications.keys().isdisjoint(group):
+            adjudication = state.adjudication(gid)
+            if adjudication is not None and adjudication[1][0] is not None:
+                adjudicated = adjudication[1][0][1]
+        # One pass over the reports gathers every list cell (most operations have one to
+        # three reports: a comprehension per cell would cost more than its items).
+        keys: set[str] = set()
+        roles: list[str | None] = []
+        role_dates: list[str] = []
+        facilitators: list[str] = []
+        names: list[str | None] = []
+        publishers: list[str] = []
+        urls: list[str | None] = []
+        outlets: set[str] = set()
+        corrections = 0
+        for member in group:
+            report = reports[member]
+            # Only operation reports are grouped into operations.
+            assert isinstance(report, OpRec)
+            source = sources[report.source]
+            key = report.key
+            if key is not None and not derived(key):
+                keys.add(key)
+            roles.append(report.role)
+            role_dates.append(_role_date(report.role, report.date))
+            facilitators += report.facilitators
+            names.append(report.name)
+            publishers.append(source.publisher)
+            urls.append(source.url)
+            outlets.add(source.origin_outlet)
+            corrections += report.id in corrected
         body.append(
-            [
-                label,
-                _id_text(view.gid),
+            (
+                "+".join(sorted(keys)) if keys else f"op-{gid:032x}"[:11],
+                _id_text(gid),
                 view.country,
                 _country_name(view.country),
                 view.nationality,
                 view.origin,
-                name,
-                scope,
-                lat,
-                lon,
-                start,
-                end,
-                text,
-                precision,
-                *people,
-                view.basis,
-                3.6 if families else None,
-                3.9 if families else None,
-                len(ops),
-                len({s.origin_outlet for s in op_sources}),
-                sum(r.id in corrected for r in ops),
-                _join([r.role for r in ops]),
-                _join([_role_date(r.role, r.date) for r in ops]),
-                _join([f for r in ops for f in r.facilitators]),
-                _join([r.name for r in ops if r.name is not None]),
-                None if adjudicated is None else adjudicated[1],
-                _join([s.publisher for s in op_sources]),
-                _join([s.url for s in op_sources if s.url is not None]),
-            ]
+                *_origin_cells(view.origin),
+                *_date_cells(view.date),
+                *_people_cells(view.figs, view.basis),
+                len(group),
+                len(outlets),
+                corrections,
+                _join(roles),
+                _join(role_dates),
+                _join(facilitators),
+                _join(names),
+                adjudicated,
+                _join(publishers),
+                _join(urls),
+            )
         )
     return body
