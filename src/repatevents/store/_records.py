@@ -193,8 +193,10 @@ def replay_pages(
     link, sha256 = check_link, _sha256
     position, text, moment = after, "", dt.datetime.min
     # The canonical bytes around the event, for the time and schema version a batch shares:
-    # check_link's body, without re-encoding those two for each record.
-    chained: tuple[Any, Any] | None = None
+    # check_link's body, without re-encoding those two for each record (about 0.1 us of the
+    # 1.1 us a record's check takes).
+    chained_time: Any = None
+    chained_version: Any = None
     template = b""
     while position < last:
         rows = fetch(position, last)
@@ -204,14 +206,17 @@ def replay_pages(
                 raise IntegrityError(position, _MISSING)
             if previous is not None:
                 stored_bytes = event if event_bytes is None else event_bytes(event)
-                digest = None
-                if type(stored_bytes) is bytes and type(schema_version) is int:
-                    if chained != (recorded_at, schema_version):
-                        chained = (recorded_at, schema_version)
-                        template = _template(recorded_at, schema_version)
-                    if template:
-                        digest = sha256(previous + template % (stored_bytes, position)).digest()
-                if digest is not None and digest.hex() == record_hash:
+                if recorded_at != chained_time or schema_version != chained_version:
+                    chained_time, chained_version = recorded_at, schema_version
+                    template = (
+                        _template(recorded_at, schema_version)
+                        if type(schema_version) is int
+                        else b""
+                    )
+                digest = b""
+                if template and type(stored_bytes) is bytes:
+                    digest = sha256(previous + template % (stored_bytes, position)).digest()
+                if digest and digest.hex() == record_hash:
                     previous = digest
                 else:
                     # A mismatch, or a value of the wrong type: check_link names what is wrong.
