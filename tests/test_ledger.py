@@ -12,7 +12,7 @@ import pytest
 
 from _projection_events import ledger_of, op
 from repatevents import Event, ValidationError, read_jsonl
-from repatevents._ledger import ImportResult, Ledger
+from repatevents._ledger import ImportResult, Ledger, Progress
 from repatevents.errors import ConcurrencyError
 from repatevents.projections._checkpoint import CHECKPOINT_NAME, SUMMARY_NAME
 from repatevents.store import (
@@ -44,8 +44,8 @@ class CountingStore:
     def head(self) -> int:
         return self.inner.head()
 
-    def verify(self) -> int:
-        return self.inner.verify()
+    def verify(self, *, progress: Progress | None = None) -> int:
+        return self.inner.verify(progress=progress)
 
     def get_checkpoint(self, name: str) -> tuple[int, bytes] | None:
         return self.inner.get_checkpoint(name)
@@ -452,6 +452,35 @@ def test_export_computes_only_the_tables_it_writes(
         Ledger.in_memory().export("csv", tmp_path / "x.csv", tables=["nope"])
 
 
+def test_verify_tells_its_progress_and_reads_the_log_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """verify walks the hash chain, then folds, telling both stages as it goes; with an
+    expected hash it finds that record in the same pass, so position_of_hash after it does
+    not read the whole log a third time."""
+    from repatevents import _ledger
+    from repatevents.store import _records
+
+    monkeypatch.setattr(_ledger, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(_records, "PROGRESS_EVERY", 10)
+    path = tmp_path / "l.db"
+    with Ledger.open(path) as ledger:
+        ledger.import_jsonl(EXAMPLE)
+        middle = next(iter(ledger.store.read(13, upto=14))).hash
+    told: list[tuple[str, int, int]] = []
+    with Ledger.open(path, progress=lambda *args: told.append(args)) as ledger:
+        assert 28 == ledger.verify(expect=middle[:16])
+        verifying = [args for args in told if args[0] == "verifying"]
+        assert [("verifying", n, 28) for n in (0, 10, 20, 28)] == verifying
+        assert told.index(verifying[-1]) < told.index(("folding", 0, 28))
+
+        def no_second_read(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the log was read again")
+
+        monkeypatch.setattr(ledger.store, "read", no_second_read)
+        assert 14 == ledger.position_of_hash(middle[:16])
+
+
 def test_a_fold_tells_its_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A fold from zero reports how far it got as it goes, up to the head; a fold from the
     checkpoint at the head reports nothing."""
@@ -469,3 +498,57 @@ def test_a_fold_tells_its_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     with Ledger.open(path, progress=lambda *args: told.append(args)) as ledger:
         ledger.operations()
     assert [] == told
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize(
+    "projection", ["operations", "timeseries", "reconciliation", "quality", "tables"]
+)
+def test_a_projection_leaves_the_collector_as_it_found_it(
+    projection: str, enabled: bool, example_db: Path
+) -> None:
+    """A projection pauses the cyclic collector while it builds its rows, and leaves it on
+    when it was on, off when it was off."""
+    import gc
+
+    with Ledger.open(example_db) as ledger:
+        ledger.state()
+        was = gc.isenabled()
+        (gc.enable if enabled else gc.disable)()
+        try:
+            getattr(ledger, projection)()
+            assert enabled == gc.isenabled()
+        finally:
+            (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.parametrize(
+    ("projection", "function"),
+    [
+        ("operations", "_operations"),
+        ("timeseries", "_timeseries"),
+        ("reconciliation", "_reconcile"),
+        ("quality", "_quality"),
+    ],
+)
+def test_a_projection_builds_its_rows_with_the_collector_paused(
+    projection: str, function: str, example_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows of a large ledger stay alive until returned: the collector, which would walk
+    the whole state again and again for nothing, is paused while they are built."""
+    import gc
+
+    import repatevents._ledger as module
+
+    seen: list[bool] = []
+    original = getattr(module, function)
+
+    def watched(*args: object) -> object:
+        seen.append(gc.isenabled())
+        return original(*args)
+
+    monkeypatch.setattr(module, function, watched)
+    with Ledger.open(example_db) as ledger:
+        assert gc.isenabled()
+        getattr(ledger, projection)()
+    assert [False] == seen

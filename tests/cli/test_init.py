@@ -125,6 +125,7 @@ COMMANDS = [
     "remaining",
     "reconcile",
     "quality",
+    "sources",
     "events",
     "policies",
     "export",

@@ -99,8 +99,8 @@ def test_repair_refuses_a_sqlite_ledger(ledger: Path) -> None:
 def test_long_work_shows_progress_only_on_a_terminal(
     ledger: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """rebuild shows how far the fold got on a terminal's stderr; nothing with --json or
-    when stderr is not a terminal."""
+    """rebuild and verify show how far the hash check and the fold got on a terminal's
+    stderr; nothing with --json or when stderr is not a terminal."""
     from repatevents import _ledger
     from repatevents.cli import _context
 
@@ -112,6 +112,10 @@ def test_long_work_shows_progress_only_on_a_terminal(
     shown = run(ledger, "rebuild")
     assert "folding: 20 of 28 events (71%)" in shown.stderr
     assert shown.stderr.endswith("folding: 28 of 28 events (100%)\n")
+    assert "verifying: 28 of 28 records (100%)" in shown.stderr
+    checked = run(ledger, "verify")
+    assert "verifying: 28 of 28 records (100%)" in checked.stderr
+    assert "" == run(ledger, "verify", "--json").stderr
     quiet = run(ledger, "rebuild", "--json")
     assert "" == quiet.stderr
     assert 28 == stdout_json(quiet)["position"]

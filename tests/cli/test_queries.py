@@ -22,6 +22,7 @@ from ._helpers import ANALYST, HEADER, run, stdout_json, write_jsonl, write_shee
         ("remaining", "al-Hol"),
         ("reconcile", "333"),
         ("quality", ""),
+        ("sources", "Reports"),
     ],
 )
 def test_every_query_command_prints_a_table(ledger: Path, command: str, expected: str) -> None:
@@ -32,7 +33,8 @@ def test_every_query_command_prints_a_table(ledger: Path, command: str, expected
 
 
 @pytest.mark.parametrize(
-    "command", ["totals", "operations", "timeseries", "remaining", "reconcile", "quality"]
+    "command",
+    ["totals", "operations", "timeseries", "remaining", "reconcile", "quality", "sources"],
 )
 def test_every_query_command_prints_json_records(ledger: Path, command: str) -> None:
     """--json prints a JSON list of records for programs."""
@@ -201,3 +203,13 @@ def test_totals_by_an_unknown_grouping_is_a_clean_error(ledger: Path) -> None:
     assert 0 != result.exit_code
     assert "'speaker' is not one of 'country', 'nationality'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_sources_lists_each_source_with_its_report_count(ledger: Path) -> None:
+    """`sources --json` gives each source's publisher and how many reports in force it gave,
+    as Ledger.sources() does."""
+    records = json.loads(run(ledger, "sources", "--json").output)
+    with Ledger.open(ledger) as opened:
+        expected = sorted((s.publisher, s.reports) for s in opened.sources())
+    assert expected == sorted((r["publisher"], r["reports"]) for r in records)
+    assert expected

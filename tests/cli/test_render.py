@@ -86,7 +86,26 @@ def test_json_chunks_join_into_the_whole_document(records: list[Any], batch: int
 
 
 @pytest.mark.parametrize(
-    "command", ["totals", "operations", "timeseries", "remaining", "reconcile", "quality"]
+    "record",
+    [
+        {"id": "a", "n": 3, "ok": True, "none": None, "lat": 36.4, "names": ["x", "y"], "e": []},
+        {"text": 'tab\there, line\nbreak, \x1f, "quoted" \\ Ḥasakah \u2028'},
+        {"large": 1e16, "small": 1e-05, "neg": -0.0},
+        {"nan": float("nan"), "inf": float("inf")},
+        {"big": 2**70, "negative": -(2**63) - 1},
+        {"nested": {"a": 1}, "tuple": (1, 2)},
+    ],
+)
+def test_a_record_is_written_as_json_writes_it(record: dict[str, Any]) -> None:
+    """Whichever encoder writes a record, the document is json.dumps's byte for byte: control
+    characters, exponents, nan, integers past 64 bits, nested values."""
+    expected = json.dumps([record], ensure_ascii=False, indent=2)
+    assert expected == "".join(json_chunks([record]))
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["totals", "operations", "timeseries", "remaining", "reconcile", "quality", "sources"],
 )
 def test_table_json_is_the_document_printed_whole(ledger: Path, command: str) -> None:
     """--json, printed row by row, is byte for byte the indented document it always was."""

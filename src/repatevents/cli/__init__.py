@@ -91,6 +91,11 @@ _COMMANDS: dict[str, _Lazy] = {
         "reconciliation",
         "Every cumulative claim beside the ledger's own sum over the same window and scope.",
     ),
+    "sources": _table(
+        "sources",
+        "sources",
+        "Sources of the reports in force: publisher, via, address, and how many reports each gave.",
+    ),
     "quality": _Lazy(
         "._queries",
         "quality_command",

@@ -141,12 +141,16 @@ class TerminalProgress:
 
     Short work prints nothing: the line appears only after :attr:`delay` seconds, is rewritten
     at most every :attr:`interval` seconds, and is ended when a stage reaches its end. A fold
-    counts events, an export the tables it computes and the rows it writes.
+    counts events, a hash check records, an export the tables it computes and the rows it writes.
     """
 
     delay = 1.0
     interval = 0.25
-    units: ClassVar[Mapping[str, str]] = {"folding": "events", "computing tables": "tables"}
+    units: ClassVar[Mapping[str, str]] = {
+        "verifying": "records",
+        "folding": "events",
+        "computing tables": "tables",
+    }
     """What a stage counts; a stage ``writing <table>`` counts rows."""
 
     def __init__(self) -> None:

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import orjson
+
 from .._tables import Column, ColumnType, Table
 
 if TYPE_CHECKING:
@@ -103,7 +105,7 @@ def json_chunks(records: Iterable[Any], batch: int = 1000) -> Iterator[str]:
     pieces: list[str] = []
     first = True
     for record in records:
-        pieces.append(("[\n  " if first else ",\n  ") + _indented(record, 1))
+        pieces.append(("[\n  " if first else ",\n  ") + _record(record))
         first = False
         if len(pieces) >= batch:
             yield "".join(pieces)
@@ -116,6 +118,33 @@ def json_chunks(records: Iterable[Any], batch: int = 1000) -> Iterator[str]:
 # cycles behind at each call; the table commands print with the cyclic collector paused, so
 # a call per record would keep every record's garbage until the end.
 _SCALAR = json.JSONEncoder(ensure_ascii=False)
+
+
+def _record(value: Any) -> str:
+    """Return a record as ``_indented(value, 1)`` does, through orjson when the record holds
+    only values orjson writes as json does (text, integers, floats without an exponent,
+    booleans, null, lists of text): a row of a large table costs about a microsecond
+    instead of tens."""
+    if type(value) is dict and all(_plain(item) for item in value.values()):
+        try:
+            text = orjson.dumps(value, option=orjson.OPT_INDENT_2)
+        except orjson.JSONEncodeError:
+            pass  # a key that is not text, or an integer past 64 bits: json's own way
+        else:
+            # Newlines in values are escaped: every one left is the indentation.
+            return text.decode().replace("\n", "\n  ")
+    return _indented(value, 1)
+
+
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        # Past 1e16 or below 1e-4 json writes an exponent its own way; nan and inf are not JSON.
+        written = repr(value)
+        return "e" not in written and "n" not in written
+    return kind is list and all(type(item) is str for item in value)
 
 
 def _indented(value: Any, depth: int) -> str:

@@ -124,21 +124,33 @@ def raised(fig: Fig, floor: int) -> Fig:
 
 
 def _from_breakdown(figs: Figs) -> Fig | None:
+    # Every report of every operation passes here (the fold, the operations, the quality
+    # checks): the sums are taken in one loop per partition, without lists or calls.
     low = best = 0
     high: int | None = None
     found = False
     for parts in _PARTITIONS:
-        present = [f for f in (figs[i] for i in parts) if f is not None]
+        part_low = part_best = part_high = 0
+        present = bounded = 0
+        complete = True
+        for i in parts:
+            fig = figs[i]
+            if fig is None:
+                complete = complete and i == _UNKNOWN
+                continue
+            present += 1
+            part_low += fig[0]
+            part_best += fig[1]
+            if fig[2] is not None:
+                bounded += 1
+                part_high += fig[2]
         if not present:
             continue
         found = True
-        low = max(low, sum(f[0] for f in present))
-        best = max(best, sum(f[1] for f in present))
-        complete = all(figs[i] is not None for i in parts if i != _UNKNOWN)
-        highs = [f[2] for f in present if f[2] is not None]
-        if complete and len(highs) == len(present):
-            bound = sum(highs)
-            high = bound if high is None else min(high, bound)
+        low = max(low, part_low)
+        best = max(best, part_best)
+        if complete and bounded == present:
+            high = part_high if high is None else min(high, part_high)
     if not found:
         return None
     if high is not None:

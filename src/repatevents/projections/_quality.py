@@ -29,13 +29,15 @@ Findings, by kind:
   may have come before or after); an ordinal inside it is no finding. An ordinal without a
   scope is not checked.
 
-Cost: O(reports), plus O(operations x log operations) for likely duplicates.
+Cost: O(reports), plus O(operations x log operations) for likely duplicates and ordinals and
+O(observations x log observations) for scope mismatches (sorted sweeps in ``_quality_sweeps``,
+not pairs: the groups they compare within, a country's operations and a camp's counts, grow
+with the log).
 """
 
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import itertools
 import uuid
 from collections import Counter, defaultdict
@@ -43,10 +45,11 @@ from collections.abc import Iterator
 from typing import cast
 
 from ._aggregates import OpView
-from ._clock import NO, POSSIBLE, SURE, happened_by, order_key
+from ._clock import happened_by, order_key
 from ._figures import BASIS_FAMILIES, effective
 from ._operations import operation_views
 from ._policy import Policy
+from ._quality_sweeps import ordinal_findings, scope_findings
 from ._records import (
     FIELDS,
     ClaimRec,
@@ -80,28 +83,56 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
 )
 
 
+_SPLIT_AT = tuple((name, _I[name]) for name in FIELDS[2:])
+
+
 def _text(fig: Fig) -> str:
     return fig[4] or str(fig[1])
 
 
+# Each check with its figures' places in a record: (whole's name, whole's index, the parts'
+# names and indices, the indices that must all be given for the parts to be complete or ())
+_CHECK_AT = tuple(
+    (
+        whole,
+        _I[whole],
+        tuple((name, _I[name]) for name in parts),
+        tuple(_I[name] for name in parts if name != "unknown") if can_complete else (),
+        can_complete,
+    )
+    for whole, parts, can_complete in _CHECKS
+)
+
+
 def _breakdown(rec: Rec) -> Iterator[str]:
     figs = rec.people
-    for whole_name, parts, can_complete in _CHECKS:
-        whole = figs[_I[whole_name]]
-        present = [(name, figs[_I[name]]) for name in parts if figs[_I[name]] is not None]
-        if whole is None or not present:
+    # Most reports add up: the sums are taken first, the words only for a finding.
+    high: int | None
+    for whole_name, at, parts, needed, can_complete in _CHECK_AT:
+        whole = figs[at]
+        if whole is None:
             continue
-        low = sum(f[0] for _, f in present if f is not None)
-        highs = [f[2] for _, f in present if f is not None]
-        high = None if None in highs else sum(h for h in highs if h is not None)
-        complete = can_complete and all(figs[_I[n]] is not None for n in parts if n != "unknown")
-        named = " + ".join(f"{n} {_text(f)}" for n, f in present if f is not None)
+        present = [(name, fig) for name, i in parts if (fig := figs[i]) is not None]
+        if not present:
+            continue
+        low, high = 0, 0
+        for _, fig in present:
+            low += fig[0]
+            if high is not None:
+                high = None if fig[2] is None else high + fig[2]
         if whole[2] is not None and low > whole[2]:
+            named = " + ".join(f"{n} {_text(f)}" for n, f in present)
             # The projections count the parts, not the headline: the finding says so, so the
             # reader knows which figure the totals carry.
             counted = f"; the {whole_name} counts at least {low}" if whole_name == "total" else ""
             yield f"{named} exceed {whole_name} {_text(whole)}{counted}"
-        elif complete and high is not None and high < whole[0]:
+        elif (
+            can_complete
+            and high is not None
+            and high < whole[0]
+            and all(figs[i] is not None for i in needed)
+        ):
+            named = " + ".join(f"{n} {_text(f)}" for n, f in present)
             yield f"{named} fall short of {whole_name} {_text(whole)}"
 
 
@@ -112,166 +143,99 @@ def _disjoint(figs: list[Fig]) -> bool:
 
 def _operation_findings(state: KnowledgeState, view: OpView) -> Iterator[QualityFinding]:
     ops = [r for r in (state.reports[m] for m in state.members[view.gid]) if isinstance(r, OpRec)]
-    ids = tuple(uuid_of(r.id) for r in ops)
-    label = next(
-        (r.key for r in ops if r.key and not derived(r.key)), f"operation {uuid_of(view.gid)}"
-    )
-    country = view.country
+    sources = state.sources
+    # Most operations have no finding: their label and ids are made only for one that does.
+    found: list[tuple[FindingKind, str]] = []
     if len(ops) > 1:
         totals = [(r, effective(r.people)[0][0]) for r in ops]
         figures = [f for _, f in totals if f is not None]
         if _disjoint(figures):
             said = ", ".join(f"{r.role} report {_text(f)}" for r, f in totals if f is not None)
-            yield QualityFinding(
-                FindingKind.REPORTS_DISAGREE,
-                f"{label}: the reports disagree on the total ({said}).",
-                ids,
-                country,
+            found.append(
+                (FindingKind.REPORTS_DISAGREE, f"the reports disagree on the total ({said}).")
             )
         else:
-            for name in FIELDS[2:]:
-                given = [(r, r.people[_I[name]]) for r in ops if r.people[_I[name]] is not None]
-                split = [f for _, f in given if f is not None]
-                if len(split) > 1 and _disjoint(split):
-                    said = ", ".join(f"{r.role} report {_text(f)}" for r, f in given if f)
-                    yield QualityFinding(
-                        FindingKind.SPLIT_DISAGREES,
-                        f"{label}: the reports agree on the total but not on {name} ({said}).",
-                        ids,
-                        country,
+            for name, i in _SPLIT_AT:
+                given = [(r, f) for r in ops if (f := r.people[i]) is not None]
+                if len(given) > 1 and _disjoint([f for _, f in given]):
+                    said = ", ".join(f"{r.role} report {_text(f)}" for r, f in given)
+                    found.append(
+                        (
+                            FindingKind.SPLIT_DISAGREES,
+                            f"the reports agree on the total but not on {name} ({said}).",
+                        )
                     )
-        outlets = Counter(state.sources[r.source].origin_outlet for r in ops)
-        for outlet, count in sorted(outlets.items()):
-            if count > 1:
-                yield QualityFinding(
-                    FindingKind.SYNDICATED,
-                    f"{label}: {count} reports started from {outlet}; they are one claim.",
-                    ids,
-                    country,
-                )
+        outlets = [sources[r.source].origin_outlet for r in ops]
+        if len(set(outlets)) < len(outlets):
+            for outlet, count in sorted(Counter(outlets).items()):
+                if count > 1:
+                    found.append(
+                        (
+                            FindingKind.SYNDICATED,
+                            f"{count} reports started from {outlet}; they are one claim.",
+                        )
+                    )
         countries = sorted({r.country for r in ops})
         if len(countries) > 1:
-            yield QualityFinding(
-                FindingKind.CONFLICTING_COUNTRIES,
-                f"{label}: its reports name different receiving countries "
-                f"({', '.join(countries)}); it is counted for {country}.",
-                ids,
-                country,
+            found.append(
+                (
+                    FindingKind.CONFLICTING_COUNTRIES,
+                    f"its reports name different receiving countries ({', '.join(countries)}); "
+                    f"it is counted for {view.country}.",
+                )
             )
-    if all(state.sources[r.source].url is None for r in ops):
-        yield QualityFinding(
-            FindingKind.NO_ADDRESS,
-            f"{label}: no report of this operation has a source address.",
-            ids,
-            country,
-        )
+    if all(sources[r.source].url is None for r in ops):
+        found.append((FindingKind.NO_ADDRESS, "no report of this operation has a source address."))
     if view.origin == "syria-or-iraq":
         total = view.figs[0]
         assert total is not None
-        yield QualityFinding(
-            FindingKind.ORIGIN_UNCLEAR,
-            f"{label}: the origin of {_text(total)} is given only as Syria or Iraq, so it can "
-            "only possibly count in a Syria-only or Iraq-only total.",
-            ids,
-            country,
+        found.append(
+            (
+                FindingKind.ORIGIN_UNCLEAR,
+                f"the origin of {_text(total)} is given only as Syria or Iraq, so it can only "
+                "possibly count in a Syria-only or Iraq-only total.",
+            )
         )
     if view.basis == BASIS_FAMILIES:
         total = view.figs[0]
         assert total is not None
-        yield QualityFinding(
-            FindingKind.FAMILIES_CONVERTED,
-            f"{label}: the total {total[0]}-{total[2]} people is converted from families at "
-            "3.6-3.9 people per family.",
-            ids,
-            country,
+        found.append(
+            (
+                FindingKind.FAMILIES_CONVERTED,
+                f"the total {total[0]}-{total[2]} people is converted from families at "
+                "3.6-3.9 people per family.",
+            )
         )
-
-
-_SCOPE_WORDS = {"year": "this year", "all": "of all", "campaign": "of its campaign"}
-
-
-def _year_of(when: When) -> int | None:
-    """The calendar year a date surely falls in, or ``None`` when it may fall in two."""
-    if when.earliest is None or when.latest is None:
-        return None
-    first, last = dt.date.fromordinal(when.earliest), dt.date.fromordinal(when.latest)
-    return first.year if first.year == last.year else None
-
-
-def _in_scope(
-    scope: str,
-    year: int | None,
-    name: str | None,
-    peer: OpView,
-    peer_names: set[str],
-) -> int:
-    """Whether ``peer`` is among the operations the subject's ordinal counts (SURE, POSSIBLE,
-    NO)."""
-    if scope == "campaign":
-        return SURE if name in peer_names else NO
-    if scope == "all":
-        return SURE
-    assert year is not None
-    start, end = dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
-    earliest, latest = peer.date.earliest, peer.date.latest
-    if earliest is not None and latest is not None and start <= earliest and latest <= end:
-        return SURE
-    if (latest is not None and latest < start) or (earliest is not None and earliest > end):
-        return NO
-    return POSSIBLE
+    if not found:
+        return
+    ids = tuple(uuid_of(r.id) for r in ops)
+    label = next(
+        (r.key for r in ops if r.key and not derived(r.key)), f"operation {uuid_of(view.gid)}"
+    )
+    for kind, said in found:
+        yield QualityFinding(kind, f"{label}: {said}", ids, view.country)
 
 
 def _ordinals(state: KnowledgeState, views: list[OpView]) -> Iterator[QualityFinding]:
-    """Compare every scoped ordinal with the ledger's count (see the module docstring)."""
-    by_country: dict[str, list[OpView]] = defaultdict(list)
-    names: dict[int, set[str]] = {}
-    claims: list[tuple[OpView, OpRec]] = []
-    for view in views:
-        by_country[view.country].append(view)
-        # An operation's members are operation reports (only they are grouped).
-        ops = [cast(OpRec, state.reports[m]) for m in state.members[view.gid]]
-        names[view.gid] = {r.name for r in ops if r.name is not None}
-        claims += [(view, r) for r in ops if r.ordinal is not None and r.ordinal_scope]
-    for view, rec in claims:
-        scope, ordinal = rec.ordinal_scope, rec.ordinal
-        assert scope is not None
-        assert ordinal is not None
-        year = _year_of(view.date) if scope == "year" else None
-        if scope == "year" and year is None:
-            continue  # the operation may fall in either of two years: nothing to compare
-        sure = possible = 0
-        for peer in by_country[view.country]:
-            if peer.gid == view.gid:
-                continue
-            member = _in_scope(scope, year, rec.name, peer, names[peer.gid])
-            if member == NO:
-                continue
-            before_surely = (
-                peer.date.latest is not None
-                and view.date.earliest is not None
-                and peer.date.latest < view.date.earliest
-            )
-            before_possibly = (
-                peer.date.earliest is None
-                or view.date.latest is None
-                or peer.date.earliest <= view.date.latest
-            )
-            sure += member == SURE and before_surely
-            possible += before_possibly
-        low, high = sure + 1, possible + 1
-        if low <= ordinal <= high:
-            continue
-        words = _SCOPE_WORDS[scope] + (f" ({year})" if year is not None else "")
-        if scope == "campaign":
-            words = f"of the {rec.name} operations"
-        held = f"no. {low}" if low == high else f"no. {low} to {high}"
-        yield QualityFinding(
-            FindingKind.ORDINAL_MISMATCH,
-            f"{view.country}: a report calls an operation no. {ordinal} {words}; the ledger "
-            f"counts it as {held} (operations are missing, or the source counts differently).",
-            (uuid_of(rec.id),),
-            view.country,
-        )
+    """Compare every scoped ordinal with the ledger's count (see the module docstring and
+    ``_quality_sweeps``)."""
+    reports, members = state.reports, state.members
+    # An operation's members are operation reports (only they are grouped).
+    claims = [
+        (view, rec)
+        for view in views
+        for rec in (cast(OpRec, reports[m]) for m in members[view.gid])
+        if rec.ordinal is not None and rec.ordinal_scope
+    ]
+    if not claims:
+        return  # most ledgers: no operation's names need reading
+    names = {
+        view.gid: {
+            name for m in members[view.gid] if (name := cast(OpRec, reports[m]).name) is not None
+        }
+        for view in views
+    }
+    yield from ordinal_findings(views, names, claims)
 
 
 def _duplicates(views: list[OpView]) -> Iterator[QualityFinding]:
@@ -335,50 +299,26 @@ def _claims(claims: list[ClaimRec], state: KnowledgeState) -> Iterator[QualityFi
                 )
 
 
-def _scopes(stocks: list[StockRec]) -> Iterator[QualityFinding]:
-    by_place: dict[str, list[StockRec]] = defaultdict(list)
-    for stock in stocks:
-        by_place[stock.place].append(stock)
-    for place, group in sorted(by_place.items()):
-        seen: set[tuple[str, str]] = set()
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                pair = (min(a.scope, b.scope), max(a.scope, b.scope))
-                if a.scope == b.scope or pair in seen or not _overlap(a, b):
-                    continue
-                seen.add(pair)
-                fa, fb = effective(a.people)[0][0], effective(b.people)[0][0]
-                assert fa is not None
-                assert fb is not None
-                yield QualityFinding(
-                    FindingKind.SCOPE_MISMATCH,
-                    f"{place}: {_text(fa)} ({a.scope}) and {_text(fb)} ({b.scope}) count "
-                    "different populations at overlapping dates; they are kept apart.",
-                    (uuid_of(a.id), uuid_of(b.id)),
-                )
-
-
-def _overlap(a: StockRec, b: StockRec) -> bool:
-    lo = max(a.date.earliest or 0, b.date.earliest or 0)
-    hi = min(a.date.latest or 10**7, b.date.latest or 10**7)
-    return lo <= hi
-
-
 def _date_of(rec: Rec) -> When:
     return rec.until if isinstance(rec, ClaimRec) else rec.date
 
 
-def _after_publication(state: KnowledgeState, rec: Rec) -> QualityFinding | None:
+def _after_publication(
+    state: KnowledgeState, rec: Rec, shown: dict[When, str]
+) -> QualityFinding | None:
     published = state.sources[rec.source].published
     when = _date_of(rec)
     if published is None or published.latest is None or when.earliest is None:
         return None
     if when.earliest <= published.latest:
         return None
+    # A few thousand days are written again and again: each is written once (``shown``).
+    said = shown.get(when) or shown.setdefault(when, str(to_fuzzy(when)))
+    then = shown.get(published) or shown.setdefault(published, str(to_fuzzy(published)))
     return QualityFinding(
         FindingKind.AFTER_PUBLICATION,
-        f"the report at position {rec.position} is dated {to_fuzzy(when)}, after its source was "
-        f"published ({to_fuzzy(published)}): a typo, or something planned reported as done?",
+        f"the report at position {rec.position} is dated {said}, after its source was "
+        f"published ({then}): a typo, or something planned reported as done?",
         (uuid_of(rec.id),),
         getattr(rec, "country", None),
     )
@@ -388,8 +328,9 @@ def quality(state: KnowledgeState, as_of: int | None, policy: Policy) -> tuple[Q
     """Return every finding about what the ledger held by ``as_of``, grouped by kind."""
     findings: list[QualityFinding] = []
     reports = [r for r in state.reports.values() if happened_by(_date_of(r), as_of)]
+    shown: dict[When, str] = {}
     for rec in sorted(reports, key=lambda r: r.position):
-        finding = _after_publication(state, rec)
+        finding = _after_publication(state, rec, shown)
         if finding is not None:
             findings.append(finding)
         for problem in _breakdown(rec):
@@ -407,7 +348,7 @@ def quality(state: KnowledgeState, as_of: int | None, policy: Policy) -> tuple[Q
     findings.extend(_duplicates(views))
     findings.extend(_ordinals(state, views))
     findings.extend(_claims([r for r in reports if isinstance(r, ClaimRec)], state))
-    findings.extend(_scopes([r for r in reports if isinstance(r, StockRec)]))
+    findings.extend(scope_findings([r for r in reports if isinstance(r, StockRec)]))
     for position, event_id, missing, kind in state.dangling:
         findings.append(
             QualityFinding(

@@ -11,7 +11,13 @@ façade and the CLI reach the hash chain's start, the checked reader and the ser
 rules (imported ``as`` themselves): no other package imports a private module of this one.
 """
 
-from ._base import Envelope, EventStore
+from ._base import (
+    PROGRESS_EVERY as PROGRESS_EVERY,
+    VERIFYING as VERIFYING,
+    Envelope,
+    EventStore,
+    Progress as Progress,
+)
 from ._copy import copy_store
 from ._hashing import (
     GENESIS_HASH as GENESIS_HASH,

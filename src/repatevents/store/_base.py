@@ -7,15 +7,25 @@ Every backend (in memory, SQLite, JSON Lines, or a third party's) implements
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
 from ..events import Event
 
-__all__ = ["CheckedReader", "Envelope", "EventStore"]
+__all__ = ["PROGRESS_EVERY", "VERIFYING", "CheckedReader", "Envelope", "EventStore", "Progress"]
+
+#: Told how far long work got: ``progress(stage, done, total)``, e.g.
+#: ``progress("verifying", 20000, 1000000)``. A person waiting on a terminal sees it.
+Progress = Callable[[str, int, int], None]
+
+#: Long work tells its progress callback how far it got every this many records.
+PROGRESS_EVERY: Final = 10_000
+
+#: The stage a store's :meth:`EventStore.verify` reports.
+VERIFYING: Final = "verifying"
 
 
 @attrs.frozen
@@ -71,8 +81,12 @@ class EventStore(Protocol):
         """Return the position of the last record (0 when empty)."""
         ...
 
-    def verify(self) -> int:
+    def verify(self, *, progress: Progress | None = None) -> int:
         """Walk the whole log checking every hash; return the number of records checked.
+
+        Args:
+            progress: told how far the walk got, as ``progress(VERIFYING, checked, total)``
+                at the start, every :data:`PROGRESS_EVERY` records and at the end.
 
         Raises:
             IntegrityError: naming the first position whose record does not match its hash.

@@ -53,7 +53,7 @@ from ..errors import (
     ValidationError,
 )
 from ..events import Event, loads_event
-from ._base import Envelope
+from ._base import Envelope, Progress
 from ._hashing import GENESIS_HASH
 from ._jsonlines_lines import (
     Line,
@@ -614,7 +614,7 @@ class JsonLinesStore:
             self._sync()
             return self._head
 
-    def verify(self) -> int:
+    def verify(self, *, progress: Progress | None = None) -> int:
         """Check every line: its form, its position, its hash, its id, and the batch ends.
 
         Returns:
@@ -628,8 +628,8 @@ class JsonLinesStore:
         """
         with self._flocked(fcntl.LOCK_SH):
             self._sync()
-            size = self._size
-        checker = ChainChecker()
+            size, head = self._size, self._head
+        checker = ChainChecker(progress, head)
         offset = 0
         with open(self.path, "rb") as stream:
             for line in stream:
@@ -656,7 +656,7 @@ class JsonLinesStore:
                     ) from None
                 checker.check(parsed.record._replace(event_id=content_id), content_id)
         self._check_checkpoints(checker.checked)
-        return checker.checked
+        return checker.finish()
 
     def get_checkpoint(self, name: str) -> tuple[int, bytes] | None:
         """Return the checkpoint saved under ``name`` as (position, state), or ``None``.

@@ -9,7 +9,7 @@ from types import TracebackType
 
 from ..errors import IntegrityError, StoreError
 from ..events import Event, encode_event
-from ._base import Envelope
+from ._base import Envelope, Progress
 from ._hashing import GENESIS_HASH, parse_recorded_at
 from ._records import (
     ChainChecker,
@@ -160,7 +160,7 @@ class MemoryStore:
         self._check_open()
         return len(self._records)
 
-    def verify(self) -> int:
+    def verify(self, *, progress: Progress | None = None) -> int:
         """Check every record's hash and that each held event still has its stored content.
 
         Returns:
@@ -170,12 +170,12 @@ class MemoryStore:
             IntegrityError: naming the first position that does not match.
         """
         self._check_open()
-        checker = ChainChecker()
+        checker = ChainChecker(progress, len(self._records))
         for record, envelope in zip(list(self._records), list(self._envelopes), strict=True):
             checker.check(record, str(envelope.event.id))
             if encode_event(envelope.event) != record.event_json:
                 raise IntegrityError(record.position, "the held event differs from its record")
-        return checker.checked
+        return checker.finish()
 
     def _stored(self, after: int = 0) -> Iterator[StoredRecord]:
         """Yield the stored records after ``after`` (what :func:`~._copy.copy_store` copies)."""

@@ -52,7 +52,7 @@ from ..errors import (
     ValidationError,
 )
 from ..events import Event
-from ._base import Envelope
+from ._base import Envelope, Progress
 from ._hashing import GENESIS_HASH
 from ._records import (
     ChainChecker,
@@ -681,7 +681,7 @@ class PostgresStore:
                 pass
         return self.head()
 
-    def verify(self) -> int:
+    def verify(self, *, progress: Progress | None = None) -> int:
         """Check every record's hash and id, and that no checkpoint lies past the log.
 
         Returns:
@@ -693,7 +693,7 @@ class PostgresStore:
                 checkpoint was saved past the last record.
             CorruptLogError: a record cannot be decoded.
         """
-        checker = ChainChecker()
+        checker = ChainChecker(progress, self.head())
         for record in self._stored():
             try:
                 content_id = event_id_of(record.event_json, record.schema_version)
@@ -705,7 +705,7 @@ class PostgresStore:
             checker.check(record, content_id)
         with self._errors():
             self._check_checkpoints(self._db, checker.checked)
-        return checker.checked
+        return checker.finish()
 
     def get_checkpoint(self, name: str) -> tuple[int, bytes] | None:
         """Return the checkpoint saved under ``name`` as (position, state), or ``None``."""

@@ -33,7 +33,7 @@ from ..events import (
     event_payload,
     uuid_text,
 )
-from ._base import CheckedReader, Envelope, EventStore
+from ._base import PROGRESS_EVERY, VERIFYING, CheckedReader, Envelope, EventStore, Progress
 from ._hashing import (
     GENESIS_HASH,
     canonical_record,
@@ -398,14 +398,28 @@ def plan_batch(
 
 
 class ChainChecker:
-    """Walk records in order and raise at the first one that breaks the chain."""
+    """Walk records in order and raise at the first one that breaks the chain.
 
-    __slots__ = ("_ids", "_position", "_previous")
+    With ``progress``, tell it how far the walk got every :data:`PROGRESS_EVERY` records, as
+    ``progress("verifying", checked, total)``: a store's ``verify`` of a large log takes a while.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("_ids", "_position", "_previous", "_progress", "_total")
+
+    def __init__(self, progress: Progress | None = None, total: int = 0) -> None:
         self._position = 0
         self._previous = GENESIS_HASH
         self._ids: dict[int, int] = {}
+        self._progress = progress
+        self._total = total
+        if progress is not None:
+            progress(VERIFYING, 0, total)
+
+    def finish(self) -> int:
+        """Say the walk reached its end (to ``progress``); return the records checked."""
+        if self._progress is not None:
+            self._progress(VERIFYING, self._position, max(self._total, self._position))
+        return self._position
 
     @property
     def checked(self) -> int:
@@ -465,6 +479,8 @@ class ChainChecker:
                 )
         self._position = expected
         self._previous = record.hash
+        if self._progress is not None and expected % PROGRESS_EVERY == 0:
+            self._progress(VERIFYING, expected, max(self._total, expected))
 
 
 def hash_bytes(record_hash: Any, position: int) -> bytes:

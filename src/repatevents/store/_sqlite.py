@@ -51,7 +51,7 @@ from ..errors import (
     ValidationError,
 )
 from ..events import Event
-from ._base import Envelope
+from ._base import Envelope, Progress
 from ._hashing import GENESIS_HASH
 from ._records import (
     ChainChecker,
@@ -540,7 +540,7 @@ class SQLiteStore:
             (head,) = self._db.execute("SELECT coalesce(max(position), 0) FROM events").fetchone()
         return int(head)
 
-    def verify(self) -> int:
+    def verify(self, *, progress: Progress | None = None) -> int:
         """Check every record's hash and id, then SQLite's own structure of the file.
 
         Returns:
@@ -552,7 +552,7 @@ class SQLiteStore:
                 checkpoint was saved past the last record.
             CorruptLogError: a record cannot be decoded, or SQLite finds the file damaged.
         """
-        checker = ChainChecker()
+        checker = ChainChecker(progress, self.head())
         position = 0
         while True:
             with self._errors(position + 1):
@@ -580,7 +580,7 @@ class SQLiteStore:
             )
         with self._errors():
             self._check_checkpoints(self._db, checker.checked)
-        return checker.checked
+        return checker.finish()
 
     @staticmethod
     def _stored_record(row: tuple[Any, ...], expected: int) -> StoredRecord:

@@ -430,6 +430,20 @@ class StoreContract:
         store.append(sample_events(7, 20))
         assert 27 == store.verify()
 
+    def test_verify_tells_its_progress(self, store: EventStore) -> None:
+        """verify(progress=...) says it starts at 0 of the head and ends at the head, never
+        going back nor past the head, all under the stage name "verifying"."""
+        store.append(sample_events(20))
+        store.append(sample_events(7, 20))
+        told: list[tuple[str, int, int]] = []
+        assert 27 == store.verify(progress=lambda *args: told.append(args))
+        assert ("verifying", 0, 27) == told[0]
+        assert ("verifying", 27, 27) == told[-1]
+        assert {"verifying"} == {stage for stage, _, _ in told}
+        done = [count for _, count, _ in told]
+        assert sorted(done) == done
+        assert all(count <= total == 27 for _, count, total in told)
+
     def test_a_checked_read_reads_what_read_reads(self, store: EventStore) -> None:
         """Reading with the chain checked (as a fold does) gives what read gives, the hash
         before the first record taken from the log or given; a wrong one given is an
