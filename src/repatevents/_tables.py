@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import itertools
+import operator
 from collections.abc import Iterable, Mapping, Sequence
-from operator import itemgetter
 from typing import Any
 
 import attrs
@@ -100,15 +101,13 @@ class Table:
         if len(set(names)) != len(names):
             raise ValueError(f"table {self.name!r} has duplicate column names")
         width = len(self.columns)
-        rows = self.rows
-        # Settled a column at a time, in C (a set of the types in it): cells one by one would
-        # cost more than writing them. Only a table that fails is walked cell by cell, to name
-        # the first wrong cell.
-        if rows and set(map(len, rows)) != {width}:
-            self._check_cells()
-        for j, column in enumerate(self.columns):
-            if not set(map(type, map(itemgetter(j), rows))) <= _EXACT_TYPES[column.type]:
-                # A subclass (fine) or a wrong type (an error): the full check tells.
+        exact = [_EXACT_TYPES[c.type] for c in self.columns]
+        # Settled by the rows' distinct signatures (the types of their cells, found in C): a
+        # table has a few dozen, and checking cells one by one would cost more than writing
+        # them. Only a table that fails is walked cell by cell, to name the first wrong cell.
+        for signature in set(map(tuple, map(map, itertools.repeat(type), self.rows))):
+            if len(signature) != width or not all(map(operator.contains, exact, signature)):
+                # A subclass (fine) or a wrong type or length (an error): the full check tells.
                 self._check_cells()
                 return
 

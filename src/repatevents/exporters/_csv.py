@@ -133,9 +133,10 @@ def _cells(table: Table) -> Iterable[Sequence[Any]]:
 
     The csv module writes most cells as they are: text, an integer, a float (as its ``repr``),
     a date (ISO 8601) and ``None`` (an empty field). Only a text that needs its quote, a
-    boolean and a datetime in a date column need another form; each column is settled once,
-    from its distinct values (a text by its first character), and the rows pass untouched
-    when none of them needs one, as nearly all do.
+    boolean and a datetime in a date column need another form. Each column is settled once,
+    in C where it can be (a text column by the set of its cells' first characters, a date
+    column by the set of its cells' types), and the rows pass untouched when no column needs
+    another form, as nearly all do.
     """
     rows = table.rows
     fixes: list[tuple[int, dict[Any, str]]] = []
@@ -144,17 +145,24 @@ def _cells(table: Table) -> Iterable[Sequence[Any]]:
             # The table holds ints and floats there (never a bool), which the csv module
             # writes as their str and repr: exact, as this exporter promises.
             continue
+        cells = map(itemgetter(j), rows)
+        if column.type is ColumnType.TEXT:
+            # filter drops None and "" (nothing to quote); the rest is str, sliced in C.
+            firsts = set(map(_FIRST, filter(None, cells)))
+            if not any(map(_triggers, firsts)):
+                continue
+        elif column.type is ColumnType.DATE and set(map(type, cells)) <= _PLAIN_DATES:
+            continue
         distinct = set(map(itemgetter(j), rows))
         distinct.discard(None)
-        if not distinct or {type(value) for value in distinct} <= _AS_IS[column.type]:
-            if column.type is not ColumnType.TEXT:
-                continue
-            if not any(_triggers(first) for first in {value[:1] for value in distinct}):
-                continue
         fixes.append((j, {value: _cell(column.type, value) for value in distinct}))
     if not fixes:
         return rows
     return (_fixed(row, fixes) for row in rows)
+
+
+_FIRST = itemgetter(slice(0, 1))
+_PLAIN_DATES = frozenset({dt.date, type(None)})
 
 
 def _fixed(row: Sequence[Any], fixes: Sequence[tuple[int, dict[Any, str]]]) -> list[Any]:
@@ -167,12 +175,6 @@ def _fixed(row: Sequence[Any], fixes: Sequence[tuple[int, dict[Any, str]]]) -> l
 
 
 _NUMBERS = (ColumnType.INTEGER, ColumnType.NUMBER)
-# The types the csv module writes as this exporter does, by column type.
-_AS_IS: dict[ColumnType, frozenset[type]] = {
-    ColumnType.TEXT: frozenset({str}),
-    ColumnType.DATE: frozenset({dt.date}),
-    ColumnType.BOOLEAN: frozenset(),
-}
 
 
 @functools.lru_cache(maxsize=4096)

@@ -13,7 +13,7 @@ Cost: O(reports), with no value built per report.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -61,9 +61,21 @@ def _id_text(rid: int) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _join(items: Iterable[str | None]) -> str | None:
+def _join(items: Sequence[str | None]) -> str | None:
+    if len(items) == 1:
+        # Most list cells hold one item: nothing to keep apart or join.
+        return items[0] or None
     kept = dict.fromkeys(filter(None, items))
     return "; ".join(kept) if kept else None
+
+
+def _label(keys: list[str]) -> str:
+    """Return an operation's label: its reports' keys, once each, sorted, joined by +."""
+    # The reports of an operation mostly share one key: sorting is for when they do not.
+    first = keys[0]
+    if all(key == first for key in keys):
+        return first
+    return "+".join(sorted(set(keys)))
 
 
 @lru_cache(maxsize=65536)
@@ -101,7 +113,7 @@ def operation_rows(
                 adjudicated = adjudication[1][0][1]
         # One pass over the reports gathers every list cell (most operations have one to
         # three reports: a comprehension per cell would cost more than its items).
-        keys: set[str] = set()
+        keys: list[str] = []
         roles: list[str | None] = []
         role_dates: list[str] = []
         facilitators: list[str] = []
@@ -117,7 +129,7 @@ def operation_rows(
             source = sources[report.source]
             key = report.key
             if key is not None and not derived(key):
-                keys.add(key)
+                keys.append(key)
             roles.append(report.role)
             role_dates.append(_role_date(report.role, report.date))
             facilitators += report.facilitators
@@ -128,7 +140,7 @@ def operation_rows(
             corrections += report.id in corrected
         body.append(
             (
-                "+".join(sorted(keys)) if keys else f"op-{gid:032x}"[:11],
+                _label(keys) if keys else f"op-{gid:032x}"[:11],
                 _id_text(gid),
                 view.country,
                 _country_name(view.country),
