@@ -11,7 +11,7 @@ façade and the CLI reach the hash chain's start, the checked reader and the ser
 rules (imported ``as`` themselves): no other package imports a private module of this one.
 """
 
-from ._base import Envelope, EventStore
+from ._base import Envelope, EventStore, RawReader as RawReader, RawRecord as RawRecord
 from ._copy import copy_store
 from ._hashing import (
     GENESIS_HASH as GENESIS_HASH,
