@@ -19,9 +19,13 @@ from repatevents.events import (
     Event,
     _fastcodec as fastcodec,
     _storedjson as storedjson,
+    decode_stored_form,
     event_from_dict,
     event_to_dict,
     read_jsonl,
+    stored_form_type,
+    stored_people,
+    stored_source,
 )
 from repatevents.events._fastcodec import decode_event, encode_event, event_payload
 from repatevents.events._storedjson import decode_event_json
@@ -101,6 +105,20 @@ def test_decoding_does_not_fall_back(event: Event) -> None:
         assert event == decode_event(payload)
     with mock.patch.object(storedjson, "decode_event", _refuse):
         assert event == decode_event_json(encode_event(event))
+
+
+@given(rst.events())
+def test_what_the_store_writes_is_read_as_a_checked_form(event: Event) -> None:
+    """The stored JSON of any event is read as a form with the event's type, ids and values
+    (what the fold reads without building the event)."""
+    form = decode_stored_form(encode_event(event))
+    assert form is not None
+    assert event.TYPE == stored_form_type(form)
+    assert event.id == form.id
+    assert event.source == stored_source(form.source)
+    people = getattr(event, "people", None)
+    if people is not None:
+        assert people == stored_people(form.people)
 
 
 def _refuse(data: Any, *, line: int | None = None) -> Event:

@@ -45,7 +45,15 @@ from ._jsonl import dumps_event, iter_jsonl, loads_event, read_jsonl, write_json
 from ._people import CATEGORIES, People
 from ._places import Origin, Place, PlaceKind, all_places, lookup_place
 from ._source import Source, SpeakerKind
-from ._storedjson import decode_event_json as decode_event_json
+from ._storedjson import (
+    decode_event_json as decode_event_json,
+    decode_stored_form as decode_stored_form,
+    stored_by_nationality as stored_by_nationality,
+    stored_date as stored_date,
+    stored_form_type as stored_form_type,
+    stored_people as stored_people,
+    stored_source as stored_source,
+)
 
 __all__ = [
     "CATEGORIES",

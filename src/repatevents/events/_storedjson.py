@@ -50,7 +50,16 @@ from ._fastcodec import (
 from ._people import People
 from ._source import Source
 
-__all__ = ["decode_event_json"]
+__all__ = [
+    "decode_event_json",
+    "decode_stored_form",
+    "stored_by_nationality",
+    "stored_date",
+    "stored_estimate",
+    "stored_form_type",
+    "stored_people",
+    "stored_source",
+]
 
 _UNSET = msgspec.UNSET
 _Count = Annotated[int, msgspec.Meta(ge=0)]
@@ -241,28 +250,99 @@ def _builder(
     return build
 
 
+def _checker(
+    cls: type, checks: dict[type, Callable[[Any], None]], values: dict[type, _Shared]
+) -> Callable[[Any], None]:
+    """Write the function that checks a parsed event form against the rules of ``cls``
+    without building the event.
+
+    What :func:`_builder` applies while it builds, applied to the form itself: converter fixed
+    points, validators of values and ``__attrs_post_init__`` (which read fields by name, so
+    they read the form as they would read the event). Nested values (people, dates, estimates,
+    sources) are decoded through their caches, which is their check and makes the reader that
+    asks for them next find them there; a correction's replacement is checked as a form too.
+    """
+    namespace: dict[str, Any] = {
+        "checks": checks,
+        "_estimates": _estimates.found,
+        "_estimate": _estimate,
+        "_exact": _exact_cache,
+        "_nationalities": _nationalities,
+        "post_init": getattr(cls, "__attrs_post_init__", None),
+    }
+    lines = ["def check(obj):"]
+    rules = []
+    hints = typing.get_type_hints(cls)
+    for i, field in enumerate(fields_of(cls)):
+        name, hint = field.name, _strip_none(hints[field.name])
+        lines.append(f"    v{i} = obj.{name}")
+        if field.check is not None and field.attribute.converter is not None:
+            seen: set[Any] = set()
+            namespace[f"seen{i}"] = seen
+            namespace[f"fixed{i}"] = _fixed_point(field.attribute.converter, seen)
+            lines.append(f"    if v{i} is not None and v{i} not in seen{i}: fixed{i}(v{i})")
+        elif hint is Estimate:
+            lines.append(f"    if v{i} is not None:")
+            lines.append(f"        e = (_exact if v{i}.__class__ is int else _estimates).get(v{i})")
+            lines.append(f"        if e is None: _estimate(v{i})")
+        elif hint in values:
+            namespace[f"found{i}"], namespace[f"miss{i}"] = values[hint].found, values[hint].miss
+            lines.append(f"    if v{i} is not None and v{i} not in found{i}: miss{i}(v{i})")
+        elif is_report_type(hint):
+            # The union of report forms is the type check; the field's validator asks for an
+            # event, which a form is not.
+            lines.append(f"    checks[v{i}.__class__](v{i})")
+            continue
+        elif hint == tuple[tuple[str, Estimate], ...]:
+            lines.append(f"    if v{i}.__class__ is dict: _nationalities(v{i})")
+        rule = value_rule_line(field, i, namespace)
+        if rule is not None:
+            rules.append(rule)
+    lines.extend(rules)
+    if namespace["post_init"] is not None:
+        lines.append("    post_init(obj)")
+    lines.append("    return None")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<stored json check of {cls.__name__}>", "exec"), namespace)
+    check: Callable[[Any], None] = namespace["check"]
+    return check
+
+
 @attrs.frozen
 class _Schema:
     decoder: msgspec.json.Decoder[Any]
     builders: dict[type, Callable[[Any], Any]]
+    #: the checks of the event forms, by form class
+    checks: dict[type, Callable[[Any], None]]
+    #: the type name of each event form, by form class
+    types: dict[type, str]
+    #: values decoded once per distinct form: people, sources and dates, by value class
+    values: dict[type, _Shared]
 
 
 @cache
 def _schema() -> _Schema:
     forms: dict[type, Any] = {}
     builders: dict[type, Callable[[Any], Any]] = {}
-    forms[People] = _struct(People, forms)
+    # People are parsed as frozen forms (they hold no enum members), so that a reader of
+    # forms can keep what it makes of equal groups once.
+    forms[People] = _struct(People, forms, hashed=True)
     builders[forms[People]] = _builder(People, builders, None)
     forms[Source] = _struct(Source, forms, hashed=True)
     # The source of an article recurs in each of its events, and few articles are read at once.
     sources = _Shared(_builder(Source, builders, None, hashed=True), 1 << 12)
+    values = {People: _Shared(builders[forms[People]]), Source: sources, FuzzyDate: _dates}
+    checks: dict[type, Callable[[Any], None]] = {}
+    types: dict[type, str] = {}
     # Reports first: a correction's replacement is one of them.
     ordered = sorted(EVENT_TYPES.items(), key=lambda item: item[1] not in _REPORT_CLASSES)
     for name, cls in ordered:
         forms[cls] = _struct(cls, forms, tag=name)
         builders[forms[cls]] = _builder(cls, builders, sources)
+        checks[forms[cls]] = _checker(cls, checks, values)
+        types[forms[cls]] = name
     events: Any = typing.Union[tuple(forms[cls] for cls in EVENT_TYPES.values())]  # noqa: UP007
-    return _Schema(msgspec.json.Decoder(events), builders)
+    return _Schema(msgspec.json.Decoder(events), builders, checks, types, values)
 
 
 def decode_event_json(data: bytes | str) -> Event:
@@ -282,3 +362,61 @@ def decode_event_json(data: bytes | str) -> Event:
     except (msgspec.MsgspecError, _NotTrusted, KeyError, TypeError, ValueError):
         return decode_event(orjson.loads(data))
     return event
+
+
+# -- reading forms without building events ---------------------------------------------------
+def decode_stored_form(data: bytes | str) -> Any | None:
+    """Return the parsed form of an event's stored JSON, checked, without building the event.
+
+    The form is a msgspec ``Struct`` with the event's field names: enum members, UUIDs and
+    tuples as the event has them; people, sources and dates as frozen forms, to be read with
+    :func:`stored_people`, :func:`stored_source` and :func:`stored_date`; estimates as ``int``
+    or a form, read with :func:`stored_estimate`. Every rule the event's ``__init__`` applies
+    has been checked (the nested values were decoded once, into their caches).
+
+    Returns ``None`` for JSON not in the shape the store writes: the caller reads that with
+    :func:`decode_event_json`, which reads it or raises the validating codec's error. A form
+    is never a misreading: what is returned is what that function would build the event from.
+    """
+    schema = _schema()
+    try:
+        form = schema.decoder.decode(data)
+        schema.checks[form.__class__](form)
+    except (msgspec.MsgspecError, _NotTrusted, KeyError, TypeError, ValueError):
+        return None
+    return form
+
+
+def stored_form_type(form: Any) -> str:
+    """Return the stable type name of an event form (``"operation-reported"``)."""
+    return _schema().types[form.__class__]
+
+
+def stored_people(form: Any) -> People:
+    """Return the group of people of a checked form (equal forms give one shared object)."""
+    shared = _schema().values[People]
+    found: People | None = shared.found.get(form)
+    return found if found is not None else shared.miss(form)
+
+
+def stored_source(form: Any) -> Source:
+    """Return the source of a checked form (equal forms give one shared object)."""
+    shared = _schema().values[Source]
+    found: Source | None = shared.found.get(form)
+    return found if found is not None else shared.miss(form)
+
+
+def stored_date(form: Any) -> FuzzyDate:
+    """Return the date of a checked form: ISO text or a date form (shared, as above)."""
+    found: FuzzyDate | None = _dates.found.get(form)
+    return found if found is not None else _dates.miss(form)
+
+
+def stored_estimate(value: Any) -> Estimate:
+    """Return the estimate of a checked count: an ``int`` or an estimate form."""
+    return _estimate(value)
+
+
+def stored_by_nationality(value: Any) -> tuple[tuple[str, Estimate], ...]:
+    """Return the counts per nationality of a checked form, sorted by code as the event's."""
+    return _nationalities(value) if value.__class__ is dict else tuple(value)

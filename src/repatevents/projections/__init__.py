@@ -48,7 +48,7 @@ from ._results import (
     TimeseriesPoint,
 )
 from ._sources import sources as sources
-from ._state import KnowledgeState, fold as fold
+from ._state import KnowledgeState, fold as fold, fold_stored as fold_stored
 from ._timeseries import timeseries as timeseries
 from ._to_tables import build_table as build_table, table_names as table_names
 from ._totals import check_grouping as check_grouping, totals as totals
