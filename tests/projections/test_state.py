@@ -259,3 +259,15 @@ def _rewrite(path: Path, position: int, event_json: str) -> None:
             )
         previous = hash_
     connection.close()
+
+
+@given(rst.event_logs(max_size=30))
+def test_an_operations_flow_is_kept_once_in_its_view(log: list[Event]) -> None:
+    """The state keeps the reported outflows and inflows; an operation's flow out of its camp
+    is read from its kept view (one copy, not two), and every flow indexed by place is found."""
+    state = fold_stored(_raw(log), _never)
+    assert all(flow.kind != "op" for flow in state.flows.values())
+    indexed = {
+        fid for days in state.flows_by_place.values() for ids in days.values() for fid in ids
+    }
+    assert indexed == set(state.flows) | set(state.views)

@@ -66,9 +66,10 @@ _SUMMARY = (
 #: The version of the checkpoint's layout; bump it whenever the knowledge state changes shape
 #: or the figures its kept views hold are computed by another rule (6: a report's parts bound
 #: its own total; 7: camp statuses; 8: ordinal scopes; 9: an operation whose reports name
-#: different sites comes from their set, so the flow sums kept per camp change), so that old
-#: checkpoints are folded again.
-FORMAT = 9
+#: different sites comes from their set, so the flow sums kept per camp change; 10: the flows
+#: kept are the reported ones, an operation's being its view's), so that old checkpoints are
+#: folded again.
+FORMAT = 10
 
 T = TypeVar("T", bound=tuple[Any, ...])
 # (record class, indices of its When fields, indices of its Figs fields); optional When fields

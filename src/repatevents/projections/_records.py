@@ -192,6 +192,15 @@ def figs_of(people: People) -> Figs:
     )
 
 
+# Day ordinals are ints past the small ones Python shares: each date of a million records would
+# hold its own. A few thousand days recur; one int each is kept.
+_days: dict[int, int] = {}
+
+
+def _day(ordinal: int) -> int:
+    return _days.setdefault(ordinal, ordinal)
+
+
 def when_of(date: FuzzyDate, published_latest: int | None = None) -> When:
     """Return the compact form of a date; ``published_latest`` bounds its end.
 
@@ -200,8 +209,8 @@ def when_of(date: FuzzyDate, published_latest: int | None = None) -> When:
     ends at publication. A date that starts after publication (a mistake, or a plan) keeps its
     own end.
     """
-    earliest = None if date.earliest is None else date.earliest.toordinal()
-    given = None if date.latest is None else date.latest.toordinal()
+    earliest = None if date.earliest is None else _day(date.earliest.toordinal())
+    given = None if date.latest is None else _day(date.latest.toordinal())
     latest = given
     if published_latest is not None and (earliest is None or earliest <= published_latest):
         if latest is None or latest > published_latest:

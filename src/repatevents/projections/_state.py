@@ -182,6 +182,8 @@ class KnowledgeState:
         self.countries: dict[str, CountryAgg] = {}
         self.stocks: dict[StockKey, StockAgg] = {}
         self.stock_index: dict[str, dict[str | None, set[StockKey]]] = {}
+        #: the outflows and inflows reported, by report id (an operation's flow out of its camp
+        #: is its kept view's, op_flow: not kept twice)
         self.flows: dict[int, Flow] = {}
         #: place -> the latest day of each flow there (None: open) -> flow ids
         self.flows_by_place: dict[str, dict[int | None, set[int]]] = {}
@@ -563,8 +565,16 @@ def _keys_for(state: KnowledgeState, flow: Flow) -> Iterable[tuple[StockKey, Sto
                 yield key, state.stocks[key]
 
 
+def _flow(state: KnowledgeState, fid: int) -> Flow:
+    """Return flow ``fid``: a reported one, or the flow out of a camp an operation is."""
+    flow = state.flows.get(fid)
+    return flow if flow is not None else op_flow(state.views[fid])
+
+
 def _add_flow(state: KnowledgeState, fid: int, flow: Flow) -> None:
-    state.flows[fid] = flow
+    if flow.kind != "op":
+        # An operation's flow is its kept view's (op_flow): kept once, not twice.
+        state.flows[fid] = flow
     day = flow.date.latest
     state.flows_by_place.setdefault(flow.place, {}).setdefault(day, set()).add(fid)
     if day is not None and day > state.last_flow_day:
@@ -574,8 +584,10 @@ def _add_flow(state: KnowledgeState, fid: int, flow: Flow) -> None:
             agg.add_flow(key, flow)
 
 
-def _remove_flow(state: KnowledgeState, fid: int) -> None:
-    flow = state.flows.pop(fid)
+def _remove_flow(state: KnowledgeState, fid: int, flow: Flow | None = None) -> None:
+    """Take flow ``fid`` away (``flow``: an operation's, from the view it had)."""
+    if flow is None:
+        flow = state.flows.pop(fid)
     days = state.flows_by_place[flow.place]
     ids = days[flow.date.latest]
     ids.discard(fid)
@@ -620,7 +632,7 @@ def _rebase(state: KnowledgeState, key: StockKey, agg: StockAgg, baseline: int |
     for place in state.flows_by_place:
         if contains(key[0], place) != NO:
             for fid in _flows_after(state, place, start):
-                agg.add_flow(key, state.flows[fid])
+                agg.add_flow(key, _flow(state, fid))
 
 
 # -- links and operations ---------------------------------------------------------------------
@@ -755,7 +767,7 @@ def settle(state: KnowledgeState) -> KnowledgeState:
             agg.add(old, -1)
             if agg.ops == 0:
                 del countries[old.country]
-            _remove_flow(state, gid)
+            _remove_flow(state, gid, op_flow(old))
     for gid in dirty:
         if gid not in state.members:
             continue
