@@ -57,7 +57,7 @@ from typing import Any
 import orjson
 
 from repatevents.events import Event
-from repatevents.events._fastcodec import decode_event, encode_event, event_payload
+from repatevents.events._stored import decode_event, encode_event, event_payload
 from repatevents.store import SQLiteStore
 from repatevents.testing import sample_events
 

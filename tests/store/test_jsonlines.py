@@ -18,7 +18,7 @@ from repatevents.errors import (
     RepateventsWarning,
     StoreError,
 )
-from repatevents.events._fastcodec import encode_event
+from repatevents.events._stored import encode_event
 from repatevents.store import EventStore, JsonLinesStore
 from repatevents.testing import StoreContract, sample_events
 

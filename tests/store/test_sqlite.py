@@ -20,7 +20,7 @@ from repatevents.errors import (
     StoreError,
 )
 from repatevents.events import SCHEMA_VERSION
-from repatevents.events._fastcodec import encode_event
+from repatevents.events._stored import encode_event
 from repatevents.store import EventStore, SQLiteStore
 from repatevents.store._hashing import canonical_record, chain_hash, format_recorded_at
 from repatevents.testing import StoreContract, sample_events

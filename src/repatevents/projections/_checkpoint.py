@@ -32,8 +32,8 @@ from typing import Any, Final, TypeVar, cast
 
 from ..errors import RepateventsWarning
 from ._aggregates import CountryAgg, Flow, OpView, StockAgg
+from ._compact import ClaimRec, FlowRec, OpRec, Rec, SourceRec, StockRec, When
 from ._figures import Sum
-from ._records import ClaimRec, FlowRec, OpRec, Rec, SourceRec, StockRec, When
 from ._state import KnowledgeState
 
 __all__ = [

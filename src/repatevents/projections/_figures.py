@@ -32,8 +32,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from ._compact import ABOUT, AT_LEAST, EXACT, FIELDS, RANGE, Fig, Figs, OpRec, SourceRec
 from ._policy import Policy, PolicyRule
-from ._records import ABOUT, AT_LEAST, EXACT, FIELDS, RANGE, Fig, Figs, OpRec, SourceRec
 
 __all__ = [
     "ABOUT_TOLERANCE",
@@ -170,7 +170,7 @@ def _widened(figs: Figs) -> Figs:
 
 
 # The figures of records read from stored JSON are shared by every record with equal figures
-# (see _records.form_figs): what they read as is found once per shared object, and shared too.
+# (see _compact.form_figs): what they read as is found once per shared object, and shared too.
 _effective_of: dict[int, tuple[Figs, tuple[Figs, str]]] = {}
 _EFFECTIVE_LIMIT = 1 << 14
 

@@ -17,10 +17,10 @@ from functools import lru_cache
 from typing import Any
 
 from ..events import DateRole, lookup_place
+from ._compact import OpRec, When, derived, to_fuzzy
 from ._figures import BASIS_FAMILIES
 from ._operations import operation_views, sort_key
 from ._policy import Policy
-from ._records import OpRec, When, derived, to_fuzzy
 from ._state import KnowledgeState
 from ._totals import country_name
 

@@ -44,10 +44,7 @@ from typing import cast
 
 from ._aggregates import OpView
 from ._clock import NO, POSSIBLE, SURE, happened_by, order_key
-from ._figures import BASIS_FAMILIES, effective
-from ._operations import operation_views
-from ._policy import Policy
-from ._records import (
+from ._compact import (
     FIELDS,
     ClaimRec,
     Fig,
@@ -59,6 +56,9 @@ from ._records import (
     to_fuzzy,
     uuid_of,
 )
+from ._figures import BASIS_FAMILIES, effective
+from ._operations import operation_views
+from ._policy import Policy
 from ._results import FindingKind, QualityFinding
 from ._state import KnowledgeState
 

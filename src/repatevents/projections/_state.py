@@ -57,9 +57,7 @@ from ..events import (
 )
 from ._aggregates import CountryAgg, Flow, OpView, StockAgg, StockKey
 from ._clock import NO
-from ._figures import combine, effective
-from ._policy import DEFAULT_POLICY, POLICIES, Policy, PolicyRule
-from ._records import (
+from ._compact import (
     Fig,
     Figs,
     FlowRec,
@@ -77,6 +75,8 @@ from ._records import (
     source_rec_of,
     when_of,
 )
+from ._figures import combine, effective
+from ._policy import DEFAULT_POLICY, POLICIES, Policy, PolicyRule
 from ._scope import contains, specificity
 
 if TYPE_CHECKING:

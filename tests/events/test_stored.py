@@ -1,4 +1,4 @@
-"""The fast codec for stored payloads: the same events as event_from_dict, without its cost."""
+"""The stored form of events: written by one module, read back as event_from_dict reads it."""
 
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ from repatevents.errors import ValidationError
 from repatevents.events import (
     EVENT_TYPES,
     Event,
-    _fastcodec as fastcodec,
-    _storedjson as storedjson,
+    _stored as stored,
     decode_stored_form,
     event_from_dict,
     event_to_dict,
@@ -27,8 +26,7 @@ from repatevents.events import (
     stored_people,
     stored_source,
 )
-from repatevents.events._fastcodec import decode_event, encode_event, event_payload
-from repatevents.events._storedjson import decode_event_json
+from repatevents.events._stored import decode_event, decode_event_json, encode_event, event_payload
 from repatevents.store import JsonLinesStore, SQLiteStore
 from repatevents.testing import sample_events
 
@@ -101,9 +99,9 @@ def test_decoding_does_not_fall_back(event: Event) -> None:
     """A payload the store wrote is decoded without the validating codec, and its bytes
     without parsing them into a dict first."""
     payload = _stored(event)
-    with mock.patch.object(fastcodec, "event_from_dict", _refuse):
+    with mock.patch.object(stored, "event_from_dict", _refuse):
         assert event == decode_event(payload)
-    with mock.patch.object(storedjson, "decode_event", _refuse):
+    with mock.patch.object(stored, "decode_event", _refuse):
         assert event == decode_event_json(encode_event(event))
 
 
@@ -230,5 +228,5 @@ def test_stores_read_their_records_from_the_bytes(tmp_path: Path, backend: Any) 
     suffix = ".db" if backend is SQLiteStore else ".jsonl"
     with backend(tmp_path / f"log{suffix}") as store:
         store.append(events)
-        with mock.patch.object(storedjson, "decode_event", _refuse):
+        with mock.patch.object(stored, "decode_event", _refuse):
             assert [envelope.event for envelope in store.read()] == events
