@@ -12,7 +12,7 @@ import datetime as dt
 import sys
 import uuid
 from functools import lru_cache
-from typing import Any, NamedTuple, TypeAlias
+from typing import Any, NamedTuple, TypeAlias, TypeVar
 
 from ..events import (
     CATEGORIES,
@@ -55,6 +55,7 @@ __all__ = [
     "form_source_rec",
     "form_when",
     "record_of",
+    "shared",
     "source_rec_of",
     "to_estimate",
     "to_fuzzy",
@@ -358,6 +359,7 @@ def record_of(report: Report, rid: int, position: int, source: int, published: i
 # distinct form and shared by every record that holds them, which is also what keeps a state of
 # a million reports small. Bounded: a full cache is emptied (a few values made again).
 _CACHE_LIMIT = 1 << 14
+_V = TypeVar("_V")
 _form_figs: dict[Any, Figs] = {}
 _form_whens: dict[tuple[Any, int | None], When] = {}
 _form_sources: dict[Any, SourceRec] = {}
@@ -371,6 +373,17 @@ def _keep(cache: dict[Any, Any], key: Any, value: Any) -> Any:
     return value
 
 
+_shared: dict[Any, Any] = {}
+
+
+def shared(value: _V) -> _V:
+    """Return the kept value equal to ``value`` (a date or figures: immutable tuples), or keep
+    this one: equal values made apart (dates bounded by different publications, an
+    operation's combined figures) are held once."""
+    found: _V | None = _shared.get(value)
+    return found if found is not None else _keep(_shared, value, value)
+
+
 def form_figs(form: Any) -> Figs:
     """Return the compact form of a checked people form (``figs_of`` of its people)."""
     found = _form_figs.get(form)
@@ -382,7 +395,7 @@ def form_when(form: Any, published_latest: int | None = None) -> When:
     key = (form, published_latest)
     found = _form_whens.get(key)
     if found is None:
-        found = _keep(_form_whens, key, when_of(stored_date(form), published_latest))
+        found = _keep(_form_whens, key, shared(when_of(stored_date(form), published_latest)))
     return found
 
 

@@ -72,6 +72,7 @@ from ._compact import (
     form_source_rec,
     form_when,
     record_of,
+    shared,
     source_rec_of,
     when_of,
 )
@@ -249,8 +250,15 @@ class KnowledgeState:
             return None
         nationality = next((r.nationality for r in ops if r.nationality is not None), None)
         origin = _merged_origin(ops)
+        # Combined anew at each change; kept once where equal to another operation's.
         return OpView(
-            gid, first.country, nationality, origin, _span(ops), combined.figs, combined.basis
+            gid,
+            first.country,
+            nationality,
+            origin,
+            shared(_span(ops)),
+            shared(combined.figs),
+            combined.basis,
         )
 
 
