@@ -424,9 +424,9 @@ def _fresh(db: Path, folder: Path) -> Path:
     return copy
 
 
-def fold_side_by_side(db: Path, jsonl: Path, count: int, folder: Path) -> bool:
+def fold_side_by_side(db: Path, jsonl: Path, count: int, folder: Path, runs: int = 3) -> bool:
     """Print the fold from zero beside pandas and the read path's limits; return whether the
-    fold is at least 3 times as fast as pandas. Best of three, taking turns."""
+    fold is at least 3 times as fast as pandas. Best of ``runs``, taking turns."""
 
     def from_zero() -> None:
         with Ledger.open(copy) as ledger:
@@ -449,16 +449,16 @@ def fold_side_by_side(db: Path, jsonl: Path, count: int, folder: Path) -> bool:
                 for p, m, v, h, b in store.read_raw_checked()
             )
 
-    runs: dict[str, list[float]] = {}
-    for _ in range(3):
+    times: dict[str, list[float]] = {}
+    for _ in range(runs):
         copy = _fresh(db, folder)
-        runs.setdefault("fold from zero", []).append(_cpu(from_zero))
-        runs.setdefault("pandas", []).append(_cpu(lambda: timed_pandas(jsonl)))
-        runs.setdefault("checked raw read", []).append(_cpu(read_raw))
-        runs.setdefault("read + msgspec forms", []).append(_cpu(read_forms))
-        runs.setdefault("fold of built events", []).append(_cpu(fold_events))
+        times.setdefault("fold from zero", []).append(_cpu(from_zero))
+        times.setdefault("pandas", []).append(_cpu(lambda: timed_pandas(jsonl)))
+        times.setdefault("checked raw read", []).append(_cpu(read_raw))
+        times.setdefault("read + msgspec forms", []).append(_cpu(read_forms))
+        times.setdefault("fold of built events", []).append(_cpu(fold_events))
         copy.unlink()
-    best = {name: min(times) for name, times in runs.items()}
+    best = {name: min(seconds) for name, seconds in times.items()}
     pandas = best["pandas"]
     for name, seconds in best.items():
         print(
@@ -489,6 +489,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--ledgers", type=Path, help="take ledger-<size>.db and .jsonl from this folder"
     )
+    parser.add_argument("--runs", type=int, default=3, help="best of this many (default 3)")
+    parser.add_argument(
+        "--fold-only", action="store_true", help="only the fold from zero, beside pandas"
+    )
     args = parser.parse_args(argv)
     missed = False
     rows = []
@@ -502,13 +506,16 @@ def main(argv: list[str] | None = None) -> int:
                 jsonl = args.ledgers / f"ledger-{count}.jsonl"
                 # Another seed: the warm appends draw ids the ledger does not hold.
                 generator = Generator(seed=count)
-            missed = not fold_side_by_side(db, jsonl, count, Path(folder)) or missed
+            missed = not fold_side_by_side(db, jsonl, count, Path(folder), args.runs) or missed
+            if args.fold_only:
+                db.unlink()
+                continue
             rebuild = timed_rebuild(db)
             warm = timed_warm(db, generator)
             # Side by side: the ledger's cold builds and pandas take turns, best of three,
             # so that both see the same machine.
             cold_runs, full_runs, pandas_runs = [], [], []
-            for _ in range(3):
+            for _ in range(args.runs):
                 cold_runs.append(timed_cold(db))
                 full_runs.append(timed_cold_full(db))
                 pandas_runs.append(timed_pandas(jsonl))
