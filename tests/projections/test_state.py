@@ -24,6 +24,7 @@ from repatevents import (
 )
 from repatevents.errors import CorruptLogError
 from repatevents.events import SCHEMA_VERSION, decode_event_json, decode_stored_form, encode_event
+from repatevents.projections._compact import When, shared
 from repatevents.projections._state import KnowledgeState, apply, fold, fold_stored
 from repatevents.store import (
     GENESIS_HASH,
@@ -271,3 +272,13 @@ def test_an_operations_flow_is_kept_once_in_its_view(log: list[Event]) -> None:
         fid for days in state.flows_by_place.values() for ids in days.values() for fid in ids
     }
     assert indexed == set(state.flows) | set(state.views)
+
+
+def test_shared_values_are_equal_and_of_the_class_asked_for() -> None:
+    """Equal dates or figures are held once, and a plain tuple equal to a date is never handed
+    back as the date (nor the other way round)."""
+    day = When(738000, 738000, 738000, "day", None)
+    assert shared(day) is shared(When(738000, 738000, 738000, "day", None))
+    plain = (738000, 738000, 738000, "day", None)
+    assert plain is shared(plain)
+    assert When is type(shared(When(*plain)))

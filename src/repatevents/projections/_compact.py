@@ -381,7 +381,10 @@ def shared(value: _V) -> _V:
     this one: equal values made apart (dates bounded by different publications, an
     operation's combined figures) are held once."""
     found: _V | None = _shared.get(value)
-    return found if found is not None else _keep(_shared, value, value)
+    if found is None:
+        return _keep(_shared, value, value)  # type: ignore[no-any-return]
+    # A named tuple equals a plain one of the same values: only one of its own class will do.
+    return found if found.__class__ is value.__class__ else value
 
 
 def form_figs(form: Any) -> Figs:
