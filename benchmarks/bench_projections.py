@@ -24,10 +24,11 @@ SQLite ledger and to a JSON Lines file. Then, in one run:
 Then, side by side in CPU time (the machine is shared; CPU time is what the ratios compare):
 
 * **fold from zero**: a ledger with no checkpoint answers totals and remaining estimates (it
-  reads the stored JSON straight into the fold, building no event), against pandas as above;
+  reads the stored JSON straight into the fold, building no event, and saves its checkpoint
+  on close), against pandas as above;
 * the **limits** beside it: the store's checked raw read alone, and that read plus msgspec
-  parsing each record into its checked form (no fold at all); and the fold of fully built
-  events, as a store without a raw reader is folded;
+  parsing each record into its checked form (no fold at all); the fold alone of the stored
+  JSON, and of fully built events (as a store without a raw reader is folded);
 * the **state's memory**: traced allocations of the state folded from zero, per event.
 
 Run ``python benchmarks/bench_projections.py`` (needs pandas), or ``--sizes 20000`` for a
@@ -442,6 +443,10 @@ def fold_side_by_side(db: Path, jsonl: Path, count: int, folder: Path, runs: int
             for record in store.read_raw_checked():
                 decode_stored_form(record[4])
 
+    def fold_forms() -> None:
+        with SQLiteStore(copy) as store:
+            fold_stored(store.read_raw_checked(), store.raw_event)
+
     def fold_events() -> None:
         with SQLiteStore(copy) as store:
             fold(
@@ -456,6 +461,7 @@ def fold_side_by_side(db: Path, jsonl: Path, count: int, folder: Path, runs: int
         times.setdefault("pandas", []).append(_cpu(lambda: timed_pandas(jsonl)))
         times.setdefault("checked raw read", []).append(_cpu(read_raw))
         times.setdefault("read + msgspec forms", []).append(_cpu(read_forms))
+        times.setdefault("fold of stored JSON", []).append(_cpu(fold_forms))
         times.setdefault("fold of built events", []).append(_cpu(fold_events))
         copy.unlink()
     best = {name: min(seconds) for name, seconds in times.items()}

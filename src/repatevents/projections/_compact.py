@@ -4,6 +4,11 @@ The knowledge state of a ledger with a million events is checkpointed and read b
 cold start, so it holds no attrs values: dates are ordinals, estimates are tuples, strings are
 interned so that a checkpoint stores each country code once. The public result types are
 built from these records when a projection is asked for.
+
+A record is made from a report (:func:`record_of`) or, without building the event, from the
+checked form of its stored JSON (:func:`form_record_of`); the two give equal records, which a
+property in ``tests/projections/test_state.py`` pins. Values that recur (groups of people,
+dates, sources, combined figures) are made once and shared by the records that hold them.
 """
 
 from __future__ import annotations
