@@ -73,7 +73,7 @@ import msgspec
 import orjson
 
 from repatevents.events import Event
-from repatevents.events._fastcodec import decode_event, encode_event, event_payload
+from repatevents.events._stored import decode_event, encode_event, event_payload
 from repatevents.store import SQLiteStore
 from repatevents.store._sqlite import _FILE_PAGE_SIZE, _INSERT, _PAGE, _SCHEMA
 from repatevents.testing import sample_events

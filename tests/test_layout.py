@@ -40,8 +40,6 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "_tables.py": "tests/cli/test_render.py",
     # Report words ("last week") are read by the fuzzy-date parser and tested through it.
     "events/_date_words.py": "tests/events/test_dates.py",
-    # The stored form of a payload, which the fast codec writes and reads.
-    "events/_storedjson.py": "tests/events/test_fastcodec.py",
     # The Exporter protocol and its checks: what the exporter contract holds exporters to.
     "_exporter.py": "tests/testing/test_exporter_contract.py",
     # The built-in exporters as a plugin, listed and loaded by the plugin manager.
@@ -68,7 +66,7 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "projections/_policy.py": "tests/projections/test_operations.py",
     # The quality checks' sorted sweeps, held to plain pairwise versions by properties.
     "projections/_quality_sweeps.py": "tests/projections/test_quality.py",
-    "projections/_records.py": "tests/projections/test_state.py",
+    "projections/_compact.py": "tests/projections/test_state.py",
     "projections/_results.py": "tests/projections/test_init.py",
     "projections/_sources.py": "tests/test_ledger.py",
     "projections/_to_tables.py": "tests/test_ledger.py",

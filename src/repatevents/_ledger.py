@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, TypeVar
 
 from ._tables import ExportMetadata, Table
 from .errors import (
@@ -51,6 +51,7 @@ from .projections import (
     dumps_state,
     dumps_summary,
     fold,
+    fold_stored,
     known_moment,
     loads_state,
     loads_summary,
@@ -74,6 +75,8 @@ from .store import (
     JsonLinesStore,
     PostgresStore,
     Progress,
+    RawReader,
+    RawRecord,
     SQLiteStore,
     last_hash,
     read_checked,
@@ -87,6 +90,7 @@ __all__ = ["PROGRESS_EVERY", "ImportResult", "ImportWarning", "Ledger", "Progres
 #: After folding at least this many new events (or a tenth of the log, if more), the state is
 #: saved at once, not only on close. Saving costs O(log), so a tenth keeps it O(1) per event.
 CHECKPOINT_EVERY = 10_000
+_T = TypeVar("_T")
 
 
 @contextmanager
@@ -108,34 +112,46 @@ def _without_gc() -> Iterator[None]:
 
 
 def _reported(
-    envelopes: Iterable[Envelope], progress: Progress | None, start: int, total: int
-) -> Iterable[Envelope]:
-    """Pass ``envelopes`` through, telling ``progress`` how far the fold got as it goes."""
+    records: Iterable[_T], progress: Progress | None, start: int, total: int
+) -> Iterable[_T]:
+    """Pass ``records`` (envelopes, or raw records) through, telling ``progress`` how far the
+    fold got as it goes."""
     if progress is None or total <= start:
-        return envelopes
-    return _reporting(envelopes, progress, start, total)
+        return records
+    return _reporting(records, progress, start, total)
 
 
-def _reporting(
-    envelopes: Iterable[Envelope], progress: Progress, start: int, total: int
-) -> Iterator[Envelope]:
+def _reporting(records: Iterable[_T], progress: Progress, start: int, total: int) -> Iterator[_T]:
     done = start
     progress("folding", done, total)
-    for envelope in envelopes:
-        yield envelope
-        done = envelope.position
+    for record in records:
+        yield record
+        # Positions have no gaps: the one folded is the one after the last.
+        done += 1
         if done % PROGRESS_EVERY == 0:
             progress("folding", done, total)
     progress("folding", done, total)
 
 
-def _finding(envelopes: Iterable[Envelope], wanted: str, found: list[int]) -> Iterator[Envelope]:
+def _finding_envelopes(
+    envelopes: Iterable[Envelope], wanted: str, found: list[int]
+) -> Iterator[Envelope]:
     """Pass ``envelopes`` through, noting in ``found`` the first position whose hash starts
     with ``wanted``."""
     for envelope in envelopes:
         if not found and envelope.hash.startswith(wanted):
             found.append(envelope.position)
         yield envelope
+
+
+def _finding_raw(
+    records: Iterable[RawRecord], wanted: str, found: list[int]
+) -> Iterator[RawRecord]:
+    """:func:`_finding_envelopes` for raw records (position first, hash fourth)."""
+    for record in records:
+        if not found and record[3].startswith(wanted):
+            found.append(record[0])
+        yield record
 
 
 def _discard_hint(store: EventStore) -> str:
@@ -536,13 +552,8 @@ class Ledger:
         # behind it), then on to the records verified: one fold of the log in all.
         for stop in sorted({count, *(loaded.position for _, loaded in saved)}):
             with _without_gc():
-                previous = state.head_hash or GENESIS_HASH
-                records = read_checked(
-                    self._store, state.position, upto=stop, previous_hash=previous
-                )
-                if wanted is not None and not hit:
-                    records = _finding(records, wanted, hit)
-                fold(_reported(records, self._progress, state.position, count), state)
+                seek = (wanted, hit) if wanted is not None and not hit else None
+                self._fold_checked(state, upto=stop, total=count, find=seek)
             for name, loaded in saved:
                 if loaded.position != stop:
                     continue
@@ -650,12 +661,8 @@ class Ledger:
         self._state = None
         try:
             with _without_gc():
-                # Every record folded is checked against the one before it, from the hash of
-                # the last one folded (or the checkpoint's, or the genesis hash).
-                previous = state.head_hash or GENESIS_HASH
-                records = read_checked(self._store, start, previous_hash=previous)
                 total = self.head if self._progress is not None else 0
-                fold(_reported(records, self._progress, start, total), state)
+                self._fold_checked(state, total=total)
         except BaseException:
             # A half-folded state must not be used again: the next call starts over.
             self._saved = -1
@@ -688,11 +695,39 @@ class Ledger:
         if self._past is not None and self._past[0] == position:
             return self._past[1]
         with _without_gc():
-            past = fold(
-                _reported(read_checked(self._store, 0, upto=position), self._progress, 0, position)
-            )
+            past = self._fold_checked(KnowledgeState(), upto=position, total=position)
         self._past = (position, past)
         return past
+
+    def _fold_checked(
+        self,
+        state: KnowledgeState,
+        *,
+        upto: int | None = None,
+        total: int = 0,
+        find: tuple[str, list[int]] | None = None,
+    ) -> KnowledgeState:
+        """Fold the records after the state's position (up to ``upto``) into it, each checked
+        against the hash before it, from the state's (the checkpoint's, the genesis hash).
+
+        A store that yields its records undecoded is folded from the stored JSON, without
+        building events; any other from its envelopes. ``total`` is the position progress is
+        told the fold goes to (0: no progress). With ``find`` (a hash prefix and a list), the
+        position of the first record whose hash starts with it is put in the list.
+        """
+        store, after = self._store, state.position
+        previous = state.head_hash or GENESIS_HASH
+        if isinstance(store, RawReader):
+            raw: Iterable[RawRecord] = store.read_raw_checked(
+                after, upto=upto, previous_hash=previous
+            )
+            if find is not None:
+                raw = _finding_raw(raw, *find)
+            return fold_stored(_reported(raw, self._progress, after, total), store.raw_event, state)
+        records: Iterable[Envelope] = read_checked(store, after, upto=upto, previous_hash=previous)
+        if find is not None:
+            records = _finding_envelopes(records, *find)
+        return fold(_reported(records, self._progress, after, total), state)
 
     def _state_for(
         self, as_of: int | None, known_at: dt.datetime | dt.date | int | None, policy: Policy

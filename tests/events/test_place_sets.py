@@ -131,9 +131,8 @@ def test_linking_a_report_from_another_camp_moves_the_kept_sums() -> None:
 def test_a_set_place_is_stored_as_its_id_and_read_back() -> None:
     """The stored form of a set is its id, and every reader reads it back unchanged."""
     from repatevents.events._codec import event_from_dict, event_to_dict
-    from repatevents.events._fastcodec import encode_event
     from repatevents.events._jsonl import dumps_event, loads_event
-    from repatevents.events._storedjson import decode_event_json
+    from repatevents.events._stored import decode_event_json, encode_event
 
     event = op("KAZ", 100, "2023-06-01", origin="Roj and al-Hol")
     assert "al-hol+roj" == event_to_dict(event)["origin"]

@@ -22,9 +22,9 @@ from repatevents import (
 from repatevents.projections import FindingKind, QualityFinding
 from repatevents.projections._aggregates import OpView
 from repatevents.projections._clock import order_key
+from repatevents.projections._compact import EXACT, FIELDS, Figs, OpRec, StockRec, When, uuid_of
 from repatevents.projections._quality import DUPLICATE_DAYS, DUPLICATE_SHARE, _duplicates
 from repatevents.projections._quality_sweeps import ordinal_findings, scope_findings
-from repatevents.projections._records import EXACT, FIELDS, Figs, OpRec, StockRec, When, uuid_of
 
 
 def _of(kind: FindingKind, findings: tuple[QualityFinding, ...]) -> list[QualityFinding]:

@@ -14,10 +14,10 @@ from repatevents._ledger import Ledger
 from repatevents.projections import Reconciliation, ReconciliationStatus
 from repatevents.projections._aggregates import OpView
 from repatevents.projections._clock import NO, POSSIBLE, SURE, in_window
+from repatevents.projections._compact import FIELDS, ClaimRec
 from repatevents.projections._operations import operation_views, sort_key
 from repatevents.projections._policy import POLICIES
 from repatevents.projections._reconcile import LISTED, compare, comparisons, reconcile
-from repatevents.projections._records import FIELDS, ClaimRec
 from repatevents.projections._scope import origin_of
 from repatevents.projections._window_index import OperationIndex, part
 

@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import sqlite3
+from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import attrs
+import orjson
 import pytest
+from hypothesis import given, strategies as st
 
 from _projection_events import ANALYST, CAMP, ledger_of, op
-from repatevents import ReportCorrected, ReportRetracted, ReportsLinked
-from repatevents.projections._state import KnowledgeState, apply, fold
-from repatevents.store import Envelope
+from repatevents import (
+    Event,
+    Ledger,
+    ReportCorrected,
+    ReportRetracted,
+    ReportsLinked,
+    strategies as rst,
+)
+from repatevents.errors import CorruptLogError
+from repatevents.events import SCHEMA_VERSION, decode_event_json, decode_stored_form, encode_event
+from repatevents.projections._compact import When, shared
+from repatevents.projections._state import KnowledgeState, apply, fold, fold_stored
+from repatevents.store import (
+    GENESIS_HASH,
+    Envelope,
+    RawRecord,
+    SQLiteStore,
+    canonical_record,
+    chain_hash,
+)
+from repatevents.testing import sample_events
 
 
 def envelopes(*events: Any) -> list[Envelope]:
@@ -90,3 +114,171 @@ def test_a_reference_to_a_report_the_ledger_lacks_is_kept_as_dangling() -> None:
     state = fold(envelopes(op("KGZ", 50, "2023-03-01"), retraction))
     assert [(2, retraction.id.int, ghost.id.int, "report-retracted")] == state.dangling
     assert [[1]] == operations(state)
+
+
+# -- folding the stored JSON (no events built) --------------------------------------------------
+_RECORDED = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+
+
+def _raw(events: list[Event]) -> list[RawRecord]:
+    """The records a store holding ``events`` reads raw: current schema, the stored JSON."""
+    return [
+        (i, _RECORDED + dt.timedelta(seconds=i // 3), SCHEMA_VERSION, f"h{i}", encode_event(e))
+        for i, e in enumerate(events, 1)
+    ]
+
+
+def _envelopes_of(records: list[RawRecord]) -> list[Envelope]:
+    """The same records as envelopes, their events decoded in full (the reference)."""
+    return [
+        Envelope(position, moment, version, hash_, decode_event_json(payload))
+        for position, moment, version, hash_, payload in records
+    ]
+
+
+def _never(record: RawRecord) -> Event:
+    raise AssertionError(f"record {record[0]} was not read from its stored JSON")
+
+
+@given(log=rst.event_logs(max_size=40), data=st.data())
+def test_folding_the_stored_json_equals_folding_the_events(
+    log: list[Event], data: st.DataObject
+) -> None:
+    """The fold read straight from stored JSON gives the state the event fold gives, whatever
+    the order of the log (corrections and retractions before their report included), whole or
+    resumed anywhere, and builds no event on the way."""
+    events = data.draw(st.one_of(st.just(log), st.permutations(log)), label="order")
+    records = _raw(events)
+    reference = fold(_envelopes_of(records))
+    assert reference == fold_stored(records, _never)
+    cut = data.draw(st.integers(0, len(records)), label="cut")
+    assert reference == fold_stored(records[cut:], _never, fold_stored(records[:cut], _never))
+
+
+@given(log=rst.event_logs(min_size=1, max_size=20), data=st.data())
+def test_records_of_an_older_schema_are_folded_as_their_events(
+    log: list[Event], data: st.DataObject
+) -> None:
+    """A record of another schema version is decoded by the store's full reader and folded as
+    its event: the state is the same, and only those records are decoded in full."""
+    records = _raw(log)
+    older = data.draw(st.sets(st.integers(1, len(records))), label="older positions")
+    asked: list[int] = []
+
+    def read_event(record: RawRecord) -> Event:
+        asked.append(record[0])
+        return decode_event_json(record[4])
+
+    mixed = [(p, m, v - 1 if p in older else v, h, b) for p, m, v, h, b in records]
+    assert fold(_envelopes_of(records)) == fold_stored(mixed, read_event)
+    assert sorted(older) == asked
+
+
+_KYRGYZ = op("KGZ", 50, "2023-03-01")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"country": "Kyrgyz Republic"},  # a name, which the validating codec converts
+        {"people": {"total": "about 50"}},  # report words, not what the store writes
+        {"people": {"total": 50, "families": 12}},  # a bare number of families
+        {"people": {}},  # no figure at all
+        {"origin": "al hol"},  # a place's alias
+        {"ordinal_scope": "campaign", "ordinal": 2},  # a campaign ordinal with no campaign name
+        {"ordinal": 0},  # an ordinal the validator refuses
+        {"surprise": 1},  # a key the event does not have
+        {"date": "2023-02-30"},  # not a day
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_a_payload_not_in_the_written_shape_is_never_read_as_a_form(change: dict[str, Any]) -> None:
+    """Stored JSON the store would not have written (a converter's input, a value a validator
+    or the event's own rules refuse, an unknown key) is not read as a form: the store's full
+    reader gets it, which reads it or says why it cannot."""
+    payload = {**orjson.loads(encode_event(_KYRGYZ)), **change}
+    assert decode_stored_form(orjson.dumps(payload)) is None
+    record: RawRecord = (1, _RECORDED, SCHEMA_VERSION, "h1", orjson.dumps(payload))
+    asked: list[RawRecord] = []
+
+    def read_event(record: RawRecord) -> Event:
+        asked.append(record)
+        return _KYRGYZ
+
+    assert fold([Envelope(1, _RECORDED, SCHEMA_VERSION, "h1", _KYRGYZ)]) == fold_stored(
+        [record], read_event
+    )
+    assert [record] == asked
+
+
+@pytest.mark.parametrize("data", [b"", b"{", b"[]", b"null", b'{"type": "no-such-event"}'])
+def test_bytes_that_are_no_event_are_never_read_as_a_form(data: bytes) -> None:
+    """Bytes that are not JSON, or not an event, give no form (the full reader names them)."""
+    assert decode_stored_form(data) is None
+
+
+def test_a_ledger_folds_a_sqlite_log_from_its_stored_json(tmp_path: Path) -> None:
+    """A ledger on SQLite folds the stored JSON without building one event, and its state is
+    the one folded from the same events in memory."""
+    events = sample_events(40)
+    with Ledger.open(tmp_path / "ledger.db") as ledger, Ledger.in_memory() as memory:
+        ledger.record_many(events)
+        memory.record_many(events)
+        with mock.patch.object(SQLiteStore, "raw_event", side_effect=AssertionError):
+            assert memory.state().same_knowledge(ledger.state())
+        assert memory.totals() == ledger.totals()
+
+
+def test_a_record_the_full_reader_cannot_read_is_a_corrupt_log(tmp_path: Path) -> None:
+    """A stored record that is no event, its hash matching, stops the fold with a
+    CorruptLogError naming its position (nothing is folded past it)."""
+    path = tmp_path / "ledger.db"
+    with Ledger.open(path) as ledger:
+        ledger.record_many(sample_events(3))
+    _rewrite(path, 2, '{"type": "operation-reported", "country": "Atlantis"}')
+    with Ledger.open(path) as ledger, pytest.raises(CorruptLogError) as info:
+        ledger.state()
+    assert 2 == info.value.position
+
+
+def _rewrite(path: Path, position: int, event_json: str) -> None:
+    """Replace a record's stored JSON and compute its hash and the ones after it again."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("DROP TRIGGER IF EXISTS events_are_never_changed")
+    rows = connection.execute(
+        "SELECT position, recorded_at, schema_version, hash, event FROM events ORDER BY position"
+    ).fetchall()
+    previous = GENESIS_HASH
+    for stored, recorded_at, version, hash_, payload in rows:
+        if stored >= position:
+            payload = event_json if stored == position else payload
+            hash_ = chain_hash(
+                previous, canonical_record(stored, recorded_at, version, payload.encode())
+            )
+            connection.execute(
+                "UPDATE events SET hash = ?, event = ? WHERE position = ?", (hash_, payload, stored)
+            )
+        previous = hash_
+    connection.close()
+
+
+@given(rst.event_logs(max_size=30))
+def test_an_operations_flow_is_kept_once_in_its_view(log: list[Event]) -> None:
+    """The state keeps the reported outflows and inflows; an operation's flow out of its camp
+    is read from its kept view (one copy, not two), and every flow indexed by place is found."""
+    state = fold_stored(_raw(log), _never)
+    assert all(flow.kind != "op" for flow in state.flows.values())
+    indexed = {
+        fid for days in state.flows_by_place.values() for ids in days.values() for fid in ids
+    }
+    assert indexed == set(state.flows) | set(state.views)
+
+
+def test_shared_values_are_equal_and_of_the_class_asked_for() -> None:
+    """Equal dates or figures are held once, and a plain tuple equal to a date is never handed
+    back as the date (nor the other way round)."""
+    day = When(738000, 738000, 738000, "day", None)
+    assert shared(day) is shared(When(738000, 738000, 738000, "day", None))
+    plain = (738000, 738000, 738000, "day", None)
+    assert plain is shared(plain)
+    assert When is type(shared(When(*plain)))

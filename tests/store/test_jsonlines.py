@@ -7,10 +7,12 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 import orjson
 import pytest
 
+from repatevents import Ledger
 from repatevents.errors import (
     CorruptLogError,
     IntegrityError,
@@ -18,7 +20,7 @@ from repatevents.errors import (
     RepateventsWarning,
     StoreError,
 )
-from repatevents.events._fastcodec import encode_event
+from repatevents.events._stored import encode_event
 from repatevents.store import EventStore, JsonLinesStore
 from repatevents.testing import StoreContract, sample_events
 
@@ -276,3 +278,39 @@ def test_a_read_only_file_is_read(tmp_path: Path) -> None:
     path.chmod(0o444)
     with JsonLinesStore(path) as store:
         assert 3 == store.verify()
+
+
+def test_a_raw_read_yields_the_stored_json_of_a_checked_read(tmp_path: Path) -> None:
+    """Read raw, each line is the checked read's position, time, schema version and hash, with
+    the event's stored JSON (what a fold reads without building events)."""
+    with JsonLinesStore(tmp_path / "ledger.jsonl") as store:
+        store.append(sample_events(12))
+        envelopes = list(store.read_checked(3, upto=9))
+        raw = list(store.read_raw_checked(3, upto=9))
+        assert [
+            (e.position, e.recorded_at, e.schema_version, e.hash, e.event) for e in envelopes
+        ] == [(p, m, v, h, store.raw_event((p, m, v, h, b))) for p, m, v, h, b in raw]
+        assert 6 == len(raw)
+
+
+def test_a_raw_read_names_a_changed_line(tmp_path: Path) -> None:
+    """A raw read checks the hash chain as a checked read does: it stops at a changed line."""
+    path = tmp_path / "ledger.jsonl"
+    with JsonLinesStore(path) as store:
+        store.append(sample_events(12))
+    _bump_total(path, 10)
+    with JsonLinesStore(path) as store:
+        with pytest.raises(IntegrityError, match="changed after it was written") as info:
+            list(store.read_raw_checked())
+        assert 10 == info.value.position
+
+
+def test_a_ledger_on_json_lines_folds_the_stored_json(tmp_path: Path) -> None:
+    """A ledger on JSON Lines folds its lines' stored JSON without building one event, to the
+    state a ledger in memory folds from the same events."""
+    events = sample_events(30)
+    with Ledger.open(tmp_path / "ledger.jsonl") as ledger, Ledger.in_memory() as memory:
+        ledger.record_many(events)
+        memory.record_many(events)
+        with mock.patch.object(JsonLinesStore, "raw_event", side_effect=AssertionError):
+            assert memory.state().same_knowledge(ledger.state())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable
@@ -18,7 +19,8 @@ from repatevents.errors import (
     LostRecordsError,
     StoreError,
 )
-from repatevents.events._fastcodec import encode_event
+from repatevents.events import SCHEMA_VERSION
+from repatevents.events._stored import encode_event
 from repatevents.store import EventStore, SQLiteStore
 from repatevents.store._hashing import canonical_record, chain_hash, format_recorded_at
 from repatevents.testing import StoreContract, sample_events
@@ -372,3 +374,37 @@ def test_a_store_used_from_another_thread_says_so(tmp_path: Path) -> None:
         assert "opened in another thread" in str(exc)
     assert 3 == ledger.head
     ledger.close()
+
+
+def test_a_raw_read_yields_the_stored_json_of_a_checked_read(tmp_path: Path) -> None:
+    """Read raw, each record is the checked read's position, time, schema version and hash,
+    with the stored JSON the event decodes from (what a fold reads without building events)."""
+    with SQLiteStore(tmp_path / "ledger.db") as store:
+        store.append(sample_events(12))
+        envelopes = list(store.read_checked(3, upto=9))
+        raw = list(store.read_raw_checked(3, upto=9))
+        assert [
+            (e.position, e.recorded_at, e.schema_version, e.hash, e.event) for e in envelopes
+        ] == [(p, m, v, h, store.raw_event((p, m, v, h, b))) for p, m, v, h, b in raw]
+        assert 6 == len(raw)
+
+
+def test_a_raw_read_names_a_changed_row(tmp_path: Path) -> None:
+    """A raw read checks the hash chain as a checked read does: it stops at an edited row."""
+    path = tmp_path / "ledger.db"
+    with SQLiteStore(path) as store:
+        store.append(sample_events(12))
+    _bump_first_total(path, 10)
+    with SQLiteStore(path) as store:
+        with pytest.raises(IntegrityError, match="changed after it was written") as info:
+            list(store.read_raw_checked())
+        assert 10 == info.value.position
+
+
+def test_a_raw_record_that_is_no_event_is_a_corrupt_log(tmp_path: Path) -> None:
+    """The full reader of a raw record names a record that holds no event, and its position."""
+    with SQLiteStore(tmp_path / "ledger.db") as store:
+        moment = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+        with pytest.raises(CorruptLogError, match="cannot be read") as info:
+            store.raw_event((7, moment, SCHEMA_VERSION, "0" * 64, b'{"type": "nothing"}'))
+        assert 7 == info.value.position

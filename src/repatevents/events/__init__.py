@@ -36,16 +36,22 @@ from ._events import (
     ReportsLinked,
     StockObserved,
 )
-from ._fastcodec import (
-    encode_event as encode_event,
-    event_payload as event_payload,
-    uuid_text as uuid_text,
-)
 from ._jsonl import dumps_event, iter_jsonl, loads_event, read_jsonl, write_jsonl
 from ._people import CATEGORIES, People
 from ._places import Origin, Place, PlaceKind, all_places, lookup_place
 from ._source import Source, SpeakerKind
-from ._storedjson import decode_event_json as decode_event_json
+from ._stored import (
+    decode_event_json as decode_event_json,
+    decode_stored_form as decode_stored_form,
+    encode_event as encode_event,
+    event_payload as event_payload,
+    stored_by_nationality as stored_by_nationality,
+    stored_date as stored_date,
+    stored_form_type as stored_form_type,
+    stored_people as stored_people,
+    stored_source as stored_source,
+    uuid_text as uuid_text,
+)
 
 __all__ = [
     "CATEGORIES",

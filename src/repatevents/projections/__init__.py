@@ -27,13 +27,13 @@ from ._clock import (
     known_moment as known_moment,
     position_at as position_at,
 )
+from ._compact import OpRec as OpRec, uuid_of as uuid_of
 from ._figures import ABOUT_TOLERANCE
 from ._operation_rows import operation_rows as operation_rows
 from ._operations import operations as operations
 from ._policy import DEFAULT_POLICY, POLICIES, Policy, PolicyRule, resolve_policy
 from ._quality import quality as quality
 from ._reconcile import comparisons as comparisons, reconcile as reconcile
-from ._records import OpRec as OpRec, uuid_of as uuid_of
 from ._remaining import remaining as remaining
 from ._results import (
     CountryTotal,
@@ -48,7 +48,7 @@ from ._results import (
     TimeseriesPoint,
 )
 from ._sources import sources as sources
-from ._state import KnowledgeState, fold as fold
+from ._state import KnowledgeState, fold as fold, fold_stored as fold_stored
 from ._timeseries import timeseries as timeseries
 from ._to_tables import build_table as build_table, table_names as table_names
 from ._totals import check_grouping as check_grouping, totals as totals

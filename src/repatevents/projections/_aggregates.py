@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ._clock import NO, POSSIBLE, SURE, after, order_key
+from ._compact import FIELDS, Fig, Figs, StockRec, When
 from ._figures import BASIS_FAMILIES, BASIS_REPORTED, Sum, qualified
-from ._records import FIELDS, Fig, Figs, StockRec, When
 from ._scope import contains, origin_of, scope_includes
 
 __all__ = ["CountryAgg", "Flow", "OpView", "StockAgg", "StockKey", "classify"]

@@ -32,8 +32,8 @@ from typing import Any, Final, TypeVar, cast
 
 from ..errors import RepateventsWarning
 from ._aggregates import CountryAgg, Flow, OpView, StockAgg
+from ._compact import ClaimRec, FlowRec, OpRec, Rec, SourceRec, StockRec, When
 from ._figures import Sum
-from ._records import ClaimRec, FlowRec, OpRec, Rec, SourceRec, StockRec, When
 from ._state import KnowledgeState
 
 __all__ = [
@@ -66,9 +66,10 @@ _SUMMARY = (
 #: The version of the checkpoint's layout; bump it whenever the knowledge state changes shape
 #: or the figures its kept views hold are computed by another rule (6: a report's parts bound
 #: its own total; 7: camp statuses; 8: ordinal scopes; 9: an operation whose reports name
-#: different sites comes from their set, so the flow sums kept per camp change), so that old
-#: checkpoints are folded again.
-FORMAT = 9
+#: different sites comes from their set, so the flow sums kept per camp change; 10: the flows
+#: kept are the reported ones, an operation's being its view's), so that old checkpoints are
+#: folded again.
+FORMAT = 10
 
 T = TypeVar("T", bound=tuple[Any, ...])
 # (record class, indices of its When fields, indices of its Figs fields); optional When fields
@@ -92,6 +93,15 @@ ALLOWED: Final[dict[tuple[str, str], type[Any]]] = {
     (cls.__module__, cls.__qualname__): cls
     for cls in (CountryAgg, StockAgg, Sum, SourceRec, StockRec, When)
 }
+# The records' module was projections._records before format 10: a checkpoint saved then names
+# the same classes there. They are read, so that it is found outdated and folded again quietly,
+# not reported as naming something no checkpoint holds.
+ALLOWED.update(
+    {
+        ("repatevents.projections._records", cls.__qualname__): cls
+        for cls in (SourceRec, StockRec, When)
+    }
+)
 
 
 class _Refused(pickle.UnpicklingError):

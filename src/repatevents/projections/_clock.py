@@ -30,7 +30,7 @@ import bisect
 import datetime as dt
 
 from ..errors import FieldProblem, ValidationError
-from ._records import When
+from ._compact import When
 
 __all__ = [
     "NO",

@@ -32,8 +32,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from ._compact import ABOUT, AT_LEAST, EXACT, FIELDS, RANGE, Fig, Figs, OpRec, SourceRec
 from ._policy import Policy, PolicyRule
-from ._records import ABOUT, AT_LEAST, EXACT, FIELDS, RANGE, Fig, Figs, OpRec, SourceRec
 
 __all__ = [
     "ABOUT_TOLERANCE",
@@ -181,6 +181,12 @@ def _widened(figs: Figs) -> Figs:
     return figs
 
 
+# The figures of records read from stored JSON are shared by every record with equal figures
+# (see _compact.form_figs): what they read as is found once per shared object, and shared too.
+_effective_of: dict[int, tuple[Figs, tuple[Figs, str]]] = {}
+_EFFECTIVE_LIMIT = 1 << 14
+
+
 def effective(figs: Figs) -> tuple[Figs, str]:
     """Return a report's figures as the projections read them, and how the total was found.
 
@@ -193,6 +199,18 @@ def effective(figs: Figs) -> tuple[Figs, str]:
         parts, which exceed it), ``"families"`` (converted) or ``"breakdown"`` (at least the
         parts).
     """
+    # The entry holds the figures themselves, so their id is not reused while it lives.
+    hit = _effective_of.get(id(figs))
+    if hit is not None and hit[0] is figs:
+        return hit[1]
+    found = _effective(figs)
+    if len(_effective_of) >= _EFFECTIVE_LIMIT:
+        _effective_of.clear()
+    _effective_of[id(figs)] = (figs, found)
+    return found
+
+
+def _effective(figs: Figs) -> tuple[Figs, str]:
     figs = _widened(figs)
     total = figs[0]
     if total is not None:

@@ -18,10 +18,10 @@ from functools import lru_cache
 from typing import Any
 
 from ..events import DateRole, lookup_place
+from ._compact import Figs, OpRec, When, derived, to_fuzzy
 from ._figures import BASIS_FAMILIES
 from ._operations import operation_views, sort_key
 from ._policy import Policy
-from ._records import Figs, OpRec, When, derived, to_fuzzy
 from ._state import KnowledgeState
 from ._totals import country_name
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 from ..events import DateRole, SpeakerKind
 from ._clock import happened_by
+from ._compact import ClaimRec, OpRec, Rec, StockRec, derived, to_fuzzy, to_people, uuid_of
 from ._policy import DEFAULT_POLICY, Policy
-from ._records import ClaimRec, OpRec, Rec, StockRec, derived, to_fuzzy, to_people, uuid_of
 from ._results import Operation, ReportRef
 from ._scope import origin_of
 from ._state import KnowledgeState, OpView

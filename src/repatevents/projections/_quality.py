@@ -46,11 +46,7 @@ from typing import cast
 
 from ._aggregates import OpView
 from ._clock import happened_by, order_key
-from ._figures import BASIS_FAMILIES, effective
-from ._operations import operation_views
-from ._policy import Policy
-from ._quality_sweeps import ordinal_findings, scope_findings
-from ._records import (
+from ._compact import (
     FIELDS,
     ClaimRec,
     Fig,
@@ -62,6 +58,10 @@ from ._records import (
     to_fuzzy,
     uuid_of,
 )
+from ._figures import BASIS_FAMILIES, effective
+from ._operations import operation_views
+from ._policy import Policy
+from ._quality_sweeps import ordinal_findings, scope_findings
 from ._results import FindingKind, QualityFinding
 from ._state import KnowledgeState
 

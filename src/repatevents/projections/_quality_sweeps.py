@@ -25,8 +25,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from ._aggregates import OpView
 from ._clock import NO, POSSIBLE, SURE
+from ._compact import Fig, OpRec, StockRec, When, uuid_of
 from ._figures import effective
-from ._records import Fig, OpRec, StockRec, When, uuid_of
 from ._results import FindingKind, QualityFinding
 
 __all__ = ["ordinal_findings", "scope_findings"]

@@ -35,10 +35,7 @@ from typing import NamedTuple
 from ..events import Origin
 from ._aggregates import OpView
 from ._clock import SURE, happened_by
-from ._figures import BASIS_PARTS, effective, qualified
-from ._operations import operation_views, sort_key
-from ._policy import Policy
-from ._records import (
+from ._compact import (
     AT_MOST,
     FAMILIES,
     FIELDS,
@@ -49,6 +46,9 @@ from ._records import (
     to_fuzzy,
     uuid_of,
 )
+from ._figures import BASIS_PARTS, effective, qualified
+from ._operations import operation_views, sort_key
+from ._policy import Policy
 from ._results import Reconciliation, ReconciliationStatus
 from ._state import KnowledgeState
 from ._window_index import (

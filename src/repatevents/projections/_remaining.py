@@ -37,10 +37,10 @@ from collections import defaultdict
 from ..events import Estimate, PlaceKind, PopulationScope, Qualifier, all_places, lookup_place
 from ._aggregates import Flow, StockKey, classify
 from ._clock import NO, POSSIBLE, SURE, happened_by, order_key
+from ._compact import ABOUT, Fig, StockRec, When, to_estimate, to_fuzzy, uuid_of
 from ._figures import Sum, qualified
 from ._operations import operation_views
 from ._policy import DEFAULT_POLICY, Policy
-from ._records import ABOUT, Fig, StockRec, When, to_estimate, to_fuzzy, uuid_of
 from ._results import RemainingEstimate
 from ._scope import contains
 from ._state import KnowledgeState, op_flow

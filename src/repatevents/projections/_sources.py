@@ -9,7 +9,7 @@ from collections import Counter
 
 from ..events import FuzzyDate, SpeakerKind
 from ._clock import happened_by
-from ._records import ClaimRec, When, to_fuzzy
+from ._compact import ClaimRec, When, to_fuzzy
 from ._results import SourceSummary
 from ._state import KnowledgeState
 

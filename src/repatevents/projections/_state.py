@@ -35,10 +35,12 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Iterable
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..events import (
+    SCHEMA_VERSION,
     CampStatusChanged,
     CumulativeTotalReported,
     FigureAdjudicated,
@@ -48,15 +50,14 @@ from ..events import (
     ReportCorrected,
     ReportRetracted,
     ReportsLinked,
-    Source,
     StockObserved,
+    decode_stored_form,
     lookup_place,
+    stored_form_type,
 )
 from ._aggregates import CountryAgg, Flow, OpView, StockAgg, StockKey
 from ._clock import NO
-from ._figures import combine, effective
-from ._policy import DEFAULT_POLICY, POLICIES, Policy, PolicyRule
-from ._records import (
+from ._compact import (
     Fig,
     Figs,
     FlowRec,
@@ -66,18 +67,35 @@ from ._records import (
     StockRec,
     When,
     figs_of,
+    form_figs,
+    form_record_of,
+    form_source_rec,
+    form_when,
     record_of,
+    shared,
     source_rec_of,
     when_of,
 )
+from ._figures import combine, effective
+from ._policy import DEFAULT_POLICY, POLICIES, Policy, PolicyRule
 from ._scope import contains, specificity
 
 if TYPE_CHECKING:
     # The fold reads envelopes but needs no store backend: a hint only, so that loading the
     # projections does not load SQLite, JSON Lines and PostgreSQL.
-    from ..store import Envelope
+    from ..events import Event
+    from ..store import Envelope, RawRecord
 
-__all__ = ["KnowledgeState", "OpView", "apply", "fold", "op_flow", "settle", "stock_entries"]
+__all__ = [
+    "KnowledgeState",
+    "OpView",
+    "apply",
+    "fold",
+    "fold_stored",
+    "op_flow",
+    "settle",
+    "stock_entries",
+]
 
 _REPORTS = (
     OperationReported,
@@ -165,6 +183,8 @@ class KnowledgeState:
         self.countries: dict[str, CountryAgg] = {}
         self.stocks: dict[StockKey, StockAgg] = {}
         self.stock_index: dict[str, dict[str | None, set[StockKey]]] = {}
+        #: the outflows and inflows reported, by report id (an operation's flow out of its camp
+        #: is its kept view's, op_flow: not kept twice)
         self.flows: dict[int, Flow] = {}
         #: place -> the latest day of each flow there (None: open) -> flow ids
         self.flows_by_place: dict[str, dict[int | None, set[int]]] = {}
@@ -230,8 +250,15 @@ class KnowledgeState:
             return None
         nationality = next((r.nationality for r in ops if r.nationality is not None), None)
         origin = _merged_origin(ops)
+        # Combined anew at each change; kept once where equal to another operation's.
         return OpView(
-            gid, first.country, nationality, origin, _span(ops), combined.figs, combined.basis
+            gid,
+            first.country,
+            nationality,
+            origin,
+            shared(_span(ops)),
+            shared(combined.figs),
+            combined.basis,
         )
 
 
@@ -270,6 +297,44 @@ def fold(envelopes: Iterable[Envelope], state: KnowledgeState | None = None) -> 
     return settle(state)
 
 
+def fold_stored(
+    records: Iterable[RawRecord],
+    read_event: Callable[[RawRecord], Event],
+    state: KnowledgeState | None = None,
+) -> KnowledgeState:
+    """Fold records as the store keeps them into ``state`` and return it, as :func:`fold`.
+
+    The stored JSON of each record is read straight into the fold's records
+    (``events.decode_stored_form``): no event is built. A record in another shape (an older
+    schema, a payload the store did not write) is read by ``read_event``, the store's full
+    decoder, and folded as its event: both ways give the same state.
+
+    Args:
+        records: the records, in log order, their hashes checked by the store that read them.
+        read_event: returns the event of a record that is not read as a form.
+        state: the state to fold into (a new initial state when ``None``).
+
+    Raises:
+        ValueError: a record is not the one after the state's position.
+        CorruptLogError: from ``read_event``, for a record it cannot decode.
+    """
+    state = KnowledgeState() if state is None else state
+    decode, current = decode_stored_form, SCHEMA_VERSION
+    moment, stamp = None, 0.0
+    for record in records:
+        position, recorded_at, schema_version, record_hash, payload = record
+        _check_next(state, position)
+        form = decode(payload) if schema_version == current else None
+        if form is not None:
+            _apply(state, position, form, _FORMS)
+        else:
+            _apply(state, position, read_event(record), _EVENTS)
+        if recorded_at is not moment:  # a batch shares one time
+            moment, stamp = recorded_at, recorded_at.timestamp()
+        _stamp(state, position, record_hash, stamp)
+    return settle(state)
+
+
 def apply(state: KnowledgeState, envelope: Envelope, *, settled: bool = True) -> KnowledgeState:
     """Fold one envelope into the state (in place) and return the state.
 
@@ -283,78 +348,120 @@ def apply(state: KnowledgeState, envelope: Envelope, *, settled: bool = True) ->
         ValueError: the envelope is not the one after the state's position.
     """
     position = envelope.position
+    _check_next(state, position)
+    _apply(state, position, envelope.event, _EVENTS)
+    _stamp(state, position, envelope.hash, envelope.recorded_at.timestamp())
+    return settle(state) if settled else state
+
+
+def _check_next(state: KnowledgeState, position: int) -> None:
     if position != state.position + 1:
         raise ValueError(
             f"cannot fold the event at position {position} into a state at position "
             f"{state.position}; events must be folded in log order without gaps"
         )
-    event = envelope.event
-    if isinstance(event, _REPORTS):
-        rid = event.id.int
-        if rid not in state.retracted and rid not in state.reports:
-            # A correction recorded before the report: the report is in force as it has it
-            # (a record keeps the position of the event that brought its version).
-            early = state.early.pop(rid, None)
-            _add(state, _record(state, event, rid, position) if early is None else early)
-    elif isinstance(event, ReportCorrected):
-        target = _resolve(state, event.supersedes.int)
-        held = target in state.reports
-        if held:
-            _remove(state, target)
-        else:
-            _dangle(state, position, event.id.int, target, event.TYPE)
-        if held or target not in state.retracted:
-            state.corrected[target] = position
-            replacement = event.replacement
-            if replacement.id.int != target:
-                state.aliases[replacement.id.int] = target
-            record = _record(state, replacement, target, position)
-            if held:
-                _add(state, record)
-            else:
-                # Recorded before its report: the report takes it when it is recorded.
-                state.early[target] = record
-    elif isinstance(event, ReportRetracted):
-        target = _resolve(state, event.retracts.int)
-        if target in state.reports:
-            _remove(state, target)
-        elif target not in state.retracted:
-            _dangle(state, position, event.id.int, target, event.TYPE)
-        state.early.pop(target, None)
-        state.retracted.setdefault(target, position)
-    elif isinstance(event, ReportsLinked):
-        ids = frozenset(_resolve(state, u.int) for u in event.reports)
-        for rid in sorted(ids):
-            if rid not in state.reports and rid not in state.retracted:
-                _dangle(state, position, event.id.int, rid, event.TYPE)
-        _link(state, ids) if event.linked else _unlink(state, ids)
-    elif isinstance(event, CampStatusChanged):
-        # Like a report's date, a status's date ends at its source's publication at the latest.
-        published = source_rec_of(event.source).published
-        when = when_of(event.date, None if published is None else published.latest)
-        change = (position, when, event.status.value, event.authority)
-        state.statuses[event.place] = (*state.statuses.get(event.place, ()), change)
-    else:
-        assert isinstance(event, FigureAdjudicated)
-        target = _resolve(state, event.report.int)
-        if target not in state.reports and target not in state.retracted:
-            _dangle(state, position, event.id.int, target, event.TYPE)
-        state.adjudications[target] = (
-            position,
-            figs_of(event.people),
-            _source(state, event.source),
-        )
-        if target in state.group_of:
-            _regroup(state, (target,))
+
+
+def _stamp(state: KnowledgeState, position: int, record_hash: str, moment: float) -> None:
+    """Move the state to ``position``, recorded at ``moment`` with ``record_hash``."""
     state.position = position
-    state.head_hash = envelope.hash
-    moment = envelope.recorded_at.timestamp()
+    state.head_hash = record_hash
     if state.times and moment <= state.times[-1]:
         state.positions[-1] = position
     else:
         state.times.append(moment)
         state.positions.append(position)
-    return settle(state) if settled else state
+
+
+class _Reader(NamedTuple):
+    """How the fold reads an event, or the checked form of its stored JSON.
+
+    The two have the same field names, ids, enum members and tuples; they differ in the nested
+    values (people, dates, sources) and in how a report becomes a record, which this says.
+    """
+
+    kind: Callable[[Any], str]
+    source: Callable[[Any], SourceRec]
+    #: (report, type name, record id, position, source index, source table) -> record
+    record: Callable[[Any, str, int, int, int, list[SourceRec]], Rec]
+    figs: Callable[[Any], Figs]
+    when: Callable[[Any, int | None], When]
+
+
+def _event_record(
+    report: Any, kind: str, rid: int, position: int, source: int, sources: list[SourceRec]
+) -> Rec:
+    published = sources[source].published
+    return record_of(report, rid, position, source, None if published is None else published.latest)
+
+
+_EVENTS = _Reader(attrgetter("TYPE"), source_rec_of, _event_record, figs_of, when_of)
+_FORMS = _Reader(stored_form_type, form_source_rec, form_record_of, form_figs, form_when)
+_REPORT_TYPES = frozenset(cls.TYPE for cls in _REPORTS)
+
+
+def _apply(state: KnowledgeState, position: int, event: Any, read: _Reader) -> None:
+    """Fold the event (or form) at ``position`` into the state, but for its stamp."""
+    kind = read.kind(event)
+    if kind in _REPORT_TYPES:
+        rid = event.id.int
+        if rid not in state.retracted and rid not in state.reports:
+            # A correction recorded before the report: the report is in force as it has it
+            # (a record keeps the position of the event that brought its version).
+            early = state.early.pop(rid, None)
+            if early is None:
+                early = _record(state, read, event, kind, rid, position)
+            _add(state, early)
+    elif kind == ReportCorrected.TYPE:
+        target = _resolve(state, event.supersedes.int)
+        held = target in state.reports
+        if held:
+            _remove(state, target)
+        else:
+            _dangle(state, position, event.id.int, target, kind)
+        if held or target not in state.retracted:
+            state.corrected[target] = position
+            replacement = event.replacement
+            if replacement.id.int != target:
+                state.aliases[replacement.id.int] = target
+            record = _record(state, read, replacement, read.kind(replacement), target, position)
+            if held:
+                _add(state, record)
+            else:
+                # Recorded before its report: the report takes it when it is recorded.
+                state.early[target] = record
+    elif kind == ReportRetracted.TYPE:
+        target = _resolve(state, event.retracts.int)
+        if target in state.reports:
+            _remove(state, target)
+        elif target not in state.retracted:
+            _dangle(state, position, event.id.int, target, kind)
+        state.early.pop(target, None)
+        state.retracted.setdefault(target, position)
+    elif kind == ReportsLinked.TYPE:
+        ids = frozenset(_resolve(state, u.int) for u in event.reports)
+        for rid in sorted(ids):
+            if rid not in state.reports and rid not in state.retracted:
+                _dangle(state, position, event.id.int, rid, kind)
+        _link(state, ids) if event.linked else _unlink(state, ids)
+    elif kind == CampStatusChanged.TYPE:
+        # Like a report's date, a status's date ends at its source's publication at the latest.
+        published = read.source(event.source).published
+        when = read.when(event.date, None if published is None else published.latest)
+        change = (position, when, event.status._value_, event.authority)
+        state.statuses[event.place] = (*state.statuses.get(event.place, ()), change)
+    else:
+        assert kind == FigureAdjudicated.TYPE
+        target = _resolve(state, event.report.int)
+        if target not in state.reports and target not in state.retracted:
+            _dangle(state, position, event.id.int, target, kind)
+        state.adjudications[target] = (
+            position,
+            read.figs(event.people),
+            _source(state, read.source(event.source)),
+        )
+        if target in state.group_of:
+            _regroup(state, (target,))
 
 
 # -- reports ----------------------------------------------------------------------------------
@@ -366,8 +473,7 @@ def _dangle(state: KnowledgeState, position: int, event_id: int, missing: int, k
     state.dangling.append((position, event_id, missing, kind))
 
 
-def _source(state: KnowledgeState, source: Source) -> int:
-    rec = source_rec_of(source)
+def _source(state: KnowledgeState, rec: SourceRec) -> int:
     index = state.source_ids.get(rec)
     if index is None:
         index = state.source_ids[rec] = len(state.sources)
@@ -375,10 +481,11 @@ def _source(state: KnowledgeState, source: Source) -> int:
     return index
 
 
-def _record(state: KnowledgeState, report: Any, rid: int, position: int) -> Rec:
-    index = _source(state, report.source)
-    published = state.sources[index].published
-    return record_of(report, rid, position, index, None if published is None else published.latest)
+def _record(
+    state: KnowledgeState, read: _Reader, report: Any, kind: str, rid: int, position: int
+) -> Rec:
+    index = _source(state, read.source(report.source))
+    return read.record(report, kind, rid, position, index, state.sources)
 
 
 def _add(state: KnowledgeState, rec: Rec) -> None:
@@ -466,8 +573,16 @@ def _keys_for(state: KnowledgeState, flow: Flow) -> Iterable[tuple[StockKey, Sto
                 yield key, state.stocks[key]
 
 
+def _flow(state: KnowledgeState, fid: int) -> Flow:
+    """Return flow ``fid``: a reported one, or the flow out of a camp an operation is."""
+    flow = state.flows.get(fid)
+    return flow if flow is not None else op_flow(state.views[fid])
+
+
 def _add_flow(state: KnowledgeState, fid: int, flow: Flow) -> None:
-    state.flows[fid] = flow
+    if flow.kind != "op":
+        # An operation's flow is its kept view's (op_flow): kept once, not twice.
+        state.flows[fid] = flow
     day = flow.date.latest
     state.flows_by_place.setdefault(flow.place, {}).setdefault(day, set()).add(fid)
     if day is not None and day > state.last_flow_day:
@@ -477,8 +592,10 @@ def _add_flow(state: KnowledgeState, fid: int, flow: Flow) -> None:
             agg.add_flow(key, flow)
 
 
-def _remove_flow(state: KnowledgeState, fid: int) -> None:
-    flow = state.flows.pop(fid)
+def _remove_flow(state: KnowledgeState, fid: int, flow: Flow | None = None) -> None:
+    """Take flow ``fid`` away (``flow``: an operation's, from the view it had)."""
+    if flow is None:
+        flow = state.flows.pop(fid)
     days = state.flows_by_place[flow.place]
     ids = days[flow.date.latest]
     ids.discard(fid)
@@ -523,7 +640,7 @@ def _rebase(state: KnowledgeState, key: StockKey, agg: StockAgg, baseline: int |
     for place in state.flows_by_place:
         if contains(key[0], place) != NO:
             for fid in _flows_after(state, place, start):
-                agg.add_flow(key, state.flows[fid])
+                agg.add_flow(key, _flow(state, fid))
 
 
 # -- links and operations ---------------------------------------------------------------------
@@ -658,7 +775,7 @@ def settle(state: KnowledgeState) -> KnowledgeState:
             agg.add(old, -1)
             if agg.ops == 0:
                 del countries[old.country]
-            _remove_flow(state, gid)
+            _remove_flow(state, gid, op_flow(old))
     for gid in dirty:
         if gid not in state.members:
             continue

@@ -14,10 +14,10 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 
+from ._compact import EXACT, Fig, to_estimate
 from ._figures import Sum
 from ._operations import operation_views
 from ._policy import Policy
-from ._records import EXACT, Fig, to_estimate
 from ._results import TimeseriesPoint
 from ._state import KnowledgeState
 

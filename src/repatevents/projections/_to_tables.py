@@ -20,9 +20,9 @@ from ..events import (
     lookup_country,
     lookup_place,
 )
+from ._compact import FIELDS
 from ._policy import Policy
 from ._reconcile import ClaimComparison
-from ._records import FIELDS
 from ._results import (
     CountryTotal,
     Operation,

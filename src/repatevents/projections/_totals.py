@@ -19,10 +19,10 @@ import attrs
 from ..errors import FieldProblem, UnknownCountryError, ValidationError
 from ..events import Estimate, Origin, lookup_country
 from ._aggregates import CountryAgg
+from ._compact import FIELDS, to_estimate, to_people
 from ._figures import PEOPLE_PER_FAMILY
 from ._operations import operation_views
 from ._policy import DEFAULT_POLICY, Policy
-from ._records import FIELDS, to_estimate, to_people
 from ._results import CountryTotal
 from ._state import KnowledgeState
 

@@ -24,7 +24,7 @@ from typing import NamedTuple
 from ..events import Origin
 from ._aggregates import OpView
 from ._clock import NO, POSSIBLE, SURE, in_window
-from ._records import RANGE, TOTAL, Fig, When
+from ._compact import RANGE, TOTAL, Fig, When
 from ._scope import origin_of
 
 __all__ = [

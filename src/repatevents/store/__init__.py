@@ -17,6 +17,8 @@ from ._base import (
     Envelope,
     EventStore,
     Progress as Progress,
+    RawReader as RawReader,
+    RawRecord as RawRecord,
 )
 from ._copy import copy_store
 from ._hashing import (

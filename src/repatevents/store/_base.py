@@ -15,7 +15,16 @@ import attrs
 
 from ..events import Event
 
-__all__ = ["PROGRESS_EVERY", "VERIFYING", "CheckedReader", "Envelope", "EventStore", "Progress"]
+__all__ = [
+    "PROGRESS_EVERY",
+    "VERIFYING",
+    "CheckedReader",
+    "Envelope",
+    "EventStore",
+    "Progress",
+    "RawReader",
+    "RawRecord",
+]
 
 #: Told how far long work got: ``progress(stage, done, total)``, e.g.
 #: ``progress("verifying", 20000, 1000000)``. A person waiting on a terminal sees it.
@@ -26,6 +35,10 @@ PROGRESS_EVERY: Final = 10_000
 
 #: The stage a store's :meth:`EventStore.verify` reports.
 VERIFYING: Final = "verifying"
+
+#: A record as it is stored, its hash checked, its event not decoded: position, recording time,
+#: schema version, hash and the event's stored JSON (what a fold reads without building events).
+RawRecord = tuple[int, dt.datetime, int, str, bytes | str]
 
 
 @attrs.frozen
@@ -145,5 +158,32 @@ class CheckedReader(Protocol):
         Raises:
             IntegrityError: naming the first record whose hash does not match (while
                 iterating).
+        """
+        ...
+
+
+@runtime_checkable
+class RawReader(Protocol):
+    """A store that can yield its records undecoded, checking the hash chain as it reads.
+
+    The fold reads the stored JSON straight into its records (the SQLite and PostgreSQL
+    backends can); other stores are folded from their envelopes.
+    """
+
+    def read_raw_checked(
+        self, after: int = 0, *, upto: int | None = None, previous_hash: str | None = None
+    ) -> Iterator[RawRecord]:
+        """Yield the records :meth:`CheckedReader.read_checked` would yield, undecoded.
+
+        Raises:
+            IntegrityError: as :meth:`CheckedReader.read_checked` raises it.
+        """
+        ...
+
+    def raw_event(self, record: RawRecord) -> Event:
+        """Return the event of a record read raw, upcast to the current schema.
+
+        Raises:
+            CorruptLogError: the stored record cannot be decoded.
         """
         ...

@@ -41,6 +41,7 @@ from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import orjson
 
@@ -53,7 +54,7 @@ from ..errors import (
     ValidationError,
 )
 from ..events import Event, loads_event
-from ._base import Envelope, Progress
+from ._base import Envelope, Progress, RawRecord
 from ._hashing import GENESIS_HASH
 from ._jsonlines_lines import (
     Line,
@@ -82,6 +83,7 @@ from ._records import (
     hash_bytes,
     make_envelope,
     plan_batch,
+    raw_event,
 )
 
 __all__ = ["JsonLinesStore"]
@@ -523,9 +525,26 @@ class JsonLinesStore:
         """
         return self._reader(after, upto, previous_hash, check=True)
 
+    def read_raw_checked(
+        self, after: int = 0, *, upto: int | None = None, previous_hash: str | None = None
+    ) -> Iterator[RawRecord]:
+        """Yield the records :meth:`read_checked` yields, undecoded (see
+        :class:`~._base.RawReader`): what a fold reads without building events."""
+        return self._reader(after, upto, previous_hash, check=True, raw=True)
+
+    def raw_event(self, record: RawRecord) -> Event:
+        """Return the event of a record read raw (see :class:`~._base.RawReader`)."""
+        return raw_event(record, self.path)
+
     def _reader(
-        self, after: int, upto: int | None, previous_hash: str | None, *, check: bool
-    ) -> Iterator[Envelope]:
+        self,
+        after: int,
+        upto: int | None,
+        previous_hash: str | None,
+        *,
+        check: bool,
+        raw: bool = False,
+    ) -> Iterator[Any]:
         previous: bytes | None = None
         if check and (previous_hash is not None or after == 0):
             previous = hash_bytes(previous_hash or GENESIS_HASH, after)
@@ -537,7 +556,7 @@ class JsonLinesStore:
             size = self._size
             start = self._offsets[skip] if skip < len(self._offsets) else None
         return self._iterate(
-            after, last, size, (skip, start) if start is not None else None, (check, previous)
+            after, last, size, (skip, start) if start is not None else None, (check, previous), raw
         )
 
     def _iterate(
@@ -547,8 +566,10 @@ class JsonLinesStore:
         size: int,
         start: tuple[int, int] | None,
         checking: tuple[bool, bytes | None],
-    ) -> Iterator[Envelope]:
-        """Yield the envelopes after ``after`` up to ``last``.
+        raw: bool = False,
+    ) -> Iterator[Any]:
+        """Yield the envelopes after ``after`` up to ``last`` (with ``raw``, the records
+        undecoded).
 
         ``start`` is (position, offset) of a line to start reading after, when the offsets are
         known; ``checking`` says whether to check hashes, from which raw hash (``None``: the
@@ -588,15 +609,17 @@ class JsonLinesStore:
                             _event_bytes(line),
                             data.hash,
                         )
-                    event = decode_stored(bytes(data.event), schema_version)
-                    envelope = make_envelope(
-                        position, times(data.recorded_at), schema_version, data.hash, event
-                    )
+                    moment = times(data.recorded_at)
+                    if raw:
+                        item: Any = (position, moment, schema_version, data.hash, bytes(data.event))
+                    else:
+                        event = decode_stored(bytes(data.event), schema_version)
+                        item = make_envelope(position, moment, schema_version, data.hash, event)
                 except (ValueError, TypeError, KeyError, ValidationError) as exc:
                     raise CorruptLogError(
                         self.path, f"the line cannot be read: {exc}", position
                     ) from None
-                yield envelope
+                yield item
                 if position >= last:
                     return
         raise CorruptLogError(self.path, "the file is shorter than its last record", position + 1)

@@ -52,7 +52,7 @@ from ..errors import (
     ValidationError,
 )
 from ..events import Event
-from ._base import Envelope, Progress
+from ._base import Envelope, Progress, RawRecord
 from ._hashing import GENESIS_HASH
 from ._records import (
     ChainChecker,
@@ -68,6 +68,7 @@ from ._records import (
     event_id_of,
     hash_bytes,
     plan_batch,
+    raw_event,
     replay_pages,
 )
 
@@ -587,6 +588,25 @@ class PostgresStore:
             IntegrityError: naming the first record whose hash does not match (while
                 iterating), or the record at ``after`` when it is missing.
         """
+        last, previous = self._checked_start(after, upto, previous_hash)
+        return self._iterate(after, last, previous)
+
+    def read_raw_checked(
+        self, after: int = 0, *, upto: int | None = None, previous_hash: str | None = None
+    ) -> Iterator[RawRecord]:
+        """Yield the records :meth:`read_checked` yields, undecoded (see
+        :class:`~._base.RawReader`): what a fold reads without building events."""
+        last, previous = self._checked_start(after, upto, previous_hash)
+        return self._iterate(after, last, previous, raw=True)
+
+    def raw_event(self, record: RawRecord) -> Event:
+        """Return the event of a record read raw (see :class:`~._base.RawReader`)."""
+        return raw_event(record, self.url)
+
+    def _checked_start(
+        self, after: int, upto: int | None, previous_hash: str | None
+    ) -> tuple[int, bytes]:
+        """Return the last position a checked read goes to, and the raw hash before it."""
         last = check_after_upto(after, upto, self.head())
         if previous_hash is None and after > 0 and after < last:
             with self._errors():
@@ -596,10 +616,11 @@ class PostgresStore:
             if row is None:
                 raise IntegrityError(after, _CHECK_LINK)
             previous_hash = row[0]
-        previous = hash_bytes(previous_hash or GENESIS_HASH, after)
-        return self._iterate(after, last, previous)
+        return last, hash_bytes(previous_hash or GENESIS_HASH, after)
 
-    def _iterate(self, after: int, last: int, previous: bytes | None) -> Iterator[Envelope]:
+    def _iterate(
+        self, after: int, last: int, previous: bytes | None, *, raw: bool = False
+    ) -> Iterator[Any]:
         page = _sql(_PAGE_QUERY, self._table)
 
         def fetch(position: int, last: int) -> list[Any]:
@@ -611,7 +632,7 @@ class PostgresStore:
             return rows
 
         # Events arrive as text; the hash covers their UTF-8 bytes.
-        return replay_pages(fetch, after, last, previous, self.url, event_bytes=str.encode)
+        return replay_pages(fetch, after, last, previous, self.url, event_bytes=str.encode, raw=raw)
 
     def _stored(self, after: int = 0) -> Iterator[StoredRecord]:
         """Yield the stored records after ``after`` as they are stored, a page at a time (what

@@ -32,7 +32,15 @@ from ..events import (
     event_from_dict,
     event_payload,
 )
-from ._base import PROGRESS_EVERY, VERIFYING, CheckedReader, Envelope, EventStore, Progress
+from ._base import (
+    PROGRESS_EVERY,
+    VERIFYING,
+    CheckedReader,
+    Envelope,
+    EventStore,
+    Progress,
+    RawRecord,
+)
 from ._hashing import (
     GENESIS_HASH,
     canonical_record,
@@ -63,6 +71,7 @@ __all__ = [
     "make_envelope",
     "plan_batch",
     "plan_rows",
+    "raw_event",
     "read_checked",
     "replay_pages",
 ]
@@ -164,7 +173,8 @@ def replay_pages(
     where: str,
     *,
     event_bytes: Callable[[Any], bytes] | None = None,
-) -> Iterator[Envelope]:
+    raw: bool = False,
+) -> Iterator[Any]:
     """Yield the envelopes of positions ``after + 1`` to ``last``, a page at a time.
 
     The hot loop of every replay from a database (SQLite, PostgreSQL): helpers are bound to
@@ -178,6 +188,8 @@ def replay_pages(
         previous: the raw hash before ``after + 1``; given, each record's hash is recomputed.
         where: the log as errors name it (a path, a server's address without its password).
         event_bytes: turns a row's event into the bytes its hash covers (``None``: they are).
+        raw: yield each record as a :data:`RawRecord` (its event's bytes not decoded) instead
+            of an envelope.
 
     Raises:
         IntegrityError: a position is missing, or (with ``previous``) a hash does not match.
@@ -223,6 +235,11 @@ def replay_pages(
                     previous = link(
                         previous, position, recorded_at, schema_version, stored_bytes, record_hash
                     )
+            if raw:
+                if recorded_at != text:
+                    moment, text = times(recorded_at), recorded_at
+                yield (position, moment, schema_version, record_hash, event)
+                continue
             try:
                 if schema_version == SCHEMA_VERSION:
                     decoded = decode(event)
@@ -253,6 +270,19 @@ def _template(recorded_at: Any, schema_version: int) -> bytes:
     moment = recorded_at.encode("ascii")
     head = b'{"event":%b,"position":%d,"recorded_at":"'
     return head + moment.replace(b"%", b"%%") + b'","schema_version":%d}' % schema_version
+
+
+def raw_event(record: RawRecord, where: str) -> Event:
+    """Return the event of a raw record, upcast to the current schema (the full decoder).
+
+    Raises:
+        CorruptLogError: the stored record cannot be decoded.
+    """
+    position, _, schema_version, _, event_json = record
+    try:
+        return decode_stored(event_json, schema_version)
+    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+        raise CorruptLogError(where, f"the stored record cannot be read: {exc}", position) from None
 
 
 def last_hash(store: EventStore) -> str | None:

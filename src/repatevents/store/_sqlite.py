@@ -51,7 +51,7 @@ from ..errors import (
     ValidationError,
 )
 from ..events import Event
-from ._base import Envelope, Progress
+from ._base import Envelope, Progress, RawRecord
 from ._hashing import GENESIS_HASH
 from ._records import (
     ChainChecker,
@@ -67,6 +67,7 @@ from ._records import (
     event_id_of,
     hash_bytes,
     plan_rows,
+    raw_event,
     replay_pages,
 )
 
@@ -497,6 +498,25 @@ class SQLiteStore:
             IntegrityError: naming the first record whose hash does not match (while
                 iterating), or the record at ``after`` when it is missing.
         """
+        last, previous = self._checked_start(after, upto, previous_hash)
+        return self._iterate(after, last, previous)
+
+    def read_raw_checked(
+        self, after: int = 0, *, upto: int | None = None, previous_hash: str | None = None
+    ) -> Iterator[RawRecord]:
+        """Yield the records :meth:`read_checked` yields, undecoded (see
+        :class:`~._base.RawReader`): what a fold reads without building events."""
+        last, previous = self._checked_start(after, upto, previous_hash)
+        return self._iterate(after, last, previous, raw=True)
+
+    def raw_event(self, record: RawRecord) -> Event:
+        """Return the event of a record read raw (see :class:`~._base.RawReader`)."""
+        return raw_event(record, self.path)
+
+    def _checked_start(
+        self, after: int, upto: int | None, previous_hash: str | None
+    ) -> tuple[int, bytes]:
+        """Return the last position a checked read goes to, and the raw hash before it."""
         last = check_after_upto(after, upto, self.head())
         if previous_hash is None and after > 0 and after < last:
             with self._errors(after):
@@ -506,16 +526,17 @@ class SQLiteStore:
             if row is None:
                 raise IntegrityError(after, "the record is missing from the log")
             previous_hash = row[0]
-        previous = hash_bytes(previous_hash or GENESIS_HASH, after)
-        return self._iterate(after, last, previous)
+        return last, hash_bytes(previous_hash or GENESIS_HASH, after)
 
-    def _iterate(self, after: int, last: int, previous: bytes | None) -> Iterator[Envelope]:
+    def _iterate(
+        self, after: int, last: int, previous: bytes | None, *, raw: bool = False
+    ) -> Iterator[Any]:
         def fetch(position: int, last: int) -> list[Any]:
             with self._errors(position + 1):
                 rows: list[Any] = self._db.execute(_PAGE, (position, last, _PAGE_SIZE)).fetchall()
             return rows
 
-        return replay_pages(fetch, after, last, previous, self.path)
+        return replay_pages(fetch, after, last, previous, self.path, raw=raw)
 
     def _stored(self, after: int = 0) -> Iterator[StoredRecord]:
         """Yield the stored records after ``after`` as they are stored (what

@@ -70,6 +70,7 @@ from ..store import (
     GENESIS_HASH,
     Envelope,
     EventStore,
+    RawReader,
     canonical_record,
     chain_hash,
     format_recorded_at,
@@ -458,6 +459,27 @@ class StoreContract:
             assert expected == list(read_checked(store, after, upto=upto, previous_hash=given))
         with pytest.raises(IntegrityError) as info:
             list(read_checked(store, 3, previous_hash=envelopes[0].hash))
+        assert 4 == info.value.position
+
+    def test_a_raw_read_reads_what_a_checked_read_reads(self, store: EventStore) -> None:
+        """A store that reads its records undecoded (``read_raw_checked``, as a fold reads
+        them) gives each record's position, time, schema version and hash as a checked read
+        does, and stored JSON that decodes to its event; the chain is checked as it reads."""
+        if not isinstance(store, RawReader):
+            pytest.skip("the store has no raw reader: a fold reads its envelopes")
+        store.append(sample_events(6))
+        store.append(sample_events(4, 6))
+        envelopes = list(store.read())
+        for after, upto in ((0, None), (3, None), (3, 7), (10, None)):
+            expected = [
+                (e.position, e.recorded_at, e.schema_version, e.hash, e.event)
+                for e in store.read(after, upto=upto)
+            ]
+            raw = list(store.read_raw_checked(after, upto=upto))
+            decoded = [(p, m, v, h, store.raw_event((p, m, v, h, b))) for p, m, v, h, b in raw]
+            assert expected == decoded
+        with pytest.raises(IntegrityError) as info:
+            list(store.read_raw_checked(3, previous_hash=envelopes[0].hash))
         assert 4 == info.value.position
 
     def test_checkpoints_round_trip(self, store: EventStore) -> None:

@@ -4,6 +4,11 @@ The knowledge state of a ledger with a million events is checkpointed and read b
 cold start, so it holds no attrs values: dates are ordinals, estimates are tuples, strings are
 interned so that a checkpoint stores each country code once. The public result types are
 built from these records when a projection is asked for.
+
+A record is made from a report (:func:`record_of`) or, without building the event, from the
+checked form of its stored JSON (:func:`form_record_of`); the two give equal records, which a
+property in ``tests/projections/test_state.py`` pins. Values that recur (groups of people,
+dates, sources, combined figures) are made once and shared by the records that hold them.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import datetime as dt
 import sys
 import uuid
 from functools import lru_cache
-from typing import NamedTuple, TypeAlias
+from typing import Any, NamedTuple, TypeAlias, TypeVar
 
 from ..events import (
     CATEGORIES,
@@ -29,6 +34,10 @@ from ..events import (
     Source,
     StockObserved,
     Unit,
+    stored_by_nationality,
+    stored_date,
+    stored_people,
+    stored_source,
 )
 
 __all__ = [
@@ -46,7 +55,12 @@ __all__ = [
     "derived",
     "fig_of",
     "figs_of",
+    "form_figs",
+    "form_record_of",
+    "form_source_rec",
+    "form_when",
     "record_of",
+    "shared",
     "source_rec_of",
     "to_estimate",
     "to_fuzzy",
@@ -184,6 +198,15 @@ def figs_of(people: People) -> Figs:
     )
 
 
+# Day ordinals are ints past the small ones Python shares: each date of a million records would
+# hold its own. A few thousand days recur; one int each is kept.
+_days: dict[int, int] = {}
+
+
+def _day(ordinal: int) -> int:
+    return _days.setdefault(ordinal, ordinal)
+
+
 def when_of(date: FuzzyDate, published_latest: int | None = None) -> When:
     """Return the compact form of a date; ``published_latest`` bounds its end.
 
@@ -192,8 +215,8 @@ def when_of(date: FuzzyDate, published_latest: int | None = None) -> When:
     ends at publication. A date that starts after publication (a mistake, or a plan) keeps its
     own end.
     """
-    earliest = None if date.earliest is None else date.earliest.toordinal()
-    given = None if date.latest is None else date.latest.toordinal()
+    earliest = None if date.earliest is None else _day(date.earliest.toordinal())
+    given = None if date.latest is None else _day(date.latest.toordinal())
     latest = given
     if published_latest is not None and (earliest is None or earliest <= published_latest):
         if latest is None or latest > published_latest:
@@ -332,6 +355,145 @@ def record_of(report: Report, rid: int, position: int, source: int, published: i
         figs_of(report.people),
         _intern(report.kind.value),
         _opt_intern(report.nationality),
+    )
+
+
+# -- records from stored forms ------------------------------------------------------------------
+# The fold reads the stored JSON as checked forms (``events.decode_stored_form``) and makes its
+# records from them without building events. Values that recur across a log are made once per
+# distinct form and shared by every record that holds them, which is also what keeps a state of
+# a million reports small. Bounded: a full cache is emptied (a few values made again).
+_CACHE_LIMIT = 1 << 14
+_V = TypeVar("_V")
+_form_figs: dict[Any, Figs] = {}
+_form_whens: dict[tuple[Any, int | None], When] = {}
+_form_sources: dict[Any, SourceRec] = {}
+_form_texts: dict[Any, str] = {}
+
+
+def _keep(cache: dict[Any, Any], key: Any, value: Any) -> Any:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+_shared: dict[Any, Any] = {}
+
+
+def shared(value: _V) -> _V:
+    """Return the kept value equal to ``value`` (a date or figures: immutable tuples), or keep
+    this one: equal values made apart (dates bounded by different publications, an
+    operation's combined figures) are held once."""
+    found: _V | None = _shared.get(value)
+    if found is None:
+        return _keep(_shared, value, value)  # type: ignore[no-any-return]
+    # A named tuple equals a plain one of the same values: only one of its own class will do.
+    return found if found.__class__ is value.__class__ else value
+
+
+def form_figs(form: Any) -> Figs:
+    """Return the compact form of a checked people form (``figs_of`` of its people)."""
+    found = _form_figs.get(form)
+    return found if found is not None else _keep(_form_figs, form, figs_of(stored_people(form)))
+
+
+def form_when(form: Any, published_latest: int | None = None) -> When:
+    """Return the compact form of a checked date form (``when_of`` of its date)."""
+    key = (form, published_latest)
+    found = _form_whens.get(key)
+    if found is None:
+        found = _keep(_form_whens, key, shared(when_of(stored_date(form), published_latest)))
+    return found
+
+
+def form_source_rec(form: Any) -> SourceRec:
+    """Return the compact form of a checked source form (``source_rec_of`` of its source)."""
+    found = _form_sources.get(form)
+    if found is None:
+        found = _keep(_form_sources, form, source_rec_of(stored_source(form)))
+    return found
+
+
+def _form_wire_key(form: Any, source: SourceRec, figs: Figs) -> str:
+    """Return :func:`_wire_key` of the report a checked form holds."""
+    text = _form_texts.get(form.date)
+    if text is None:
+        text = _keep(_form_texts, form.date, stored_date(form.date).to_text())
+    return f"{DERIVED_KEY}{source.origin_outlet.casefold()}|{form.country}|{text}|{figs!r}"
+
+
+def form_record_of(
+    form: Any, kind: str, rid: int, position: int, source: int, sources: list[SourceRec]
+) -> Rec:
+    """Return :func:`record_of` of the report a checked form of type ``kind`` holds.
+
+    Args:
+        form: the report's form (``events.decode_stored_form``, or a correction's replacement).
+        kind: its type name.
+        rid, position, source: as :func:`record_of` takes them.
+        sources: the state's source table, which ``source`` indexes.
+    """
+    source_rec = sources[source]
+    published = None if source_rec.published is None else source_rec.published.latest
+    if kind == OperationReported.TYPE:
+        figs = form_figs(form.people)
+        key = form.operation_key
+        scope = form.ordinal_scope
+        return OpRec(
+            rid,
+            position,
+            source,
+            _intern(form.country),
+            _opt_intern(form.nationality),
+            _intern(form.origin),
+            form_when(form.date, published),
+            form.date_role._value_,
+            figs,
+            tuple(_intern(f) for f in form.facilitators),
+            form.operation_name,
+            form.ordinal,
+            _intern(key) if key is not None else _form_wire_key(form, source_rec, figs),
+            None if scope is None else scope._value_,
+        )
+    if kind == CumulativeTotalReported.TYPE:
+        return ClaimRec(
+            rid,
+            position,
+            source,
+            _opt_intern(form.country),
+            _opt_intern(form.nationality),
+            form_figs(form.people),
+            form_when(form.until, published),
+            None if form.since is None else form_when(form.since, published),
+            _intern(form.origin._value_),
+            _opt_intern(form.counter),
+        )
+    if kind == StockObserved.TYPE:
+        return StockRec(
+            rid,
+            position,
+            source,
+            _intern(form.place),
+            form_when(form.date, published),
+            form_figs(form.people),
+            _intern(form.scope._value_),
+            _opt_intern(form.country),
+            tuple(
+                (_intern(code), fig_of(value))
+                for code, value in stored_by_nationality(form.by_nationality)
+            ),
+        )
+    return FlowRec(
+        rid,
+        position,
+        source,
+        _intern("out" if kind == OutflowReported.TYPE else "in"),
+        _intern(form.place),
+        form_when(form.date, published),
+        form_figs(form.people),
+        _intern(form.kind._value_),
+        _opt_intern(form.nationality),
     )
 
 
