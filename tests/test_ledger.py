@@ -25,6 +25,7 @@ from repatevents.store import (
 )
 
 EXAMPLE = Path("examples/ledger.jsonl")
+MOMENT = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
 
 
 class CountingStore:
@@ -419,6 +420,24 @@ def test_tables_refuses_a_name_that_is_no_table() -> None:
             ledger.tables(names=["total"])
         with pytest.raises(ValidationError, match="choose at least one table"):
             ledger.tables(names=[])
+
+
+def test_exporting_the_default_totals_on_a_cold_start_loads_no_report(
+    example_db: Path, tmp_path: Path
+) -> None:
+    """An export of the default totals and sources from a reopened ledger reads only the
+    record the summary is at: its metadata's sources come from the summary, the same as from
+    the full state, and it says the figures come from the checkpoint."""
+    with Ledger.open(example_db) as ledger:
+        expected = ledger.metadata(generated_at=MOMENT)
+        sources = ledger.tables(names=["sources"])["sources"]
+    store = CountingStore(SQLiteStore(example_db))
+    with Ledger(store) as ledger:
+        ledger.export("csv", tmp_path / "totals.csv", tables=["totals", "sources"])
+        assert expected == ledger.metadata(generated_at=MOMENT)
+        assert sources == ledger.tables(names=["sources"])["sources"]
+        assert [27] == store.reads
+    assert "checkpoint" == expected.computed_from
 
 
 def test_default_totals_table_on_a_cold_start_reads_the_summary(example_db: Path) -> None:

@@ -853,13 +853,15 @@ class Ledger:
         known_at: dt.datetime | dt.date | int | None = None,
         policy: str | Policy = DEFAULT_POLICY,
     ) -> tuple[SourceSummary, ...]:
-        """Return the sources of the reports in force. Cost: O(reports).
+        """Return the sources of the reports in force.
 
-        ``policy`` is accepted for symmetry and checked; sources do not depend on it.
+        ``policy`` is accepted for symmetry and checked; sources do not depend on it. Cost:
+        O(sources) for the reports in force at the head (on a cold start, from the summary
+        saved with the checkpoint, without loading the reports); O(reports) otherwise.
         """
         day = as_of_ordinal(as_of)
         resolve_policy(policy)
-        return _sources(self.state(known_at), day)
+        return self._sources(day, known_at)
 
     def tables(
         self,
@@ -873,9 +875,10 @@ class Ledger:
         """Return projections as tables with typed, titled, HXL-tagged columns.
 
         Only the tables named are computed, each at the cost of its projection: the default
-        ``totals`` and ``remaining`` tables come from the sums the state keeps (on a cold start,
-        from the summary saved with the checkpoint, without loading the reports), as
-        :meth:`totals` and :meth:`remaining` do.
+        ``totals`` and ``remaining`` tables and the ``sources`` of every report in force come
+        from what the state keeps (on a cold start, from the summary saved with the
+        checkpoint, without loading the reports), as :meth:`totals`, :meth:`remaining` and
+        :meth:`sources` do.
 
         Args:
             as_of, known_at, policy: as for the projections.
@@ -936,6 +939,8 @@ class Ledger:
         if name == "remaining":
             state = self._state_for(day, known_at, policy)
             return _remaining(state, day, policy, _generation_day(generated_at))
+        if name == "sources":
+            return self._sources(day, known_at)
         state = self.state(known_at)
         if name == "nationality_totals":
             return _totals(state, day, policy, "nationality")
@@ -947,7 +952,15 @@ class Ledger:
             return _comparisons(state, day, policy)
         if name == "quality":
             return _quality(state, day, policy)
-        return _sources(state, day)
+        raise AssertionError(f"no rows for the table {name!r}")
+
+    def _sources(
+        self, day: int | None, known_at: dt.datetime | dt.date | int | None
+    ) -> tuple[SourceSummary, ...]:
+        # Every report in force: the summary holds their sources (sources follow no policy).
+        if day is None and known_at is None:
+            return _sources(self._default_state(), None)
+        return _sources(self.state(known_at), day)
 
     def metadata(
         self,
@@ -980,7 +993,11 @@ class Ledger:
         """
         as_of_ordinal(as_of)
         chosen = resolve_policy(policy)
-        state = self.state(known_at)
+        # The sources of every report in force are in the summary: an export of the default
+        # totals from a cold start loads no report.
+        state = (
+            self._default_state() if as_of is None and known_at is None else self.state(known_at)
+        )
         if known_at is None:
             known_text = None
         elif isinstance(known_at, dt.date):
@@ -1004,7 +1021,9 @@ class Ledger:
         # A state at a past moment is always folded from zero; the current one may have been
         # caught up from a checkpoint unless verify folded it from zero (folding on from there
         # reads the log only).
-        from_log = state is not self._state or state is self._verified
+        from_log = state is self._verified or (
+            state is not self._state and state is not self._summary
+        )
         return ExportMetadata(
             ledger_position=state.position,
             as_of=as_of,

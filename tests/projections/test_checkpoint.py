@@ -25,6 +25,7 @@ from repatevents.errors import RepateventsWarning
 from repatevents.projections._checkpoint import (
     ALLOWED,
     CHECKPOINT_NAME,
+    FORMAT,
     SUMMARY_NAME,
     dumps_state,
     dumps_summary,
@@ -157,7 +158,7 @@ def test_a_checkpoint_of_format_9_is_folded_again_without_a_warning() -> None:
     assert older != data
     assert state == loads_state(older, state.position)
     version, *rest = pickle.loads(data)
-    assert 10 == version
+    assert FORMAT == version
     nine = pickle.dumps((9, *rest), protocol=5).replace(
         b"repatevents.projections._compact", b"repatevents.projections._records"
     )

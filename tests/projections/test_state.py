@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -260,6 +261,18 @@ def _rewrite(path: Path, position: int, event_json: str) -> None:
             )
         previous = hash_
     connection.close()
+
+
+@given(log=rst.event_logs(max_size=40), data=st.data())
+def test_the_reports_kept_per_source_are_the_reports_in_force(
+    log: list[Event], data: st.DataObject
+) -> None:
+    """The count of reports per source the fold keeps (what the summary answers the sources
+    with) is a count of the reports in force, whatever the order of the log, corrections and
+    retractions included."""
+    events = data.draw(st.one_of(st.just(log), st.permutations(log)), label="order")
+    state = fold_stored(_raw(events), _never)
+    assert Counter(rec.source for rec in state.reports.values()) == state.source_reports
 
 
 @given(rst.event_logs(max_size=30))

@@ -51,7 +51,8 @@ __all__ = [
 #: The name checkpoints are stored under.
 CHECKPOINT_NAME = "projections"
 #: The name of the summary saved beside each checkpoint: only what the default totals and
-#: remaining estimates read, so a cold start answers them without loading every report.
+#: remaining estimates and the sources of every report in force read, so a cold start answers
+#: them (and an export's metadata) without loading every report.
 SUMMARY_NAME = "projections-summary"
 _SUMMARY = (
     "position",
@@ -62,14 +63,17 @@ _SUMMARY = (
     "stocks",
     "stock_index",
     "statuses",
+    # The sources table and an export's list of sources, for every report in force.
+    "sources",
+    "source_reports",
 )
 #: The version of the checkpoint's layout; bump it whenever the knowledge state changes shape
 #: or the figures its kept views hold are computed by another rule (6: a report's parts bound
 #: its own total; 7: camp statuses; 8: ordinal scopes; 9: an operation whose reports name
 #: different sites comes from their set, so the flow sums kept per camp change; 10: the flows
-#: kept are the reported ones, an operation's being its view's), so that old checkpoints are
-#: folded again.
-FORMAT = 10
+#: kept are the reported ones, an operation's being its view's; 11: the reports in force per
+#: source, in the summary too), so that old checkpoints are folded again.
+FORMAT = 11
 
 T = TypeVar("T", bound=tuple[Any, ...])
 # (record class, indices of its When fields, indices of its Figs fields); optional When fields

@@ -140,6 +140,7 @@ class KnowledgeState:
         "reports",
         "retracted",
         "source_ids",
+        "source_reports",
         "sources",
         "statuses",
         "stock_index",
@@ -156,6 +157,9 @@ class KnowledgeState:
         self.positions: list[int] = []
         self.sources: list[SourceRec] = []
         self.source_ids: dict[SourceRec, int] = {}
+        #: source index -> how many reports in force it gave (what the sources table and an
+        #: export's list of sources count, kept so the summary can answer them)
+        self.source_reports: dict[int, int] = {}
         #: the reports in force, by id (the UUID's integer)
         self.reports: dict[int, Rec] = {}
         self.aliases: dict[int, int] = {}
@@ -490,6 +494,8 @@ def _record(
 
 def _add(state: KnowledgeState, rec: Rec) -> None:
     state.reports[rec.id] = rec
+    counts = state.source_reports
+    counts[rec.source] = counts.get(rec.source, 0) + 1
     if isinstance(rec, OpRec):
         if rec.key is not None:
             state.by_key[rec.key] = tuple(sorted((*state.by_key.get(rec.key, ()), rec.id)))
@@ -514,6 +520,12 @@ def _add(state: KnowledgeState, rec: Rec) -> None:
 
 def _remove(state: KnowledgeState, rid: int) -> None:
     rec = state.reports.pop(rid)
+    counts = state.source_reports
+    left = counts[rec.source] - 1
+    if left:
+        counts[rec.source] = left
+    else:
+        del counts[rec.source]
     if isinstance(rec, OpRec):
         if rec.key is not None:
             peers = tuple(p for p in state.by_key[rec.key] if p != rid)
