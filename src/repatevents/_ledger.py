@@ -821,11 +821,12 @@ class Ledger:
     ) -> tuple[Reconciliation, ...]:
         """Return every cumulative claim beside the ledger's sum over its window and scope.
 
-        Cost: O((operations + claims) x log operations), plus the operations each row lists
-        by id: a claim "since 2019" lists every operation of its country since, so the answer
-        grows as claims x operations (872,181 ids for 1,579 claims at 100,000 events). The
-        reconciliation table (``tables(names=["reconciliation"])``, ``repatevents reconcile``)
-        gives their counts instead, and stays O((operations + claims) x log operations).
+        Cost: O((operations + claims) x log operations). A row's ``sure_operations`` and
+        ``possible_operations`` are listed when first read, each row's at the cost of the
+        operations it covers: a claim "since 2019" covers every operation of its country since,
+        so reading every row's ids costs claims x operations (872,181 ids for 1,579 claims at
+        100,000 events). The reconciliation table (``tables(names=["reconciliation"])``,
+        ``repatevents reconcile``) gives their counts.
         """
         day, chosen = as_of_ordinal(as_of), resolve_policy(policy)
         state = self.state(known_at)

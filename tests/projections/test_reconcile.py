@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import attrs
 import pytest
@@ -359,3 +360,34 @@ def test_a_claim_over_many_operations_is_explained_by_their_number_and_sum() -> 
         table_row.reconciliation.explanation,
         table_row.sure_count,
     )
+
+
+def test_a_rows_operations_are_listed_when_first_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """reconciliation() sums a claim over many operations without listing them; reading a
+    row's ids lists its operations once, for both of its lists, and the ids pickle, compare and
+    hash as the tuple they are (a claim over years of operations would otherwise list
+    thousands of ids per row, claims x operations in all)."""
+    from repatevents.projections import _reconcile
+
+    calls: list[ClaimRec] = []
+    listed = _reconcile._listed
+
+    def counting(index: OperationIndex, rec: ClaimRec, category: int) -> object:
+        calls.append(rec)
+        return listed(index, rec, category)
+
+    monkeypatch.setattr(_reconcile, "_listed", counting)
+    ledger = ledger_of(
+        *(op("UZB", 10, f"2023-05-{d:02d}", operation_key=f"k{d}") for d in range(1, LISTED + 2)),
+        op("UZB", 7, "2023"),
+        claim("UZB", 1000, "2023-06", since=day("2023-05")),
+    )
+    row = _one(ledger.reconciliation())
+    assert [] == calls
+    ids = tuple(op.id for op in ledger.operations())
+    assert ids[:-1] == tuple(row.sure_operations)
+    assert (ids[-1],) == row.possible_operations
+    assert 1 == len(calls)
+    assert row == attrs.evolve(row, sure_operations=ids[:-1], possible_operations=(ids[-1],))
+    assert hash(row.sure_operations) == hash(ids[:-1])
+    assert ids[:-1] == pickle.loads(pickle.dumps(row.sure_operations))

@@ -23,13 +23,15 @@ compares the two intervals: consistent (they overlap using only operations surel
 scope cannot be matched (they overlap only if operations of uncertain scope count), ledger
 lower (operations missing) or ledger higher.
 
-Cost: O((operations + claims) x log operations) for the sums (``_window_index``), plus
-the operations listed in each row.
+Cost: O((operations + claims) x log operations) for the sums (``_window_index``); a row's
+operations are listed when first read (O(operations inside)).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from functools import partial
 from typing import NamedTuple
 
 from ..events import Origin
@@ -49,7 +51,7 @@ from ._compact import (
 from ._figures import BASIS_PARTS, effective, qualified
 from ._operations import operation_views, sort_key
 from ._policy import Policy
-from ._results import Reconciliation, ReconciliationStatus
+from ._results import ListedLater, Reconciliation, ReconciliationStatus
 from ._state import KnowledgeState
 from ._window_index import (
     NOTHING,
@@ -201,8 +203,30 @@ class ClaimComparison(NamedTuple):
     possible_count: int
 
 
+class _Listing:
+    """The operations a claim covers, listed once, when either of its rows' lists is read."""
+
+    __slots__ = ("_category", "_claim", "_ids", "_index")
+
+    def __init__(self, index: OperationIndex, claim: ClaimRec, category: int) -> None:
+        self._index: OperationIndex | None = index
+        self._claim, self._category = claim, category
+        self._ids: tuple[tuple[uuid.UUID, ...], tuple[uuid.UUID, ...]] | None = None
+
+    def ids(self, which: int) -> tuple[uuid.UUID, ...]:
+        if self._ids is None:
+            assert self._index is not None
+            listed = _listed(self._index, self._claim, self._category)
+            self._ids = (
+                tuple(uuid_of(v.gid) for v in listed.sure_views or ()),
+                tuple(uuid_of(v.gid) for v in listed.possible_views or ()),
+            )
+            self._index = None
+        return self._ids[which]
+
+
 def _reconcile_one(
-    state: KnowledgeState, claim: ClaimRec, compared: Compared, *, ids: bool
+    state: KnowledgeState, claim: ClaimRec, compared: Compared, listing: _Listing | None
 ) -> ClaimComparison:
     category, claimed = _claimed(claim)
     sure_sum, possible_sum = compared.sure, compared.possible
@@ -258,8 +282,8 @@ def _reconcile_one(
         until=to_fuzzy(claim.until),
         claimed=to_estimate(claimed),
         ledger=to_estimate(ledger),
-        sure_operations=tuple(uuid_of(v.gid) for v in compared.sure_views or () if ids),
-        possible_operations=tuple(uuid_of(v.gid) for v in compared.possible_views or () if ids),
+        sure_operations=() if listing is None else ListedLater(partial(listing.ids, 0)),
+        possible_operations=() if listing is None else ListedLater(partial(listing.ids, 1)),
         gap_low=None if claimed[2] is None else ledger[0] - claimed[2],
         gap_best=ledger[1] - claimed[1],
         gap_high=None if high is None else high - claimed[0],
@@ -287,8 +311,11 @@ def _comparisons(
         )
     )
     for claim in claims:
-        compared = compare(index, claim, _claimed(claim)[0], listed=listed)
-        yield _reconcile_one(state, claim, compared, ids=listed)
+        category = _claimed(claim)[0]
+        # The sums come from the index; the operations' ids are listed only when read.
+        compared = compare(index, claim, category, listed=False)
+        listing = _Listing(index, claim, category) if listed else None
+        yield _reconcile_one(state, claim, compared, listing)
 
 
 def comparisons(

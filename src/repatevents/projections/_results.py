@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
 
 import attrs
 
@@ -22,6 +24,56 @@ __all__ = [
     "SourceSummary",
     "TimeseriesPoint",
 ]
+
+
+class ListedLater(Sequence[uuid.UUID]):
+    """Ids listed by ``make`` when first read, then kept; equal to the tuple of them.
+
+    A projection's rows hold them where listing every id would cost more than the row's own
+    figures (a reconciliation row over every operation of a country).
+    """
+
+    __slots__ = ("_ids", "_make")
+
+    def __init__(self, make: Callable[[], tuple[uuid.UUID, ...]]) -> None:
+        self._make: Callable[[], tuple[uuid.UUID, ...]] | None = make
+        self._ids: tuple[uuid.UUID, ...] | None = None
+
+    def _listed(self) -> tuple[uuid.UUID, ...]:
+        if self._ids is None:
+            assert self._make is not None
+            self._ids, self._make = self._make(), None
+        return self._ids
+
+    @overload
+    def __getitem__(self, index: int) -> uuid.UUID: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[uuid.UUID, ...]: ...
+    def __getitem__(self, index: int | slice) -> uuid.UUID | tuple[uuid.UUID, ...]:
+        return self._listed()[index]
+
+    def __len__(self) -> int:
+        return len(self._listed())
+
+    def __iter__(self) -> Iterator[uuid.UUID]:
+        return iter(self._listed())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ListedLater):
+            return self._listed() == other._listed()
+        if isinstance(other, tuple):
+            return self._listed() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._listed())
+
+    def __repr__(self) -> str:
+        return repr(self._listed())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as the ids themselves: what lists them stays behind.
+        return (tuple, (self._listed(),))
 
 
 @attrs.frozen
@@ -300,7 +352,9 @@ class Reconciliation:
         claimed: the claimed total.
         ledger: the ledger's sum: ``low`` and ``best`` over operations surely in the window and
             scope, ``high`` adding those only possibly in it.
-        sure_operations, possible_operations: the operations summed, by id.
+        sure_operations, possible_operations: the operations summed, by id (a sequence
+            listed when first read: a claim over years of operations names thousands, and
+            rows read only for their sums need not list them).
         gap_low, gap_best, gap_high: ledger minus claim (negative: the ledger holds fewer);
             a bound is ``None`` when unbounded.
         status: consistent within the claim's qualifier; ledger lower (operations missing);
@@ -321,8 +375,8 @@ class Reconciliation:
     until: FuzzyDate
     claimed: Estimate
     ledger: Estimate
-    sure_operations: tuple[uuid.UUID, ...]
-    possible_operations: tuple[uuid.UUID, ...]
+    sure_operations: Sequence[uuid.UUID]
+    possible_operations: Sequence[uuid.UUID]
     gap_low: int | None
     gap_best: int
     gap_high: int | None
