@@ -53,7 +53,8 @@ docs: $(STAMP)
 ## thorough: the property tests with 1,000 random examples each (slow; not part of make test,
 ## whose fixed examples keep CI repeatable but can miss what random ones find)
 thorough: $(STAMP)
-	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -q tests/test_invariants.py tests/events/test_stored.py tests/test_strategies.py
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -q tests/test_invariants.py tests/events/test_stored.py tests/test_strategies.py \
+	  tests/projections/test_state.py tests/projections/test_quality.py tests/projections/test_reconcile.py
 
 ## random: the same properties with new random examples (bounded), the seed printed to replay a
 ## failure with HYPOTHESIS_SEED=...; .ci/run runs it after make test
@@ -62,7 +63,8 @@ random: $(STAMP)
 	echo "random-example properties: seed $$seed (replay: make random HYPOTHESIS_SEED=$$seed)"; \
 	HYPOTHESIS_PROFILE=random $(BIN)/python -m pytest -q -n $${PYTEST_WORKERS:-auto} -p no:cacheprovider \
 	  --hypothesis-seed=$$seed tests/test_invariants.py tests/events/test_stored.py \
-	  tests/test_strategies.py tests/projections/test_properties.py
+	  tests/test_strategies.py tests/projections/test_properties.py tests/projections/test_state.py \
+	  tests/projections/test_quality.py tests/projections/test_reconcile.py
 
 ## bench: the quick benchmarks (the 1,000,000-event ones take --events; see each script)
 bench: $(STAMP)
