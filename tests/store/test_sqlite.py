@@ -376,19 +376,6 @@ def test_a_store_used_from_another_thread_says_so(tmp_path: Path) -> None:
     ledger.close()
 
 
-def test_a_raw_read_yields_the_stored_json_of_a_checked_read(tmp_path: Path) -> None:
-    """Read raw, each record is the checked read's position, time, schema version and hash,
-    with the stored JSON the event decodes from (what a fold reads without building events)."""
-    with SQLiteStore(tmp_path / "ledger.db") as store:
-        store.append(sample_events(12))
-        envelopes = list(store.read_checked(3, upto=9))
-        raw = list(store.read_raw_checked(3, upto=9))
-        assert [
-            (e.position, e.recorded_at, e.schema_version, e.hash, e.event) for e in envelopes
-        ] == [(p, m, v, h, store.raw_event((p, m, v, h, b))) for p, m, v, h, b in raw]
-        assert 6 == len(raw)
-
-
 def test_a_raw_read_names_a_changed_row(tmp_path: Path) -> None:
     """A raw read checks the hash chain as a checked read does: it stops at an edited row."""
     path = tmp_path / "ledger.db"
