@@ -73,6 +73,8 @@ COVERED_ELSEWHERE: dict[str, str] = {
     # The store's protocol and JSON Lines line format.
     "store/_base.py": "tests/store/test_memory.py",
     "store/_jsonlines_lines.py": "tests/store/test_jsonlines.py",
+    # The database stores' shared reading, run by the store contract against both.
+    "store/_paged.py": "tests/store/test_sqlite.py",
     # The validation kit's parts, run by the suites that use them.
     "_invariants/_assert.py": "tests/test_pytest_plugin.py",
     "testing/_plugins.py": "tests/test_plugins.py",

@@ -46,30 +46,25 @@ from typing import TYPE_CHECKING, Any, Final
 from ..errors import (
     CorruptLogError,
     FieldProblem,
-    IntegrityError,
     LostRecordsError,
     StoreError,
     ValidationError,
 )
 from ..events import Event
-from ._base import Envelope, Progress, RawRecord
+from ._base import Progress
 from ._hashing import GENESIS_HASH
+from ._paged import PagedLog
 from ._records import (
     ChainChecker,
     IdIndex,
     Known,
     StoredRecord,
-    check_after_upto,
     check_checkpoint,
     check_checkpoint_name,
     check_expected,
     check_following,
-    check_link,
     event_id_of,
-    hash_bytes,
     plan_batch,
-    raw_event,
-    replay_pages,
 )
 
 if TYPE_CHECKING:
@@ -99,7 +94,6 @@ _PAGE_QUERY: Final = (
     "SELECT position, recorded_at, schema_version, hash, event "
     "FROM {events} WHERE position > %s AND position <= %s ORDER BY position"
 )
-_CHECK_LINK = "the record is missing from the log"
 
 
 def is_postgres_url(path: object) -> bool:
@@ -166,7 +160,7 @@ def _require_psycopg() -> None:
         ) from None
 
 
-class PostgresStore:
+class PostgresStore(PagedLog):
     """An event store in a PostgreSQL database, shared by every writer that connects to it.
 
     A store object holds one connection and belongs to the thread that opened it; other
@@ -221,6 +215,7 @@ class PostgresStore:
         self._table = {
             name: sql.Identifier(self.schema, name) for name in ("layout", "events", "checkpoints")
         }
+        self._page_query = _sql(_PAGE_QUERY, self._table)
         self._key = _lock_key(self.schema)
         self._listening = False
         with self._errors():
@@ -527,8 +522,7 @@ class PostgresStore:
             known[position] = Known(position, schema_version, bytes(event))
         return index, known
 
-    def _check_last(self, db: psycopg.Connection[Any]) -> tuple[Any, ...] | None:
-        """Return the last record, once its hash recomputes from the one before it."""
+    def _last_two(self, db: psycopg.Connection[Any]) -> list[Any]:
         rows = db.execute(
             _sql(
                 "SELECT position, hash, recorded_at, schema_version, convert_to(event, 'UTF8') "
@@ -536,16 +530,7 @@ class PostgresStore:
                 self._table,
             )
         ).fetchall()
-        if not rows:
-            return None
-        last = rows[0]
-        position = last[0]
-        before = rows[1][0] if len(rows) > 1 else 0
-        if before != position - 1:
-            raise IntegrityError(before + 1, _CHECK_LINK)
-        previous = hash_bytes(rows[1][1], before) if len(rows) > 1 else bytes(32)
-        check_link(previous, position, last[2], last[3], bytes(last[4]), last[1])
-        return tuple(last)
+        return [(*row[:4], bytes(row[4])) for row in rows]
 
     def _check_checkpoints(self, db: psycopg.Connection[Any], head: int) -> None:
         """Raise when a checkpoint was saved past ``head``: records were lost."""
@@ -559,80 +544,27 @@ class PostgresStore:
                 f'{self.schema}.checkpoints"',
             )
 
-    def read(self, after: int = 0, *, upto: int | None = None) -> Iterator[Envelope]:
-        """Yield envelopes in order from position ``after + 1`` to ``upto`` (inclusive).
+    # Events arrive as text; the hash covers their UTF-8 bytes.
+    _event_bytes = staticmethod(str.encode)
 
-        Reads a page of records at a time, so memory stays flat however long the log. The end
-        is fixed when ``read`` is called: records appended meanwhile are not included.
+    @property
+    def _where(self) -> str:
+        return self.url
 
-        Raises:
-            ValueError: ``after`` or ``upto`` is not a position.
-            CorruptLogError: a stored record cannot be decoded (while iterating).
-            IntegrityError: a position is missing from the log (while iterating).
-        """
-        last = check_after_upto(after, upto, self.head())
-        return self._iterate(after, last, None)
+    def _page(self, position: int, last: int) -> list[Any]:
+        # Binary results: numbers and text arrive as they are, not printed and parsed.
+        with self._errors(), self._db.cursor(binary=True) as cursor:
+            rows: list[Any] = cursor.execute(
+                self._page_query, (position, min(position + _PAGE_SIZE, last))
+            ).fetchall()
+        return rows
 
-    def read_checked(
-        self, after: int = 0, *, upto: int | None = None, previous_hash: str | None = None
-    ) -> Iterator[Envelope]:
-        """Yield what :meth:`read` yields, recomputing each record's hash on the way.
-
-        Args:
-            after: the position to read after.
-            upto: the last position to read (``None``: the head).
-            previous_hash: the hash the record at ``after`` is known to have; ``None`` takes
-                the stored one.
-
-        Raises:
-            IntegrityError: naming the first record whose hash does not match (while
-                iterating), or the record at ``after`` when it is missing.
-        """
-        last, previous = self._checked_start(after, upto, previous_hash)
-        return self._iterate(after, last, previous)
-
-    def read_raw_checked(
-        self, after: int = 0, *, upto: int | None = None, previous_hash: str | None = None
-    ) -> Iterator[RawRecord]:
-        """Yield the records :meth:`read_checked` yields, undecoded (see
-        :class:`~._base.RawReader`): what a fold reads without building events."""
-        last, previous = self._checked_start(after, upto, previous_hash)
-        return self._iterate(after, last, previous, raw=True)
-
-    def raw_event(self, record: RawRecord) -> Event:
-        """Return the event of a record read raw (see :class:`~._base.RawReader`)."""
-        return raw_event(record, self.url)
-
-    def _checked_start(
-        self, after: int, upto: int | None, previous_hash: str | None
-    ) -> tuple[int, bytes]:
-        """Return the last position a checked read goes to, and the raw hash before it."""
-        last = check_after_upto(after, upto, self.head())
-        if previous_hash is None and after > 0 and after < last:
-            with self._errors():
-                row = self._db.execute(
-                    _sql("SELECT hash FROM {events} WHERE position = %s", self._table), (after,)
-                ).fetchone()
-            if row is None:
-                raise IntegrityError(after, _CHECK_LINK)
-            previous_hash = row[0]
-        return last, hash_bytes(previous_hash or GENESIS_HASH, after)
-
-    def _iterate(
-        self, after: int, last: int, previous: bytes | None, *, raw: bool = False
-    ) -> Iterator[Any]:
-        page = _sql(_PAGE_QUERY, self._table)
-
-        def fetch(position: int, last: int) -> list[Any]:
-            # Binary results: numbers and text arrive as they are, not printed and parsed.
-            with self._errors(), self._db.cursor(binary=True) as cursor:
-                rows: list[Any] = cursor.execute(
-                    page, (position, min(position + _PAGE_SIZE, last))
-                ).fetchall()
-            return rows
-
-        # Events arrive as text; the hash covers their UTF-8 bytes.
-        return replay_pages(fetch, after, last, previous, self.url, event_bytes=str.encode, raw=raw)
+    def _stored_hash(self, position: int) -> str | None:
+        with self._errors():
+            row = self._db.execute(
+                _sql("SELECT hash FROM {events} WHERE position = %s", self._table), (position,)
+            ).fetchone()
+        return None if row is None else str(row[0])
 
     def _stored(self, after: int = 0) -> Iterator[StoredRecord]:
         """Yield the stored records after ``after`` as they are stored, a page at a time (what

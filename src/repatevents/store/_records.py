@@ -51,6 +51,7 @@ from ._hashing import (
 
 __all__ = [
     "CHANGED",
+    "MISSING",
     "ChainChecker",
     "IdIndex",
     "Known",
@@ -162,7 +163,8 @@ class RecordedAtCache:
 
 #: A page of stored rows: position, recording time, schema version, hash, event JSON.
 StoredRow = tuple[int, str, int, str, Any]
-_MISSING = "the record is missing from the log"
+#: Why a position the log should hold fails.
+MISSING = "the record is missing from the log"
 
 
 def replay_pages(
@@ -215,7 +217,7 @@ def replay_pages(
         for stored_position, recorded_at, schema_version, record_hash, event in rows:
             position += 1
             if stored_position != position:
-                raise IntegrityError(position, _MISSING)
+                raise IntegrityError(position, MISSING)
             if previous is not None:
                 stored_bytes = event if event_bytes is None else event_bytes(event)
                 if recorded_at != chained_time or schema_version != chained_version:
@@ -259,7 +261,7 @@ def replay_pages(
             set_event(envelope, decoded)
             yield envelope
         if not rows:
-            raise IntegrityError(position + 1, _MISSING)
+            raise IntegrityError(position + 1, MISSING)
 
 
 def _template(recorded_at: Any, schema_version: int) -> bytes:

@@ -51,14 +51,15 @@ from ..errors import (
     ValidationError,
 )
 from ..events import Event
-from ._base import Envelope, Progress, RawRecord
+from ._base import Progress
 from ._hashing import GENESIS_HASH
+from ._paged import PagedLog
 from ._records import (
+    MISSING,
     ChainChecker,
     IdIndex,
     Known,
     StoredRecord,
-    check_after_upto,
     check_checkpoint,
     check_checkpoint_name,
     check_expected,
@@ -67,8 +68,6 @@ from ._records import (
     event_id_of,
     hash_bytes,
     plan_rows,
-    raw_event,
-    replay_pages,
 )
 
 __all__ = ["SQLiteStore"]
@@ -128,7 +127,7 @@ _FILE_PAGE_SIZE: Final = 32768
 _FIND_CHUNK: Final = 500
 
 
-class SQLiteStore:
+class SQLiteStore(PagedLog):
     """An event store in one SQLite file (created when missing).
 
     A store object belongs to the thread that opened it (it holds one SQLite connection);
@@ -388,7 +387,7 @@ class SQLiteStore:
                     previous = hash_bytes(record_hash, position)
                     continue
                 if position != index.upto + 1:
-                    raise IntegrityError(index.upto + 1, "the record is missing from the log")
+                    raise IntegrityError(index.upto + 1, MISSING)
                 previous = check_link(
                     previous, position, recorded_at, schema_version, event, record_hash
                 )
@@ -445,19 +444,8 @@ class SQLiteStore:
         self._index.add_rows(planned)
         return head
 
-    def _check_last(self, db: sqlite3.Connection) -> tuple[Any, ...] | None:
-        """Return the last record, once its hash recomputes from the one before it."""
-        rows = db.execute(_LAST_TWO).fetchall()
-        if not rows:
-            return None
-        last = rows[0]
-        position = last[0]
-        before = rows[1][0] if len(rows) > 1 else 0
-        if before != position - 1:
-            raise IntegrityError(before + 1, "the record is missing from the log")
-        previous = hash_bytes(rows[1][1], before) if len(rows) > 1 else bytes(32)
-        check_link(previous, position, last[2], last[3], last[4], last[1])
-        return tuple(last)
+    def _last_two(self, db: sqlite3.Connection) -> list[Any]:
+        return db.execute(_LAST_TWO).fetchall()
 
     def _check_checkpoints(self, db: sqlite3.Connection, head: int) -> None:
         """Raise when a checkpoint was saved past ``head``: records were lost."""
@@ -469,74 +457,20 @@ class SQLiteStore:
                 f'delete the checkpoints: sqlite3 {self.path} "DELETE FROM checkpoints"',
             )
 
-    def read(self, after: int = 0, *, upto: int | None = None) -> Iterator[Envelope]:
-        """Yield envelopes in order from position ``after + 1`` to ``upto`` (inclusive).
+    @property
+    def _where(self) -> str:
+        return self.path
 
-        Reads a page of records at a time, so memory stays flat however long the log. The end
-        is fixed when ``read`` is called: records appended meanwhile are not included.
+    def _page(self, position: int, last: int) -> list[Any]:
+        with self._errors(position + 1):
+            rows: list[Any] = self._db.execute(_PAGE, (position, last, _PAGE_SIZE)).fetchall()
+        return rows
 
-        Raises:
-            ValueError: ``after`` or ``upto`` is not a position.
-            CorruptLogError: a stored record cannot be decoded (while iterating).
-            IntegrityError: a position is missing from the log (while iterating).
-        """
-        last = check_after_upto(after, upto, self.head())
-        return self._iterate(after, last, None)
-
-    def read_checked(
-        self, after: int = 0, *, upto: int | None = None, previous_hash: str | None = None
-    ) -> Iterator[Envelope]:
-        """Yield what :meth:`read` yields, recomputing each record's hash on the way.
-
-        Args:
-            after: the position to read after.
-            upto: the last position to read (``None``: the head).
-            previous_hash: the hash the record at ``after`` is known to have; ``None`` takes
-                the stored one.
-
-        Raises:
-            IntegrityError: naming the first record whose hash does not match (while
-                iterating), or the record at ``after`` when it is missing.
-        """
-        last, previous = self._checked_start(after, upto, previous_hash)
-        return self._iterate(after, last, previous)
-
-    def read_raw_checked(
-        self, after: int = 0, *, upto: int | None = None, previous_hash: str | None = None
-    ) -> Iterator[RawRecord]:
-        """Yield the records :meth:`read_checked` yields, undecoded (see
-        :class:`~._base.RawReader`): what a fold reads without building events."""
-        last, previous = self._checked_start(after, upto, previous_hash)
-        return self._iterate(after, last, previous, raw=True)
-
-    def raw_event(self, record: RawRecord) -> Event:
-        """Return the event of a record read raw (see :class:`~._base.RawReader`)."""
-        return raw_event(record, self.path)
-
-    def _checked_start(
-        self, after: int, upto: int | None, previous_hash: str | None
-    ) -> tuple[int, bytes]:
-        """Return the last position a checked read goes to, and the raw hash before it."""
-        last = check_after_upto(after, upto, self.head())
-        if previous_hash is None and after > 0 and after < last:
-            with self._errors(after):
-                row = self._db.execute(
-                    "SELECT hash FROM events WHERE position = ?", (after,)
-                ).fetchone()
-            if row is None:
-                raise IntegrityError(after, "the record is missing from the log")
-            previous_hash = row[0]
-        return last, hash_bytes(previous_hash or GENESIS_HASH, after)
-
-    def _iterate(
-        self, after: int, last: int, previous: bytes | None, *, raw: bool = False
-    ) -> Iterator[Any]:
-        def fetch(position: int, last: int) -> list[Any]:
-            with self._errors(position + 1):
-                rows: list[Any] = self._db.execute(_PAGE, (position, last, _PAGE_SIZE)).fetchall()
-            return rows
-
-        return replay_pages(fetch, after, last, previous, self.path, raw=raw)
+    def _stored_hash(self, position: int) -> str | None:
+        with self._errors(position):
+            row = self._db.execute("SELECT hash FROM events WHERE position = ?", (position,))
+            found = row.fetchone()
+        return None if found is None else str(found[0])
 
     def _stored(self, after: int = 0) -> Iterator[StoredRecord]:
         """Yield the stored records after ``after`` as they are stored (what
