@@ -49,9 +49,6 @@ import datetime as dt
 import gc
 import io
 import itertools
-import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -62,11 +59,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_projections import build
+from cli_run import command_cost
 
 from repatevents._ledger import Ledger
 from repatevents._tables import Table
 
 MOMENT = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+# The command line's exports carry the same generation time as the library's.
+_EPOCH = {"SOURCE_DATE_EPOCH": str(int(MOMENT.timestamp()))}
 #: The most a path may grow for 10x the events.
 GROWTH = 12.0
 XLSX_TARGET, CSV_TARGET = 1.3, 1.5
@@ -102,44 +102,6 @@ def _cpu(work: Callable[[], object], repeat: int) -> float:
         work()
         best = min(best, time.process_time() - started)
     return best
-
-
-# Runs the command line as the ``repatevents`` script does, then says its own peak memory (the
-# kernel's figure for a child includes pages of this script's that it started with).
-_CHILD = """
-import atexit, sys
-
-def peak():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                sys.stderr.write(f"peak-kb {line.split()[1]}\\n")
-
-atexit.register(peak)
-from repatevents.cli import run
-sys.argv = ["repatevents", *sys.argv[1:]]
-run()
-"""
-
-
-def _command(arguments: list[str], repeat: int) -> tuple[float, float]:
-    """Return the least CPU time (user + system) and the peak memory (MB) of a command."""
-    best, peak = float("inf"), 0.0
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        done = subprocess.run(
-            [sys.executable, "-c", _CHILD, *arguments],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "SOURCE_DATE_EPOCH": str(int(MOMENT.timestamp()))},
-        )
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        best = min(best, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
-        kilobytes = [int(line.split()[1]) for line in done.stderr.splitlines() if "peak-kb" in line]
-        peak = max(peak, kilobytes[-1] / 1024)
-    return best, peak
 
 
 def raw_xlsx(tables: Mapping[str, Table]) -> bytes:
@@ -208,9 +170,11 @@ def measure(db: Path, out: Path, repeat: int, only: tuple[str, ...] = ()) -> dic
             continue
         arguments = ["--ledger", str(db), "export", name, "-o", str(out / f"cli-{name}")]
         arguments += [f"--table={n}" for n in tables]
-        figures[label], figures[f"{label} (MB)"] = _command(arguments, repeat)
+        figures[label], figures[f"{label} (MB)"] = command_cost(arguments, repeat, env=_EPOCH)
     if wanted("cli --version"):
-        figures["cli --version"], figures["cli --version (MB)"] = _command(["--version"], repeat)
+        figures["cli --version"], figures["cli --version (MB)"] = command_cost(
+            ["--version"], repeat, env=_EPOCH
+        )
     return figures
 
 

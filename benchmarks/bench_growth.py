@@ -51,9 +51,6 @@ import datetime as dt
 import functools
 import gc
 import itertools
-import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -63,6 +60,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_projections import DAYS, build
+from cli_run import command_cost
 
 from repatevents._ledger import Ledger
 from repatevents.projections._to_tables import TABLE_NAMES
@@ -103,48 +101,6 @@ def _cpu(work: Callable[[], object], repeat: int) -> float:
         if best > LONG:
             break
     return best
-
-
-# Runs the command line as the ``repatevents`` script does, then says its own peak memory:
-# the child's ``VmHWM`` (what the kernel reports for a child includes its parent's pages when it
-# was started by fork or vfork, which would count this script's ledgers).
-_CHILD = """
-import atexit, sys
-
-def peak():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                sys.stderr.write(f"peak-kb {line.split()[1]}\\n")
-
-atexit.register(peak)
-from repatevents.cli import run
-sys.argv = ["repatevents", *sys.argv[1:]]
-run()
-"""
-
-
-def _command(db: Path, arguments: list[str], repeat: int) -> tuple[float, float]:
-    """Return the least CPU time (user + system) and peak memory (MB) of a command."""
-    best, peak = float("inf"), 0.0
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        done = subprocess.run(
-            [sys.executable, "-c", _CHILD, "--ledger", str(db), *arguments],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "COLUMNS": "200"},
-        )
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        best = min(best, cpu)
-        kilobytes = [int(line.split()[1]) for line in done.stderr.splitlines() if "peak-kb" in line]
-        peak = max(peak, kilobytes[-1] / 1024)
-        if best > LONG:
-            break
-    return best, peak
 
 
 def _table(ledger: Ledger, name: str) -> None:
@@ -193,7 +149,9 @@ def measure(
     for label, arguments in COMMANDS:
         if not wanted(label):
             continue
-        cpu, peak = _command(db, arguments, repeat)
+        cpu, peak = command_cost(
+            ["--ledger", str(db), *arguments], repeat, env={"COLUMNS": "200"}, enough=LONG
+        )
         times[label] = cpu
         times[f"{label} (MB)"] = peak
     return times
