@@ -18,7 +18,7 @@ from repatevents.projections._clock import NO, POSSIBLE, SURE, in_window
 from repatevents.projections._compact import FIELDS, ClaimRec
 from repatevents.projections._operations import operation_views, sort_key
 from repatevents.projections._policy import POLICIES
-from repatevents.projections._reconcile import LISTED, compare, comparisons, reconcile
+from repatevents.projections._reconcile import LISTED, compare, comparisons, listed, reconcile
 from repatevents.projections._scope import origin_of
 from repatevents.projections._window_index import OperationIndex, part
 
@@ -322,13 +322,13 @@ def test_the_index_agrees_with_a_plain_scan(events: list[Event], data: st.DataOb
             claims.append(rec._replace(since=start, until=dates[until % len(dates)]))
     for rec in claims:
         sure, possible, reasons = _reference_members(rec, views)
-        listed = compare(index, rec, category, listed=True)
+        found = listed(index, rec, category)
         assert (sure, possible, reasons) == (
-            listed.sure_views,
-            listed.possible_views,
-            listed.reasons,
+            found.sure_views,
+            found.possible_views,
+            found.reasons,
         )
-        summed = compare(index, rec, category, listed=False, limit=-1)
+        summed = compare(index, rec, category, limit=-1)
         assert (_sums(sure, category), _sums(possible, category), reasons) == (
             tuple(summed.sure),
             tuple(summed.possible),
@@ -370,13 +370,12 @@ def test_a_rows_operations_are_listed_when_first_read(monkeypatch: pytest.Monkey
     from repatevents.projections import _reconcile
 
     calls: list[ClaimRec] = []
-    listed = _reconcile._listed
 
     def counting(index: OperationIndex, rec: ClaimRec, category: int) -> object:
         calls.append(rec)
         return listed(index, rec, category)
 
-    monkeypatch.setattr(_reconcile, "_listed", counting)
+    monkeypatch.setattr(_reconcile, "listed", counting)
     ledger = ledger_of(
         *(op("UZB", 10, f"2023-05-{d:02d}", operation_key=f"k{d}") for d in range(1, LISTED + 2)),
         op("UZB", 7, "2023"),

@@ -69,6 +69,7 @@ __all__ = [
     "Compared",
     "compare",
     "comparisons",
+    "listed",
     "reconcile",
 ]
 
@@ -155,7 +156,7 @@ def _total(views: list[OpView], category: int) -> Counted:
     return counted
 
 
-def _listed(index: OperationIndex, claim: ClaimRec, category: int) -> Compared:
+def listed(index: OperationIndex, claim: ClaimRec, category: int) -> Compared:
     """Compare a claim with the operations inside it, listing them."""
     sure, possible, reasons = members_of(
         index, claim.country, claim.nationality, Origin(claim.origin), claim.since, claim.until
@@ -166,17 +167,16 @@ def _listed(index: OperationIndex, claim: ClaimRec, category: int) -> Compared:
 
 
 def compare(
-    index: OperationIndex, claim: ClaimRec, category: int, *, listed: bool, limit: int = LISTED
+    index: OperationIndex, claim: ClaimRec, category: int, *, limit: int = LISTED
 ) -> Compared:
     """Compare a claim with the operations inside its window and scope.
 
-    With ``listed`` the operations are listed (O(operations inside)); otherwise only their
-    sums are taken from the index (O(log operations) per group), and they are listed only when
-    there are at most ``limit`` (the explanation names each one's figure).
+    The sums are taken from the index (O(log operations) per group); the operations are
+    listed only when there are at most ``limit`` (the explanation names each one's figure).
     """
     start, end = window_bounds(claim.since, claim.until)
-    if listed or start > end:
-        return _listed(index, claim, category)
+    if start > end:
+        return listed(index, claim, category)
     sure = possible = NOTHING
     reasons: set[str] = set()
     scope = Origin(claim.origin)
@@ -191,7 +191,7 @@ def compare(
             if inside.operations or straddling.operations:
                 reasons.add(f"origin given as {origin.value}")
     if sure.operations + possible.operations <= limit:
-        return _listed(index, claim, category)
+        return listed(index, claim, category)
     return Compared(sure, possible, reasons, None, None)
 
 
@@ -216,10 +216,10 @@ class _Listing:
     def ids(self, which: int) -> tuple[uuid.UUID, ...]:
         if self._ids is None:
             assert self._index is not None
-            listed = _listed(self._index, self._claim, self._category)
+            found = listed(self._index, self._claim, self._category)
             self._ids = (
-                tuple(uuid_of(v.gid) for v in listed.sure_views or ()),
-                tuple(uuid_of(v.gid) for v in listed.possible_views or ()),
+                tuple(uuid_of(v.gid) for v in found.sure_views or ()),
+                tuple(uuid_of(v.gid) for v in found.possible_views or ()),
             )
             self._index = None
         return self._ids[which]
@@ -295,7 +295,7 @@ def _reconcile_one(
 
 
 def _comparisons(
-    state: KnowledgeState, as_of: int | None, policy: Policy, *, listed: bool
+    state: KnowledgeState, as_of: int | None, policy: Policy, *, ids: bool
 ) -> Iterator[ClaimComparison]:
     index = OperationIndex(operation_views(state, as_of, policy))
     claims = [
@@ -313,8 +313,8 @@ def _comparisons(
     for claim in claims:
         category = _claimed(claim)[0]
         # The sums come from the index; the operations' ids are listed only when read.
-        compared = compare(index, claim, category, listed=False)
-        listing = _Listing(index, claim, category) if listed else None
+        compared = compare(index, claim, category)
+        listing = _Listing(index, claim, category) if ids else None
         yield _reconcile_one(state, claim, compared, listing)
 
 
@@ -328,7 +328,7 @@ def comparisons(
     Rows are ordered as :func:`reconcile` orders them; a row's ``reconciliation`` has empty
     ``sure_operations`` and ``possible_operations``.
     """
-    return tuple(_comparisons(state, as_of, policy, listed=False))
+    return tuple(_comparisons(state, as_of, policy, ids=False))
 
 
 def reconcile(
@@ -338,4 +338,4 @@ def reconcile(
 
     Rows are ordered by country, then by the claim's end date, then by claim id.
     """
-    return tuple(c.reconciliation for c in _comparisons(state, as_of, policy, listed=True))
+    return tuple(c.reconciliation for c in _comparisons(state, as_of, policy, ids=True))
