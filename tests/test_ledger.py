@@ -452,6 +452,25 @@ def test_default_totals_table_on_a_cold_start_reads_the_summary(example_db: Path
     assert expected == tables["totals"]
 
 
+def test_default_timeseries_on_a_cold_start_reads_the_summary(example_db: Path) -> None:
+    """The default time series of a reopened ledger adds up the monthly sums the summary
+    holds: the ledger reads only the record the summary is at, and the series equals the one
+    summed from every operation (a query with ``as_of`` far ahead)."""
+    with Ledger.open(example_db) as ledger:
+        expected = ledger.timeseries()
+        table = ledger.tables(names=["timeseries"])["timeseries"]
+    assert expected
+    store = CountingStore(SQLiteStore(example_db))
+    with Ledger(store) as ledger:
+        assert expected == ledger.timeseries()
+        assert table == ledger.tables(names=["timeseries"])["timeseries"]
+        assert [27] == store.reads
+    with Ledger.open(example_db) as ledger:
+        last = max(point.end for point in expected)
+        summed = {(p.country, p.granularity, p.period): p for p in ledger.timeseries(as_of=last)}
+    assert [summed[p.country, p.granularity, p.period] for p in expected] == list(expected)
+
+
 def test_export_computes_only_the_tables_it_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -100,6 +100,78 @@ def test_cumulative_series_never_decrease(
             assert after.high is None or (before.high is not None and before.high <= after.high)
 
 
+def _plain_series(ledger: Ledger, as_of: dt.date | None, policy: str) -> list[tuple[object, ...]]:
+    """The time series as the definition says it, from the operations one by one: for every
+    month (year) from the first operation's latest possible day to the last one's (or
+    ``as_of``), the operations whose latest possible day falls on or before its end."""
+    by_country: dict[str, list[tuple[dt.date, Estimate]]] = {}
+    for operation in ledger.operations(as_of=as_of, policy=policy):
+        total = operation.people.total
+        if operation.date.latest is not None and total is not None:
+            by_country.setdefault(operation.country, []).append((operation.date.latest, total))
+    rows: list[tuple[object, ...]] = []
+    for country in sorted(by_country):
+        ops = by_country[country]
+        first = min(day for day, _ in ops)
+        last = max(day for day, _ in ops)
+        if as_of is not None:
+            last = max(last, as_of)
+        months = [(y, m) for y in range(first.year, last.year + 1) for m in range(1, 13)]
+        months = [ym for ym in months if (first.year, first.month) <= ym <= (last.year, last.month)]
+        for granularity, periods in (
+            ("month", [(f"{y:04d}-{m:02d}", (y, m)) for y, m in months]),
+            ("year", [(str(y), (y, 12)) for y in range(first.year, last.year + 1)]),
+        ):
+            for period, (year, month) in periods:
+                done = [e for day, e in ops if (day.year, day.month) <= (year, month)]
+                inside = [
+                    e
+                    for day, e in ops
+                    if (day.year, day.month) <= (year, month)
+                    and (
+                        day.year == year
+                        if granularity == "year"
+                        else day.month == month and day.year == year
+                    )
+                ]
+                rows.append(
+                    (
+                        country,
+                        granularity,
+                        period,
+                        len(done),
+                        sum(e.low for e in done),
+                        sum(e.best for e in done),
+                        None if any(e.high is None for e in done) else sum(e.high for e in done),  # type: ignore[misc]
+                        sum(e.best for e in inside),
+                    )
+                )
+    return rows
+
+
+@given(LOGS, AS_OF, POLICY_NAMES)
+def test_the_time_series_adds_up_the_operations(
+    events: list[Event], as_of: dt.date | None, policy: str
+) -> None:
+    """Each point (kept month sums for the default query, sums of the operations otherwise)
+    counts exactly the operations whose latest possible day is on or before its period's end."""
+    ledger = _ledger(events)
+    points = ledger.timeseries(as_of=as_of, policy=policy)
+    assert _plain_series(ledger, as_of, policy) == [
+        (
+            p.country,
+            p.granularity,
+            p.period,
+            p.operations,
+            p.cumulative.low,
+            p.cumulative.best,
+            p.cumulative.high,
+            p.in_period.best,
+        )
+        for p in points
+    ]
+
+
 @given(LOGS, AS_OF, POLICY_NAMES)
 def test_remaining_estimates_are_never_negative_and_ordered(
     events: list[Event], as_of: dt.date | None, policy: str

@@ -8,6 +8,8 @@ integers, so both paths give equal results.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from typing import Any, NamedTuple
 
 from ._clock import NO, POSSIBLE, SURE, after, order_key
@@ -15,7 +17,16 @@ from ._compact import FIELDS, Fig, Figs, StockRec, When
 from ._figures import BASIS_FAMILIES, BASIS_REPORTED, Sum, qualified
 from ._scope import contains, origin_of, scope_includes
 
-__all__ = ["CountryAgg", "Flow", "OpView", "StockAgg", "StockKey", "classify"]
+__all__ = [
+    "CountryAgg",
+    "Flow",
+    "OpView",
+    "StockAgg",
+    "StockKey",
+    "classify",
+    "fig_of",
+    "month_index",
+]
 
 _N = len(FIELDS)
 
@@ -91,6 +102,13 @@ def room_for(figs: Figs, i: int) -> int | None:
     return max(0, total[2] - taken)
 
 
+@functools.cache
+def month_index(day: int) -> int:
+    """Return the month a day (an ordinal) falls in, counted from year 1: 12 x year + month - 1."""
+    date = dt.date.fromordinal(day)
+    return date.year * 12 + date.month - 1
+
+
 def _count(counter: dict[Any, int], key: Any, sign: int) -> None:
     left = counter.get(key, 0) + sign
     if left:
@@ -99,7 +117,7 @@ def _count(counter: dict[Any, int], key: Any, sign: int) -> None:
         del counter[key]
 
 
-def _fig_of(part: list[int]) -> Fig | None:
+def fig_of(part: list[int]) -> Fig | None:
     low, best, high, unbounded, count = part
     return None if count == 0 else qualified(low, best, None if unbounded else high)
 
@@ -121,6 +139,7 @@ class CountryAgg:
         "from_families",
         "last",
         "lasts",
+        "months",
         "nationalities",
         "ops",
         "origins",
@@ -143,6 +162,10 @@ class CountryAgg:
         self.first: int | None = None
         self.last: int | None = None
         self.nationalities: dict[str, int] = {}
+        #: the total of the operations whose latest possible day falls in each month (the
+        #: month's index, :func:`month_index`): the time series adds these up, so the default
+        #: one needs no operation loaded
+        self.months: dict[int, list[int]] = {}
 
     def add(self, view: OpView, sign: int = 1) -> None:
         """Add an operation (or take it away, with ``sign=-1``)."""
@@ -186,6 +209,20 @@ class CountryAgg:
         if origin[4] == 0:
             del self.origins[scope]
         date = view.date
+        if date.latest is not None:
+            key = month_index(date.latest)
+            month = self.months.get(key)
+            if month is None:
+                month = self.months[key] = [0, 0, 0, 0, 0]
+            month[0] += t_low
+            month[1] += t_best
+            if t_high is None:
+                month[3] += sign
+            else:
+                month[2] += t_high
+            month[4] += sign
+            if month[4] == 0:
+                del self.months[key]
         last = order_key(date)
         first = date.earliest if date.earliest is not None else last
         _count(self.firsts, first, sign)
@@ -209,7 +246,7 @@ class CountryAgg:
     def origin(self, scope: str) -> Fig | None:
         """Return the total of the operations from origin scope ``scope``, if any."""
         part = self.origins.get(scope)
-        return None if part is None else _fig_of(part)
+        return None if part is None else fig_of(part)
 
     def category(self, i: int) -> Fig | None:
         """Return category ``i`` over all operations, or ``None`` when none reports it.
@@ -222,7 +259,7 @@ class CountryAgg:
             return None
         if i <= _FAMILIES:
             # The total is every operation's; families are not people, so nothing widens them.
-            return _fig_of(part)
+            return fig_of(part)
         room = self.room[i]
         unbounded = part[3] or room[3] > 0
         high = None if unbounded else part[2] + room[2]

@@ -50,9 +50,9 @@ __all__ = [
 
 #: The name checkpoints are stored under.
 CHECKPOINT_NAME = "projections"
-#: The name of the summary saved beside each checkpoint: only what the default totals and
-#: remaining estimates and the sources of every report in force read, so a cold start answers
-#: them (and an export's metadata) without loading every report.
+#: The name of the summary saved beside each checkpoint: only what the default totals, time
+#: series and remaining estimates and the sources of every report in force read, so a cold start
+#: answers them (and an export's metadata) without loading every report.
 SUMMARY_NAME = "projections-summary"
 _SUMMARY = (
     "position",
@@ -72,8 +72,9 @@ _SUMMARY = (
 #: its own total; 7: camp statuses; 8: ordinal scopes; 9: an operation whose reports name
 #: different sites comes from their set, so the flow sums kept per camp change; 10: the flows
 #: kept are the reported ones, an operation's being its view's; 11: the reports in force per
-#: source, in the summary too), so that old checkpoints are folded again.
-FORMAT = 11
+#: source, in the summary too; 12: each country's total per month, for the time series), so
+#: that old checkpoints are folded again.
+FORMAT = 12
 
 T = TypeVar("T", bound=tuple[Any, ...])
 # (record class, indices of its When fields, indices of its Figs fields); optional When fields

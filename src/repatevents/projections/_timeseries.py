@@ -5,21 +5,21 @@ never decreases. An operation counts from the period in which its latest possibl
 one whose date has no end (and no publication date to bound it) belongs to no period and is
 left out. Periods run from the first operation's to the last one's (or to ``as_of``).
 
-Cost: O(operations x log operations + periods).
+Cost: the default query, O(countries x months) from the sums the state keeps; any other,
+O(operations + months).
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import defaultdict
 
-from ._compact import EXACT, Fig, to_estimate
-from ._figures import Sum
-from ._operations import operation_views
+from ._aggregates import fig_of, month_index
+from ._compact import EXACT, to_estimate
 from ._policy import Policy
 from ._results import TimeseriesPoint
 from ._state import KnowledgeState
+from ._totals import country_aggregates
 
 __all__ = ["GRANULARITIES", "timeseries"]
 
@@ -27,18 +27,11 @@ __all__ = ["GRANULARITIES", "timeseries"]
 GRANULARITIES = ("month", "year")
 
 
-def _periods(first: dt.date, last: dt.date, granularity: str) -> list[tuple[str, dt.date, dt.date]]:
-    periods = []
-    if granularity == "year":
-        for year in range(first.year, last.year + 1):
-            periods.append((str(year), dt.date(year, 1, 1), dt.date(year, 12, 31)))
-        return periods
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        end = dt.date(year, month, calendar.monthrange(year, month)[1])
-        periods.append((f"{year:04d}-{month:02d}", dt.date(year, month, 1), end))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return periods
+def _month_text(index: int) -> tuple[str, dt.date, dt.date]:
+    year, month = divmod(index, 12)
+    month += 1
+    end = dt.date(year, month, calendar.monthrange(year, month)[1])
+    return f"{year:04d}-{month:02d}", dt.date(year, month, 1), end
 
 
 def timeseries(
@@ -49,34 +42,44 @@ def timeseries(
 ) -> tuple[TimeseriesPoint, ...]:
     """Return each country's cumulative totals at the end of every month and year.
 
-    Points are ordered by country, granularity (month first) and period.
+    Points are ordered by country, granularity (month first) and period. The per-country sums
+    keep each month's total (:attr:`CountryAgg.months`), so the default query adds up the
+    kept sums (O(countries x months)); any other sums its operations first.
     """
-    by_country: dict[str, list[tuple[int, Fig]]] = defaultdict(list)
-    for view in operation_views(state, as_of, policy):
-        total = view.figs[0]
-        if view.date.latest is not None and total is not None:
-            by_country[view.country].append((view.date.latest, total))
+    aggregates = country_aggregates(state, as_of, policy)
     points: list[TimeseriesPoint] = []
-    for country in sorted(by_country):
-        ops = sorted(by_country[country], key=lambda item: item[0])
-        first = dt.date.fromordinal(ops[0][0])
-        last = dt.date.fromordinal(ops[-1][0] if as_of is None else max(ops[-1][0], as_of))
+    for country in sorted(aggregates):
+        months = aggregates[country].months
+        if not months:
+            continue
+        first, last = min(months), max(months)
+        if as_of is not None:
+            last = max(last, month_index(as_of))
         for granularity in granularities:
-            cumulative = Sum()
-            index = 0
-            for period, start, end in _periods(first, last, granularity):
-                in_period = Sum()
-                while index < len(ops) and ops[index][0] <= end.toordinal():
-                    fig = ops[index][1]
-                    cumulative.add(fig)
-                    in_period.add(fig)
-                    index += 1
-                total = cumulative.fig()
-                if total is None:
-                    continue
+            if granularity == "year":
+                sums: dict[int, list[int]] = {}
+                for index, month in months.items():
+                    year = sums.setdefault(index // 12, [0, 0, 0, 0, 0])
+                    for i, value in enumerate(month):
+                        year[i] += value
+                periods = range(first // 12, last // 12 + 1)
+            else:
+                sums, periods = months, range(first, last + 1)
+            cumulative = [0, 0, 0, 0, 0]
+            for index in periods:
+                part = sums.get(index)
+                if part is not None:
+                    cumulative = [a + b for a, b in zip(cumulative, part, strict=True)]
+                if granularity == "year":
+                    period = str(index)
+                    start, end = dt.date(index, 1, 1), dt.date(index, 12, 31)
+                else:
+                    period, start, end = _month_text(index)
+                total = fig_of(cumulative)
+                assert total is not None
                 # The ledger's own sum: a period without operations moved nobody (0), which
                 # is not the "not reported" an empty cell means elsewhere.
-                period_fig = in_period.fig() or (0, 0, 0, EXACT, None)
+                period_fig = (None if part is None else fig_of(part)) or (0, 0, 0, EXACT, None)
                 points.append(
                     TimeseriesPoint(
                         country=country,
@@ -84,7 +87,7 @@ def timeseries(
                         period=period,
                         start=start,
                         end=end,
-                        operations=cumulative.count,
+                        operations=cumulative[4],
                         cumulative=to_estimate(total),
                         in_period=to_estimate(period_fig),
                     )
