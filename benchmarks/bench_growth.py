@@ -16,7 +16,9 @@ the checkpoint), and times, on the same machine in one run:
   summary saved with the checkpoint), and every table command with ``--json``: ``totals``,
   ``timeseries``, ``remaining``, ``reconcile``, ``operations``, ``quality`` and ``sources``
   (all but the default totals and remaining estimates load the whole state from the checkpoint
-  first), with each one's peak memory.
+  first), with each one's peak memory;
+* the size of the quality's answer beside its time: how many findings, and how many of them
+  are likely duplicates.
 
 Times are CPU seconds of the process doing the work (``time.process_time``; for a command, the
 child's user + system time), which other work on a shared machine disturbs less than the wall
@@ -63,6 +65,7 @@ from bench_projections import DAYS, build
 from cli_run import command_cost
 
 from repatevents._ledger import Ledger
+from repatevents.projections import FindingKind
 from repatevents.projections._to_tables import TABLE_NAMES
 
 #: The most a path may grow for 10x the events.
@@ -146,6 +149,14 @@ def measure(
                 lambda: ledger.export("xlsx", out / "all.xlsx", tables=sheets, generated_at=MOMENT),
                 repeat,
             )
+        if wanted("quality"):
+            # The quality's answer: how many findings, and how many of them are pairs of
+            # close operations (the part that grows with the density of the calendar).
+            findings = ledger.quality()
+            times["quality findings (rows)"] = len(findings)
+            times["likely duplicates (rows)"] = sum(
+                f.kind is FindingKind.LIKELY_DUPLICATE for f in findings
+            )
     for label, arguments in COMMANDS:
         if not wanted(label):
             continue
@@ -207,9 +218,17 @@ def main(argv: list[str] | None = None) -> int:
     worst, worst_label = 0.0, ""
     for label in labels:
         row = f"{label:<30}" + "".join(
-            f"{results[n][label]:>12.3f}" if label in results[n] else f"{'-':>12}" for n in sizes
+            (
+                f"{results[n][label]:>12,.0f}"
+                if label.endswith("(rows)")
+                else f"{results[n][label]:>12.3f}"
+            )
+            if label in results[n]
+            else f"{'-':>12}"
+            for n in sizes
         )
-        memory = label.endswith("(MB)")
+        # Memory and the size of an answer are shown as they grow, but are no time.
+        memory = label.endswith(("(MB)", "(rows)"))
         for a, b in itertools.pairwise(sizes):
             if label not in results[a] or label not in results[b]:
                 row += f"{'-':>10}"
