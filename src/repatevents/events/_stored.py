@@ -950,25 +950,32 @@ def stored_by_nationality(value: Any) -> tuple[tuple[str, Estimate], ...]:
 
 # -- the stored JSON, written by msgspec ------------------------------------------------------
 # What encode_event writes, in C: each event is copied into a msgspec Struct of its fields
-# (defaults left out by ``omit_defaults``, the type as the tag) and msgspec writes every object
-# with its keys sorted. The copy reads each field once; building the dicts of event_payload
-# in Python and sorting them in orjson cost about twice as much. The bytes are the same as
-# ``orjson.dumps(event_payload(event), option=OPT_SORT_KEYS)``: tests/events/test_stored.py
-# holds the property, and the golden files pin both.
-_WRITER = msgspec.json.Encoder(order="sorted")
+# and msgspec writes it. The Struct's fields are declared in the order of their names, the type
+# among them, so that msgspec writes the keys sorted as they come; it sorts only the keys of
+# dicts (estimates, dates, counts by nationality). A field equal to its default is left out
+# (``omit_defaults``; a required field's default is UNSET, which no value is). The copy reads
+# each field once; building the dicts of event_payload in Python and sorting them in orjson
+# cost about twice as much. The bytes are ``orjson.dumps(event_payload(event),
+# option=OPT_SORT_KEYS)``: tests/events/test_stored.py holds the property, and the golden
+# files pin both.
+_WRITER = msgspec.json.Encoder(order="deterministic")
+
+
+def _written_fields(fields: list[_Field], type_name: str | None) -> list[tuple[str, Any]]:
+    """Return (name, default) of each key of the written object, in the order of the names:
+    the fields, and ``type`` (always given) for an event."""
+    named = [
+        (field.name, _UNSET if field.default is _REQUIRED else field.default) for field in fields
+    ]
+    if type_name is not None:
+        named.append(("type", _UNSET))
+    return sorted(named)
 
 
 def _write_struct(cls: type, fields: list[_Field], type_name: str | None) -> Any:
-    """Return the Struct an object of ``cls`` is copied into to be written: its fields, the
-    required ones first (positional arguments), each default the value left out."""
-    required = [(field.name, Any) for field in fields if field.default is _REQUIRED]
-    optional = [
-        (field.name, Any, field.default) for field in fields if field.default is not _REQUIRED
-    ]
-    options: dict[str, Any] = {"omit_defaults": True, "gc": False}
-    if type_name is not None:
-        options.update(tag=type_name, tag_field="type")
-    return msgspec.defstruct(f"_{cls.__name__}Written", [*required, *optional], **options)
+    """Return the Struct an object of ``cls`` is copied into to be written."""
+    written = [(name, Any, default) for name, default in _written_fields(fields, type_name)]
+    return msgspec.defstruct(f"_{cls.__name__}Written", written, omit_defaults=True, gc=False)
 
 
 def _copier(cls: type, copiers: dict[type, Callable[[Any], Any]], type_name: str | None) -> Any:
@@ -987,9 +994,14 @@ def _copier(cls: type, copiers: dict[type, Callable[[Any], Any]], type_name: str
     namespace: dict[str, Any] = {"Struct": struct, "copiers": copiers, "_id": id}
     namespace.update({"_EXACT": _EXACT, "_PEOPLE": _PEOPLE})
     lines = ["def copy(obj):"]
-    ordered = [f for f in fields if f.default is _REQUIRED]
-    ordered += [f for f in fields if f.default is not _REQUIRED]
-    for i, field in enumerate(ordered):
+    by_name = {field.name: field for field in fields}
+    names = [name for name, _ in _written_fields(fields, type_name)]
+    namespace["type_name"] = type_name
+    for i, name in enumerate(names):
+        if name not in by_name:  # the event's type
+            lines.append(f"    v{i} = type_name")
+            continue
+        field = by_name[name]
         hint = _strip_none(hints[field.name])
         namespace[f"enc{i}"], namespace[f"default{i}"] = field.encode, field.default
         if hint is Estimate:
@@ -1020,7 +1032,7 @@ def _copier(cls: type, copiers: dict[type, Callable[[Any], Any]], type_name: str
                 lines.append(f"    if v{i} is not None: v{i} = {convert}")
         else:
             lines.append(f"    v{i} = default{i} if v{i} == default{i} else {convert}")
-    lines.append(f"    return Struct({', '.join(f'v{i}' for i in range(len(ordered)))})")
+    lines.append(f"    return Struct({', '.join(f'v{i}' for i in range(len(names)))})")
     source = "\n".join(lines) + "\n"
     exec(compile(source, f"<written form of {cls.__name__}>", "exec"), namespace)
     return namespace["copy"]
