@@ -230,9 +230,8 @@ def _timed(clock: list[float], work: Callable[..., object], *arguments: object) 
 def _encode_all(events: list[Event]) -> None:
     """Encode each event as an append does before the store's own work: its stored form, as
     canonical JSON."""
-    dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
     for event in events:
-        dumps(event_payload(event), option=sort_keys)
+        encode_event(event)
 
 
 def _raw_append(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, strategies as st
 
+from repatevents import strategies as rst
 from repatevents.errors import ConcurrencyError, DuplicateEventError, IntegrityError
 from repatevents.events import Event
 from repatevents.store._hashing import GENESIS_HASH
@@ -24,6 +27,15 @@ from repatevents.store._records import (
 from repatevents.testing import sample_events
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+#: plan_rows' arguments for a batch at the start of an empty log.
+_AT_START: dict[str, Any] = {
+    "head": 0,
+    "last_hash": GENESIS_HASH,
+    "last_recorded_at": None,
+    "now": NOW,
+    "index": IdIndex(),
+    "fetch": lambda position: pytest.fail(f"nothing is stored, yet {position} was fetched"),
+}
 
 
 def _plan(
@@ -152,3 +164,17 @@ def test_read_and_write_positions_are_checked() -> None:
     check_expected(3, 3)
     with pytest.raises(ConcurrencyError):
         check_expected(2, 3)
+
+
+@given(st.lists(rst.events(), min_size=1, max_size=8, unique_by=lambda event: event.id))
+def test_a_batch_of_new_ids_plans_what_the_event_by_event_path_plans(events: list[Event]) -> None:
+    """A batch whose ids are all new (planned over the whole batch at once) gives the rows,
+    events and keys that the event-by-event path gives it when a repeat sends it there."""
+    fast = plan_rows(events, **_AT_START)
+    one_by_one = plan_rows([*events, events[0]], **_AT_START)  # the repeat is left out
+    assert one_by_one == fast
+    assert all(type(row) is tuple for row in fast.rows)
+    assert [(i + 1, str(event.id)) for i, event in enumerate(events)] == [
+        (row[0], row[4]) for row in fast.rows
+    ]
+    assert len(events) == _check_all([StoredRecord(*row) for row in fast.rows]).checked
