@@ -18,14 +18,15 @@ Cost: O(reports), with no value built per report or per cell.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from ..events import DateRole, lookup_place
+from ._aggregates import OpView
 from ._compact import DERIVED_KEY, Figs, OpRec, When, to_fuzzy
 from ._figures import BASIS_FAMILIES
-from ._operations import operation_views, sort_key
+from ._operations import operation_views
 from ._policy import Policy
 from ._state import KnowledgeState
 from ._totals import country_name
@@ -33,6 +34,8 @@ from ._totals import country_name
 __all__ = ["operation_rows"]
 
 _NO_FIGURE = (None, None, None)
+# Days (ordinals up to date.max's, 3,652,059) and ids (UUIDs) in the sort key.
+_DAY_BITS, _ID_BITS = 22, 128
 _UNKNOWN_ROLE = DateRole.UNKNOWN.value
 
 
@@ -90,6 +93,21 @@ def _join(items: Iterable[str | None]) -> str | None:
     return "; ".join(kept) if kept else None
 
 
+def _list_cells(
+    signature: tuple[str | int, ...], sources: Sequence[tuple[str | None, str | None, str]]
+) -> tuple[int, str | None, str | None, str | None]:
+    """Return the independent sources, date roles, publishers and addresses of an operation
+    whose reports have the ``signature`` (each one's role, then its source's index)."""
+    roles = cast(tuple[str, ...], signature[0::2])
+    cited = [sources[cast(int, i)] for i in signature[1::2]]
+    return (
+        len({outlet for _, _, outlet in cited}),
+        _join(roles),
+        _join([publisher for publisher, _, _ in cited]),
+        _join([url for _, url, _ in cited]),
+    )
+
+
 def _label(keys: list[str]) -> str:
     """Return an operation's label: its reports' keys, once each, sorted, joined by ``+``."""
     # The reports of an operation mostly share one key: sorting is for when they do not.
@@ -99,14 +117,32 @@ def _label(keys: list[str]) -> str:
     return "+".join(sorted(set(keys)))
 
 
-def _adjudicated(state: KnowledgeState, gid: int, group: tuple[int, ...]) -> int | None:
+def _adjudicated(state: KnowledgeState, gid: int) -> int | None:
     """Return the best total an adjudication of operation ``gid`` settled on, if any."""
-    if state.adjudications.keys().isdisjoint(group):
-        return None
     adjudication = state.adjudication(gid)
     if adjudication is None or adjudication[1][0] is None:
         return None
     return adjudication[1][0][1]
+
+
+def _in_order(views: Iterable[OpView]) -> list[OpView]:
+    """Return ``views`` in the order of ``_operations.sort_key``: by country, latest day,
+    earliest day, then id.
+
+    The four are packed into one integer per view, which sorts in a third less time than
+    tuples (a property test compares the rows with the operations in ``sort_key`` order).
+    """
+    chosen = list(views)
+    rank = {code: i for i, code in enumerate(sorted({view.country for view in chosen}))}
+    last = dt.date.max.toordinal()
+
+    def key(view: OpView) -> int:
+        date = view.date
+        end = last if date.latest is None else date.latest
+        start = 0 if date.earliest is None else date.earliest
+        return ((rank[view.country] << _DAY_BITS | end) << _DAY_BITS | start) << _ID_BITS | view.gid
+
+    return sorted(chosen, key=key)
 
 
 def operation_rows(
@@ -115,7 +151,7 @@ def operation_rows(
     """Return the operations table's rows: every operation that had surely happened by
     ``as_of``, by country and date, in the columns of the operations table."""
     reports, members, corrected = state.reports, state.members, state.corrected
-    adjudicated = state.adjudications
+    adjudicated = state.adjudications.keys()
     # What a source gives a row: publisher and address (empty text is not reported), outlet.
     sources = [(s.publisher or None, s.url or None, s.origin_outlet) for s in state.sources]
     # Cells by the identity of what they were made from. ``held`` keeps every such value alive
@@ -123,13 +159,13 @@ def operation_rows(
     held: list[Any] = []
     places: dict[tuple[str, str | None, str], tuple[Any, ...]] = {}
     dates: dict[int, tuple[Any, ...]] = {}
-    figures: dict[int, tuple[Any, ...]] = {}
-    bases: dict[str, tuple[Any, ...]] = {}
+    figures: dict[tuple[int, str], tuple[Any, ...]] = {}
     role_dates: dict[tuple[str, int], str] = {}
-    lists: dict[tuple[tuple[str, ...], tuple[int, ...]], tuple[Any, ...]] = {}
+    # By the roles and sources of an operation's reports, one after the other.
+    lists: dict[tuple[str | int, ...], tuple[Any, ...]] = {}
     body: list[tuple[Any, ...]] = []
     append = body.append
-    for view in sorted(operation_views(state, as_of, policy), key=sort_key):
+    for view in _in_order(operation_views(state, as_of, policy)):
         gid = view.gid
         group = members[gid]
         key = (view.country, view.nationality, view.origin)
@@ -142,31 +178,27 @@ def operation_rows(
             held.append(when)
             date = dates[id(when)] = _date_cells(when)
         figs = view.figs
-        people = figures.get(id(figs))
+        by = (id(figs), view.basis)
+        people = figures.get(by)
         if people is None:
             held.append(figs)
-            people = figures[id(figs)] = _figure_cells(figs)
-        basis = bases.get(view.basis)
-        if basis is None:
-            basis = bases[view.basis] = _basis_cells(view.basis)
+            people = figures[by] = _figure_cells(figs) + _basis_cells(view.basis)
         # One pass over the reports gathers every list cell (most operations have one to
         # three reports).
         keys: list[str] = []
-        roles: list[str] = []
+        cited: list[str | int] = []
         dated: list[str] = []
         facilitators: list[str] = []
         names: list[str] = []
-        used: list[int] = []
         corrections = 0
         for member in group:
-            report = reports[member]
             # Only operation reports are grouped into operations.
-            assert isinstance(report, OpRec)
+            report = cast(OpRec, reports[member])
             own = report.key
             if own is not None and not own.startswith(DERIVED_KEY):
                 keys.append(own)
             role, when = report.role, report.date
-            roles.append(role)
+            cited += (role, report.source)
             text = role_dates.get((role, id(when)))
             if text is None:
                 held.append(when)
@@ -176,28 +208,22 @@ def operation_rows(
                 facilitators += report.facilitators
             if report.name:
                 names.append(report.name)
-            used.append(report.source)
             if corrected and report.id in corrected:
                 corrections += 1
-        key_of_lists = (tuple(roles), tuple(used))
-        listed = lists.get(key_of_lists)
+        signature = tuple(cited)
+        listed = lists.get(signature)
         if listed is None:
-            cited = [sources[i] for i in used]
-            listed = lists[key_of_lists] = (
-                len({outlet for _, _, outlet in cited}),
-                _join(roles),
-                _join([publisher for publisher, _, _ in cited]),
-                _join([url for _, url, _ in cited]),
-            )
+            listed = lists[signature] = _list_cells(signature, sources)
         h = f"{gid:032x}"
         append(
             (
-                _label(keys) if keys else f"op-{h[:8]}",
+                (keys[0] if keys.count(keys[0]) == len(keys) else _label(keys))
+                if keys
+                else f"op-{h[:8]}",
                 f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}",
                 *place,
                 *date,
                 *people,
-                *basis,
                 len(group),
                 listed[0],
                 corrections,
@@ -206,7 +232,7 @@ def operation_rows(
                 dated[0] if len(dated) == 1 else "; ".join(dict.fromkeys(dated)),
                 _join(facilitators) if facilitators else None,
                 _join(names) if names else None,
-                _adjudicated(state, gid, group) if adjudicated else None,
+                None if adjudicated.isdisjoint(group) else _adjudicated(state, gid),
                 listed[2],
                 listed[3],
             )
