@@ -18,6 +18,7 @@ Cost: O(reports), with no value built per report or per cell.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any, cast
@@ -160,7 +161,7 @@ def operation_rows(
     places: dict[tuple[str, str | None, str], tuple[Any, ...]] = {}
     dates: dict[int, tuple[Any, ...]] = {}
     figures: dict[tuple[int, str], tuple[Any, ...]] = {}
-    role_dates: dict[tuple[str, int], str] = {}
+    role_dates: defaultdict[str, dict[int, str]] = defaultdict(dict)
     # By the roles and sources of an operation's reports, one after the other.
     lists: dict[tuple[str | int, ...], tuple[Any, ...]] = {}
     body: list[tuple[Any, ...]] = []
@@ -199,10 +200,11 @@ def operation_rows(
                 keys.append(own)
             role, when = report.role, report.date
             cited += (role, report.source)
-            text = role_dates.get((role, id(when)))
+            texts = role_dates[role]
+            text = texts.get(id(when))
             if text is None:
                 held.append(when)
-                text = role_dates[role, id(when)] = f"{role or _UNKNOWN_ROLE} {_date_text(when)}"
+                text = texts[id(when)] = f"{role or _UNKNOWN_ROLE} {_date_text(when)}"
             dated.append(text)
             if report.facilitators:
                 facilitators += report.facilitators
