@@ -151,7 +151,9 @@ def operation_rows(
 ) -> list[tuple[Any, ...]]:
     """Return the operations table's rows: every operation that had surely happened by
     ``as_of``, by country and date, in the columns of the operations table."""
-    reports, members, corrected = state.reports, state.members, state.corrected
+    # Only operation reports are grouped into operations.
+    reports = cast(dict[int, OpRec], state.reports)
+    members, corrected = state.members, state.corrected
     adjudicated = state.adjudications.keys()
     # What a source gives a row: publisher and address (empty text is not reported), outlet.
     sources = [(s.publisher or None, s.url or None, s.origin_outlet) for s in state.sources]
@@ -193,8 +195,7 @@ def operation_rows(
         names: list[str] = []
         corrections = 0
         for member in group:
-            # Only operation reports are grouped into operations.
-            report = cast(OpRec, reports[member])
+            report = reports[member]
             own = report.key
             if own is not None and not own.startswith(DERIVED_KEY):
                 keys.append(own)
