@@ -153,7 +153,7 @@ def operation_rows(
     ``as_of``, by country and date, in the columns of the operations table."""
     # Only operation reports are grouped into operations.
     reports = cast(dict[int, OpRec], state.reports)
-    members, corrected = state.members, state.corrected
+    members, corrected = state.members, state.corrected.keys()
     adjudicated = state.adjudications.keys()
     # What a source gives a row: publisher and address (empty text is not reported), outlet.
     sources = [(s.publisher or None, s.url or None, s.origin_outlet) for s in state.sources]
@@ -193,7 +193,6 @@ def operation_rows(
         dated: list[str] = []
         facilitators: list[str] = []
         names: list[str] = []
-        corrections = 0
         for member in group:
             report = reports[member]
             own = report.key
@@ -211,8 +210,6 @@ def operation_rows(
                 facilitators += report.facilitators
             if report.name:
                 names.append(report.name)
-            if corrected and report.id in corrected:
-                corrections += 1
         signature = tuple(cited)
         listed = lists.get(signature)
         if listed is None:
@@ -229,7 +226,8 @@ def operation_rows(
                 *people,
                 len(group),
                 listed[0],
-                corrections,
+                # A group holds its reports' ids, which few corrections name.
+                0 if corrected.isdisjoint(group) else sum(map(corrected.__contains__, group)),
                 listed[1],
                 # Never empty: each text holds its role.
                 dated[0] if len(dated) == 1 else "; ".join(dict.fromkeys(dated)),
