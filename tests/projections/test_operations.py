@@ -25,6 +25,7 @@ from repatevents import (
     strategies as rst,
 )
 from repatevents._ledger import Ledger
+from repatevents._tables import Table
 from repatevents.projections import DEFAULT_POLICY, POLICIES, FindingKind, Operation
 from repatevents.projections._operation_rows import operation_rows
 from repatevents.projections._operations import operations
@@ -500,4 +501,8 @@ def test_table_rows_from_the_state_equal_rows_from_the_public_operations(
     state = ledger.state()
     for policy in POLICIES.values():
         expected = operation_cells(operations(state, as_of, policy))
-        assert [tuple(row) for row in expected] == operation_rows(state, as_of, policy)
+        rows = operation_rows(state, as_of, policy)
+        assert [tuple(row) for row in expected] == rows
+        # The table is built without checking each cell's type: this is where it is checked.
+        table = ledger.tables(as_of=None, policy=policy, names=["operations"])["operations"]
+        Table(table.name, table.title, table.columns, rows, table.description)

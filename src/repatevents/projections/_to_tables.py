@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from .._tables import Column, ColumnType, Table
+from .._tables import Column, ColumnType, Table, typed_table
 from ..errors import FieldProblem, UnknownCountryError, ValidationError
 from ..events import (
     Estimate,
@@ -303,9 +303,10 @@ def operation_cells(rows: Sequence[Operation]) -> list[list[Any]]:
     return body
 
 
-def _operations(body: Sequence[Sequence[Any]], policy: Policy) -> Table:
+def _operations(body: Sequence[tuple[Any, ...]], policy: Policy) -> Table:
     columns = _operation_columns()
-    return Table(
+    # The operations rows are the longest table; their builder's tests check every cell's type.
+    return typed_table(
         "operations",
         "Operations",
         columns,
