@@ -26,7 +26,7 @@ from repatevents import (
 from repatevents.errors import CorruptLogError
 from repatevents.events import SCHEMA_VERSION, decode_event_json, decode_stored_form, encode_event
 from repatevents.projections._compact import When, shared
-from repatevents.projections._state import KnowledgeState, apply, fold, fold_stored
+from repatevents.projections._state import KnowledgeState, _group, apply, fold, fold_stored
 from repatevents.store import (
     GENESIS_HASH,
     Envelope,
@@ -285,6 +285,19 @@ def test_an_operations_flow_is_kept_once_in_its_view(log: list[Event]) -> None:
         fid for days in state.flows_by_place.values() for ids in days.values() for fid in ids
     }
     assert indexed == set(state.flows) | set(state.views)
+
+
+@given(rst.event_logs(max_size=30), st.data())
+def test_each_report_in_force_is_found_in_its_operation(log: list[Event], data: Any) -> None:
+    """Every operation report in force is found in the one operation that lists it (an
+    operation's own id too, which the state does not store twice), and no other report is in
+    an operation, whatever the order of the log."""
+    events = data.draw(st.one_of(st.just(log), st.permutations(log)), label="order")
+    state = fold_stored(_raw(events), _never)
+    found = {rid: _group(state, rid) for rid in state.reports}
+    expected: dict[int, int | None] = dict.fromkeys(state.reports)
+    expected.update({m: gid for gid, members in state.members.items() for m in members})
+    assert expected == found
 
 
 def test_shared_values_are_equal_and_of_the_class_asked_for() -> None:

@@ -72,8 +72,9 @@ _SUMMARY = (
 #: its own total; 7: camp statuses; 8: ordinal scopes; 9: an operation whose reports name
 #: different sites comes from their set, so the flow sums kept per camp change; 10: the flows
 #: kept are the reported ones, an operation's being its view's; 11: the reports in force per
-#: source, in the summary too), so that old checkpoints are folded again.
-FORMAT = 11
+#: source, in the summary too; 12: flows by place in sorted lists, an operation's own id left
+#: out of group_of), so that old checkpoints are folded again.
+FORMAT = 12
 
 T = TypeVar("T", bound=tuple[Any, ...])
 # (record class, indices of its When fields, indices of its Figs fields); optional When fields
@@ -250,7 +251,9 @@ def _inflate(flat: dict[str, Any]) -> KnowledgeState:
         stocks[key] = agg
     state.stocks = stocks
     # Every report's operation, from the operations' reports: cheaper than storing both.
-    state.group_of = {m: gid for gid, members in flat["members"].items() for m in members}
+    state.group_of = {
+        m: gid for gid, members in flat["members"].items() for m in members if m != gid
+    }
     for name, value in flat.items():
         setattr(state, name, value)
     return state

@@ -35,6 +35,7 @@ Rules:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
@@ -176,6 +177,8 @@ class KnowledgeState:
         #: report id -> the links in force that name it
         self.links: dict[int, set[frozenset[int]]] = {}
         self.adjacency: dict[int, dict[int, int]] = {}
+        #: report id -> its operation's id, for the reports that are not their operation's
+        #: first id (an operation's id is its own: one entry fewer an operation; see _group)
         self.group_of: dict[int, int] = {}
         #: operation id (its smallest report id) -> its report ids, in log order
         self.members: dict[int, tuple[int, ...]] = {}
@@ -190,8 +193,9 @@ class KnowledgeState:
         #: the outflows and inflows reported, by report id (an operation's flow out of its camp
         #: is its kept view's, op_flow: not kept twice)
         self.flows: dict[int, Flow] = {}
-        #: place -> the latest day of each flow there (None: open) -> flow ids
-        self.flows_by_place: dict[str, dict[int | None, set[int]]] = {}
+        #: place -> the latest day of each flow there (None: open) -> flow ids, sorted (a
+        #: list: most days hold a few flows, and a set of one costs 216 bytes, a list 64)
+        self.flows_by_place: dict[str, dict[int | None, list[int]]] = {}
         #: the latest day any flow ever had (bounds the days a new baseline looks at)
         self.last_flow_day = 0
         #: place -> its status changes in log order: (position, date, status, authority)
@@ -464,7 +468,7 @@ def _apply(state: KnowledgeState, position: int, event: Any, read: _Reader) -> N
             read.figs(event.people),
             _source(state, read.source(event.source)),
         )
-        if target in state.group_of:
+        if _group(state, target) is not None:
             _regroup(state, (target,))
 
 
@@ -596,7 +600,10 @@ def _add_flow(state: KnowledgeState, fid: int, flow: Flow) -> None:
         # An operation's flow is its kept view's (op_flow): kept once, not twice.
         state.flows[fid] = flow
     day = flow.date.latest
-    state.flows_by_place.setdefault(flow.place, {}).setdefault(day, set()).add(fid)
+    ids = state.flows_by_place.setdefault(flow.place, {}).setdefault(day, [])
+    at = bisect_left(ids, fid)
+    if at == len(ids) or ids[at] != fid:
+        ids.insert(at, fid)
     if day is not None and day > state.last_flow_day:
         state.last_flow_day = day
     if state.stock_index:
@@ -610,7 +617,9 @@ def _remove_flow(state: KnowledgeState, fid: int, flow: Flow | None = None) -> N
         flow = state.flows.pop(fid)
     days = state.flows_by_place[flow.place]
     ids = days[flow.date.latest]
-    ids.discard(fid)
+    at = bisect_left(ids, fid)
+    if at < len(ids) and ids[at] == fid:
+        del ids[at]
     if not ids:
         del days[flow.date.latest]
         if not days:
@@ -717,7 +726,7 @@ def _regroup(state: KnowledgeState, seeds: Iterable[int]) -> None:
         rec = state.reports.get(rid)
         alone = (
             isinstance(rec, OpRec)
-            and rid not in state.group_of
+            and _group(state, rid) is None
             and rid not in state.adjacency
             and (rec.key is None or len(state.by_key[rec.key]) == 1)
         )
@@ -733,7 +742,7 @@ def _regroup(state: KnowledgeState, seeds: Iterable[int]) -> None:
         if rid in visited:
             continue
         visited.add(rid)
-        gid = state.group_of.get(rid)
+        gid = _group(state, rid)
         if gid is not None and gid not in old:
             old.add(gid)
             pending.update(state.members[gid])
@@ -743,7 +752,7 @@ def _regroup(state: KnowledgeState, seeds: Iterable[int]) -> None:
         components.append(component)
         visited |= component
         for member in component:
-            gid = state.group_of.get(member)
+            gid = _group(state, member)
             if gid is not None and gid not in old:
                 old.add(gid)
                 pending.update(state.members[gid])
@@ -753,9 +762,17 @@ def _regroup(state: KnowledgeState, seeds: Iterable[int]) -> None:
         _make_group(state, component)
 
 
+def _group(state: KnowledgeState, rid: int) -> int | None:
+    """Return the id of the operation report ``rid`` belongs to (``None``: none)."""
+    gid = state.group_of.get(rid)
+    # An operation's id is its first report's, which group_of leaves out; no other operation
+    # can have that id, since operations share no report.
+    return gid if gid is not None or rid not in state.members else rid
+
+
 def _drop_group(state: KnowledgeState, gid: int) -> None:
     for member in state.members.pop(gid):
-        if state.group_of.get(member) == gid:
+        if member != gid and state.group_of.get(member) == gid:
             del state.group_of[member]
     state.dirty.add(gid)
 
@@ -765,8 +782,10 @@ def _make_group(state: KnowledgeState, component: set[int]) -> None:
     members = tuple(sorted(component, key=lambda r: reports[r].position))
     gid = min(component)
     state.members[gid] = members
+    group_of = state.group_of
     for member in members:
-        state.group_of[member] = gid
+        if member != gid:
+            group_of[member] = gid
     state.dirty.add(gid)
 
 
