@@ -369,8 +369,8 @@ def test_ordinals_agree_with_a_pairwise_count(
         if said is not None:
             name = min(called) if called else None
             rec = OpRec(
-                *(gid, gid, 0, country, None, "syria", when, "handover", _figs(10), ()),
-                *(name, said[0], None, said[1]),
+                *(gid, gid, 0, country, None, "syria", when, "handover", _figs(10), None),
+                ((), name, said[0], said[1]),
             )
             claims.append((view, rec))
     found = [(f.message, f.event_ids) for f in ordinal_findings(views, names, claims)]

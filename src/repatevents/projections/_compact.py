@@ -43,7 +43,9 @@ from ..events import (
 __all__ = [
     "DERIVED_KEY",
     "FIELDS",
+    "NO_EXTRA",
     "ClaimRec",
+    "Extra",
     "Fig",
     "Figs",
     "FlowRec",
@@ -53,6 +55,7 @@ __all__ = [
     "StockRec",
     "When",
     "derived",
+    "extra_of",
     "fig_of",
     "figs_of",
     "form_figs",
@@ -110,8 +113,27 @@ class SourceRec(NamedTuple):
         return self.via[-1] if self.via else self.publisher
 
 
+#: What few operation reports give: (facilitators, name, ordinal, ordinal scope).
+Extra: TypeAlias = tuple[tuple[str, ...], str | None, int | None, str | None]
+#: The extra of a report that gives none of it, held once by every such record.
+NO_EXTRA: Extra = ((), None, None, None)
+
+
+def extra_of(
+    facilitators: tuple[str, ...], name: str | None, ordinal: int | None, scope: str | None
+) -> Extra:
+    """Return an operation report's :data:`Extra` (:data:`NO_EXTRA` when it gives none)."""
+    if not facilitators and name is None and ordinal is None and scope is None:
+        return NO_EXTRA
+    return (facilitators, name, ordinal, scope)
+
+
 class OpRec(NamedTuple):
-    """An operation report."""
+    """An operation report.
+
+    The fields most reports leave empty are kept together in ``extra`` (one shared value when
+    all are empty): four slots fewer in a record the state holds for nearly every event.
+    """
 
     id: int
     position: int
@@ -122,13 +144,28 @@ class OpRec(NamedTuple):
     date: When
     role: str
     people: Figs
-    facilitators: tuple[str, ...]
-    name: str | None
-    ordinal: int | None
     key: str | None
-    #: what the ordinal counts (``OrdinalScope`` value), last so checkpoint layouts keep
-    #: their field indices
-    ordinal_scope: str | None = None
+    extra: Extra = NO_EXTRA
+
+    @property
+    def facilitators(self) -> tuple[str, ...]:
+        """The facilitators the report names."""
+        return self.extra[0]
+
+    @property
+    def name(self) -> str | None:
+        """The operation's name, if the report gives one."""
+        return self.extra[1]
+
+    @property
+    def ordinal(self) -> int | None:
+        """The operation's ordinal ("the fourth"), if the report gives one."""
+        return self.extra[2]
+
+    @property
+    def ordinal_scope(self) -> str | None:
+        """What the ordinal counts (``OrdinalScope`` value)."""
+        return self.extra[3]
 
 
 class ClaimRec(NamedTuple):
@@ -312,11 +349,13 @@ def record_of(report: Report, rid: int, position: int, source: int, published: i
             when_of(report.date, published),
             report.date_role._value_,
             figs,
-            tuple(_intern(f) for f in report.facilitators),
-            report.operation_name,
-            report.ordinal,
             _intern(key) if key is not None else _wire_key(report, figs),
-            None if report.ordinal_scope is None else report.ordinal_scope._value_,
+            extra_of(
+                tuple(_intern(f) for f in report.facilitators),
+                report.operation_name,
+                report.ordinal,
+                None if report.ordinal_scope is None else report.ordinal_scope._value_,
+            ),
         )
     if isinstance(report, CumulativeTotalReported):
         return ClaimRec(
@@ -450,11 +489,13 @@ def form_record_of(
             form_when(form.date, published),
             form.date_role._value_,
             figs,
-            tuple(_intern(f) for f in form.facilitators),
-            form.operation_name,
-            form.ordinal,
             _intern(key) if key is not None else _form_wire_key(form, source_rec, figs),
-            None if scope is None else scope._value_,
+            extra_of(
+                tuple(_intern(f) for f in form.facilitators),
+                form.operation_name,
+                form.ordinal,
+                None if scope is None else scope._value_,
+            ),
         )
     if kind == CumulativeTotalReported.TYPE:
         return ClaimRec(

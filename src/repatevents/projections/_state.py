@@ -38,7 +38,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from ..events import (
     SCHEMA_VERSION,
@@ -106,6 +106,7 @@ _REPORTS = (
     InflowReported,
 )
 _DEFAULT = POLICIES[DEFAULT_POLICY]
+_V = TypeVar("_V", When, Figs)
 # Fields that only speed things up: a high-water mark depends on how the log was cut into
 # folds, not on what it holds, so equality leaves it out.
 _CACHES = frozenset({"last_flow_day"})
@@ -171,8 +172,10 @@ class KnowledgeState:
         self.early: dict[int, Rec] = {}
         #: (position, event id, missing report id, event type) of references to nothing
         self.dangling: list[tuple[int, int, int, str]] = []
-        #: operation key -> the ids of the reports in force that carry it, sorted (tuples:
-        #: most keys have one to three reports, and tuples load fast from a checkpoint)
+        #: operation key -> the ids of the reports in force that carry it, in log order
+        #: (tuples: most keys have one to three reports, and tuples load fast from a
+        #: checkpoint); the order of an operation's members, so that an operation of one key
+        #: holds this tuple as its members, not a copy
         self.by_key: dict[str, tuple[int, ...]] = {}
         #: report id -> the links in force that name it
         self.links: dict[int, set[frozenset[int]]] = {}
@@ -258,16 +261,25 @@ class KnowledgeState:
             return None
         nationality = next((r.nationality for r in ops if r.nationality is not None), None)
         origin = _merged_origin(ops)
-        # Combined anew at each change; kept once where equal to another operation's.
+        # Combined anew at each change: kept as a report's own where equal to it (reports of
+        # one operation often agree), else once where equal to another operation's.
         return OpView(
             gid,
             first.country,
             nationality,
             origin,
-            shared(_span(ops)),
-            shared(combined.figs),
+            _reused(_span(ops), [r.date for r in ops]),
+            _reused(combined.figs, [effective(r.people)[0] for r in ops]),
             combined.basis,
         )
+
+
+def _reused(value: _V, owned: list[_V]) -> _V:
+    """Return the first of ``owned`` equal to ``value``, or the kept value equal to it."""
+    for own in owned:
+        if own == value:
+            return own
+    return shared(value)
 
 
 def _merged_origin(ops: list[OpRec]) -> str:
@@ -502,7 +514,8 @@ def _add(state: KnowledgeState, rec: Rec) -> None:
     counts[rec.source] = counts.get(rec.source, 0) + 1
     if isinstance(rec, OpRec):
         if rec.key is not None:
-            state.by_key[rec.key] = tuple(sorted((*state.by_key.get(rec.key, ()), rec.id)))
+            peers = state.by_key.get(rec.key, ())
+            state.by_key[rec.key] = _in_log_order(state, (*peers, rec.id)) if peers else (rec.id,)
         _regroup(state, (rec.id,))
     elif isinstance(rec, StockRec):
         for key, fig in stock_entries(rec):
@@ -777,10 +790,19 @@ def _drop_group(state: KnowledgeState, gid: int) -> None:
     state.dirty.add(gid)
 
 
-def _make_group(state: KnowledgeState, component: set[int]) -> None:
+def _in_log_order(state: KnowledgeState, ids: Iterable[int]) -> tuple[int, ...]:
     reports = state.reports
-    members = tuple(sorted(component, key=lambda r: reports[r].position))
+    return tuple(sorted(ids, key=lambda r: reports[r].position))
+
+
+def _make_group(state: KnowledgeState, component: set[int]) -> None:
     gid = min(component)
+    key = cast(OpRec, state.reports[gid]).key
+    # Most operations are the reports of one key: such an operation holds that key's tuple
+    # (in the same order) rather than a copy of it.
+    members = state.by_key.get(key) if key is not None else None
+    if members is None or len(members) != len(component) or not component.issuperset(members):
+        members = _in_log_order(state, component)
     state.members[gid] = members
     group_of = state.group_of
     for member in members:
