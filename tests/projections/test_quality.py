@@ -369,7 +369,7 @@ def test_ordinals_agree_with_a_pairwise_count(
         if said is not None:
             name = min(called) if called else None
             rec = OpRec(
-                *(gid, gid, 0, country, None, "syria", when, "handover", _figs(10), None),
+                *(gid, gid, 0, (country, None, "syria", "handover"), when, _figs(10), None),
                 ((), name, said[0], said[1]),
             )
             claims.append((view, rec))

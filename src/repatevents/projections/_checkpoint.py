@@ -81,7 +81,7 @@ T = TypeVar("T", bound=tuple[Any, ...])
 # (record class, indices of its When fields, indices of its Figs fields); optional When fields
 # (a claim's ``since``) are kept as ``None`` or a date index like the others.
 _LAYOUTS: tuple[tuple[type[Any], tuple[int, ...], tuple[int, ...]], ...] = (
-    (OpRec, (6, 6), (8,)),
+    (OpRec, (4, 4), (5,)),
     (ClaimRec, (6, 7), (5,)),
     (StockRec, (4, 4), (5,)),
     (FlowRec, (5, 5), (6,)),

@@ -54,6 +54,7 @@ __all__ = [
     "SourceRec",
     "StockRec",
     "When",
+    "Where",
     "derived",
     "extra_of",
     "fig_of",
@@ -69,6 +70,7 @@ __all__ = [
     "to_fuzzy",
     "to_people",
     "when_of",
+    "where_of",
 ]
 
 #: The figures of a group of people, in the order records keep them.
@@ -128,24 +130,59 @@ def extra_of(
     return (facilitators, name, ordinal, scope)
 
 
+#: Where an operation report places it: (receiving country, nationality, origin, date role).
+Where: TypeAlias = tuple[str, str | None, str, str]
+_wheres: dict[Where, Where] = {}
+
+
+def where_of(country: str, nationality: str | None, origin: str, role: str) -> Where:
+    """Return the :data:`Where` of these values, one shared value for equal ones (a few hundred
+    combinations recur across a ledger)."""
+    key = (country, nationality, origin, role)
+    found = _wheres.get(key)
+    if found is None:
+        if len(_wheres) >= _CACHE_LIMIT:
+            _wheres.clear()
+        found = _wheres[key] = (_intern(country), _opt_intern(nationality), _intern(origin), role)
+    return found
+
+
 class OpRec(NamedTuple):
     """An operation report.
 
-    The fields most reports leave empty are kept together in ``extra`` (one shared value when
-    all are empty): four slots fewer in a record the state holds for nearly every event.
+    Values that recur together are kept as one shared tuple (``where``), and the fields most
+    reports leave empty together in ``extra`` (one shared value when all are empty): seven
+    slots fewer in a record the state holds for nearly every event.
     """
 
     id: int
     position: int
     source: int
-    country: str
-    nationality: str | None
-    origin: str
+    where: Where
     date: When
-    role: str
     people: Figs
     key: str | None
     extra: Extra = NO_EXTRA
+
+    @property
+    def country(self) -> str:
+        """The receiving country (ISO code)."""
+        return self.where[0]
+
+    @property
+    def nationality(self) -> str | None:
+        """The nationality of the people, where it is not the receiving country's."""
+        return self.where[1]
+
+    @property
+    def origin(self) -> str:
+        """Where the people came from (a place id)."""
+        return self.where[2]
+
+    @property
+    def role(self) -> str:
+        """What the date is the date of (``DateRole`` value)."""
+        return self.where[3]
 
     @property
     def facilitators(self) -> tuple[str, ...]:
@@ -343,11 +380,8 @@ def record_of(report: Report, rid: int, position: int, source: int, published: i
             rid,
             position,
             source,
-            _intern(report.country),
-            _opt_intern(report.nationality),
-            _intern(report.origin),
+            where_of(report.country, report.nationality, report.origin, report.date_role._value_),
             when_of(report.date, published),
-            report.date_role._value_,
             figs,
             _intern(key) if key is not None else _wire_key(report, figs),
             extra_of(
@@ -483,11 +517,8 @@ def form_record_of(
             rid,
             position,
             source,
-            _intern(form.country),
-            _opt_intern(form.nationality),
-            _intern(form.origin),
+            where_of(form.country, form.nationality, form.origin, form.date_role._value_),
             form_when(form.date, published),
-            form.date_role._value_,
             figs,
             _intern(key) if key is not None else _form_wire_key(form, source_rec, figs),
             extra_of(
