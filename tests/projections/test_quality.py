@@ -259,9 +259,7 @@ def test_likely_duplicates_are_every_close_pair_within_a_week(
     views = [
         OpView(
             gid,
-            country,
-            None,
-            "syria",
+            (country, None, "syria"),
             When(730_000 + day, 730_000 + day, 730_000 + day, "day", None),
             ((total, total, total, EXACT, None), *[None] * (len(FIELDS) - 1)),
             "reported",
@@ -363,7 +361,7 @@ def test_ordinals_agree_with_a_pairwise_count(
     """Every scoped ordinal gets the finding that counting every operation one by one gives."""
     views, names, claims = [], {}, []
     for gid, (country, when, called, said) in enumerate(drawn, start=1):
-        view = OpView(gid, country, None, "syria", when, _figs(10), "reported")
+        view = OpView(gid, (country, None, "syria"), when, _figs(10), "reported")
         views.append(view)
         names[gid] = called
         if said is not None:

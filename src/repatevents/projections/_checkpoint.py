@@ -85,7 +85,7 @@ _LAYOUTS: tuple[tuple[type[Any], tuple[int, ...], tuple[int, ...]], ...] = (
     (ClaimRec, (6, 7), (5,)),
     (StockRec, (4, 4), (5,)),
     (FlowRec, (5, 5), (6,)),
-    (OpView, (4, 4), (5,)),
+    (OpView, (2, 2), (3,)),
     (Flow, (3, 3), ()),
 )
 #: The layouts of the report records (the rest are of kept views and flows).

@@ -56,7 +56,7 @@ from ..events import (
     lookup_place,
     stored_form_type,
 )
-from ._aggregates import CountryAgg, Flow, OpView, StockAgg, StockKey
+from ._aggregates import CountryAgg, Flow, OpView, StockAgg, StockKey, route_of
 from ._clock import NO
 from ._compact import (
     Fig,
@@ -249,9 +249,8 @@ class KnowledgeState:
         adjudicated = self.adjudication(gid) if policy.rule.reads_adjudications else None
         if len(ops) == 1 and adjudicated is None and policy.rule is not PolicyRule.ADJUDICATED:
             figs, basis = effective(first.people)
-            return OpView(
-                gid, first.country, first.nationality, first.origin, first.date, figs, basis
-            )
+            where = first.where
+            return OpView(gid, route_of(where[0], where[1], where[2]), first.date, figs, basis)
         combined = combine(
             [(r, self.sources[r.source]) for r in ops],
             policy,
@@ -265,9 +264,7 @@ class KnowledgeState:
         # one operation often agree), else once where equal to another operation's.
         return OpView(
             gid,
-            first.country,
-            nationality,
-            origin,
+            route_of(first.country, nationality, origin),
             _reused(_span(ops), [r.date for r in ops]),
             _reused(combined.figs, [effective(r.people)[0] for r in ops]),
             combined.basis,
