@@ -14,6 +14,7 @@ dates, sources, combined figures) are made once and shared by the records that h
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sys
 import uuid
 from functools import lru_cache
@@ -355,7 +356,16 @@ def _wire_key(report: OperationReported, figs: Figs) -> str:
     its own is grouped by that key instead.
     """
     outlet = report.source.origin_outlet.casefold()
-    return f"{DERIVED_KEY}{outlet}|{report.country}|{report.date.to_text()}|{figs!r}"
+    return _derived_key(f"{outlet}|{report.country}|{report.date.to_text()}|{figs!r}")
+
+
+def _derived_key(text: str) -> str:
+    """Return the key derived from ``text``: a digest, since the fold keeps one per report
+    (the text, with the figures' repr, is some 200 bytes; a ledger without operation keys
+    would hold one for each of its events). 96 bits: no two of a ledger's texts share one."""
+    digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    # Copies of a wire story share their key: held once.
+    return _intern(DERIVED_KEY + digest)
 
 
 def derived(key: str) -> bool:
@@ -493,7 +503,7 @@ def _form_wire_key(form: Any, source: SourceRec, figs: Figs) -> str:
     text = _form_texts.get(form.date)
     if text is None:
         text = _keep(_form_texts, form.date, stored_date(form.date).to_text())
-    return f"{DERIVED_KEY}{source.origin_outlet.casefold()}|{form.country}|{text}|{figs!r}"
+    return _derived_key(f"{source.origin_outlet.casefold()}|{form.country}|{text}|{figs!r}")
 
 
 def form_record_of(
