@@ -251,9 +251,16 @@ def _inflate(flat: dict[str, Any]) -> KnowledgeState:
         agg.flows = flows
         stocks[key] = agg
     state.stocks = stocks
-    # Every report's operation, from the operations' reports: cheaper than storing both.
+    # Every report's operation, from the operations' reports: cheaper than storing both. An
+    # operation of one key holds that key's tuple (the same object once unpickled), and
+    # group_of leaves out its reports and every operation's own id, as the fold does.
+    by_key = flat["by_key"]
     state.group_of = {
-        m: gid for gid, members in flat["members"].items() for m in members if m != gid
+        m: gid
+        for gid, members in flat["members"].items()
+        if members is not by_key.get(cast(OpRec, reports[gid]).key)
+        for m in members
+        if m != gid
     }
     for name, value in flat.items():
         setattr(state, name, value)

@@ -180,8 +180,8 @@ class KnowledgeState:
         #: report id -> the links in force that name it
         self.links: dict[int, set[frozenset[int]]] = {}
         self.adjacency: dict[int, dict[int, int]] = {}
-        #: report id -> its operation's id, for the reports that are not their operation's
-        #: first id (an operation's id is its own: one entry fewer an operation; see _group)
+        #: report id -> its operation's id, for the reports of operations that are not the
+        #: reports of one key, but for the operation's own id (_group finds the others)
         self.group_of: dict[int, int] = {}
         #: operation id (its smallest report id) -> its report ids, in log order
         self.members: dict[int, tuple[int, ...]] = {}
@@ -533,6 +533,8 @@ def _add(state: KnowledgeState, rec: Rec) -> None:
 
 
 def _remove(state: KnowledgeState, rid: int) -> None:
+    # Found while the report is in force: its operation may be one _group finds by its key.
+    gid = _group(state, rid)
     rec = state.reports.pop(rid)
     counts = state.source_reports
     left = counts[rec.source] - 1
@@ -547,7 +549,7 @@ def _remove(state: KnowledgeState, rid: int) -> None:
                 state.by_key[rec.key] = peers
             else:
                 del state.by_key[rec.key]
-        _regroup(state, (rid,))
+        _regroup(state, (rid,) if gid is None else (rid, gid))
     elif isinstance(rec, StockRec):
         for key, _ in stock_entries(rec):
             agg = state.stocks[key]
@@ -773,11 +775,25 @@ def _regroup(state: KnowledgeState, seeds: Iterable[int]) -> None:
 
 
 def _group(state: KnowledgeState, rid: int) -> int | None:
-    """Return the id of the operation report ``rid`` belongs to (``None``: none)."""
+    """Return the id of the operation report ``rid`` belongs to (``None``: none).
+
+    group_of leaves out what this finds: an operation's own id (its smallest report id, which
+    no other operation can have, since operations share no report), and the reports of an
+    operation that is the reports of one key (it holds that key's tuple as its members).
+    """
     gid = state.group_of.get(rid)
-    # An operation's id is its first report's, which group_of leaves out; no other operation
-    # can have that id, since operations share no report.
-    return gid if gid is not None or rid not in state.members else rid
+    if gid is not None:
+        return gid
+    if rid in state.members:
+        return rid
+    rec = state.reports.get(rid)
+    key = rec.key if isinstance(rec, OpRec) else None
+    peers = None if key is None else state.by_key.get(key)
+    if peers is not None:
+        first = min(peers)
+        if state.members.get(first) is peers:
+            return first
+    return None
 
 
 def _drop_group(state: KnowledgeState, gid: int) -> None:
@@ -801,10 +817,11 @@ def _make_group(state: KnowledgeState, component: set[int]) -> None:
     if members is None or len(members) != len(component) or not component.issuperset(members):
         members = _in_log_order(state, component)
     state.members[gid] = members
-    group_of = state.group_of
-    for member in members:
-        if member != gid:
-            group_of[member] = gid
+    if key is None or members is not state.by_key.get(key):
+        group_of = state.group_of
+        for member in members:
+            if member != gid:
+                group_of[member] = gid
     state.dirty.add(gid)
 
 
