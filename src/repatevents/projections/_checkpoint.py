@@ -72,9 +72,9 @@ _SUMMARY = (
 #: its own total; 7: camp statuses; 8: ordinal scopes; 9: an operation whose reports name
 #: different sites comes from their set, so the flow sums kept per camp change; 10: the flows
 #: kept are the reported ones, an operation's being its view's; 11: the reports in force per
-#: source, in the summary too; 12: a smaller state: flows by place in sorted lists, an
-#: operation's own id left out of group_of, an operation report's rarely given fields kept
-#: together), so that old checkpoints are folded again.
+#: source, in the summary too; 12: a smaller state: flows by place in sorted lists, group_of
+#: without what _group finds, operation records and views with shared tuples of the values
+#: that recur together, derived keys as digests), so that old checkpoints are folded again.
 FORMAT = 12
 
 T = TypeVar("T", bound=tuple[Any, ...])
