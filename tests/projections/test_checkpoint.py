@@ -167,6 +167,17 @@ def test_a_checkpoint_of_format_9_is_folded_again_without_a_warning() -> None:
         assert loads_state(nine, state.position) is None
 
 
+def test_a_checkpoint_of_the_previous_format_is_folded_again() -> None:
+    """A checkpoint of the format before the current one (another layout of the state) is not
+    read: the ledger folds the log again rather than misread it."""
+    with Ledger.in_memory() as ledger:
+        ledger.record_many(read_jsonl(EXAMPLE))
+        state = ledger.state()
+    version, *rest = pickle.loads(dumps_state(state))
+    assert state == loads_state(pickle.dumps((version, *rest), protocol=5), state.position)
+    assert loads_state(pickle.dumps((version - 1, *rest), protocol=5), state.position) is None
+
+
 def test_a_correction_waiting_for_its_report_survives_a_checkpoint(tmp_path: Path) -> None:
     """A correction recorded before its report is kept in the checkpoint, as plain data, and
     applies when the report is recorded after the ledger was reopened."""

@@ -259,9 +259,7 @@ def test_likely_duplicates_are_every_close_pair_within_a_week(
     views = [
         OpView(
             gid,
-            country,
-            None,
-            "syria",
+            (country, None, "syria"),
             When(730_000 + day, 730_000 + day, 730_000 + day, "day", None),
             ((total, total, total, EXACT, None), *[None] * (len(FIELDS) - 1)),
             "reported",
@@ -363,14 +361,14 @@ def test_ordinals_agree_with_a_pairwise_count(
     """Every scoped ordinal gets the finding that counting every operation one by one gives."""
     views, names, claims = [], {}, []
     for gid, (country, when, called, said) in enumerate(drawn, start=1):
-        view = OpView(gid, country, None, "syria", when, _figs(10), "reported")
+        view = OpView(gid, (country, None, "syria"), when, _figs(10), "reported")
         views.append(view)
         names[gid] = called
         if said is not None:
             name = min(called) if called else None
             rec = OpRec(
-                *(gid, gid, 0, country, None, "syria", when, "handover", _figs(10), ()),
-                *(name, said[0], None, said[1]),
+                *(gid, gid, 0, (country, None, "syria", "handover"), when, _figs(10), None),
+                ((), name, said[0], said[1]),
             )
             claims.append((view, rec))
     found = [(f.message, f.event_ids) for f in ordinal_findings(views, names, claims)]

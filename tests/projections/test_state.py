@@ -14,10 +14,11 @@ import orjson
 import pytest
 from hypothesis import given, strategies as st
 
-from _projection_events import ANALYST, CAMP, ledger_of, op
+from _projection_events import ANALYST, CAMP, GOVERNMENT, ledger_of, op
 from repatevents import (
     Event,
     Ledger,
+    People,
     ReportCorrected,
     ReportRetracted,
     ReportsLinked,
@@ -25,8 +26,8 @@ from repatevents import (
 )
 from repatevents.errors import CorruptLogError
 from repatevents.events import SCHEMA_VERSION, decode_event_json, decode_stored_form, encode_event
-from repatevents.projections._compact import When, shared
-from repatevents.projections._state import KnowledgeState, apply, fold, fold_stored
+from repatevents.projections._compact import OpRec, When, derived, shared
+from repatevents.projections._state import KnowledgeState, _group, apply, fold, fold_stored
 from repatevents.store import (
     GENESIS_HASH,
     Envelope,
@@ -285,6 +286,35 @@ def test_an_operations_flow_is_kept_once_in_its_view(log: list[Event]) -> None:
         fid for days in state.flows_by_place.values() for ids in days.values() for fid in ids
     }
     assert indexed == set(state.flows) | set(state.views)
+
+
+@given(rst.event_logs(max_size=30), st.data())
+def test_each_report_in_force_is_found_in_its_operation(log: list[Event], data: Any) -> None:
+    """Every operation report in force is found in the one operation that lists it (an
+    operation's own id too, which the state does not store twice), and no other report is in
+    an operation, whatever the order of the log."""
+    events = data.draw(st.one_of(st.just(log), st.permutations(log)), label="order")
+    state = fold_stored(_raw(events), _never)
+    found = {rid: _group(state, rid) for rid in state.reports}
+    expected: dict[int, int | None] = dict.fromkeys(state.reports)
+    expected.update({m: gid for gid, members in state.members.items() for m in members})
+    assert expected == found
+
+
+def test_a_key_the_fold_derives_is_short_and_groups_copies_of_one_story() -> None:
+    """A report without an operation key is keyed by a short digest of its outlet, country,
+    date and figures (the state holds one for every such report, not its text), and a copy of
+    the story from the same outlet has the same key."""
+    people = People(total=96, women=4, children=92, boys=40, girls=52)
+    story = op("KAZ", people, "2023-02-10")
+    copy = op("KAZ", people, "2023-02-10", source=attrs.evolve(GOVERNMENT, url="https://b.kz"))
+    other = op("KAZ", 95, "2023-02-10")
+    state = fold(envelopes(story, copy, other))
+    first, second, third = (state.reports[e.id.int] for e in (story, copy, other))
+    keys = [r.key for r in (first, second, third) if isinstance(r, OpRec)]
+    assert [True, True, True] == [k is not None and derived(k) for k in keys]
+    assert [25, 25, 25] == [len(k or "") for k in keys]
+    assert keys[0] == keys[1] != keys[2]
 
 
 def test_shared_values_are_equal_and_of_the_class_asked_for() -> None:

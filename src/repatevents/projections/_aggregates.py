@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 from ._clock import NO, POSSIBLE, SURE, after, order_key
 from ._compact import FIELDS, Fig, Figs, StockRec, When
@@ -21,26 +21,61 @@ __all__ = [
     "CountryAgg",
     "Flow",
     "OpView",
+    "Route",
     "StockAgg",
     "StockKey",
     "classify",
     "fig_of",
     "month_index",
+    "route_of",
 ]
 
 _N = len(FIELDS)
 
 
+#: Where an operation's people went and came from: (receiving country, nationality, origin).
+Route: TypeAlias = tuple[str, str | None, str]
+_routes: dict[Route, Route] = {}
+
+
+def route_of(country: str, nationality: str | None, origin: str) -> Route:
+    """Return the :data:`Route` of these values, one shared value for equal ones."""
+    key = (country, nationality, origin)
+    found = _routes.get(key)
+    if found is None:
+        if len(_routes) >= 1 << 14:
+            _routes.clear()
+        found = _routes[key] = key
+    return found
+
+
 class OpView(NamedTuple):
-    """One operation under a policy: its place, date and figures (the total always set)."""
+    """One operation under a policy: its place, date and figures (the total always set).
+
+    A state keeps one for every operation: the values that recur together are one shared
+    tuple (``route``), read through the properties.
+    """
 
     gid: int
-    country: str
-    nationality: str | None
-    origin: str
+    route: Route
     date: When
     figs: Figs
     basis: str
+
+    @property
+    def country(self) -> str:
+        """The receiving country (ISO code)."""
+        return self.route[0]
+
+    @property
+    def nationality(self) -> str | None:
+        """The nationality of the people, where it is not the receiving country's."""
+        return self.route[1]
+
+    @property
+    def origin(self) -> str:
+        """Where the people came from (a place id)."""
+        return self.route[2]
 
 
 class Flow(NamedTuple):

@@ -72,19 +72,21 @@ _SUMMARY = (
 #: its own total; 7: camp statuses; 8: ordinal scopes; 9: an operation whose reports name
 #: different sites comes from their set, so the flow sums kept per camp change; 10: the flows
 #: kept are the reported ones, an operation's being its view's; 11: the reports in force per
-#: source, in the summary too; 12: each country's total per month, for the time series), so
-#: that old checkpoints are folded again.
-FORMAT = 12
+#: source, in the summary too; 12: a smaller state: flows by place in sorted lists, group_of
+#: without what _group finds, operation records and views with shared tuples of the values
+#: that recur together, derived keys as digests; 13: each country's total per month, for the
+#: time series), so that old checkpoints are folded again.
+FORMAT = 13
 
 T = TypeVar("T", bound=tuple[Any, ...])
 # (record class, indices of its When fields, indices of its Figs fields); optional When fields
 # (a claim's ``since``) are kept as ``None`` or a date index like the others.
 _LAYOUTS: tuple[tuple[type[Any], tuple[int, ...], tuple[int, ...]], ...] = (
-    (OpRec, (6, 6), (8,)),
+    (OpRec, (4, 4), (5,)),
     (ClaimRec, (6, 7), (5,)),
     (StockRec, (4, 4), (5,)),
     (FlowRec, (5, 5), (6,)),
-    (OpView, (4, 4), (5,)),
+    (OpView, (2, 2), (3,)),
     (Flow, (3, 3), ()),
 )
 #: The layouts of the report records (the rest are of kept views and flows).
@@ -250,8 +252,17 @@ def _inflate(flat: dict[str, Any]) -> KnowledgeState:
         agg.flows = flows
         stocks[key] = agg
     state.stocks = stocks
-    # Every report's operation, from the operations' reports: cheaper than storing both.
-    state.group_of = {m: gid for gid, members in flat["members"].items() for m in members}
+    # Every report's operation, from the operations' reports: cheaper than storing both. An
+    # operation of one key holds that key's tuple (the same object once unpickled), and
+    # group_of leaves out its reports and every operation's own id, as the fold does.
+    by_key = flat["by_key"]
+    state.group_of = {
+        m: gid
+        for gid, members in flat["members"].items()
+        if members is not by_key.get(cast(OpRec, reports[gid]).key)
+        for m in members
+        if m != gid
+    }
     for name, value in flat.items():
         setattr(state, name, value)
     return state

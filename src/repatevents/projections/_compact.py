@@ -14,6 +14,7 @@ dates, sources, combined figures) are made once and shared by the records that h
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sys
 import uuid
 from functools import lru_cache
@@ -43,7 +44,9 @@ from ..events import (
 __all__ = [
     "DERIVED_KEY",
     "FIELDS",
+    "NO_EXTRA",
     "ClaimRec",
+    "Extra",
     "Fig",
     "Figs",
     "FlowRec",
@@ -52,7 +55,9 @@ __all__ = [
     "SourceRec",
     "StockRec",
     "When",
+    "Where",
     "derived",
+    "extra_of",
     "fig_of",
     "figs_of",
     "form_figs",
@@ -66,6 +71,7 @@ __all__ = [
     "to_fuzzy",
     "to_people",
     "when_of",
+    "where_of",
 ]
 
 #: The figures of a group of people, in the order records keep them.
@@ -110,25 +116,94 @@ class SourceRec(NamedTuple):
         return self.via[-1] if self.via else self.publisher
 
 
+#: What few operation reports give: (facilitators, name, ordinal, ordinal scope).
+Extra: TypeAlias = tuple[tuple[str, ...], str | None, int | None, str | None]
+#: The extra of a report that gives none of it, held once by every such record.
+NO_EXTRA: Extra = ((), None, None, None)
+
+
+def extra_of(
+    facilitators: tuple[str, ...], name: str | None, ordinal: int | None, scope: str | None
+) -> Extra:
+    """Return an operation report's :data:`Extra` (:data:`NO_EXTRA` when it gives none)."""
+    if not facilitators and name is None and ordinal is None and scope is None:
+        return NO_EXTRA
+    return (facilitators, name, ordinal, scope)
+
+
+#: Where an operation report places it: (receiving country, nationality, origin, date role).
+Where: TypeAlias = tuple[str, str | None, str, str]
+_wheres: dict[Where, Where] = {}
+
+
+def where_of(country: str, nationality: str | None, origin: str, role: str) -> Where:
+    """Return the :data:`Where` of these values, one shared value for equal ones (a few hundred
+    combinations recur across a ledger)."""
+    key = (country, nationality, origin, role)
+    found = _wheres.get(key)
+    if found is None:
+        if len(_wheres) >= _CACHE_LIMIT:
+            _wheres.clear()
+        found = _wheres[key] = (_intern(country), _opt_intern(nationality), _intern(origin), role)
+    return found
+
+
 class OpRec(NamedTuple):
-    """An operation report."""
+    """An operation report.
+
+    Values that recur together are kept as one shared tuple (``where``), and the fields most
+    reports leave empty together in ``extra`` (one shared value when all are empty): seven
+    slots fewer in a record the state holds for nearly every event.
+    """
 
     id: int
     position: int
     source: int
-    country: str
-    nationality: str | None
-    origin: str
+    where: Where
     date: When
-    role: str
     people: Figs
-    facilitators: tuple[str, ...]
-    name: str | None
-    ordinal: int | None
     key: str | None
-    #: what the ordinal counts (``OrdinalScope`` value), last so checkpoint layouts keep
-    #: their field indices
-    ordinal_scope: str | None = None
+    extra: Extra = NO_EXTRA
+
+    @property
+    def country(self) -> str:
+        """The receiving country (ISO code)."""
+        return self.where[0]
+
+    @property
+    def nationality(self) -> str | None:
+        """The nationality of the people, where it is not the receiving country's."""
+        return self.where[1]
+
+    @property
+    def origin(self) -> str:
+        """Where the people came from (a place id)."""
+        return self.where[2]
+
+    @property
+    def role(self) -> str:
+        """What the date is the date of (``DateRole`` value)."""
+        return self.where[3]
+
+    @property
+    def facilitators(self) -> tuple[str, ...]:
+        """The facilitators the report names."""
+        return self.extra[0]
+
+    @property
+    def name(self) -> str | None:
+        """The operation's name, if the report gives one."""
+        return self.extra[1]
+
+    @property
+    def ordinal(self) -> int | None:
+        """The operation's ordinal ("the fourth"), if the report gives one."""
+        return self.extra[2]
+
+    @property
+    def ordinal_scope(self) -> str | None:
+        """What the ordinal counts (``OrdinalScope`` value)."""
+        return self.extra[3]
 
 
 class ClaimRec(NamedTuple):
@@ -281,7 +356,16 @@ def _wire_key(report: OperationReported, figs: Figs) -> str:
     its own is grouped by that key instead.
     """
     outlet = report.source.origin_outlet.casefold()
-    return f"{DERIVED_KEY}{outlet}|{report.country}|{report.date.to_text()}|{figs!r}"
+    return _derived_key(f"{outlet}|{report.country}|{report.date.to_text()}|{figs!r}")
+
+
+def _derived_key(text: str) -> str:
+    """Return the key derived from ``text``: a digest, since the fold keeps one per report
+    (the text, with the figures' repr, is some 200 bytes; a ledger without operation keys
+    would hold one for each of its events). 96 bits: no two of a ledger's texts share one."""
+    digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    # Copies of a wire story share their key: held once.
+    return _intern(DERIVED_KEY + digest)
 
 
 def derived(key: str) -> bool:
@@ -306,17 +390,16 @@ def record_of(report: Report, rid: int, position: int, source: int, published: i
             rid,
             position,
             source,
-            _intern(report.country),
-            _opt_intern(report.nationality),
-            _intern(report.origin),
+            where_of(report.country, report.nationality, report.origin, report.date_role._value_),
             when_of(report.date, published),
-            report.date_role._value_,
             figs,
-            tuple(_intern(f) for f in report.facilitators),
-            report.operation_name,
-            report.ordinal,
             _intern(key) if key is not None else _wire_key(report, figs),
-            None if report.ordinal_scope is None else report.ordinal_scope._value_,
+            extra_of(
+                tuple(_intern(f) for f in report.facilitators),
+                report.operation_name,
+                report.ordinal,
+                None if report.ordinal_scope is None else report.ordinal_scope._value_,
+            ),
         )
     if isinstance(report, CumulativeTotalReported):
         return ClaimRec(
@@ -420,7 +503,7 @@ def _form_wire_key(form: Any, source: SourceRec, figs: Figs) -> str:
     text = _form_texts.get(form.date)
     if text is None:
         text = _keep(_form_texts, form.date, stored_date(form.date).to_text())
-    return f"{DERIVED_KEY}{source.origin_outlet.casefold()}|{form.country}|{text}|{figs!r}"
+    return _derived_key(f"{source.origin_outlet.casefold()}|{form.country}|{text}|{figs!r}")
 
 
 def form_record_of(
@@ -444,17 +527,16 @@ def form_record_of(
             rid,
             position,
             source,
-            _intern(form.country),
-            _opt_intern(form.nationality),
-            _intern(form.origin),
+            where_of(form.country, form.nationality, form.origin, form.date_role._value_),
             form_when(form.date, published),
-            form.date_role._value_,
             figs,
-            tuple(_intern(f) for f in form.facilitators),
-            form.operation_name,
-            form.ordinal,
             _intern(key) if key is not None else _form_wire_key(form, source_rec, figs),
-            None if scope is None else scope._value_,
+            extra_of(
+                tuple(_intern(f) for f in form.facilitators),
+                form.operation_name,
+                form.ordinal,
+                None if scope is None else scope._value_,
+            ),
         )
     if kind == CumulativeTotalReported.TYPE:
         return ClaimRec(

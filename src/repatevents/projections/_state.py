@@ -35,9 +35,10 @@ Rules:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from ..events import (
     SCHEMA_VERSION,
@@ -55,7 +56,7 @@ from ..events import (
     lookup_place,
     stored_form_type,
 )
-from ._aggregates import CountryAgg, Flow, OpView, StockAgg, StockKey
+from ._aggregates import CountryAgg, Flow, OpView, StockAgg, StockKey, route_of
 from ._clock import NO
 from ._compact import (
     Fig,
@@ -105,6 +106,7 @@ _REPORTS = (
     InflowReported,
 )
 _DEFAULT = POLICIES[DEFAULT_POLICY]
+_V = TypeVar("_V", When, Figs)
 # Fields that only speed things up: a high-water mark depends on how the log was cut into
 # folds, not on what it holds, so equality leaves it out.
 _CACHES = frozenset({"last_flow_day"})
@@ -170,12 +172,16 @@ class KnowledgeState:
         self.early: dict[int, Rec] = {}
         #: (position, event id, missing report id, event type) of references to nothing
         self.dangling: list[tuple[int, int, int, str]] = []
-        #: operation key -> the ids of the reports in force that carry it, sorted (tuples:
-        #: most keys have one to three reports, and tuples load fast from a checkpoint)
+        #: operation key -> the ids of the reports in force that carry it, in log order
+        #: (tuples: most keys have one to three reports, and tuples load fast from a
+        #: checkpoint); the order of an operation's members, so that an operation of one key
+        #: holds this tuple as its members, not a copy
         self.by_key: dict[str, tuple[int, ...]] = {}
         #: report id -> the links in force that name it
         self.links: dict[int, set[frozenset[int]]] = {}
         self.adjacency: dict[int, dict[int, int]] = {}
+        #: report id -> its operation's id, for the reports of operations that are not the
+        #: reports of one key, but for the operation's own id (_group finds the others)
         self.group_of: dict[int, int] = {}
         #: operation id (its smallest report id) -> its report ids, in log order
         self.members: dict[int, tuple[int, ...]] = {}
@@ -190,8 +196,9 @@ class KnowledgeState:
         #: the outflows and inflows reported, by report id (an operation's flow out of its camp
         #: is its kept view's, op_flow: not kept twice)
         self.flows: dict[int, Flow] = {}
-        #: place -> the latest day of each flow there (None: open) -> flow ids
-        self.flows_by_place: dict[str, dict[int | None, set[int]]] = {}
+        #: place -> the latest day of each flow there (None: open) -> flow ids, sorted (a
+        #: list: most days hold a few flows, and a set of one costs 216 bytes, a list 64)
+        self.flows_by_place: dict[str, dict[int | None, list[int]]] = {}
         #: the latest day any flow ever had (bounds the days a new baseline looks at)
         self.last_flow_day = 0
         #: place -> its status changes in log order: (position, date, status, authority)
@@ -242,9 +249,8 @@ class KnowledgeState:
         adjudicated = self.adjudication(gid) if policy.rule.reads_adjudications else None
         if len(ops) == 1 and adjudicated is None and policy.rule is not PolicyRule.ADJUDICATED:
             figs, basis = effective(first.people)
-            return OpView(
-                gid, first.country, first.nationality, first.origin, first.date, figs, basis
-            )
+            where = first.where
+            return OpView(gid, route_of(where[0], where[1], where[2]), first.date, figs, basis)
         combined = combine(
             [(r, self.sources[r.source]) for r in ops],
             policy,
@@ -254,16 +260,23 @@ class KnowledgeState:
             return None
         nationality = next((r.nationality for r in ops if r.nationality is not None), None)
         origin = _merged_origin(ops)
-        # Combined anew at each change; kept once where equal to another operation's.
+        # Combined anew at each change: kept as a report's own where equal to it (reports of
+        # one operation often agree), else once where equal to another operation's.
         return OpView(
             gid,
-            first.country,
-            nationality,
-            origin,
-            shared(_span(ops)),
-            shared(combined.figs),
+            route_of(first.country, nationality, origin),
+            _reused(_span(ops), [r.date for r in ops]),
+            _reused(combined.figs, [effective(r.people)[0] for r in ops]),
             combined.basis,
         )
+
+
+def _reused(value: _V, owned: list[_V]) -> _V:
+    """Return the first of ``owned`` equal to ``value``, or the kept value equal to it."""
+    for own in owned:
+        if own == value:
+            return own
+    return shared(value)
 
 
 def _merged_origin(ops: list[OpRec]) -> str:
@@ -464,7 +477,7 @@ def _apply(state: KnowledgeState, position: int, event: Any, read: _Reader) -> N
             read.figs(event.people),
             _source(state, read.source(event.source)),
         )
-        if target in state.group_of:
+        if _group(state, target) is not None:
             _regroup(state, (target,))
 
 
@@ -498,7 +511,8 @@ def _add(state: KnowledgeState, rec: Rec) -> None:
     counts[rec.source] = counts.get(rec.source, 0) + 1
     if isinstance(rec, OpRec):
         if rec.key is not None:
-            state.by_key[rec.key] = tuple(sorted((*state.by_key.get(rec.key, ()), rec.id)))
+            peers = state.by_key.get(rec.key, ())
+            state.by_key[rec.key] = _in_log_order(state, (*peers, rec.id)) if peers else (rec.id,)
         _regroup(state, (rec.id,))
     elif isinstance(rec, StockRec):
         for key, fig in stock_entries(rec):
@@ -519,6 +533,8 @@ def _add(state: KnowledgeState, rec: Rec) -> None:
 
 
 def _remove(state: KnowledgeState, rid: int) -> None:
+    # Found while the report is in force: its operation may be one _group finds by its key.
+    gid = _group(state, rid)
     rec = state.reports.pop(rid)
     counts = state.source_reports
     left = counts[rec.source] - 1
@@ -533,7 +549,7 @@ def _remove(state: KnowledgeState, rid: int) -> None:
                 state.by_key[rec.key] = peers
             else:
                 del state.by_key[rec.key]
-        _regroup(state, (rid,))
+        _regroup(state, (rid,) if gid is None else (rid, gid))
     elif isinstance(rec, StockRec):
         for key, _ in stock_entries(rec):
             agg = state.stocks[key]
@@ -596,7 +612,10 @@ def _add_flow(state: KnowledgeState, fid: int, flow: Flow) -> None:
         # An operation's flow is its kept view's (op_flow): kept once, not twice.
         state.flows[fid] = flow
     day = flow.date.latest
-    state.flows_by_place.setdefault(flow.place, {}).setdefault(day, set()).add(fid)
+    ids = state.flows_by_place.setdefault(flow.place, {}).setdefault(day, [])
+    at = bisect_left(ids, fid)
+    if at == len(ids) or ids[at] != fid:
+        ids.insert(at, fid)
     if day is not None and day > state.last_flow_day:
         state.last_flow_day = day
     if state.stock_index:
@@ -610,7 +629,9 @@ def _remove_flow(state: KnowledgeState, fid: int, flow: Flow | None = None) -> N
         flow = state.flows.pop(fid)
     days = state.flows_by_place[flow.place]
     ids = days[flow.date.latest]
-    ids.discard(fid)
+    at = bisect_left(ids, fid)
+    if at < len(ids) and ids[at] == fid:
+        del ids[at]
     if not ids:
         del days[flow.date.latest]
         if not days:
@@ -717,7 +738,7 @@ def _regroup(state: KnowledgeState, seeds: Iterable[int]) -> None:
         rec = state.reports.get(rid)
         alone = (
             isinstance(rec, OpRec)
-            and rid not in state.group_of
+            and _group(state, rid) is None
             and rid not in state.adjacency
             and (rec.key is None or len(state.by_key[rec.key]) == 1)
         )
@@ -733,7 +754,7 @@ def _regroup(state: KnowledgeState, seeds: Iterable[int]) -> None:
         if rid in visited:
             continue
         visited.add(rid)
-        gid = state.group_of.get(rid)
+        gid = _group(state, rid)
         if gid is not None and gid not in old:
             old.add(gid)
             pending.update(state.members[gid])
@@ -743,7 +764,7 @@ def _regroup(state: KnowledgeState, seeds: Iterable[int]) -> None:
         components.append(component)
         visited |= component
         for member in component:
-            gid = state.group_of.get(member)
+            gid = _group(state, member)
             if gid is not None and gid not in old:
                 old.add(gid)
                 pending.update(state.members[gid])
@@ -753,20 +774,54 @@ def _regroup(state: KnowledgeState, seeds: Iterable[int]) -> None:
         _make_group(state, component)
 
 
+def _group(state: KnowledgeState, rid: int) -> int | None:
+    """Return the id of the operation report ``rid`` belongs to (``None``: none).
+
+    group_of leaves out what this finds: an operation's own id (its smallest report id, which
+    no other operation can have, since operations share no report), and the reports of an
+    operation that is the reports of one key (it holds that key's tuple as its members).
+    """
+    gid = state.group_of.get(rid)
+    if gid is not None:
+        return gid
+    if rid in state.members:
+        return rid
+    rec = state.reports.get(rid)
+    key = rec.key if isinstance(rec, OpRec) else None
+    peers = None if key is None else state.by_key.get(key)
+    if peers is not None:
+        first = min(peers)
+        if state.members.get(first) is peers:
+            return first
+    return None
+
+
 def _drop_group(state: KnowledgeState, gid: int) -> None:
     for member in state.members.pop(gid):
-        if state.group_of.get(member) == gid:
+        if member != gid and state.group_of.get(member) == gid:
             del state.group_of[member]
     state.dirty.add(gid)
 
 
-def _make_group(state: KnowledgeState, component: set[int]) -> None:
+def _in_log_order(state: KnowledgeState, ids: Iterable[int]) -> tuple[int, ...]:
     reports = state.reports
-    members = tuple(sorted(component, key=lambda r: reports[r].position))
+    return tuple(sorted(ids, key=lambda r: reports[r].position))
+
+
+def _make_group(state: KnowledgeState, component: set[int]) -> None:
     gid = min(component)
+    key = cast(OpRec, state.reports[gid]).key
+    # Most operations are the reports of one key: such an operation holds that key's tuple
+    # (in the same order) rather than a copy of it.
+    members = state.by_key.get(key) if key is not None else None
+    if members is None or len(members) != len(component) or not component.issuperset(members):
+        members = _in_log_order(state, component)
     state.members[gid] = members
-    for member in members:
-        state.group_of[member] = gid
+    if key is None or members is not state.by_key.get(key):
+        group_of = state.group_of
+        for member in members:
+            if member != gid:
+                group_of[member] = gid
     state.dirty.add(gid)
 
 
