@@ -152,6 +152,25 @@ def _count(counter: dict[Any, int], key: Any, sign: int) -> None:
         del counter[key]
 
 
+def _add_total(
+    sums: dict[Any, list[int]], key: Any, low: int, best: int, high: int | None, sign: int
+) -> None:
+    """Add an operation's total (already times ``sign``) to the sum kept under ``key``, and
+    drop that sum when no operation is left in it."""
+    part = sums.get(key)
+    if part is None:
+        part = sums[key] = [0, 0, 0, 0, 0]
+    part[0] += low
+    part[1] += best
+    if high is None:
+        part[3] += sign
+    else:
+        part[2] += high
+    part[4] += sign
+    if part[4] == 0:
+        del sums[key]
+
+
 def fig_of(part: list[int]) -> Fig | None:
     low, best, high, unbounded, count = part
     return None if count == 0 else qualified(low, best, None if unbounded else high)
@@ -230,34 +249,10 @@ class CountryAgg:
             else:
                 part[2] += sign * fig[2]
             part[4] += sign
-        scope = origin_of(view.origin).value
-        origin = self.origins.get(scope)
-        if origin is None:
-            origin = self.origins[scope] = [0, 0, 0, 0, 0]
-        origin[0] += t_low
-        origin[1] += t_best
-        if t_high is None:
-            origin[3] += sign
-        else:
-            origin[2] += t_high
-        origin[4] += sign
-        if origin[4] == 0:
-            del self.origins[scope]
+        _add_total(self.origins, origin_of(view.origin).value, t_low, t_best, t_high, sign)
         date = view.date
         if date.latest is not None:
-            key = month_index(date.latest)
-            month = self.months.get(key)
-            if month is None:
-                month = self.months[key] = [0, 0, 0, 0, 0]
-            month[0] += t_low
-            month[1] += t_best
-            if t_high is None:
-                month[3] += sign
-            else:
-                month[2] += t_high
-            month[4] += sign
-            if month[4] == 0:
-                del self.months[key]
+            _add_total(self.months, month_index(date.latest), t_low, t_best, t_high, sign)
         last = order_key(date)
         first = date.earliest if date.earliest is not None else last
         _count(self.firsts, first, sign)
