@@ -400,11 +400,7 @@ def _compile(cls: type, fields: list[_Field], type_name: str | None) -> _ClassCo
             dec.append(f"{indent}if type(v{i}) is not {field.check.__name__}:")
             dec.append(f"{indent}    raise _NotTrusted")
             if field.attribute.converter is not None:
-                seen: set[Any] = set()
-                namespace[f"seen{i}"] = seen
-                namespace[f"fixed{i}"] = _fixed_point(field.attribute.converter, seen)
-                dec.append(f"{indent}if v{i} not in seen{i}:")
-                dec.append(f"{indent}    fixed{i}(v{i})")
+                dec.append(_fixed_point_line(field, i, namespace, indent, none=False))
         if field.members is not None:
             dec.append(f"{indent}v{i} = members{i}[v{i}]")
         if field.decode is not None:
@@ -494,6 +490,19 @@ def fields_of(cls: type) -> list[_Field]:
             field = attrs.evolve(field, nullable=True)
         fields.append(field)
     return fields
+
+
+def _fixed_point_line(
+    field: _Field, i: int, namespace: dict[str, Any], indent: str, *, none: bool
+) -> str:
+    """Return the generated line that checks that field ``i``'s value ``v{i}`` is what its
+    converter makes of it (:func:`_fixed_point`), with what it calls put in ``namespace``;
+    with ``none``, a ``None`` value is let through unchecked."""
+    seen: set[Any] = set()
+    namespace[f"seen{i}"] = seen
+    namespace[f"fixed{i}"] = _fixed_point(field.attribute.converter, seen)
+    test = f"v{i} is not None and v{i} not in seen{i}" if none else f"v{i} not in seen{i}"
+    return f"{indent}if {test}: fixed{i}(v{i})"
 
 
 def value_rule_line(field: _Field, i: int, namespace: dict[str, Any]) -> str | None:
@@ -738,10 +747,7 @@ def _builder(
         namespace[f"set{i}"] = cls.__dict__[name].__set__
         lines.append(f"    v{i} = form.{name}")
         if field.check is not None and field.attribute.converter is not None:
-            seen: set[Any] = set()
-            namespace[f"seen{i}"] = seen
-            namespace[f"fixed{i}"] = _fixed_point(field.attribute.converter, seen)
-            lines.append(f"    if v{i} is not None and v{i} not in seen{i}: fixed{i}(v{i})")
+            lines.append(_fixed_point_line(field, i, namespace, "    ", none=True))
         elif field.members is not None and hashed:
             # A KeyError (text that names no member) sends the payload to the dict reader.
             namespace[f"members{i}"] = field.members
@@ -803,10 +809,7 @@ def _checker(
         name, hint = field.name, _strip_none(hints[field.name])
         lines.append(f"    v{i} = obj.{name}")
         if field.check is not None and field.attribute.converter is not None:
-            seen: set[Any] = set()
-            namespace[f"seen{i}"] = seen
-            namespace[f"fixed{i}"] = _fixed_point(field.attribute.converter, seen)
-            lines.append(f"    if v{i} is not None and v{i} not in seen{i}: fixed{i}(v{i})")
+            lines.append(_fixed_point_line(field, i, namespace, "    ", none=True))
         elif hint is Estimate:
             lines.append(f"    if v{i} is not None:")
             lines.append(f"        e = (_exact if v{i}.__class__ is int else _estimates).get(v{i})")
